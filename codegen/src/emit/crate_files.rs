@@ -1,0 +1,168 @@
+//! The crate scaffolding: `Cargo.toml`, `src/lib.rs` and `src/types/mod.rs`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::{GeneratedFile, Provenance};
+use crate::model::Api;
+
+/// Minimum Rust version of the generated crate.
+const RUST_VERSION: &str = "1.88";
+
+/// `Cargo.toml`: self-contained (no workspace inheritance) so the folder can be vendored.
+pub fn cargo_toml(api: &Api, provenance: &Provenance) -> GeneratedFile {
+    let info = &api.crate_info;
+    let contents = format!(
+        r#"{header}
+[package]
+name = "{package}"
+version = "{version}"
+edition = "2024"
+rust-version = "{RUST_VERSION}"
+description = {description}
+license = "Apache-2.0"
+
+[lib]
+name = "{lib}"
+
+[dependencies]
+diqwest = "3.2"
+percent-encoding = "2"
+regex-lite = "0.1"
+reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+thiserror = "2"
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+"#,
+        header = provenance.header("#"),
+        package = info.package,
+        version = info.version,
+        lib = info.lib,
+        description = toml_string(&info.description),
+    );
+    GeneratedFile {
+        path: "Cargo.toml".to_owned(),
+        contents,
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `src/lib.rs`: crate docs, modules, re-exports and defaults.
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let info = &api.crate_info;
+    let lib = &info.lib;
+    let mut text = format!(
+        "# {}\n\n{}\n",
+        info.package,
+        docs::escape(&info.description)
+    );
+    text.push_str(&format!(
+        "\nA client for the {} (version {}), generated from a hand-written description of the API.\n",
+        api.title, api.api_version
+    ));
+    if let Some(description) = &api.description {
+        text.push_str(&format!("\n{}\n", docs::escape(description)));
+    }
+    text.push_str("\n## Authentication\n\n");
+    if let Some(description) = &api.auth.description {
+        text.push_str(&format!("{}\n\n", docs::escape(description)));
+    }
+    text.push_str(&format!(
+        "[`ClientBuilder::digest_auth`] takes the user name ({}) and the password ({}). The client keeps \
+         one Digest session for all its clones, so later requests reuse the server's nonce, and \
+         it recovers when the server refuses a stale or out-of-order nonce. The private key never \
+         appears in `Debug` output or errors.\n",
+        docs::lower_first(&api.auth.username_doc),
+        docs::lower_first(&api.auth.password_doc),
+    ));
+    text.push_str(&format!(
+        "\n```no_run\n# async fn example() -> Result<(), {lib}::Error> {{\nlet client = {lib}::Client::builder()\n    .digest_auth(\"PUBLIC-KEY\", \"PRIVATE-KEY\")\n    .build()?;\n# let _ = client;\n# Ok(())\n# }}\n```\n"
+    ));
+    if !api.operations.is_empty() {
+        text.push_str("\n## Operations\n\nEach operation is a method of [`Client`] returning a request builder in [`operations`]; path parameters and the body are arguments, optional query parameters are setters, and the builder is awaited (or `.send()`).\n\n| Method | HTTP | Summary |\n|---|---|---|\n");
+        for operation in &api.operations {
+            text.push_str(&format!(
+                "| [`Client::{}`] | `{} {}` | {} |\n",
+                operation.method_ident,
+                operation.http_method.as_str(),
+                operation.path_template,
+                docs::escape(&operation.summary),
+            ));
+        }
+    }
+    text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded Atlas error body; bodies that do not decode are [`Error::Decode`], keeping the raw body.\n");
+
+    let crate_docs = docs::inner(&text);
+    let base_url = &api.base_url;
+    let user_agent = format!("{}/{}", info.package, info.version);
+    let api_version = &api.api_version;
+    let base_url_doc = docs::outer(&format!(
+        "Base URL used unless [`ClientBuilder::base_url`] overrides it: `{base_url}`."
+    ));
+    let user_agent_doc = docs::outer(&format!(
+        "`User-Agent` sent unless [`ClientBuilder::user_agent`] overrides it: `{user_agent}`."
+    ));
+    let api_version_doc = docs::outer(&format!(
+        "Version of the API this crate was generated for: `{api_version}`."
+    ));
+    quote! {
+        #crate_docs
+        #![deny(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        mod client;
+        mod error;
+        #[rustfmt::skip]
+        pub mod operations;
+        mod transport;
+        #[rustfmt::skip]
+        pub mod types;
+
+        pub use crate::client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
+        pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+        /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
+        pub use reqwest;
+
+        #base_url_doc
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+        #user_agent_doc
+        pub const DEFAULT_USER_AGENT: &str = #user_agent;
+        #api_version_doc
+        pub const API_VERSION: &str = #api_version;
+    }
+}
+
+/// `src/types/mod.rs`: the request and response types, enums and objects side by side.
+pub fn types_mod_rs(_api: &Api) -> TokenStream {
+    quote! {
+        //! Request and response types: open enums and object types.
+        #![doc = ""]
+        #![doc = " Enums are open: a value this crate does not know is kept in the `Unknown` variant"]
+        #![doc = " instead of failing to deserialize, and can be sent back unchanged."]
+
+        mod enums;
+        mod models;
+
+        pub use self::enums::*;
+        pub use self::models::*;
+    }
+}

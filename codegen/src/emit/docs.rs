@@ -1,0 +1,63 @@
+//! Rustdoc helpers shared by the emitters.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes, one per line of `text` (rendered as `///` lines).
+pub fn outer(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// `#![doc = "..."]` attributes, one per line of `text` (rendered as `//!` lines).
+pub fn inner(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// A fenced JSON block for rustdoc (not compiled as a doctest).
+pub fn json_block(value: &serde_json::Value) -> String {
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    format!("```json\n{pretty}\n```")
+}
+
+/// Escapes prose from the spec so rustdoc does not read `[x]` as a link or `<x>` as HTML.
+/// Inline code spans (between backticks) are left as written.
+pub fn escape(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                part.to_owned()
+            } else {
+                part.replace('[', "\\[")
+                    .replace(']', "\\]")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+/// `text` with its first letter in lower case and no final period, to continue a sentence.
+pub fn lower_first(text: &str) -> String {
+    let text = text.trim_end_matches('.');
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

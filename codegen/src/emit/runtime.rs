@@ -1,0 +1,34 @@
+//! The hand-written runtime of the generated crate (client, errors, transport).
+//!
+//! It does not depend on the spec, so it lives as ordinary Rust files under
+//! `codegen/templates/` and is copied with the do-not-edit header. It is parsed first, so a
+//! broken template fails generation instead of producing a crate that does not compile.
+
+use super::{GeneratedFile, Provenance};
+use crate::error::GenerateError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("src/client.rs", include_str!("../../templates/client.rs")),
+    ("src/error.rs", include_str!("../../templates/error.rs")),
+    (
+        "src/transport.rs",
+        include_str!("../../templates/transport.rs"),
+    ),
+];
+
+/// Emits the runtime files verbatim (they keep their comments), each checked to parse.
+pub fn generate(provenance: &Provenance) -> Result<Vec<GeneratedFile>, GenerateError> {
+    TEMPLATES
+        .iter()
+        .map(|(path, source)| {
+            syn::parse_file(source).map_err(|error| GenerateError::Internal {
+                file: (*path).to_owned(),
+                message: error.to_string(),
+            })?;
+            Ok(GeneratedFile {
+                path: (*path).to_owned(),
+                contents: format!("{}\n{source}", provenance.header("//")),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,220 @@
+//! The intermediate model every emitter reads.
+//!
+//! Built by [`crate::validate`] from a checked spec: every reference is resolved, every Rust
+//! name is derived, and nothing here can be inconsistent, so emitters never fail.
+
+/// The whole API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub crate_info: CrateInfo,
+    pub title: String,
+    pub api_version: String,
+    pub description: Option<String>,
+    pub base_url: String,
+    pub auth: DigestAuth,
+    pub enums: Vec<EnumDef>,
+    pub structs: Vec<StructDef>,
+    pub operations: Vec<Operation>,
+}
+
+/// Metadata of the generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrateInfo {
+    /// Package name, e.g. `atlas-admin`.
+    pub package: String,
+    /// Library name, e.g. `atlas_admin`.
+    pub lib: String,
+    pub version: String,
+    pub description: String,
+}
+
+/// HTTP Digest authentication, as documented by the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestAuth {
+    pub username_doc: String,
+    pub password_doc: String,
+    pub description: Option<String>,
+}
+
+/// An open enumeration of string values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Name in the spec, also the Rust type name.
+    pub name: String,
+    pub ident: String,
+    pub description: String,
+    pub variants: Vec<EnumVariant>,
+}
+
+/// One known value of an enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub wire: String,
+    pub ident: String,
+    pub description: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+/// An object type with named fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    pub name: String,
+    pub ident: String,
+    pub description: String,
+    pub fields: Vec<Field>,
+}
+
+/// One field of an object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire: String,
+    /// Rust field name (may be a raw identifier such as `r#type`).
+    pub ident: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub description: String,
+}
+
+impl Field {
+    /// Whether `new()` takes this field: it is required and cannot be `null`.
+    pub fn is_constructor_arg(&self) -> bool {
+        self.required && !self.nullable
+    }
+
+    /// Whether the Rust field is an `Option`: it may be missing or `null`.
+    pub fn is_optional(&self) -> bool {
+        self.nullable || (!self.required && !matches!(self.ty, TypeRef::Array(_)))
+    }
+}
+
+/// The type of a field, body or response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    String,
+    Boolean,
+    Integer,
+    Number,
+    Any,
+    Array(Box<TypeRef>),
+    /// An enum, by its Rust type name.
+    Enum(String),
+    /// An object type, by its Rust type name.
+    Struct(String),
+}
+
+/// One API operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Operation id as written in the spec (lowerCamelCase).
+    pub id: String,
+    /// Client method name, snake_case.
+    pub method_ident: String,
+    /// Request builder type name, UpperCamelCase.
+    pub builder_ident: String,
+    pub summary: String,
+    pub description: String,
+    pub http_method: HttpMethod,
+    /// The path template as written, for documentation.
+    pub path_template: String,
+    /// The path template split into literal text and parameters.
+    pub path: Vec<PathSegment>,
+    /// Path parameters, in the order they appear in the template.
+    pub path_params: Vec<PathParam>,
+    pub query_params: Vec<QueryParam>,
+    pub body: Option<Body>,
+    pub response: Response,
+    pub required_roles: Vec<String>,
+    pub considerations: Vec<String>,
+    pub example_request_body: Option<serde_json::Value>,
+    pub example_request_query: Option<String>,
+    pub example_response: Option<serde_json::Value>,
+}
+
+/// Supported HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathSegment {
+    Literal(String),
+    /// Index into [`Operation::path_params`].
+    Param(usize),
+}
+
+/// A path parameter: positional argument of the client method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathParam {
+    pub wire: String,
+    pub ident: String,
+    pub description: String,
+    pub pattern: Option<String>,
+    pub pattern_description: Option<String>,
+    pub example: Option<String>,
+}
+
+/// An optional query parameter: fluent setter on the request builder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryParam {
+    pub wire: String,
+    pub ident: String,
+    pub ty: QueryType,
+    pub description: String,
+    pub default: Option<serde_json::Value>,
+    /// Setting it to `true` makes the server wrap the response in `{"status", "content"}`.
+    pub response_envelope: bool,
+}
+
+/// Types a query parameter can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryType {
+    Boolean,
+    String,
+    Integer,
+}
+
+/// The request body of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Rust type name of the body struct.
+    pub type_ident: String,
+    pub description: Option<String>,
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub ty: ResponseType,
+    pub description: Option<String>,
+}
+
+/// The shape of a successful response body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseType {
+    /// One object of the named type.
+    Struct(String),
+    /// A plain JSON array of the named type.
+    Array(TypeRef),
+    /// No meaningful body (empty, or `{}`).
+    Empty,
+}

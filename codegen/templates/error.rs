@@ -1,0 +1,200 @@
+//! Errors returned by the client.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Everything an operation can fail with.
+///
+/// ```
+/// # fn handle(error: atlas_admin::Error) {
+/// match error {
+///     atlas_admin::Error::Api(api) if api.status == 409 => eprintln!("already exists: {api}"),
+///     atlas_admin::Error::Api(api) => eprintln!("Atlas said no: {api}"),
+///     other => eprintln!("request failed: {other}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was rejected before anything was sent (for example a path parameter that
+    /// does not match its pattern, or a client built without credentials).
+    #[error("invalid argument `{name}`: {message}")]
+    InvalidArgument {
+        /// The argument, as named in the Rust API (`group_id`, `base_url`, ...).
+        name: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The request could not be sent or the response could not be read: connection refused,
+    /// timeout, connection closed mid-response.
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// HTTP Digest authentication could not be carried out: the server's challenge was missing
+    /// or could not be understood. (Wrong credentials are an [`Error::Api`] with status 401.)
+    #[error("authentication failed: {message}")]
+    Authentication {
+        /// Which step failed.
+        kind: AuthErrorKind,
+        /// Details; never contains the private key.
+        message: String,
+    },
+    /// The server answered with a status outside 2xx (or an envelope carrying one).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// A 2xx response whose body is not what the operation returns.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+}
+
+impl Error {
+    pub(crate) fn invalid_argument(name: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            name,
+            message: message.into(),
+        }
+    }
+
+    /// The API error, when the server answered with a non-2xx status.
+    pub fn as_api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode(decode) => Some(decode.status),
+            Error::Transport(error) => error.status().map(|status| status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(error) if error.is_timeout())
+    }
+}
+
+/// Which step of HTTP Digest authentication failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthErrorKind {
+    /// The server answered 401 without a `WWW-Authenticate: Digest` challenge.
+    MissingChallenge,
+    /// The server's challenge could not be parsed or answered.
+    InvalidChallenge,
+}
+
+/// An error answer from the API: any non-2xx status, with the fields of its JSON body.
+///
+/// Every body field is optional: Atlas's own 401 body has no `errorCode`, and proxies may answer
+/// with HTML. The raw body and headers are kept.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status (from the envelope when `envelope(true)` was used).
+    pub status: u16,
+    /// Application error code, e.g. `PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION`.
+    pub error_code: Option<String>,
+    /// Human-readable explanation.
+    pub detail: Option<String>,
+    /// HTTP reason phrase, e.g. `Conflict`.
+    pub reason: Option<String>,
+    /// Values substituted into `detail`, e.g. `["AWS", "US_EAST_1"]`.
+    pub parameters: Vec<serde_json::Value>,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The raw response body, lossily decoded as UTF-8.
+    pub body: String,
+}
+
+impl ApiError {
+    /// Builds the error from a non-2xx answer, reading whatever fields the body has.
+    pub(crate) fn new(
+        status: u16,
+        headers: reqwest::header::HeaderMap,
+        body: String,
+        fields: Option<&serde_json::Value>,
+    ) -> Self {
+        let text = |key: &str| {
+            fields
+                .and_then(|fields| fields.get(key))
+                .and_then(|value| value.as_str())
+                .map(str::to_owned)
+        };
+        let parameters = fields
+            .and_then(|fields| fields.get("parameters"))
+            .and_then(|value| value.as_array())
+            .cloned()
+            .unwrap_or_default();
+        ApiError {
+            status,
+            error_code: text("errorCode"),
+            detail: text("detail"),
+            reason: text("reason"),
+            parameters,
+            headers,
+            body,
+        }
+    }
+
+    /// How long the server asked to wait before retrying (`Retry-After` in seconds), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self
+            .headers
+            .get(reqwest::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?;
+        value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "API error: HTTP {}", self.status)?;
+        if let Some(reason) = &self.reason {
+            write!(f, " {reason}")?;
+        }
+        if let Some(code) = &self.error_code {
+            write!(f, " ({code})")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A 2xx response whose body could not be decoded. Keeps the status and the raw body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// The raw response body, lossily decoded as UTF-8.
+    pub body: String,
+    /// What the JSON decoder said.
+    pub source: serde_json::Error,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the HTTP {} response body: {}",
+            self.status, self.source
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}

@@ -1,0 +1,304 @@
+//! Sending requests with HTTP Digest authentication, and decoding responses.
+//!
+//! Operations build an [`ApiRequest`]; [`Client::execute`] sends it and [`decode_json`] /
+//! [`decode_empty`] turn the answer into the operation's result or a typed [`Error`].
+
+use std::sync::atomic::Ordering;
+
+use diqwest::{DigestAuthCredentials, WithDigestAuth};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE};
+
+use crate::client::Client;
+use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+
+/// How often a 401 is answered again with the challenge it carries once the credentials are
+/// known to be good: under concurrency a reused nonce can reach the server out of order and be
+/// refused although the key is right.
+const RETRIES_AFTER_ACCEPTED: usize = 3;
+/// The same before any request succeeded: one retry covers the race of the very first requests
+/// without turning a wrong key into a loop.
+const RETRIES_BEFORE_ACCEPTED: usize = 1;
+
+/// Everything but the unreserved characters of RFC 3986 is escaped in a path segment, so a
+/// value can never add a segment, a query or a fragment.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A request ready to send: method, encoded path, query pairs and JSON body.
+pub(crate) struct ApiRequest {
+    pub(crate) method: reqwest::Method,
+    /// Path below the base URL, starting with `/`, already percent-encoded.
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// The status, headers and whole body of an answer.
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A path parameter's declared pattern, compiled on first use.
+pub(crate) struct Pattern {
+    regex: Result<regex_lite::Regex, regex_lite::Error>,
+    description: &'static str,
+}
+
+impl Pattern {
+    pub(crate) fn new(pattern: &'static str, description: &'static str) -> Self {
+        Pattern {
+            regex: regex_lite::Regex::new(pattern),
+            description,
+        }
+    }
+}
+
+/// Checks one path parameter and percent-encodes it as a single path segment.
+pub(crate) fn path_segment(
+    name: &'static str,
+    value: &str,
+    pattern: Option<&Pattern>,
+) -> Result<String, Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_argument(name, "must not be empty"));
+    }
+    // URL parsers resolve `.` and `..` segments even when the dots are escaped.
+    if value == "." || value == ".." {
+        return Err(Error::invalid_argument(
+            name,
+            format!("`{value}` is not allowed as a path segment"),
+        ));
+    }
+    if let Some(pattern) = pattern {
+        match &pattern.regex {
+            Ok(regex) if regex.is_match(value) => {}
+            Ok(_) => {
+                return Err(Error::invalid_argument(
+                    name,
+                    format!("{value:?} must be {}", pattern.description),
+                ));
+            }
+            Err(error) => {
+                return Err(Error::invalid_argument(
+                    name,
+                    format!("its pattern does not compile: {error}"),
+                ));
+            }
+        }
+    }
+    Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
+}
+
+/// Serializes a request body as JSON.
+pub(crate) fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|error| {
+        Error::invalid_argument("body", format!("cannot be serialized as JSON: {error}"))
+    })
+}
+
+impl Client {
+    /// Sends `request` with Digest authentication and reads the whole answer.
+    pub(crate) async fn execute(&self, request: ApiRequest) -> Result<RawResponse, Error> {
+        let inner = &self.inner;
+        let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path)).map_err(
+            |error| Error::invalid_argument("path", format!("does not form a valid URL: {error}")),
+        )?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(
+                request
+                    .query
+                    .iter()
+                    .map(|(key, value)| (*key, value.as_str())),
+            );
+        }
+        let host = url.host_str().unwrap_or_default().to_owned();
+
+        let mut builder = inner
+            .http
+            .request(request.method, url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, inner.user_agent.clone());
+        if let Some(timeout) = inner.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(body) = request.body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body);
+        }
+
+        let mut response = builder
+            .send_digest_auth(&inner.session)
+            .await
+            .map_err(digest_error)?;
+        let retries = if inner.credentials_accepted.load(Ordering::Acquire) {
+            RETRIES_AFTER_ACCEPTED
+        } else {
+            RETRIES_BEFORE_ACCEPTED
+        };
+        for _ in 0..retries {
+            if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+                break;
+            }
+            let Some(challenge) = digest_challenge(response.headers()) else {
+                break;
+            };
+            // Answer the challenge this 401 carries with a nonce no other request knows, so its
+            // nonce count cannot collide with concurrent requests (one round trip, not two).
+            let fresh = diqwest::DigestAuthSession::new(
+                inner.public_key.clone(),
+                inner.private_key.expose(),
+            );
+            (&fresh)
+                .store_context(&host, &challenge)
+                .map_err(digest_error)?;
+            response = builder
+                .send_digest_auth(&fresh)
+                .await
+                .map_err(digest_error)?;
+        }
+
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            // Do not keep answering a challenge that failed: the next call starts afresh.
+            let _ = inner.session.invalidate_host(&host);
+            if digest_challenge(response.headers()).is_none() {
+                return Err(Error::Authentication {
+                    kind: AuthErrorKind::MissingChallenge,
+                    message: "the server answered 401 without a WWW-Authenticate: Digest challenge"
+                        .to_owned(),
+                });
+            }
+        } else {
+            inner.credentials_accepted.store(true, Ordering::Release);
+        }
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
+        Ok(RawResponse {
+            status: status.as_u16(),
+            headers,
+            body,
+        })
+    }
+}
+
+/// The Digest challenge of a 401, if it has one.
+fn digest_challenge(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| {
+            value
+                .trim_start()
+                .get(..7)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("digest "))
+        })
+        .map(str::to_owned)
+}
+
+fn digest_error(error: diqwest::error::Error) -> Error {
+    use diqwest::error::Error as Digest;
+    match error {
+        Digest::Reqwest(error) => Error::Transport(error),
+        Digest::AuthHeaderMissing => Error::Authentication {
+            kind: AuthErrorKind::MissingChallenge,
+            message: "the server answered 401 without a WWW-Authenticate challenge".to_owned(),
+        },
+        Digest::DigestAuth(error) => Error::Authentication {
+            kind: AuthErrorKind::InvalidChallenge,
+            message: format!("the server's Digest challenge could not be parsed: {error}"),
+        },
+        other => Error::Authentication {
+            kind: AuthErrorKind::InvalidChallenge,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
+    response: RawResponse,
+    envelope: bool,
+) -> Result<T, Error> {
+    let status = response.status;
+    let content = success_content(response, envelope)?;
+    match content {
+        Content::Raw(response) => {
+            serde_json::from_slice(&response.body).map_err(|source| decode_error(&response, source))
+        }
+        Content::Enveloped(response, value) => serde_json::from_value(value)
+            .map_err(|source| decode_error_with_status(status, &response, source)),
+    }
+}
+
+/// Checks an answer that carries nothing of interest (an empty body or `{}`).
+// Only operations whose spec declares `response: empty` call it.
+#[allow(dead_code)]
+pub(crate) fn decode_empty(response: RawResponse, envelope: bool) -> Result<(), Error> {
+    success_content(response, envelope).map(|_| ())
+}
+
+enum Content {
+    /// A plain 2xx answer.
+    Raw(RawResponse),
+    /// The `content` of an envelope whose `status` is 2xx.
+    Enveloped(RawResponse, serde_json::Value),
+}
+
+/// Turns non-2xx answers (plain or enveloped) into [`Error::Api`].
+fn success_content(response: RawResponse, envelope: bool) -> Result<Content, Error> {
+    if !(200..300).contains(&response.status) {
+        let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+        return Err(api_error(response.status, response, fields.as_ref()));
+    }
+    if !envelope {
+        return Ok(Content::Raw(response));
+    }
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        status: u16,
+        #[serde(default)]
+        content: serde_json::Value,
+    }
+    let wrapped: Envelope = match serde_json::from_slice(&response.body) {
+        Ok(wrapped) => wrapped,
+        Err(source) => return Err(decode_error(&response, source)),
+    };
+    if !(200..300).contains(&wrapped.status) {
+        return Err(api_error(wrapped.status, response, Some(&wrapped.content)));
+    }
+    Ok(Content::Enveloped(response, wrapped.content))
+}
+
+fn api_error(status: u16, response: RawResponse, fields: Option<&serde_json::Value>) -> Error {
+    let body = String::from_utf8_lossy(&response.body).into_owned();
+    Error::Api(Box::new(ApiError::new(
+        status,
+        response.headers,
+        body,
+        fields,
+    )))
+}
+
+fn decode_error(response: &RawResponse, source: serde_json::Error) -> Error {
+    decode_error_with_status(response.status, response, source)
+}
+
+fn decode_error_with_status(
+    status: u16,
+    response: &RawResponse,
+    source: serde_json::Error,
+) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        status,
+        body: String::from_utf8_lossy(&response.body).into_owned(),
+        source,
+    }))
+}

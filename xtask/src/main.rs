@@ -1,0 +1,87 @@
+//! `cargo xtask`: project automation. See `cargo xtask --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::{GenOptions, default_out, default_spec, run_gen};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Project automation for atlas-admin codegen"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the client crate from the spec (exit 0 ok, 1 invalid spec or stale output, 2 usage or I/O error).
+    Gen {
+        /// Write nothing; print a unified diff of every file that differs and fail if any does.
+        #[arg(long)]
+        check: bool,
+        /// The spec to read [default: spec/atlas-admin.json].
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// The directory to generate into [default: generated].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // Help and version are not errors; everything else is a usage error.
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Gen { check, spec, out } => {
+            let options = GenOptions {
+                spec: spec.unwrap_or_else(default_spec),
+                out: out.unwrap_or_else(default_out),
+                check,
+            };
+            match run_gen(&options) {
+                Ok(report) => {
+                    if check {
+                        println!(
+                            "{} is up to date ({} files)",
+                            options.out.display(),
+                            report.unchanged
+                        );
+                    } else {
+                        for path in &report.written {
+                            println!("wrote   {path}");
+                        }
+                        for path in &report.removed {
+                            println!("removed {path}");
+                        }
+                        println!(
+                            "{}: {} written, {} removed, {} unchanged",
+                            options.out.display(),
+                            report.written.len(),
+                            report.removed.len(),
+                            report.unchanged
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
+                }
+            }
+        }
+    }
+}
