@@ -70,6 +70,8 @@ pub struct Field {
     pub wire: String,
     /// Rust field name (may be a raw identifier such as `r#type`).
     pub ident: String,
+    /// Name of the `with_*` setter.
+    pub setter_ident: String,
     pub ty: TypeRef,
     pub required: bool,
     pub nullable: bool,

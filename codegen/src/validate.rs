@@ -9,6 +9,8 @@ use crate::model::{
     Api, Body, CrateInfo, DigestAuth, EnumDef, EnumVariant, Field, HttpMethod, Operation,
     PathParam, PathSegment, QueryParam, QueryType, Response, ResponseType, StructDef, TypeRef,
 };
+use heck::ToSnakeCase;
+
 use crate::naming::{camel_ident, snake_ident, unraw};
 use crate::spec::{FieldSpec, OperationSpec, ParameterSpec, SpecDocument};
 
@@ -279,6 +281,7 @@ impl Checker {
             let ty = self.type_ref(&pointer, &spec.ty, spec.items.as_deref(), types);
             result.push(Field {
                 wire: wire.clone(),
+                setter_ident: snake_ident(&format!("with_{}", wire.to_snake_case())),
                 ident,
                 ty,
                 required: spec.required,

@@ -31,7 +31,7 @@
 //!
 //! | Method | HTTP | Summary |
 //! |---|---|---|
-//! | [`Client::create_private_endpoint`] | `POST /groups/{GROUP-ID}/privateEndpoint` | Create One Private Endpoint Connection |
+//! | [`Client::create_private_endpoint`](Client#method.create_private_endpoint) | `POST /groups/{GROUP-ID}/privateEndpoint` | Create One Private Endpoint Connection |
 //!
 //! ## Errors
 //!

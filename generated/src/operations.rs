@@ -30,7 +30,7 @@ impl crate::Client {
     /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `body`: the request body, [`CreatePrivateEndpointRequest`](crate::types::CreatePrivateEndpointRequest).
     ///
-    /// Optional query parameters are setters of the returned builder: [`pretty`](CreatePrivateEndpoint::pretty), [`envelope`](CreatePrivateEndpoint::envelope).
+    /// Optional query parameters are setters of the returned builder: [`CreatePrivateEndpoint::pretty`](crate::operations::CreatePrivateEndpoint#method.pretty), [`CreatePrivateEndpoint::envelope`](crate::operations::CreatePrivateEndpoint#method.envelope).
     ///
     /// # Errors
     ///
@@ -83,7 +83,7 @@ impl crate::Client {
         }
     }
 }
-/// Request builder for [`Client::create_private_endpoint`](crate::Client::create_private_endpoint): Create One Private Endpoint Connection.
+/// Request builder for [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint): Create One Private Endpoint Connection.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
@@ -116,7 +116,7 @@ impl CreatePrivateEndpoint {
     ///
     /// # Errors
     ///
-    /// See [`Client::create_private_endpoint`](crate::Client::create_private_endpoint).
+    /// See [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint).
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::types::PrivateEndpoint, crate::Error> {

@@ -35,6 +35,31 @@ pub fn default_out() -> PathBuf {
     workspace_root().join("generated")
 }
 
+/// One spec and the crate generated from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The spec to read.
+    pub spec: PathBuf,
+    /// The directory to write (or check).
+    pub out: PathBuf,
+}
+
+/// What plain `cargo xtask gen` regenerates: the client crate, and the keyword-collision
+/// fixture crate that proves generated names compile whatever the spec calls things.
+pub fn default_targets() -> Vec<Target> {
+    let root = workspace_root();
+    vec![
+        Target {
+            spec: default_spec(),
+            out: default_out(),
+        },
+        Target {
+            spec: root.join("codegen/tests/keywords/spec.json"),
+            out: root.join("codegen/tests/keywords/client"),
+        },
+    ]
+}
+
 /// What went wrong, with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]
 pub enum XtaskError {
@@ -92,10 +117,8 @@ impl XtaskError {
 /// How `gen` was invoked.
 #[derive(Debug, Clone)]
 pub struct GenOptions {
-    /// The spec to read.
-    pub spec: PathBuf,
-    /// The directory to write (or check).
-    pub out: PathBuf,
+    /// The specs to read and where each one's crate goes.
+    pub targets: Vec<Target>,
     /// Compare only; write nothing.
     pub check: bool,
 }
@@ -111,41 +134,75 @@ pub struct Report {
     pub unchanged: usize,
 }
 
-/// Generates every file in memory, with the header naming the spec as the reader knows it.
-pub fn generate_files(options: &GenOptions) -> Result<Vec<GeneratedFile>, XtaskError> {
-    let root = workspace_root();
-    let spec_display = display_path(&options.spec, &root);
-    let mut command = GEN_COMMAND.to_owned();
-    if !same_path(&options.spec, &default_spec()) {
-        command.push_str(&format!(" --spec {spec_display}"));
+impl Report {
+    fn absorb(&mut self, other: Report, out: &Path) {
+        let root = workspace_root();
+        let prefix = display_path(out, &root);
+        self.written.extend(
+            other
+                .written
+                .into_iter()
+                .map(|path| format!("{prefix}/{path}")),
+        );
+        self.removed.extend(
+            other
+                .removed
+                .into_iter()
+                .map(|path| format!("{prefix}/{path}")),
+        );
+        self.unchanged += other.unchanged;
     }
-    if !same_path(&options.out, &default_out()) {
-        command.push_str(&format!(" --out {}", display_path(&options.out, &root)));
-    }
+}
+
+/// Generates every file of one target in memory, with the header naming the spec as the
+/// reader knows it.
+pub fn generate_files(target: &Target) -> Result<Vec<GeneratedFile>, XtaskError> {
     let provenance = Provenance {
-        spec: spec_display,
-        command,
+        spec: display_path(&target.spec, &workspace_root()),
+        command: fix_command(target),
     };
-    atlas_admin_codegen::generate(&options.spec, &provenance)
+    atlas_admin_codegen::generate(&target.spec, &provenance)
         .map_err(|error| XtaskError::Spec(SpecFailure(error)))
 }
 
-/// Runs `gen` (or `gen --check`).
+/// Runs `gen` (or `gen --check`) over every target. Every spec is generated before anything
+/// is written, so one bad spec leaves every output directory untouched.
 pub fn run_gen(options: &GenOptions) -> Result<Report, XtaskError> {
-    let files = generate_files(options)?;
-    sync(&files, &options.out, options.check, &check_hint(options))
+    let generated = options
+        .targets
+        .iter()
+        .map(|target| generate_files(target).map(|files| (target, files)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut report = Report::default();
+    let mut stale = Vec::new();
+    for (target, files) in &generated {
+        match sync(files, &target.out, options.check, &fix_command(target)) {
+            Ok(one) => report.absorb(one, &target.out),
+            Err(XtaskError::Stale(diff)) => stale.push(diff),
+            Err(other) => return Err(other),
+        }
+    }
+    if stale.is_empty() {
+        Ok(report)
+    } else {
+        Err(XtaskError::Stale(stale.join("\n")))
+    }
 }
 
-fn check_hint(options: &GenOptions) -> String {
+/// The command that regenerates `target`: plain `cargo xtask gen` for the default targets.
+fn fix_command(target: &Target) -> String {
+    let is_default = default_targets().iter().any(|default| {
+        same_path(&default.spec, &target.spec) && same_path(&default.out, &target.out)
+    });
+    if is_default {
+        return GEN_COMMAND.to_owned();
+    }
     let root = workspace_root();
-    let mut command = GEN_COMMAND.to_owned();
-    if !same_path(&options.spec, &default_spec()) {
-        command.push_str(&format!(" --spec {}", display_path(&options.spec, &root)));
-    }
-    if !same_path(&options.out, &default_out()) {
-        command.push_str(&format!(" --out {}", display_path(&options.out, &root)));
-    }
-    command
+    format!(
+        "{GEN_COMMAND} --spec {} --out {}",
+        display_path(&target.spec, &root),
+        display_path(&target.out, &root)
+    )
 }
 
 /// Brings `out` in line with `files`, or (with `check`) reports how it differs.

@@ -101,8 +101,8 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         text.push_str("\n## Operations\n\nEach operation is a method of [`Client`] returning a request builder in [`operations`]; path parameters and the body are arguments, optional query parameters are setters, and the builder is awaited (or `.send()`).\n\n| Method | HTTP | Summary |\n|---|---|---|\n");
         for operation in &api.operations {
             text.push_str(&format!(
-                "| [`Client::{}`] | `{} {}` | {} |\n",
-                operation.method_ident,
+                "| {} | `{} {}` | {} |\n",
+                docs::member_link("Client", "method", &operation.method_ident),
                 operation.http_method.as_str(),
                 operation.path_template,
                 docs::escape(&operation.summary),

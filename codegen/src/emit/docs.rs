@@ -61,3 +61,16 @@ pub fn lower_first(text: &str) -> String {
         None => String::new(),
     }
 }
+
+/// An intra-doc link to a method or field of `owner` that works for raw identifiers too
+/// (`[`Client::match`](crate::Client#method.match)`): rustdoc cannot resolve `r#` paths.
+pub fn member_link(owner: &str, kind: &str, ident: &str) -> String {
+    let name = crate::naming::unraw(ident);
+    let short = owner.rsplit("::").next().unwrap_or(owner);
+    let label = if short == "Self" {
+        name.to_owned()
+    } else {
+        format!("{short}::{name}")
+    };
+    format!("[`{label}`]({owner}#{kind}.{name})")
+}

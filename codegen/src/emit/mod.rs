@@ -1,5 +1,5 @@
 //! Emitters: one module per generated file (or family of files), all reading the same
-//! [`Api`](crate::model::Api) model and returning [`GeneratedFile`]s.
+//! [`Api`] model and returning [`GeneratedFile`]s.
 
 mod crate_files;
 mod docs;

@@ -6,7 +6,6 @@ use quote::quote;
 
 use super::{docs, ident};
 use crate::model::{Api, Field, StructDef, TypeRef};
-use crate::naming::unraw;
 
 /// Emits every object type of the API.
 pub fn generate(api: &Api) -> TokenStream {
@@ -109,12 +108,11 @@ fn struct_def(def: &StructDef) -> TokenStream {
         .filter(|field| !field.is_constructor_arg())
         .map(|field| {
             let field_ident = ident(&field.ident);
-            let setter = ident(&format!("with_{}", unraw(&field.ident)));
+            let setter = ident(&field.setter_ident);
             let inner = rust_type(&field.ty);
             let setter_docs = docs::outer(&format!(
-                "Sets [`{}`](Self::{}).",
-                field.wire,
-                unraw(&field.ident)
+                "Sets {}.",
+                docs::member_link("Self", "structfield", &field.ident)
             ));
             let value = if field.is_optional() {
                 quote! { ::std::option::Option::Some(value) }

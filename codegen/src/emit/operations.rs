@@ -56,7 +56,10 @@ pub fn generate(api: &Api) -> TokenStream {
 }
 
 fn pattern_ident(param: &PathParam) -> syn::Ident {
-    format_ident!("{}_PATTERN", unraw(&param.ident).to_uppercase())
+    format_ident!(
+        "{}_PATTERN",
+        unraw(&param.ident).trim_end_matches('_').to_uppercase()
+    )
 }
 
 fn response_type(operation: &Operation) -> TokenStream {
@@ -125,11 +128,10 @@ fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
             .query_params
             .iter()
             .map(|param| {
-                format!(
-                    "[`{}`]({}::{})",
-                    unraw(&param.ident),
-                    operation.builder_ident,
-                    unraw(&param.ident)
+                docs::member_link(
+                    &format!("crate::operations::{}", operation.builder_ident),
+                    "method",
+                    &param.ident,
                 )
             })
             .collect();
@@ -241,8 +243,8 @@ fn request_builder(operation: &Operation) -> TokenStream {
     let builder = ident(&operation.builder_ident);
     let output = response_type(operation);
     let builder_docs = docs::outer(&format!(
-        "Request builder for [`Client::{method}`](crate::Client::{method}): {summary}.\n\nSet optional query parameters, then `.await` it (or call [`send`](Self::send)).",
-        method = unraw(&operation.method_ident),
+        "Request builder for {method}: {summary}.\n\nSet optional query parameters, then `.await` it (or call [`send`](Self::send)).",
+        method = docs::member_link("crate::Client", "method", &operation.method_ident),
         summary = docs::escape(&operation.summary),
     ));
 
@@ -340,13 +342,12 @@ fn request_builder(operation: &Operation) -> TokenStream {
         _ => quote! { crate::transport::decode_json(response, envelope) },
     };
     let send_docs = docs::outer(&format!(
-        "Sends the request and returns {}.\n\n# Errors\n\nSee [`Client::{}`](crate::Client::{}).",
+        "Sends the request and returns {}.\n\n# Errors\n\nSee {}.",
         match &operation.response.description {
             Some(description) => docs::escape(&docs::lower_first(description)),
             None => "the decoded response".to_owned(),
         },
-        unraw(&operation.method_ident),
-        unraw(&operation.method_ident),
+        docs::member_link("crate::Client", "method", &operation.method_ident),
     ));
     let query_mut = if operation.query_params.is_empty() {
         quote! {}

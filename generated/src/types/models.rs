@@ -81,17 +81,17 @@ impl PrivateEndpoint {
             status,
         }
     }
-    /// Sets [`endpointServiceName`](Self::endpoint_service_name).
+    /// Sets [`endpoint_service_name`](Self#structfield.endpoint_service_name).
     pub fn with_endpoint_service_name(mut self, value: ::std::string::String) -> Self {
         self.endpoint_service_name = ::std::option::Option::Some(value);
         self
     }
-    /// Sets [`errorMessage`](Self::error_message).
+    /// Sets [`error_message`](Self#structfield.error_message).
     pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
         self.error_message = ::std::option::Option::Some(value);
         self
     }
-    /// Sets [`interfaceEndpoints`](Self::interface_endpoints).
+    /// Sets [`interface_endpoints`](Self#structfield.interface_endpoints).
     pub fn with_interface_endpoints(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
