@@ -1,0 +1,51 @@
+//! What the server received ([`RecordedRequest`]).
+
+use crate::digest::DigestAuthorization;
+
+/// One HTTP request as the server received it (recorded before it was answered).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The method, e.g. `"POST"`.
+    pub method: String,
+    /// The path, raw (still percent-encoded), e.g. `/api/atlas/v1.0/groups/…/privateEndpoint`.
+    pub path: String,
+    /// The query string without `?`, raw, if the request target had one.
+    pub query: Option<String>,
+    /// All headers in the order received, names lower-case; values that are not UTF-8 are
+    /// converted lossily.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+    /// Whether the server accepted the request's Digest credentials (nonce fresh, `nc`
+    /// new, response correct) and went on to serve it.
+    pub authenticated: bool,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The parsed `Authorization: Digest …` header, if present and parsable.
+    pub fn authorization(&self) -> Option<DigestAuthorization> {
+        self.header("authorization")
+            .and_then(DigestAuthorization::parse)
+    }
+
+    /// The request target as sent: path plus `?query` (what a Digest `uri` must equal).
+    pub fn path_and_query(&self) -> String {
+        match &self.query {
+            Some(query) => format!("{}?{}", self.path, query),
+            None => self.path.clone(),
+        }
+    }
+}

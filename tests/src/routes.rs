@@ -1,0 +1,477 @@
+//! The request pipeline: record → authenticate (Digest) → faults → route → envelope/pretty.
+
+use crate::digest::{self, DigestAuthorization, NonceStore, Verdict};
+use crate::faults::{self, Fault};
+use crate::json::Json;
+use crate::recording::RecordedRequest;
+use crate::state::{self, ApiError, Store};
+use crate::{BASE_PATH, ServerConfig};
+use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Request bodies larger than this are not read (answered with 413 once authenticated).
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+const JSON: &str = "application/json";
+
+/// State shared by all requests of one server.
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
+    pub(crate) nonces: Mutex<NonceStore>,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) fault: Mutex<Option<Fault>>,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) challenges: AtomicUsize,
+}
+
+impl Shared {
+    pub(crate) fn new(config: ServerConfig) -> Shared {
+        Shared {
+            nonces: Mutex::new(NonceStore::new(config.nonce_max_age)),
+            store: Mutex::new(Store::new(
+                config.polls_until_ready,
+                config.polls_per_interface_step,
+            )),
+            fault: Mutex::new(None),
+            requests: Mutex::new(Vec::new()),
+            challenges: AtomicUsize::new(0),
+            config,
+        }
+    }
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking test must not take the server down).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The axum app: every request goes through [`handle`].
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+enum AuthOutcome {
+    Accepted,
+    Challenge { stale: bool },
+    GarbageChallenge,
+    WithoutChallenge,
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let (body, body_complete) = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => (bytes.to_vec(), true),
+        Err(_) => (Vec::new(), false),
+    };
+
+    let fault = lock(&shared.fault).clone();
+    let outcome = if fault == Some(Fault::UnauthorizedWithoutChallenge) {
+        AuthOutcome::WithoutChallenge
+    } else {
+        let verdict = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(DigestAuthorization::parse)
+            .map_or(Verdict::Rejected { stale: false }, |auth| {
+                lock(&shared.nonces).verify(
+                    &auth,
+                    method.as_str(),
+                    &target,
+                    &shared.config.public_key,
+                    &shared.config.private_key,
+                )
+            });
+        match verdict {
+            Verdict::Accepted => AuthOutcome::Accepted,
+            Verdict::Rejected { .. } if fault == Some(Fault::GarbageChallenge) => {
+                AuthOutcome::GarbageChallenge
+            }
+            Verdict::Rejected { stale } => AuthOutcome::Challenge { stale },
+        }
+    };
+
+    lock(&shared.requests).push(RecordedRequest {
+        method: method.as_str().to_owned(),
+        path: path.clone(),
+        query: query.clone(),
+        headers,
+        body: body.clone(),
+        authenticated: matches!(outcome, AuthOutcome::Accepted),
+    });
+
+    match outcome {
+        AuthOutcome::WithoutChallenge => unauthorized(None),
+        AuthOutcome::GarbageChallenge => unauthorized(Some(digest::GARBAGE_CHALLENGE.to_owned())),
+        AuthOutcome::Challenge { stale } => {
+            let nonce = lock(&shared.nonces).issue();
+            shared.challenges.fetch_add(1, Ordering::SeqCst);
+            unauthorized(Some(digest::challenge_header(&nonce, stale)))
+        }
+        AuthOutcome::Accepted => {
+            let request = Served {
+                method,
+                path,
+                query,
+                body,
+                body_complete,
+            };
+            serve(&shared, fault, request).await
+        }
+    }
+}
+
+/// The 401 answer: Atlas body, optional `WWW-Authenticate`.
+fn unauthorized(challenge: Option<String>) -> Response {
+    let mut extra = Vec::new();
+    if let Some(challenge) = challenge {
+        extra.push((header::WWW_AUTHENTICATE, challenge));
+    }
+    respond(
+        StatusCode::UNAUTHORIZED,
+        JSON,
+        faults::UNAUTHORIZED_BODY.as_bytes().to_vec(),
+        extra,
+    )
+}
+
+/// An authenticated request, ready to be served.
+struct Served {
+    method: Method,
+    path: String,
+    query: Option<String>,
+    body: Vec<u8>,
+    body_complete: bool,
+}
+
+/// Whether query parameter `name` is `true` (case-insensitive).
+fn query_flag(query: Option<&str>, name: &str) -> bool {
+    query.into_iter().flat_map(|q| q.split('&')).any(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        key == name && value.eq_ignore_ascii_case("true")
+    })
+}
+
+async fn serve(shared: &Shared, fault: Option<Fault>, request: Served) -> Response {
+    let pretty = query_flag(request.query.as_deref(), "pretty");
+    let envelope = query_flag(request.query.as_deref(), "envelope");
+
+    // `RateLimitedOnce` is consumed atomically by exactly one request.
+    let once = {
+        let mut current = lock(&shared.fault);
+        match *current {
+            Some(Fault::RateLimitedOnce { retry_after_secs }) => {
+                *current = None;
+                Some(retry_after_secs)
+            }
+            _ => None,
+        }
+    };
+    if let Some(retry_after_secs) = once {
+        return rate_limited(&request.path, retry_after_secs, pretty, envelope);
+    }
+    match &fault {
+        Some(Fault::InternalError) => {
+            let error = faults::internal_error();
+            return json_response(error.status, &error.body(), pretty, envelope, Vec::new());
+        }
+        Some(Fault::ServiceUnavailableHtml) => {
+            return respond(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/html",
+                faults::SERVICE_UNAVAILABLE_HTML.as_bytes().to_vec(),
+                Vec::new(),
+            );
+        }
+        Some(Fault::RateLimited { retry_after_secs }) => {
+            return rate_limited(&request.path, *retry_after_secs, pretty, envelope);
+        }
+        Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        _ => {}
+    }
+
+    let (result, allow) = if request.body_complete {
+        route(shared, &request.method, &request.path, &request.body)
+    } else {
+        let error = ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "REQUEST_BODY_TOO_LARGE",
+            format!("The request body could not be read or exceeds {MAX_BODY} bytes."),
+            vec![],
+        );
+        (Err(error), None)
+    };
+    let (status, mut body) = match result {
+        Ok(body) => (StatusCode::OK, body),
+        Err(error) => (error.status, error.body()),
+    };
+    let mut extra = Vec::new();
+    if let Some(allow) = allow {
+        extra.push((header::ALLOW, allow.to_owned()));
+    }
+
+    match &fault {
+        Some(Fault::UnknownStatus(value)) if status.is_success() => {
+            faults::apply_unknown_status(&mut body, value);
+        }
+        Some(Fault::ExtraFields) => faults::apply_extra_fields(&mut body),
+        Some(Fault::EmptyBody) => return respond(StatusCode::OK, JSON, Vec::new(), Vec::new()),
+        Some(Fault::MalformedJson) => {
+            let full = render(status, &body, pretty, envelope).1;
+            // Any strict prefix of a rendered object or array is invalid JSON.
+            let cut = (full.len() / 2).max(1).min(full.len());
+            return respond(StatusCode::OK, JSON, full[..cut].to_vec(), Vec::new());
+        }
+        Some(Fault::CloseMidResponse) => {
+            let (status, full) = render(status, &body, pretty, envelope);
+            return close_mid_response(status, full);
+        }
+        _ => {}
+    }
+    json_response(status, &body, pretty, envelope, extra)
+}
+
+fn rate_limited(path: &str, retry_after_secs: u64, pretty: bool, envelope: bool) -> Response {
+    let error = faults::rate_limited(path);
+    json_response(
+        error.status,
+        &error.body(),
+        pretty,
+        envelope,
+        vec![(header::RETRY_AFTER, retry_after_secs.to_string())],
+    )
+}
+
+/// Applies `envelope` (HTTP 200, `{"status":…,"content":…}`) and `pretty`.
+fn render(status: StatusCode, body: &Json, pretty: bool, envelope: bool) -> (StatusCode, Vec<u8>) {
+    if envelope {
+        let wrapped = Json::object([
+            ("status", Json::int(u64::from(status.as_u16()))),
+            ("content", body.clone()),
+        ]);
+        (StatusCode::OK, wrapped.render(pretty))
+    } else {
+        (status, body.render(pretty))
+    }
+}
+
+fn json_response(
+    status: StatusCode,
+    body: &Json,
+    pretty: bool,
+    envelope: bool,
+    extra: Vec<(HeaderName, String)>,
+) -> Response {
+    let (status, bytes) = render(status, body, pretty, envelope);
+    respond(status, JSON, bytes, extra)
+}
+
+fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+    extra: Vec<(HeaderName, String)>,
+) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    for (name, value) in extra {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// A body that yields its one chunk, waits briefly (so the chunk is flushed to the
+/// socket), then fails — which makes hyper drop the connection mid-body.
+struct TruncatedBody {
+    chunk: Option<Bytes>,
+    pause: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl HttpBody for TruncatedBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        if let Some(chunk) = self.chunk.take() {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(chunk))));
+        }
+        match self.pause.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "fault injected: connection closed mid-response",
+            )))),
+        }
+    }
+}
+
+fn close_mid_response(status: StatusCode, full: Vec<u8>) -> Response {
+    let declared = full.len();
+    let sent = (declared / 2).max(1).min(declared);
+    let body = TruncatedBody {
+        chunk: Some(Bytes::from(full[..sent].to_vec())),
+        pause: Box::pin(tokio::time::sleep(Duration::from_millis(20))),
+    };
+    let mut response = Response::new(Body::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    // Declares the whole body (at least one byte more than is ever sent).
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(declared.max(sent + 1)),
+    );
+    response
+}
+
+/// Decodes `%XX` escapes; invalid escapes are kept as they are.
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = segment.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The operations this server knows.
+enum Op<'a> {
+    List,
+    Create,
+    Get(&'a str),
+    Delete(&'a str),
+    AddInterface(&'a str),
+    GetInterface(&'a str, &'a str),
+    DeleteInterface(&'a str, &'a str),
+}
+
+/// Routes an authenticated request. The second value is the `Allow` header of a 405.
+fn route(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> (Result<Json, ApiError>, Option<&'static str>) {
+    let not_found = || (Err(ApiError::no_such_path(path)), None);
+    let Some(rest) = path.strip_prefix(BASE_PATH) else {
+        return not_found();
+    };
+    let Some(rest) = rest.strip_prefix('/') else {
+        return not_found();
+    };
+    let mut segments: Vec<String> = rest.split('/').map(percent_decode).collect();
+    // Tolerate one trailing slash (`…/privateEndpoint/?pretty=true` in the Atlas docs).
+    if segments.len() > 1 && segments.last().is_some_and(String::is_empty) {
+        segments.pop();
+    }
+    if segments.iter().any(String::is_empty) {
+        return not_found();
+    }
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let ["groups", group_id, "privateEndpoint", tail @ ..] = segments.as_slice() else {
+        return not_found();
+    };
+    let method_not_allowed = |allow: &'static str| {
+        let error = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            format!("Method {method} is not allowed on {path}."),
+            vec![Json::str(method.as_str()), Json::str(path)],
+        );
+        (Err(error), Some(allow))
+    };
+    let op = match (tail, method) {
+        ([], &Method::GET) => Op::List,
+        ([], &Method::POST) => Op::Create,
+        ([], _) => return method_not_allowed("GET, POST"),
+        ([id], &Method::GET) => Op::Get(id),
+        ([id], &Method::DELETE) => Op::Delete(id),
+        ([_], _) => return method_not_allowed("GET, DELETE"),
+        ([id, "interfaceEndpoints"], &Method::POST) => Op::AddInterface(id),
+        ([_, "interfaceEndpoints"], _) => return method_not_allowed("POST"),
+        ([id, "interfaceEndpoints", iface], &Method::GET) => Op::GetInterface(id, iface),
+        ([id, "interfaceEndpoints", iface], &Method::DELETE) => Op::DeleteInterface(id, iface),
+        ([_, "interfaceEndpoints", _], _) => return method_not_allowed("GET, DELETE"),
+        _ => return not_found(),
+    };
+    if !state::is_object_id(group_id) {
+        return (Err(ApiError::invalid_group_id(group_id)), None);
+    }
+    let mut store = lock(&shared.store);
+    let result = match op {
+        Op::List => Ok(store.list(group_id)),
+        Op::Create => store.create(group_id, body),
+        Op::Get(id) => store.get(group_id, id),
+        Op::Delete(id) => store.delete(group_id, id),
+        Op::AddInterface(id) => store.add_interface(group_id, id, body),
+        Op::GetInterface(id, iface) => store.get_interface(group_id, id, iface),
+        Op::DeleteInterface(id, iface) => store.delete_interface(group_id, id, iface),
+    };
+    (result, None)
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn query_flags() {
+        assert!(query_flag(Some("pretty=true"), "pretty"));
+        assert!(query_flag(Some("a=b&envelope=TRUE"), "envelope"));
+        assert!(!query_flag(Some("pretty=false"), "pretty"));
+        assert!(!query_flag(Some("pretty"), "pretty"));
+        assert!(!query_flag(Some("prettyx=true"), "pretty"));
+        assert!(!query_flag(None, "pretty"));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("vpce-1"), "vpce-1");
+        assert_eq!(percent_decode("a%2Fb%2fc"), "a/b/c");
+        assert_eq!(percent_decode("bad%zz%4"), "bad%zz%4");
+        assert_eq!(percent_decode("%e2%82%ac"), "€");
+    }
+}
