@@ -7,7 +7,9 @@ use std::sync::atomic::Ordering;
 
 use diqwest::{DigestAuthCredentials, WithDigestAuth};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE,
+};
 
 use crate::client::Client;
 use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
@@ -118,6 +120,9 @@ impl Client {
             );
         }
         let host = url.host_str().unwrap_or_default().to_owned();
+        let url_for_digest = url.clone();
+        let method_for_digest = request.method.clone();
+        let body_for_digest = request.body.clone();
 
         let mut builder = inner
             .http
@@ -133,10 +138,28 @@ impl Client {
                 .body(body);
         }
 
-        let mut response = builder
-            .send_digest_auth(&inner.session)
-            .await
-            .map_err(digest_error)?;
+        let uri = request_uri(&url_for_digest);
+        let method = method_for_digest.as_str();
+
+        // A nonce the server already gave us is used straight away (one round trip); otherwise
+        // diqwest sends the request bare, answers the 401 challenge and caches its nonce.
+        let cached = (&inner.session)
+            .calculate_authorization(
+                &host,
+                &uri,
+                method.into(),
+                body_for_digest.as_deref(),
+                &HeaderMap::new(),
+            )
+            .ok();
+        let mut response = match cached {
+            Some(authorization) => send_with(&builder, &authorization).await?,
+            None => builder
+                .send_digest_auth(&inner.session)
+                .await
+                .map_err(digest_error)?,
+        };
+
         let retries = if inner.credentials_accepted.load(Ordering::Acquire) {
             RETRIES_AFTER_ACCEPTED
         } else {
@@ -149,19 +172,39 @@ impl Client {
             let Some(challenge) = digest_challenge(response.headers()) else {
                 break;
             };
-            // Answer the challenge this 401 carries with a nonce no other request knows, so its
-            // nonce count cannot collide with concurrent requests (one round trip, not two).
-            let fresh = diqwest::DigestAuthSession::new(
-                inner.public_key.clone(),
-                inner.private_key.expose(),
-            );
-            (&fresh)
+            let stale = digest_auth::parse(&challenge)
+                .map_err(|error| Error::Authentication {
+                    kind: AuthErrorKind::InvalidChallenge,
+                    message: format!("the server's Digest challenge could not be parsed: {error}"),
+                })?
+                .stale;
+            // Answer the challenge this 401 carries instead of paying another bare round trip.
+            // An expired nonce (`stale=true`) is replaced for every clone of the client; any
+            // other refusal is most likely a nonce count that arrived out of order under
+            // concurrency, so it is answered with a nonce no other request knows.
+            let private_session;
+            let session = if stale {
+                &inner.session
+            } else {
+                private_session = diqwest::DigestAuthSession::new(
+                    inner.public_key.clone(),
+                    inner.private_key.expose(),
+                );
+                &private_session
+            };
+            session
                 .store_context(&host, &challenge)
                 .map_err(digest_error)?;
-            response = builder
-                .send_digest_auth(&fresh)
-                .await
+            let authorization = session
+                .calculate_authorization(
+                    &host,
+                    &uri,
+                    method.into(),
+                    body_for_digest.as_deref(),
+                    &HeaderMap::new(),
+                )
                 .map_err(digest_error)?;
+            response = send_with(&builder, &authorization).await?;
         }
 
         let status = response.status();
@@ -186,6 +229,35 @@ impl Client {
             body,
         })
     }
+}
+
+/// The `uri` a Digest answer signs: path and query, exactly as sent.
+fn request_uri(url: &reqwest::Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// Sends a copy of `builder` with the given `Authorization` header.
+async fn send_with(
+    builder: &reqwest::RequestBuilder,
+    authorization: &digest_auth::AuthorizationHeader,
+) -> Result<reqwest::Response, Error> {
+    let header = HeaderValue::from_str(&authorization.to_header_string()).map_err(|_| {
+        Error::Authentication {
+            kind: AuthErrorKind::InvalidChallenge,
+            message: "the Digest answer is not a valid header value".to_owned(),
+        }
+    })?;
+    let request = builder
+        .try_clone()
+        .ok_or_else(|| Error::invalid_argument("body", "must be replayable"))?;
+    request
+        .header(AUTHORIZATION, header)
+        .send()
+        .await
+        .map_err(Error::Transport)
 }
 
 /// The Digest challenge of a 401, if it has one.

@@ -28,6 +28,7 @@ name = "{lib}"
 
 [dependencies]
 diqwest = "3.2"
+digest_auth = {{ version = "0.3", default-features = false }}
 percent-encoding = "2"
 regex-lite = "0.1"
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
