@@ -1,47 +1,385 @@
-//! Reading the spec file: JSON syntax and shape, with the location of the first problem.
+//! Reading the spec file: JSON syntax and shape, every problem located.
+//!
+//! 1. `serde_json` parses the text into a [`serde_json::Value`]; a syntax error stops here,
+//!    located by serde_json's line and column.
+//! 2. [`PositionMap`] maps the same text to the position of every key and value, and finds
+//!    duplicate keys (which a parsed value silently collapses to the last one).
+//! 3. The value is deserialized into [`SpecDocument`] with `serde_path_to_error`, which names
+//!    the path of a wrong type, a missing key or an unknown key; the path gives the position.
+//!    serde stops at the first error, so after each one the offending key (or the smallest
+//!    enclosing value) is removed and deserialization runs again, to report every shape error
+//!    of the file at once. Errors that only follow from such a removal are not reported.
+//!
+//! [`Loaded::finish`] later merges these problems with the semantic ones of
+//! [`crate::validate`], locates them all and sorts them by position.
 
-use crate::error::{Diagnostic, SpecErrors};
+mod strict;
+
+use serde_json::Value;
+
+use self::strict::Strict;
+
+use crate::error::{Anchor, Diagnostic, MAX_DIAGNOSTICS, SpecErrors};
+use crate::position::{DuplicateKey, PositionMap, Segment, pointer};
 use crate::spec::SpecDocument;
+use crate::suggest::closest;
 
-/// Parses `text` (the contents of `file`) into the raw spec document.
-pub fn parse(file: &str, text: &str) -> Result<SpecDocument, SpecErrors> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let document: SpecDocument = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| one_error(file, &error))?;
-    // Trailing characters after the document are a syntax error too.
-    deserializer.end().map_err(|error| SpecErrors {
-        file: file.to_owned(),
-        diagnostics: vec![Diagnostic {
-            line: Some(error.line()),
-            column: Some(error.column()),
-            pointer: String::new(),
-            message: error.to_string(),
-        }],
-    })?;
-    Ok(document)
+/// Deserialization attempts before giving up on finding more shape errors.
+const MAX_ATTEMPTS: usize = 400;
+
+/// A spec whose JSON shape is right, with what is needed to locate later problems.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The parsed document.
+    pub document: SpecDocument,
+    file: String,
+    positions: PositionMap,
+    /// Problems that do not stop validation (duplicate keys), already located.
+    problems: Vec<Diagnostic>,
 }
 
-fn one_error(file: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> SpecErrors {
-    let inner = error.inner();
-    let pointer = error.path().to_string();
-    let pointer = if pointer == "." {
-        String::new()
-    } else {
-        pointer
-    };
-    // serde_json appends " at line L column C"; the location is printed in front instead.
-    let message = inner.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message,
-    };
-    SpecErrors {
-        file: file.to_owned(),
-        diagnostics: vec![Diagnostic {
-            line: (inner.line() > 0).then_some(inner.line()),
-            column: (inner.line() > 0).then_some(inner.column()),
-            pointer,
-            message,
-        }],
+impl Loaded {
+    /// Where the keys and values of the document are.
+    pub fn positions(&self) -> &PositionMap {
+        &self.positions
     }
+
+    /// Merges the problems found while loading with the outcome of validation, locates every
+    /// problem and sorts them by position. `Ok` only when neither found anything.
+    pub fn finish<T>(self, result: Result<T, SpecErrors>) -> Result<T, SpecErrors> {
+        let mut diagnostics = self.problems;
+        let value = match result {
+            Ok(value) => Some(value),
+            Err(errors) => {
+                diagnostics.extend(errors.diagnostics);
+                None
+            }
+        };
+        match value {
+            Some(value) if diagnostics.is_empty() => Ok(value),
+            _ => {
+                for diagnostic in &mut diagnostics {
+                    self.positions.locate(diagnostic);
+                }
+                Err(SpecErrors::new(self.file, diagnostics))
+            }
+        }
+    }
+}
+
+/// Parses `text` (the contents of `file`) and checks its shape.
+pub fn load(file: &str, text: &str) -> Result<Loaded, SpecErrors> {
+    let value: Value = serde_json::from_str(text).map_err(|error| {
+        let lines = crate::position::LineIndex::new(text);
+        let mut diagnostic = Diagnostic::at("", strip_location(&error.to_string()));
+        if error.line() > 0 {
+            let position = lines.from_serde(error.line(), error.column());
+            diagnostic.line = Some(position.line);
+            diagnostic.column = Some(position.column);
+            if starts_comment(text, error.line(), error.column()) {
+                diagnostic
+                    .message
+                    .push_str(": JSON has no comments; put notes in a `description`");
+            }
+        }
+        SpecErrors::new(file, vec![diagnostic])
+    })?;
+    let positions = PositionMap::new(text);
+    let mut problems: Vec<Diagnostic> = positions
+        .duplicate_keys()
+        .iter()
+        .map(duplicate_key)
+        .collect();
+    match deserialize(value, &positions) {
+        Ok(document) => Ok(Loaded {
+            document,
+            file: file.to_owned(),
+            positions,
+            problems,
+        }),
+        Err(shape) => {
+            problems.extend(shape);
+            Err(SpecErrors::new(file, problems))
+        }
+    }
+}
+
+/// Parses `text` (the contents of `file`) into the raw spec document; any problem found while
+/// loading, duplicate keys included, is an error.
+pub fn parse(file: &str, text: &str) -> Result<SpecDocument, SpecErrors> {
+    let loaded = load(file, text)?;
+    let Loaded {
+        document,
+        file,
+        problems,
+        ..
+    } = loaded;
+    if problems.is_empty() {
+        Ok(document)
+    } else {
+        Err(SpecErrors::new(file, problems))
+    }
+}
+
+/// Whether a `//` or `/*` starts at serde_json's (line, byte column) in `text`.
+fn starts_comment(text: &str, line: usize, byte_column: usize) -> bool {
+    let Some(line_text) = line.checked_sub(1).and_then(|index| text.split('\n').nth(index)) else {
+        return false;
+    };
+    let start = byte_column.saturating_sub(1);
+    line_text
+        .get(start..)
+        .is_some_and(|rest| rest.starts_with("//") || rest.starts_with("/*"))
+}
+
+/// serde_json appends " at line L column C"; the location is printed in front instead.
+fn strip_location(message: &str) -> String {
+    match message.rsplit_once(" at line ") {
+        Some((before, after))
+            if after.split_once(" column ").is_some_and(|(line, column)| {
+                line.chars().all(|c| c.is_ascii_digit())
+                    && column.chars().all(|c| c.is_ascii_digit())
+            }) =>
+        {
+            before.to_owned()
+        }
+        _ => message.to_owned(),
+    }
+}
+
+/// Deserializes `value`, collecting every shape error (see the module docs).
+fn deserialize(mut value: Value, positions: &PositionMap) -> Result<SpecDocument, Vec<Diagnostic>> {
+    if !value.is_object() {
+        let found = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        let mut diagnostic = Diagnostic::at(
+            "",
+            format!("the spec must be a JSON object with `crate`, `info` and the API's sections, not {found}"),
+        );
+        if let Some(node) = positions.find(&[]) {
+            diagnostic.line = Some(node.value.line);
+            diagnostic.column = Some(node.value.column);
+        }
+        return Err(vec![diagnostic]);
+    }
+    let mut diagnostics = Vec::new();
+    // Keys removed to get past an error (a wrong value, or an unknown key whose likely intended
+    // spelling is known): a "missing field" they leave behind is not reported again.
+    let mut removed: Vec<Vec<Segment>> = Vec::new();
+    for _ in 0..MAX_ATTEMPTS {
+        let error = match serde_path_to_error::deserialize::<_, SpecDocument>(Strict(&value)) {
+            Ok(document) if diagnostics.is_empty() => return Ok(document),
+            Ok(_) => return Err(diagnostics),
+            Err(error) => error,
+        };
+        let mut path = segments(error.path());
+        let message = error.inner().to_string();
+
+        if let Some(key) = quoted_after(&message, "unknown field `") {
+            let key = key.to_owned();
+            // serde_path_to_error's path ends with the unknown key itself.
+            if path.last() == Some(&Segment::Key(key.clone())) {
+                path.pop();
+            }
+            let (diagnostic, suggestion) = unknown_key(&path, &key, &message, positions);
+            diagnostics.push(diagnostic);
+            if let Some(suggestion) = suggestion {
+                let mut intended = path.clone();
+                intended.push(Segment::Key(suggestion));
+                removed.push(intended);
+            }
+            if remove(&mut value, &path, &key) {
+                if diagnostics.len() > MAX_DIAGNOSTICS {
+                    break;
+                }
+                continue;
+            }
+        } else {
+            let consequence = quoted_after(&message, "missing field `").is_some_and(|key| {
+                let mut missing = path.clone();
+                missing.push(Segment::Key(key.to_owned()));
+                removed.contains(&missing)
+            });
+            if !consequence {
+                diagnostics.push(shape_error(&path, &message, positions));
+            }
+        }
+        if diagnostics.len() > MAX_DIAGNOSTICS {
+            break;
+        }
+
+        // Remove the smallest value around the error that can go: a whole array rather than
+        // one element, so later elements keep their index (and position).
+        let mut target = path;
+        while matches!(target.last(), Some(Segment::Index(_))) {
+            target.pop();
+        }
+        let Some(Segment::Key(key)) = target.pop() else {
+            break; // The root itself is wrong: nothing more can be learned.
+        };
+        if !remove(&mut value, &target, &key) {
+            break;
+        }
+        target.push(Segment::Key(key));
+        removed.push(target);
+    }
+    Err(diagnostics)
+}
+
+/// The path of a serde error as segments.
+fn segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
+    path.iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => Some(Segment::Key(variant.clone())),
+            serde_path_to_error::Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// Removes `key` from the object at `parent`; whether it was there.
+fn remove(value: &mut Value, parent: &[Segment], key: &str) -> bool {
+    let mut node = value;
+    for segment in parent {
+        let next = match segment {
+            Segment::Key(name) => node.get_mut(name.as_str()),
+            Segment::Index(index) => node.get_mut(*index),
+        };
+        match next {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    node.as_object_mut()
+        .and_then(|object| object.shift_remove(key))
+        .is_some()
+}
+
+/// The text between `prefix` and the next backtick in `message`.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let (_, rest) = message.split_once(prefix)?;
+    rest.split_once('`').map(|(quoted, _)| quoted)
+}
+
+/// `unknown field `x`, expected one of `a`, `b``, with a suggestion when `x` is a likely typo
+/// (also returned).
+fn unknown_key(
+    parent: &[Segment],
+    key: &str,
+    message: &str,
+    positions: &PositionMap,
+) -> (Diagnostic, Option<String>) {
+    let allowed: Vec<&str> = message
+        .split_once("expected ")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let mut text = message.to_owned();
+    let suggestion = closest(key, allowed.iter().copied()).map(str::to_owned);
+    if let Some(suggestion) = &suggestion {
+        text.push_str(&format!("; did you mean `{suggestion}`?"));
+    }
+    let mut diagnostic = Diagnostic::at_key(pointer(parent), text);
+    let mut path = parent.to_vec();
+    path.push(Segment::Key(key.to_owned()));
+    let node = positions
+        .find(&path)
+        .map(|node| node.position(Anchor::Key))
+        .or_else(|| {
+            positions
+                .find_nearest(parent)
+                .map(|node| node.position(Anchor::Value))
+        });
+    if let Some(position) = node {
+        diagnostic.line = Some(position.line);
+        diagnostic.column = Some(position.column);
+    }
+    (diagnostic, suggestion)
+}
+
+/// A wrong type or a missing key at `path`, in the words of a JSON reader.
+fn shape_error(path: &[Segment], message: &str, positions: &PositionMap) -> Diagnostic {
+    let mut text = json_words(message);
+    if let Some(key) = quoted_after(message, "missing field `")
+        && let Some(hint) = missing_key_hint(path, key)
+    {
+        text.push_str(": ");
+        text.push_str(hint);
+    }
+    let mut diagnostic = Diagnostic::at(pointer(path), text);
+    if let Some(node) = positions.find_nearest(path) {
+        let position = node.position(Anchor::Value);
+        diagnostic.line = Some(position.line);
+        diagnostic.column = Some(position.column);
+    }
+    diagnostic
+}
+
+/// What to write when a required key is missing, for the keys whose purpose is not obvious.
+fn missing_key_hint(path: &[Segment], key: &str) -> Option<&'static str> {
+    let in_operation =
+        matches!(path, [Segment::Key(section), Segment::Key(_)] if section == "operations");
+    match key {
+        "response" if in_operation => Some(
+            "every operation needs a success response: `\"response\": { \"type\": ... }` with a type name, `array` (plus `items`), or `empty` when a 2xx answer has no body",
+        ),
+        "crate" if path.is_empty() => {
+            Some("the generated crate's `name`, `version` and `description`")
+        }
+        "info" if path.is_empty() => Some("the API's `title`, `version`, `baseUrl` and `auth`"),
+        _ => None,
+    }
+}
+
+/// serde speaks of Rust types (`map`, `sequence`, `struct OperationSpec`); say JSON instead.
+fn json_words(message: &str) -> String {
+    let mut text = message
+        .replace("invalid type: map", "invalid type: object")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace("invalid type: unit value", "invalid type: null")
+        .replace("expected a map", "expected an object")
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a boolean", "expected `true` or `false`");
+    while let Some((before, after)) = text.split_once("expected struct ") {
+        let rest = after.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+        text = format!("{before}expected an object{rest}");
+    }
+    text
+}
+
+/// A key that appears twice in one object: JSON parsers keep only the last one.
+fn duplicate_key(duplicate: &DuplicateKey) -> Diagnostic {
+    let what = match duplicate.parent.as_slice() {
+        [Segment::Key(section)] => match section.as_str() {
+            "operations" => "operation id",
+            "types" => "type name",
+            "enums" => "enum name",
+            "parameters" => "parameter name",
+            _ => "key",
+        },
+        [Segment::Key(section), Segment::Key(_), Segment::Key(fields)]
+            if section == "types" && fields == "fields" =>
+        {
+            "field name"
+        }
+        _ => "key",
+    };
+    let mut path = duplicate.parent.clone();
+    path.push(Segment::Key(duplicate.key.clone()));
+    let mut diagnostic = Diagnostic::at_key(
+        pointer(&path),
+        format!(
+            "duplicate {what} `{}`: it is already defined at line {}, column {}; a JSON object keeps only the last of two equal keys, so rename or remove one",
+            duplicate.key, duplicate.first.line, duplicate.first.column
+        ),
+    );
+    diagnostic.line = Some(duplicate.again.line);
+    diagnostic.column = Some(duplicate.again.column);
+    diagnostic
 }

@@ -15,6 +15,7 @@ pub struct Api {
     pub enums: Vec<EnumDef>,
     pub structs: Vec<StructDef>,
     pub operations: Vec<Operation>,
+    pub waiters: Vec<Waiter>,
 }
 
 /// Metadata of the generated crate.
@@ -219,4 +220,34 @@ pub enum ResponseType {
     Array(TypeRef),
     /// No meaningful body (empty, or `{}`).
     Empty,
+}
+
+/// A waiter: polls a GET operation until a field of its response reaches a final value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiter {
+    /// Id as written in the spec (lowerCamelCase).
+    pub id: String,
+    /// Client method name, `wait_until_<id>`.
+    pub method_ident: String,
+    /// Builder type name, `WaitUntil<Id>`.
+    pub builder_ident: String,
+    pub description: String,
+    /// Client method of the polled operation.
+    pub operation_method: String,
+    /// Summary and HTTP line of the polled operation, for docs.
+    pub operation_http: String,
+    /// Path parameters of the polled operation: the waiter's arguments.
+    pub path_params: Vec<PathParam>,
+    /// Rust type name of the polled response.
+    pub response_ident: String,
+    /// Wire and Rust name of the field read.
+    pub field_wire: String,
+    pub field_ident: String,
+    pub success: Vec<String>,
+    pub failure: Vec<String>,
+    pub pending: Vec<String>,
+    /// A 404 ends the wait successfully (and the waiter returns nothing).
+    pub not_found_is_success: bool,
+    pub interval_seconds: u64,
+    pub max_wait_seconds: u64,
 }

@@ -41,6 +41,12 @@ fn safe_ident(name: &str, digit_prefix: &str) -> String {
     }
 }
 
+/// Whether `name` is a Rust keyword (strict, reserved or weak-reserved like `gen`), which a
+/// plain identifier cannot be.
+pub fn is_keyword(name: &str) -> bool {
+    RAW_KEYWORDS.contains(&name) || NON_RAW_KEYWORDS.contains(&name)
+}
+
 /// The identifier without a raw prefix, as used inside other names (`r#type` → `type`).
 pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)

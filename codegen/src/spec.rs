@@ -31,6 +31,9 @@ pub struct SpecDocument {
     /// Operations, keyed by operation id (lowerCamelCase).
     #[serde(default)]
     pub operations: IndexMap<String, OperationSpec>,
+    /// Waiters, keyed by id (lowerCamelCase); each becomes `Client::wait_until_<id>`.
+    #[serde(default)]
+    pub waiters: IndexMap<String, WaiterSpec>,
 }
 
 /// `crate`: name and version of the generated crate.
@@ -211,4 +214,31 @@ pub struct ExampleRequestSpec {
     pub query: Option<String>,
     #[serde(default)]
     pub body: Option<serde_json::Value>,
+}
+
+/// One entry of `waiters`: poll an operation until a field reaches a final value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WaiterSpec {
+    pub description: String,
+    /// Id of the GET operation to poll; its path parameters become the waiter's arguments.
+    pub operation: String,
+    /// Wire name of the field of the operation's response to read.
+    pub field: String,
+    /// Values that end the wait successfully (the last object is returned).
+    #[serde(default)]
+    pub success: Vec<String>,
+    /// Values that end the wait with an error.
+    #[serde(default)]
+    pub failure: Vec<String>,
+    /// Values that mean "keep polling". Any value in none of the lists is an error.
+    #[serde(default)]
+    pub pending: Vec<String>,
+    /// What a 404 means: `error` (the default) or `success` (waiting for deletion).
+    #[serde(default)]
+    pub not_found: Option<String>,
+    /// Default pause between polls, in seconds.
+    pub interval_seconds: u64,
+    /// Default maximum total wait, in seconds.
+    pub max_wait_seconds: u64,
 }

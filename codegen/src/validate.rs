@@ -11,14 +11,29 @@ use crate::model::{
 };
 use heck::ToSnakeCase;
 
-use crate::naming::{camel_ident, snake_ident, unraw};
+use crate::naming::{camel_ident, is_keyword, snake_ident, unraw};
 use crate::spec::{FieldSpec, OperationSpec, ParameterSpec, SpecDocument};
+use crate::suggest::closest;
+
+mod waiters;
 
 /// Primitive type names a field may use.
 const PRIMITIVES: &[&str] = &["string", "boolean", "integer", "number", "any"];
 
 /// The name of the catch-all variant every generated enum has.
 const UNKNOWN_VARIANT: &str = "Unknown";
+
+/// Type names the generated `types` module defines itself.
+const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue"];
+
+/// Methods `Client` has besides the operations (see `codegen/templates/`).
+const RESERVED_CLIENT_METHODS: &[&str] = &["builder", "base_url", "execute"];
+
+/// Names a request builder uses itself: its fields `client` and `body`, its method `send`.
+const RESERVED_BUILDER_NAMES: &[&str] = &["client", "body", "send"];
+
+/// Crate names Cargo refuses, or that would shadow a standard crate in generated paths.
+const RESERVED_CRATE_NAMES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 
 /// Checks `document` and builds the model, or returns every problem found.
 pub fn validate(file: &str, document: &SpecDocument) -> Result<Api, SpecErrors> {
@@ -29,9 +44,11 @@ pub fn validate(file: &str, document: &SpecDocument) -> Result<Api, SpecErrors> 
     if checker.diagnostics.is_empty() {
         Ok(api)
     } else {
+        // Unsorted and unlocated: `load::Loaded::finish` locates and sorts them.
         Err(SpecErrors {
             file: file.to_owned(),
             diagnostics: checker.diagnostics,
+            omitted: 0,
         })
     }
 }
@@ -43,6 +60,30 @@ struct Checker {
 impl Checker {
     fn error(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::at(pointer, message));
+    }
+
+    /// A problem with the name (the key) at `pointer` rather than with its value.
+    fn key_error(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::at_key(pointer, message));
+    }
+
+    /// Reports `ident` (derived from `wire`) unless it is an ASCII identifier: the generated
+    /// code, and every Rust tool reading it, can rely on that.
+    fn check_ascii_ident(&mut self, pointer: &str, at_key: bool, wire: &str, ident: &str) {
+        if unraw(ident)
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return;
+        }
+        let message = format!(
+            "`{wire}` becomes the Rust name `{ident}`, which is not ASCII; use ASCII letters, digits, `-` or `_`"
+        );
+        if at_key {
+            self.key_error(pointer, message);
+        } else {
+            self.error(pointer, message);
+        }
     }
 
     fn api(&mut self, doc: &SpecDocument) -> Api {
@@ -70,7 +111,7 @@ impl Checker {
         }
         for name in doc.types.keys() {
             if type_names.insert(name.clone(), Kind::Struct).is_some() {
-                self.error(
+                self.key_error(
                     format!("types.{name}"),
                     format!("`{name}` is declared both as an enum and as a type"),
                 );
@@ -88,7 +129,7 @@ impl Checker {
             if let Some(previous) = rust_type_names.insert(ident.clone(), name.clone())
                 && previous != *name
             {
-                self.error(
+                self.key_error(
                     format!("{section}.{name}"),
                     format!("`{name}` and `{previous}` both become the Rust type `{ident}`"),
                 );
@@ -110,8 +151,21 @@ impl Checker {
                 fields: self.fields(name, &spec.fields, &type_names),
             })
             .collect();
+        // Parameters become arguments, setters and (with a pattern) statics named after them,
+        // so two that become the same Rust name would clash wherever both are used.
+        let mut parameter_idents: BTreeMap<String, String> = BTreeMap::new();
         for (name, parameter) in &doc.parameters {
             self.parameter(name, parameter);
+            let ident = snake_ident(name);
+            if let Some(previous) = parameter_idents.insert(unraw(&ident).to_owned(), name.clone())
+            {
+                self.key_error(
+                    format!("parameters.{name}"),
+                    format!(
+                        "parameters `{previous}` and `{name}` both become the Rust name `{ident}`"
+                    ),
+                );
+            }
         }
         let mut method_names = BTreeMap::new();
         let mut operations = Vec::new();
@@ -119,7 +173,7 @@ impl Checker {
             let operation = self.operation(id, spec, doc, &type_names);
             if let Some(previous) = method_names.insert(operation.method_ident.clone(), id.clone())
             {
-                self.error(
+                self.key_error(
                     format!("operations.{id}"),
                     format!(
                         "`{id}` and `{previous}` both become the client method `{}`",
@@ -129,6 +183,7 @@ impl Checker {
             }
             operations.push(operation);
         }
+        let waiters = self.waiters(doc, &operations);
 
         Api {
             crate_info: CrateInfo {
@@ -149,6 +204,7 @@ impl Checker {
             enums,
             structs,
             operations,
+            waiters,
         }
     }
 
@@ -159,10 +215,16 @@ impl Checker {
             && name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        let lib = name.replace('-', "_");
         if !valid {
             self.error(
                 "crate.name",
                 format!("`{name}` is not a valid crate name (lower-case ASCII letters, digits, `-` and `_`, starting with a letter)"),
+            );
+        } else if is_keyword(&lib) || RESERVED_CRATE_NAMES.contains(&lib.as_str()) {
+            self.error(
+                "crate.name",
+                format!("`{name}` cannot be a crate name: `{lib}` is a Rust keyword or the name of a standard crate"),
             );
         }
         let version = &doc.crate_info.version;
@@ -183,14 +245,16 @@ impl Checker {
         let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
             && name.chars().all(|c| c.is_ascii_alphanumeric());
         if !valid {
-            self.error(
+            self.key_error(
                 format!("{section}.{name}"),
                 format!("type name `{name}` must be UpperCamelCase ASCII letters and digits"),
             );
-        } else if PRIMITIVES.contains(&name) || name == "Self" {
-            self.error(
+        } else if RESERVED_TYPE_NAMES.contains(&name) {
+            self.key_error(
                 format!("{section}.{name}"),
-                format!("type name `{name}` is reserved"),
+                format!(
+                    "type name `{name}` is reserved: the generated `types` module defines it itself"
+                ),
             );
         }
     }
@@ -203,7 +267,8 @@ impl Checker {
                 "an enum needs at least one value",
             );
         }
-        let mut wire_values = BTreeSet::new();
+        // Every spelling (value or alias) and where it is first listed.
+        let mut wire_values: BTreeMap<String, String> = BTreeMap::new();
         let mut idents: BTreeMap<String, String> = BTreeMap::new();
         let mut variants = Vec::new();
         for (index, value) in spec.values.iter().enumerate() {
@@ -214,15 +279,27 @@ impl Checker {
                     "an enum value must not be empty",
                 );
             }
-            for spelling in std::iter::once(&value.value).chain(&value.aliases) {
-                if !wire_values.insert(spelling.clone()) {
-                    self.error(
-                        value_pointer.clone(),
-                        format!("value `{spelling}` appears more than once"),
+            let spellings = std::iter::once((format!("{value_pointer}.value"), &value.value))
+                .chain(value.aliases.iter().enumerate().map(|(alias, spelling)| {
+                    (format!("{value_pointer}.aliases[{alias}]"), spelling)
+                }));
+            for (spelling_pointer, spelling) in spellings {
+                if let Some(first) = wire_values.get(spelling) {
+                    let message = format!(
+                        "value `{spelling}` appears more than once in the enum (first at `{first}`)"
                     );
+                    self.error(spelling_pointer, message);
+                } else {
+                    wire_values.insert(spelling.clone(), spelling_pointer);
                 }
             }
             let ident = camel_ident(&value.value);
+            self.check_ascii_ident(
+                &format!("{value_pointer}.value"),
+                false,
+                &value.value,
+                &ident,
+            );
             if ident == UNKNOWN_VARIANT {
                 self.error(
                     format!("{value_pointer}.value"),
@@ -270,8 +347,9 @@ impl Checker {
         for (wire, spec) in fields {
             let pointer = format!("types.{type_name}.fields.{wire}");
             let ident = snake_ident(wire);
+            self.check_ascii_ident(&pointer, true, wire, &ident);
             if let Some(previous) = idents.insert(unraw(&ident).to_owned(), wire.clone()) {
-                self.error(
+                self.key_error(
                     pointer.clone(),
                     format!(
                         "fields `{previous}` and `{wire}` both become the Rust field `{ident}`"
@@ -300,19 +378,14 @@ impl Checker {
         types: &BTreeMap<String, Kind>,
     ) -> TypeRef {
         match (ty, items) {
-            ("array", Some(items)) => {
-                if items == "array" {
-                    self.error(
-                        format!("{pointer}.items"),
-                        "nested arrays are not supported",
-                    );
-                    return TypeRef::Any;
-                }
-                TypeRef::Array(Box::new(self.type_ref(pointer, items, None, types)))
-            }
+            ("array", Some(items)) => TypeRef::Array(Box::new(self.named_type(
+                &format!("{pointer}.items"),
+                items,
+                types,
+            ))),
             ("array", None) => {
                 self.error(
-                    pointer,
+                    format!("{pointer}.type"),
                     "`type: array` needs `items` naming the element type",
                 );
                 TypeRef::Any
@@ -324,12 +397,23 @@ impl Checker {
                 );
                 TypeRef::Any
             }
-            ("string", None) => TypeRef::String,
-            ("boolean", None) => TypeRef::Boolean,
-            ("integer", None) => TypeRef::Integer,
-            ("number", None) => TypeRef::Number,
-            ("any", None) => TypeRef::Any,
-            (name, None) => match types.get(name) {
+            (name, None) => self.named_type(&format!("{pointer}.type"), name, types),
+        }
+    }
+
+    /// A primitive or declared type named by the string at `pointer`.
+    fn named_type(&mut self, pointer: &str, name: &str, types: &BTreeMap<String, Kind>) -> TypeRef {
+        match name {
+            "string" => TypeRef::String,
+            "boolean" => TypeRef::Boolean,
+            "integer" => TypeRef::Integer,
+            "number" => TypeRef::Number,
+            "any" => TypeRef::Any,
+            "array" => {
+                self.error(pointer, "nested arrays are not supported");
+                TypeRef::Any
+            }
+            name => match types.get(name) {
                 Some(Kind::Enum) => TypeRef::Enum(camel_ident(name)),
                 Some(Kind::Struct) => TypeRef::Struct(camel_ident(name)),
                 None => {
@@ -352,6 +436,16 @@ impl Checker {
 
     fn parameter(&mut self, name: &str, spec: &ParameterSpec) {
         let pointer = format!("parameters.{name}");
+        let ident = snake_ident(name);
+        self.check_ascii_ident(&pointer, true, name, &ident);
+        if RESERVED_BUILDER_NAMES.contains(&unraw(&ident)) {
+            self.key_error(
+                pointer.clone(),
+                format!(
+                    "parameter `{name}` would become `{ident}`, which the generated request builders use themselves (`client`, `body`, `send`); rename it"
+                ),
+            );
+        }
         if spec.location != "path" && spec.location != "query" {
             self.error(
                 format!("{pointer}.in"),
@@ -408,9 +502,17 @@ impl Checker {
         if !id.starts_with(|c: char| c.is_ascii_lowercase())
             || !id.chars().all(|c| c.is_ascii_alphanumeric())
         {
-            self.error(
+            self.key_error(
                 pointer.clone(),
                 format!("operation id `{id}` must be lowerCamelCase ASCII letters and digits"),
+            );
+        } else if RESERVED_CLIENT_METHODS.contains(&unraw(&snake_ident(id))) {
+            self.key_error(
+                pointer.clone(),
+                format!(
+                    "operation id `{id}` would become the method `{}`, which `Client` already has; rename the operation",
+                    snake_ident(id)
+                ),
             );
         }
         let http_method = match spec.method.as_str() {
@@ -431,7 +533,8 @@ impl Checker {
         };
 
         // Parameters: resolve references, split path and query.
-        let mut path_specs: BTreeMap<&str, &ParameterSpec> = BTreeMap::new();
+        // Path parameters by name, with their index in the operation's `parameters`.
+        let mut path_specs: BTreeMap<&str, (usize, &ParameterSpec)> = BTreeMap::new();
         let mut query_params = Vec::new();
         let mut seen = BTreeSet::new();
         for (index, name) in spec.parameters.iter().enumerate() {
@@ -452,7 +555,7 @@ impl Checker {
                 continue;
             };
             if parameter.location == "path" {
-                path_specs.insert(name, parameter);
+                path_specs.insert(name, (index, parameter));
             } else {
                 query_params.push(QueryParam {
                     wire: name.clone(),
@@ -478,6 +581,21 @@ impl Checker {
                 if !spec.path.starts_with('/') {
                     self.error(format!("{pointer}.path"), "the path must start with `/`");
                 }
+                if spec.path.contains(['?', '#']) {
+                    self.error(
+                        format!("{pointer}.path"),
+                        "the path must not contain `?` or `#`; declare query parameters in `parameters` instead",
+                    );
+                }
+                if spec
+                    .path
+                    .contains(|c: char| c.is_whitespace() || c.is_control())
+                {
+                    self.error(
+                        format!("{pointer}.path"),
+                        "the path must not contain spaces or control characters",
+                    );
+                }
                 for piece in pieces {
                     match piece {
                         TemplatePiece::Literal(text) => path.push(PathSegment::Literal(text)),
@@ -490,7 +608,7 @@ impl Checker {
                                 continue;
                             }
                             match path_specs.get(name.as_str()) {
-                                Some(parameter) => {
+                                Some((_, parameter)) => {
                                     path.push(PathSegment::Param(path_params.len()));
                                     path_params.push(PathParam {
                                         wire: name.clone(),
@@ -511,27 +629,18 @@ impl Checker {
                 }
             }
         }
-        for name in path_specs.keys() {
-            if !path_params.iter().any(|param| param.wire == *name) {
-                self.error(
-                    format!("{pointer}.parameters"),
-                    format!("path parameter `{name}` is not used in the path template"),
-                );
+        if split_template(&spec.path).is_ok() {
+            for (name, (index, _)) in &path_specs {
+                if !path_params.iter().any(|param| param.wire == *name) {
+                    self.error(
+                        format!("{pointer}.parameters[{index}]"),
+                        format!("path parameter `{name}` is not used in the path template"),
+                    );
+                }
             }
         }
-        let mut argument_names: BTreeMap<String, String> = BTreeMap::new();
-        for (wire, ident) in path_params
-            .iter()
-            .map(|param| (&param.wire, &param.ident))
-            .chain(query_params.iter().map(|param| (&param.wire, &param.ident)))
-        {
-            if let Some(previous) = argument_names.insert(unraw(ident).to_owned(), wire.clone()) {
-                self.error(
-                    format!("{pointer}.parameters"),
-                    format!("parameters `{previous}` and `{wire}` both become `{ident}`"),
-                );
-            }
-        }
+        // Two parameters of one operation cannot become the same Rust name: the top-level
+        // check in `api` reports that for every pair of declared parameters.
         if query_params
             .iter()
             .filter(|param| param.response_envelope)
@@ -638,78 +747,64 @@ enum TemplatePiece {
 /// Splits `/groups/{GROUP-ID}/x` into literals and placeholders, rejecting malformed braces.
 fn split_template(template: &str) -> Result<Vec<TemplatePiece>, String> {
     let mut pieces = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find(['{', '}']) {
-        if rest[open..].starts_with('}') {
-            return Err(format!("unmatched `}}` in path template `{template}`"));
+    let mut literal = String::new();
+    // The name of the placeholder being read, between `{` and `}`.
+    let mut placeholder: Option<String> = None;
+    for c in template.chars() {
+        match (c, placeholder.as_mut()) {
+            ('{', None) => {
+                if !literal.is_empty() {
+                    pieces.push(TemplatePiece::Literal(std::mem::take(&mut literal)));
+                }
+                placeholder = Some(String::new());
+            }
+            ('{', Some(_)) => {
+                return Err(format!("nested `{{` in path template `{template}`"));
+            }
+            ('}', None) => {
+                return Err(format!("unmatched `}}` in path template `{template}`"));
+            }
+            ('}', Some(name)) => {
+                if name.is_empty() {
+                    return Err(format!(
+                        "empty placeholder `{{}}` in path template `{template}`"
+                    ));
+                }
+                pieces.push(TemplatePiece::Placeholder(std::mem::take(name)));
+                placeholder = None;
+            }
+            (c, Some(name)) => name.push(c),
+            (c, None) => literal.push(c),
         }
-        if open > 0 {
-            pieces.push(TemplatePiece::Literal(rest[..open].to_owned()));
-        }
-        let after = &rest[open + 1..];
-        let close = after
-            .find(['{', '}'])
-            .ok_or_else(|| format!("unclosed `{{` in path template `{template}`"))?;
-        if after[close..].starts_with('{') {
-            return Err(format!("nested `{{` in path template `{template}`"));
-        }
-        let name = &after[..close];
-        if name.is_empty() {
-            return Err(format!(
-                "empty placeholder `{{}}` in path template `{template}`"
-            ));
-        }
-        pieces.push(TemplatePiece::Placeholder(name.to_owned()));
-        rest = &after[close + 1..];
     }
-    if !rest.is_empty() {
-        pieces.push(TemplatePiece::Literal(rest.to_owned()));
+    if placeholder.is_some() {
+        return Err(format!("unclosed `{{` in path template `{template}`"));
+    }
+    if !literal.is_empty() {
+        pieces.push(TemplatePiece::Literal(literal));
     }
     Ok(pieces)
 }
 
-/// A light check of the base URL; the generated client parses it properly at run time.
-fn check_base_url(url: &str) -> Result<(), &'static str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("it must start with http:// or https://")?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err("it has no host");
+/// Checks the base URL the way the generated client parses it at run time (`url::Url`).
+fn check_base_url(text: &str) -> Result<(), String> {
+    if text.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err("it must not contain spaces or control characters".to_owned());
     }
-    if url.contains(['?', '#']) {
-        return Err("it must not contain a query or fragment");
+    let url = url::Url::parse(text).map_err(|error| format!("it does not parse: {error}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("it must start with http:// or https://".to_owned());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("it has no host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("it must not contain a query or fragment".to_owned());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "it must not contain credentials; they are given to the client at run time".to_owned(),
+        );
     }
     Ok(())
-}
-
-/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|candidate| {
-            (
-                edit_distance(&name.to_lowercase(), &candidate.to_lowercase()),
-                candidate,
-            )
-        })
-        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            let deletion = previous[j + 1] + 1;
-            let insertion = current[j] + 1;
-            current.push(substitution.min(deletion).min(insertion));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }

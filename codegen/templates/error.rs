@@ -45,6 +45,32 @@ pub enum Error {
     /// A 2xx response whose body is not what the operation returns.
     #[error("{0}")]
     Decode(Box<DecodeError>),
+    /// A waiter saw a failure state, or a state it does not expect.
+    #[error(
+        "{waiter}: the resource reached {} state `{state}`",
+        if *.expected { "the failure" } else { "an unexpected" }
+    )]
+    WaiterFailed {
+        /// The waiter method, e.g. `wait_until_private_endpoint_ready`.
+        waiter: &'static str,
+        /// The state seen, as on the wire.
+        state: String,
+        /// `true` for a state the spec lists as a failure, `false` for one it does not list.
+        expected: bool,
+    },
+    /// A waiter gave up after its maximum wait.
+    #[error(
+        "{waiter}: gave up after {waited:?}; last state seen: {}",
+        .last_state.as_deref().unwrap_or("none")
+    )]
+    WaiterTimedOut {
+        /// The waiter method, e.g. `wait_until_private_endpoint_ready`.
+        waiter: &'static str,
+        /// How long it waited.
+        waited: Duration,
+        /// The last pending state seen, if any poll succeeded.
+        last_state: Option<String>,
+    },
 }
 
 impl Error {

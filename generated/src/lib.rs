@@ -32,6 +32,12 @@
 //! | Method | HTTP | Summary |
 //! |---|---|---|
 //! | [`Client::create_private_endpoint`](Client#method.create_private_endpoint) | `POST /groups/{GROUP-ID}/privateEndpoint` | Create One Private Endpoint Connection |
+//! | [`Client::list_private_endpoints`](Client#method.list_private_endpoints) | `GET /groups/{GROUP-ID}/privateEndpoint` | Get All Private Endpoint Connections |
+//! | [`Client::get_private_endpoint`](Client#method.get_private_endpoint) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Get One Private Endpoint Connection |
+//! | [`Client::delete_private_endpoint`](Client#method.delete_private_endpoint) | `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Delete One Private Endpoint Connection |
+//! | [`Client::create_interface_endpoint`](Client#method.create_interface_endpoint) | `POST /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints` | Add One Interface Endpoint to One Private Endpoint Connection |
+//! | [`Client::get_interface_endpoint`](Client#method.get_interface_endpoint) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Get One Interface Endpoint by ID |
+//! | [`Client::delete_interface_endpoint`](Client#method.delete_interface_endpoint) | `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Delete One Interface Endpoint |
 //!
 //! ## Errors
 //!
@@ -45,6 +51,9 @@ pub mod operations;
 mod transport;
 #[rustfmt::skip]
 pub mod types;
+mod polling;
+#[rustfmt::skip]
+pub mod waiters;
 pub use crate::client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
 /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].

@@ -10,6 +10,16 @@ crate::transport::Pattern::new(
     "^[0-9a-fA-F]{24}$",
     "exactly 24 hexadecimal characters",
 ));
+static INTERFACE_ENDPOINT_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
+crate::transport::Pattern::new(
+    "^vpce-[0-9a-fA-F]+$",
+    "`vpce-` followed by hexadecimal characters",
+));
+static PRIVATELINK_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
+crate::transport::Pattern::new(
+    "^[0-9a-fA-F]{24}$",
+    "exactly 24 hexadecimal characters",
+));
 impl crate::Client {
     /// Create One Private Endpoint Connection
     ///
@@ -82,6 +92,335 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+    /// Get All Private Endpoint Connections
+    ///
+    /// Retrieve details of all private endpoint connections in one Atlas project. Atlas answers with a plain JSON array (not a paginated `results` document).
+    ///
+    /// `GET /groups/{GROUP-ID}/privateEndpoint`
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Organization Owner`, `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`ListPrivateEndpoints::pretty`](crate::operations::ListPrivateEndpoints#method.pretty), [`ListPrivateEndpoints::envelope`](crate::operations::ListPrivateEndpoints#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.list_private_endpoints("5df264b8f10fab7d2cad2f0d").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// [
+    ///   {
+    ///     "endpointServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0aee615d3fe32c14e",
+    ///     "errorMessage": null,
+    ///     "id": "5df264b8f10fab7d2cad2f0d",
+    ///     "interfaceEndpoints": [
+    ///       "vpce-08fb7e9319909ec7b"
+    ///     ],
+    ///     "status": "WAITING_FOR_USER"
+    ///   }
+    /// ]
+    /// ```
+    pub fn list_private_endpoints(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::ListPrivateEndpoints {
+        crate::operations::ListPrivateEndpoints {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+    /// Get One Private Endpoint Connection
+    ///
+    /// Retrieve details of one private endpoint connection in an Atlas project.
+    ///
+    /// `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Organization Owner`, `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`GetPrivateEndpoint::pretty`](crate::operations::GetPrivateEndpoint#method.pretty), [`GetPrivateEndpoint::envelope`](crate::operations::GetPrivateEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.get_private_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "endpointServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0aee615d3fe32c14e",
+    ///   "errorMessage": null,
+    ///   "id": "5df264b8f10fab7d2cad2f0d",
+    ///   "interfaceEndpoints": [
+    ///     "vpce-08fb7e9319909ec7b"
+    ///   ],
+    ///   "status": "WAITING_FOR_USER"
+    /// }
+    /// ```
+    pub fn get_private_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::GetPrivateEndpoint {
+        crate::operations::GetPrivateEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+    /// Delete One Private Endpoint Connection
+    ///
+    /// Remove one private endpoint connection from an Atlas project. Atlas answers with an empty JSON object.
+    ///
+    /// `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Organization Owner`, `Project Owner`.
+    ///
+    /// # Considerations
+    ///
+    /// - You must remove all interface endpoints from a private endpoint connection before you can delete it; until then Atlas refuses the deletion.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`DeletePrivateEndpoint::pretty`](crate::operations::DeletePrivateEndpoint#method.pretty), [`DeletePrivateEndpoint::envelope`](crate::operations::DeletePrivateEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.delete_private_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_private_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::DeletePrivateEndpoint {
+        crate::operations::DeletePrivateEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+    /// Add One Interface Endpoint to One Private Endpoint Connection
+    ///
+    /// Add one interface endpoint (the VPC endpoint you created in AWS) to a private endpoint connection in an Atlas project.
+    ///
+    /// `POST /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints`
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Organization Owner`, `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `body`: the request body, [`CreateInterfaceEndpointRequest`](crate::types::CreateInterfaceEndpointRequest).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`CreateInterfaceEndpoint::pretty`](crate::operations::CreateInterfaceEndpoint#method.pretty), [`CreateInterfaceEndpoint::envelope`](crate::operations::CreateInterfaceEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body: atlas_admin::types::CreateInterfaceEndpointRequest = serde_json::from_str(r#"{"interfaceEndpointId":"vpce-0b9c5701325cb15dd"}"#)?;
+    /// let result = client.create_interface_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example request body:
+    ///
+    /// ```json
+    /// {
+    ///   "interfaceEndpointId": "vpce-0b9c5701325cb15dd"
+    /// }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "interfaceEndpointId": "vpce-08fb7e9319909ec7b",
+    ///   "connectionStatus": "PENDING",
+    ///   "errorMessage": null,
+    ///   "deleteRequested": false
+    /// }
+    /// ```
+    pub fn create_interface_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::types::CreateInterfaceEndpointRequest,
+    ) -> crate::operations::CreateInterfaceEndpoint {
+        crate::operations::CreateInterfaceEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            body,
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+    /// Get One Interface Endpoint by ID
+    ///
+    /// Retrieve one interface endpoint of a private endpoint connection in an Atlas project.
+    ///
+    /// `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Organization Owner`, `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `interface_endpoint_id` (`INTERFACE-ENDPOINT-ID`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`GetInterfaceEndpoint::pretty`](crate::operations::GetInterfaceEndpoint#method.pretty), [`GetInterfaceEndpoint::envelope`](crate::operations::GetInterfaceEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.get_interface_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "interfaceEndpointId": "vpce-08fb7e9319909ec7b",
+    ///   "connectionStatus": "PENDING",
+    ///   "errorMessage": null,
+    ///   "deleteRequested": false
+    /// }
+    /// ```
+    pub fn get_interface_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::GetInterfaceEndpoint {
+        crate::operations::GetInterfaceEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            interface_endpoint_id: interface_endpoint_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+    /// Delete One Interface Endpoint
+    ///
+    /// Remove one interface endpoint from a private endpoint connection in an Atlas project. Atlas answers with an empty JSON object.
+    ///
+    /// `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Organization Owner`, `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `interface_endpoint_id` (`INTERFACE-ENDPOINT-ID`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`DeleteInterfaceEndpoint::pretty`](crate::operations::DeleteInterfaceEndpoint#method.pretty), [`DeleteInterfaceEndpoint::envelope`](crate::operations::DeleteInterfaceEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.delete_interface_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_interface_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::DeleteInterfaceEndpoint {
+        crate::operations::DeleteInterfaceEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            interface_endpoint_id: interface_endpoint_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
 }
 /// Request builder for [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint): Create One Private Endpoint Connection.
 ///
@@ -150,6 +489,518 @@ impl CreatePrivateEndpoint {
 }
 impl ::std::future::IntoFuture for CreatePrivateEndpoint {
     type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints): Get All Private Endpoint Connections.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct ListPrivateEndpoints {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+impl ListPrivateEndpoints {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    ///
+    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request and returns every private endpoint connection of the project.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints).
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::types::PrivateEndpoint>,
+        crate::Error,
+    > {
+        let mut path = ::std::string::String::new();
+        path.push_str("/groups/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "group_id",
+                &self.group_id,
+                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/privateEndpoint");
+        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.pretty {
+            query.push(("pretty", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.envelope {
+            query.push(("envelope", ::std::string::ToString::to_string(value)));
+        }
+        let envelope = self.envelope.unwrap_or(false);
+        let request = crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path,
+            query,
+            body: ::std::option::Option::None,
+        };
+        let response = self.client.execute(request).await?;
+        crate::transport::decode_json(response, envelope)
+    }
+}
+impl ::std::future::IntoFuture for ListPrivateEndpoints {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PrivateEndpoint>,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint): Get One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetPrivateEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+impl GetPrivateEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    ///
+    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request and returns the private endpoint connection.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint).
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::types::PrivateEndpoint, crate::Error> {
+        let mut path = ::std::string::String::new();
+        path.push_str("/groups/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "group_id",
+                &self.group_id,
+                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/privateEndpoint/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "privatelink_id",
+                &self.privatelink_id,
+                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
+            )?,
+        );
+        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.pretty {
+            query.push(("pretty", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.envelope {
+            query.push(("envelope", ::std::string::ToString::to_string(value)));
+        }
+        let envelope = self.envelope.unwrap_or(false);
+        let request = crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path,
+            query,
+            body: ::std::option::Option::None,
+        };
+        let response = self.client.execute(request).await?;
+        crate::transport::decode_json(response, envelope)
+    }
+}
+impl ::std::future::IntoFuture for GetPrivateEndpoint {
+    type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint): Delete One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct DeletePrivateEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+impl DeletePrivateEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    ///
+    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request and returns nothing: the deletion was accepted.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint).
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let mut path = ::std::string::String::new();
+        path.push_str("/groups/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "group_id",
+                &self.group_id,
+                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/privateEndpoint/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "privatelink_id",
+                &self.privatelink_id,
+                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
+            )?,
+        );
+        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.pretty {
+            query.push(("pretty", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.envelope {
+            query.push(("envelope", ::std::string::ToString::to_string(value)));
+        }
+        let envelope = self.envelope.unwrap_or(false);
+        let request = crate::transport::ApiRequest {
+            method: ::reqwest::Method::DELETE,
+            path,
+            query,
+            body: ::std::option::Option::None,
+        };
+        let response = self.client.execute(request).await?;
+        crate::transport::decode_empty(response, envelope)
+    }
+}
+impl ::std::future::IntoFuture for DeletePrivateEndpoint {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint): Add One Interface Endpoint to One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct CreateInterfaceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) body: crate::types::CreateInterfaceEndpointRequest,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+impl CreateInterfaceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    ///
+    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request and returns the added interface endpoint.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint).
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error> {
+        let mut path = ::std::string::String::new();
+        path.push_str("/groups/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "group_id",
+                &self.group_id,
+                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/privateEndpoint/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "privatelink_id",
+                &self.privatelink_id,
+                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/interfaceEndpoints");
+        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.pretty {
+            query.push(("pretty", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.envelope {
+            query.push(("envelope", ::std::string::ToString::to_string(value)));
+        }
+        let envelope = self.envelope.unwrap_or(false);
+        let request = crate::transport::ApiRequest {
+            method: ::reqwest::Method::POST,
+            path,
+            query,
+            body: ::std::option::Option::Some(crate::transport::encode_body(&self.body)?),
+        };
+        let response = self.client.execute(request).await?;
+        crate::transport::decode_json(response, envelope)
+    }
+}
+impl ::std::future::IntoFuture for CreateInterfaceEndpoint {
+    type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint): Get One Interface Endpoint by ID.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetInterfaceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) interface_endpoint_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+impl GetInterfaceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    ///
+    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request and returns the interface endpoint.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint).
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error> {
+        let mut path = ::std::string::String::new();
+        path.push_str("/groups/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "group_id",
+                &self.group_id,
+                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/privateEndpoint/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "privatelink_id",
+                &self.privatelink_id,
+                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/interfaceEndpoints/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "interface_endpoint_id",
+                &self.interface_endpoint_id,
+                ::std::option::Option::Some(&*INTERFACE_ENDPOINT_ID_PATTERN),
+            )?,
+        );
+        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.pretty {
+            query.push(("pretty", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.envelope {
+            query.push(("envelope", ::std::string::ToString::to_string(value)));
+        }
+        let envelope = self.envelope.unwrap_or(false);
+        let request = crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path,
+            query,
+            body: ::std::option::Option::None,
+        };
+        let response = self.client.execute(request).await?;
+        crate::transport::decode_json(response, envelope)
+    }
+}
+impl ::std::future::IntoFuture for GetInterfaceEndpoint {
+    type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint): Delete One Interface Endpoint.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct DeleteInterfaceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) interface_endpoint_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+impl DeleteInterfaceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
+    ///
+    /// The server's default is `false`; the parameter is only sent when set.
+    ///
+    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request and returns nothing: the removal was accepted.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint).
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let mut path = ::std::string::String::new();
+        path.push_str("/groups/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "group_id",
+                &self.group_id,
+                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/privateEndpoint/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "privatelink_id",
+                &self.privatelink_id,
+                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
+            )?,
+        );
+        path.push_str("/interfaceEndpoints/");
+        path.push_str(
+            &crate::transport::path_segment(
+                "interface_endpoint_id",
+                &self.interface_endpoint_id,
+                ::std::option::Option::Some(&*INTERFACE_ENDPOINT_ID_PATTERN),
+            )?,
+        );
+        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.pretty {
+            query.push(("pretty", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.envelope {
+            query.push(("envelope", ::std::string::ToString::to_string(value)));
+        }
+        let envelope = self.envelope.unwrap_or(false);
+        let request = crate::transport::ApiRequest {
+            method: ::reqwest::Method::DELETE,
+            path,
+            query,
+            body: ::std::option::Option::None,
+        };
+        let response = self.client.execute(request).await?;
+        crate::transport::decode_empty(response, envelope)
+    }
+}
+impl ::std::future::IntoFuture for DeleteInterfaceEndpoint {
+    type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,

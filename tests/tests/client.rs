@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-use atlas_admin::types::{CreatePrivateEndpointRequest, PrivateEndpoint, PrivateEndpointStatus, ProviderName, Region};
+use atlas_admin::types::{
+    CreatePrivateEndpointRequest, PrivateEndpoint, PrivateEndpointStatus, ProviderName, Region,
+};
 use atlas_admin::{AuthErrorKind, Client, Error};
 use atlas_test_server::{
-    DigestAuthorization, Fault, REALM, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
+    DigestAuthorization, Fault, REALM, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY,
+    TEST_PUBLIC_KEY, TestServer,
 };
 
 fn client_for(server: &TestServer) -> Client {
@@ -43,7 +46,11 @@ async fn creates_a_connection_in_each_of_the_18_regions() {
             .create_private_endpoint(TEST_GROUP_ID, body(Region::from(*value)))
             .await
             .unwrap_or_else(|error| panic!("create in {value}: {error}"));
-        assert_eq!(endpoint.status, PrivateEndpointStatus::Initiating, "{value}");
+        assert_eq!(
+            endpoint.status,
+            PrivateEndpointStatus::Initiating,
+            "{value}"
+        );
         assert_eq!(endpoint.endpoint_service_name, None);
         assert_eq!(endpoint.id.len(), 24);
         assert!(endpoint.id.chars().all(|c| c.is_ascii_hexdigit()));
@@ -55,20 +62,39 @@ async fn creates_a_connection_in_each_of_the_18_regions() {
 async fn sends_exactly_the_documented_request() {
     let server = TestServer::start().await;
     let client = client_for(&server);
-    client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).pretty(true).await.expect("created");
-    client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast2)).send().await.expect("created");
+    client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .pretty(true)
+        .await
+        .expect("created");
+    client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast2))
+        .send()
+        .await
+        .expect("created");
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 3, "challenge, answer, then a reused nonce: {requests:#?}");
+    assert_eq!(
+        requests.len(),
+        3,
+        "challenge, answer, then a reused nonce: {requests:#?}"
+    );
     let path = format!("/api/atlas/v1.0/groups/{TEST_GROUP_ID}/privateEndpoint");
     for request in &requests {
         assert_eq!(request.method, "POST");
         assert_eq!(request.path, path);
         assert_eq!(request.header("accept"), Some("application/json"));
         assert_eq!(request.header("content-type"), Some("application/json"));
-        assert_eq!(request.header("user-agent"), Some(atlas_admin::DEFAULT_USER_AGENT));
+        assert_eq!(
+            request.header("user-agent"),
+            Some(atlas_admin::DEFAULT_USER_AGENT)
+        );
     }
-    assert_eq!(requests[0].authorization(), None, "the first attempt carries no credentials");
+    assert_eq!(
+        requests[0].authorization(),
+        None,
+        "the first attempt carries no credentials"
+    );
     assert_eq!(requests[0].query.as_deref(), Some("pretty=true"));
     assert_eq!(requests[1].query.as_deref(), Some("pretty=true"));
     assert_eq!(requests[2].query, None, "unset query flags are not sent");
@@ -76,8 +102,14 @@ async fn sends_exactly_the_documented_request() {
         requests[1].body_json(),
         Some(serde_json::json!({"providerName": "AWS", "region": "us-east-1"}))
     );
-    assert_eq!(requests[1].body, br#"{"providerName":"AWS","region":"us-east-1"}"#);
-    assert_eq!(requests[2].body, br#"{"providerName":"AWS","region":"us-east-2"}"#);
+    assert_eq!(
+        requests[1].body,
+        br#"{"providerName":"AWS","region":"us-east-1"}"#
+    );
+    assert_eq!(
+        requests[2].body,
+        br#"{"providerName":"AWS","region":"us-east-2"}"#
+    );
 
     let first: DigestAuthorization = requests[1].authorization().expect("answered the challenge");
     assert_eq!(first.username, TEST_PUBLIC_KEY);
@@ -86,14 +118,20 @@ async fn sends_exactly_the_documented_request() {
     assert_eq!(first.qop, "auth");
     assert_eq!(first.nc, "00000001");
     assert!(!first.cnonce.is_empty());
-    assert_eq!(first.response, first.expected_response("POST", TEST_PRIVATE_KEY));
+    assert_eq!(
+        first.response,
+        first.expected_response("POST", TEST_PRIVATE_KEY)
+    );
     assert!(!format!("{first:?}").contains(TEST_PRIVATE_KEY));
 
     let second = requests[2].authorization().expect("preemptive credentials");
     assert_eq!(second.nonce, first.nonce, "the nonce is reused");
     assert_eq!(second.nc, "00000002", "with the next nonce count");
     assert_eq!(second.uri, path);
-    assert_eq!(second.response, second.expected_response("POST", TEST_PRIVATE_KEY));
+    assert_eq!(
+        second.response,
+        second.expected_response("POST", TEST_PRIVATE_KEY)
+    );
     assert_eq!(server.challenges_issued(), 1);
 }
 
@@ -105,7 +143,10 @@ async fn a_wrong_private_key_is_a_401_api_error_without_code_and_no_retry_loop()
         .digest_auth(TEST_PUBLIC_KEY, "not-the-private-key")
         .build()
         .expect("valid configuration");
-    let error = client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect_err("refused");
+    let error = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("refused");
     assert!(!error.to_string().contains("not-the-private-key"));
     assert!(!format!("{error:?}").contains("not-the-private-key"));
     assert!(!format!("{client:?}").contains("not-the-private-key"));
@@ -116,12 +157,21 @@ async fn a_wrong_private_key_is_a_401_api_error_without_code_and_no_retry_loop()
     assert_eq!(api.status, 401);
     assert_eq!(api.error_code, None);
     assert_eq!(api.reason.as_deref(), Some("Unauthorized"));
-    assert_eq!(api.detail.as_deref(), Some("You are not authorized for this resource."));
+    assert_eq!(
+        api.detail.as_deref(),
+        Some("You are not authorized for this resource.")
+    );
     let first_call = server.request_count();
-    assert!(first_call <= 5, "a wrong key is retried a bounded number of times, sent {first_call}");
+    assert!(
+        first_call <= 5,
+        "a wrong key is retried a bounded number of times, sent {first_call}"
+    );
 
     // A second call does not keep answering the stale challenge: it fails the same way.
-    let again = client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect_err("refused");
+    let again = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("refused");
     assert_eq!(again.status(), Some(401));
     assert!(server.request_count() - first_call <= 5);
     assert!(server.connections(TEST_GROUP_ID).is_empty());
@@ -131,14 +181,33 @@ async fn a_wrong_private_key_is_a_401_api_error_without_code_and_no_retry_loop()
 async fn a_duplicate_region_is_a_409_with_code_and_parameters() {
     let server = TestServer::start().await;
     let client = client_for(&server);
-    client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect("first create");
-    let api = api_error(client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await);
+    client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect("first create");
+    let api = api_error(
+        client
+            .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+            .await,
+    );
     assert_eq!(api.status, 409);
-    assert_eq!(api.error_code.as_deref(), Some("PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION"));
+    assert_eq!(
+        api.error_code.as_deref(),
+        Some("PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION")
+    );
     assert_eq!(api.reason.as_deref(), Some("Conflict"));
-    assert_eq!(api.detail.as_deref(), Some("A private endpoint service already exists for AWS region US_EAST_1."));
-    assert_eq!(api.parameters, vec![serde_json::json!("AWS"), serde_json::json!("US_EAST_1")]);
-    assert!(api.body.contains("PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION"));
+    assert_eq!(
+        api.detail.as_deref(),
+        Some("A private endpoint service already exists for AWS region US_EAST_1.")
+    );
+    assert_eq!(
+        api.parameters,
+        vec![serde_json::json!("AWS"), serde_json::json!("US_EAST_1")]
+    );
+    assert!(
+        api.body
+            .contains("PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION")
+    );
     assert_eq!(
         api.to_string(),
         "API error: HTTP 409 Conflict (PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION): \
@@ -150,13 +219,26 @@ async fn a_duplicate_region_is_a_409_with_code_and_parameters() {
 async fn a_rejected_body_is_a_400_api_error() {
     let server = TestServer::start().await;
     let client = client_for(&server);
-    let api = api_error(client.create_private_endpoint(TEST_GROUP_ID, body(Region::from("mars-north-1"))).await);
-    assert_eq!(api.status, 400);
-    assert!(api.error_code.is_some(), "{api:?}");
-    assert!(api.detail.as_deref().unwrap_or_default().contains("mars-north-1"), "{api:?}");
     let api = api_error(
         client
-            .create_private_endpoint(TEST_GROUP_ID, CreatePrivateEndpointRequest::new(ProviderName::from("GCP"), Region::UsEast1))
+            .create_private_endpoint(TEST_GROUP_ID, body(Region::from("mars-north-1")))
+            .await,
+    );
+    assert_eq!(api.status, 400);
+    assert!(api.error_code.is_some(), "{api:?}");
+    assert!(
+        api.detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("mars-north-1"),
+        "{api:?}"
+    );
+    let api = api_error(
+        client
+            .create_private_endpoint(
+                TEST_GROUP_ID,
+                CreatePrivateEndpointRequest::new(ProviderName::from("GCP"), Region::UsEast1),
+            )
             .await,
     );
     assert_eq!(api.status, 400);
@@ -166,10 +248,20 @@ async fn a_rejected_body_is_a_400_api_error() {
 async fn envelope_and_pretty_yield_the_same_connection_as_a_plain_call() {
     let server = TestServer::start().await;
     let client = client_for(&server);
-    let plain = client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect("plain");
-    let enveloped =
-        client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast2)).envelope(true).await.expect("envelope");
-    let pretty = client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsWest1)).pretty(true).await.expect("pretty");
+    let plain = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect("plain");
+    let enveloped = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast2))
+        .envelope(true)
+        .await
+        .expect("envelope");
+    let pretty = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsWest1))
+        .pretty(true)
+        .await
+        .expect("pretty");
     let both = client
         .create_private_endpoint(TEST_GROUP_ID, body(Region::UsWest2))
         .envelope(true)
@@ -182,26 +274,50 @@ async fn envelope_and_pretty_yield_the_same_connection_as_a_plain_call() {
         same.id = plain.id.clone();
         assert_eq!(same, plain);
     }
-    let queries: Vec<Option<String>> = server.requests().iter().filter(|r| r.authenticated).map(|r| r.query.clone()).collect();
+    let queries: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .filter(|r| r.authenticated)
+        .map(|r| r.query.clone())
+        .collect();
     assert_eq!(
         queries,
-        [None, Some("envelope=true".to_owned()), Some("pretty=true".to_owned()), Some("pretty=true&envelope=true".to_owned())]
+        [
+            None,
+            Some("envelope=true".to_owned()),
+            Some("pretty=true".to_owned()),
+            Some("pretty=true&envelope=true".to_owned())
+        ]
     );
 
     // An enveloped error arrives as HTTP 200 but is still an API error with the real status.
-    let api = api_error(client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).envelope(true).await);
+    let api = api_error(
+        client
+            .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+            .envelope(true)
+            .await,
+    );
     assert_eq!(api.status, 409);
-    assert_eq!(api.error_code.as_deref(), Some("PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION"));
+    assert_eq!(
+        api.error_code.as_deref(),
+        Some("PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION")
+    );
 }
 
 #[tokio::test]
 async fn response_faults_become_typed_results() {
     let server = TestServer::start().await;
     let client = client_for(&server);
-    let mut regions = Region::KNOWN_VALUES.iter().map(|value| Region::from(*value));
-    let mut create = || client.create_private_endpoint(TEST_GROUP_ID, body(regions.next().expect("enough regions")));
+    let mut regions = Region::KNOWN_VALUES
+        .iter()
+        .map(|value| Region::from(*value));
+    let mut create = || {
+        client.create_private_endpoint(TEST_GROUP_ID, body(regions.next().expect("enough regions")))
+    };
 
-    server.set_fault(Some(Fault::UnknownStatus("PENDING_RECONFIGURATION".to_owned())));
+    server.set_fault(Some(Fault::UnknownStatus(
+        "PENDING_RECONFIGURATION".to_owned(),
+    )));
     let endpoint = create().await.expect("an unknown status still decodes");
     assert_eq!(endpoint.status.as_str(), "PENDING_RECONFIGURATION");
     assert!(matches!(endpoint.status, PrivateEndpointStatus::Unknown(_)));
@@ -214,8 +330,16 @@ async fn response_faults_become_typed_results() {
     match create().await {
         Err(Error::Decode(decode)) => {
             assert_eq!(decode.status, 200);
-            assert!(decode.body.starts_with("{\"endpointServiceName\""), "raw body kept: {}", decode.body);
-            assert!(decode.to_string().contains("could not decode the HTTP 200 response body"));
+            assert!(
+                decode.body.starts_with("{\"endpointServiceName\""),
+                "raw body kept: {}",
+                decode.body
+            );
+            assert!(
+                decode
+                    .to_string()
+                    .contains("could not decode the HTTP 200 response body")
+            );
         }
         other => panic!("expected Error::Decode, got {other:?}"),
     }
@@ -231,7 +355,10 @@ async fn response_faults_become_typed_results() {
 
     server.set_fault(Some(Fault::InternalError));
     let api = api_error(create().await);
-    assert_eq!((api.status, api.error_code.as_deref()), (500, Some("UNEXPECTED_ERROR")));
+    assert_eq!(
+        (api.status, api.error_code.as_deref()),
+        (500, Some("UNEXPECTED_ERROR"))
+    );
 
     server.set_fault(Some(Fault::ServiceUnavailableHtml));
     let api = api_error(create().await);
@@ -239,9 +366,14 @@ async fn response_faults_become_typed_results() {
     assert_eq!(api.error_code, None);
     assert!(api.body.to_lowercase().contains("<html"), "{}", api.body);
 
-    server.set_fault(Some(Fault::RateLimited { retry_after_secs: 7 }));
+    server.set_fault(Some(Fault::RateLimited {
+        retry_after_secs: 7,
+    }));
     let api = api_error(create().await);
-    assert_eq!((api.status, api.error_code.as_deref()), (429, Some("RATE_LIMITED")));
+    assert_eq!(
+        (api.status, api.error_code.as_deref()),
+        (429, Some("RATE_LIMITED"))
+    );
     assert_eq!(api.retry_after(), Some(Duration::from_secs(7)));
 
     server.set_fault(Some(Fault::CloseMidResponse));
@@ -261,7 +393,10 @@ async fn a_response_slower_than_the_timeout_is_a_timeout_error() {
         .build()
         .expect("valid configuration");
     server.set_fault(Some(Fault::Delay(Duration::from_secs(2))));
-    let error = client.create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect_err("times out");
+    let error = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("times out");
     assert!(error.is_timeout(), "{error:?}");
     assert!(matches!(error, Error::Transport(_)));
 }
@@ -270,12 +405,36 @@ async fn a_response_slower_than_the_timeout_is_a_timeout_error() {
 async fn challenge_faults_are_authentication_errors() {
     let server = TestServer::start().await;
     server.set_fault(Some(Fault::UnauthorizedWithoutChallenge));
-    let error = client_for(&server).create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect_err("fails");
-    assert!(matches!(error, Error::Authentication { kind: AuthErrorKind::MissingChallenge, .. }), "{error:?}");
+    let error = client_for(&server)
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(
+            error,
+            Error::Authentication {
+                kind: AuthErrorKind::MissingChallenge,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 
     server.set_fault(Some(Fault::GarbageChallenge));
-    let error = client_for(&server).create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1)).await.expect_err("fails");
-    assert!(matches!(error, Error::Authentication { kind: AuthErrorKind::InvalidChallenge, .. }), "{error:?}");
+    let error = client_for(&server)
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(
+            error,
+            Error::Authentication {
+                kind: AuthErrorKind::InvalidChallenge,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert!(!error.to_string().contains(TEST_PRIVATE_KEY));
 }
 
@@ -298,7 +457,10 @@ async fn an_invalid_group_id_is_rejected_before_any_request() {
         " 5df264b8f10fab7d2cad2f0d",
     ];
     for group_id in invalid {
-        match client.create_private_endpoint(group_id, body(Region::UsEast1)).await {
+        match client
+            .create_private_endpoint(group_id, body(Region::UsEast1))
+            .await
+        {
             Err(Error::InvalidArgument { name, message }) => {
                 assert_eq!(name, "group_id", "{group_id:?}");
                 assert!(!message.is_empty());
@@ -306,8 +468,14 @@ async fn an_invalid_group_id_is_rejected_before_any_request() {
             other => panic!("{group_id:?}: expected Error::InvalidArgument, got {other:?}"),
         }
     }
-    let error = client.create_private_endpoint("nope", body(Region::UsEast1)).await.expect_err("invalid");
-    assert_eq!(error.to_string(), "invalid argument `group_id`: \"nope\" must be exactly 24 hexadecimal characters");
+    let error = client
+        .create_private_endpoint("nope", body(Region::UsEast1))
+        .await
+        .expect_err("invalid");
+    assert_eq!(
+        error.to_string(),
+        "invalid argument `group_id`: \"nope\" must be exactly 24 hexadecimal characters"
+    );
     assert_eq!(server.request_count(), 0, "no request reached the server");
 }
 
@@ -317,22 +485,50 @@ async fn sequential_requests_reuse_the_nonce() {
     let client = client_for(&server);
     const N: usize = 12;
     for index in 0..N {
-        client.create_private_endpoint(group_id(index), body(Region::UsEast1)).await.expect("created");
+        client
+            .create_private_endpoint(group_id(index), body(Region::UsEast1))
+            .await
+            .expect("created");
     }
-    assert_eq!(server.request_count(), N + 1, "N requests cost N+1 round trips");
+    assert_eq!(
+        server.request_count(),
+        N + 1,
+        "N requests cost N+1 round trips"
+    );
     assert_eq!(server.challenges_issued(), 1);
 }
 
 #[tokio::test]
 async fn an_expired_nonce_recovers_transparently() {
-    let server = TestServer::start_with(ServerConfig { nonce_max_age: Duration::from_millis(300), ..ServerConfig::default() }).await;
+    let server = TestServer::start_with(ServerConfig {
+        nonce_max_age: Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .await;
     let client = client_for(&server);
-    client.create_private_endpoint(group_id(1), body(Region::UsEast1)).await.expect("first");
+    client
+        .create_private_endpoint(group_id(1), body(Region::UsEast1))
+        .await
+        .expect("first");
     tokio::time::sleep(Duration::from_millis(450)).await;
-    client.create_private_endpoint(group_id(2), body(Region::UsEast1)).await.expect("after expiry");
-    client.create_private_endpoint(group_id(3), body(Region::UsEast1)).await.expect("with the new nonce");
-    assert_eq!(server.challenges_issued(), 2, "one fresh challenge after the expiry");
-    assert!(server.request_count() <= 6, "sent {}", server.request_count());
+    client
+        .create_private_endpoint(group_id(2), body(Region::UsEast1))
+        .await
+        .expect("after expiry");
+    client
+        .create_private_endpoint(group_id(3), body(Region::UsEast1))
+        .await
+        .expect("with the new nonce");
+    assert_eq!(
+        server.challenges_issued(),
+        2,
+        "one fresh challenge after the expiry"
+    );
+    assert!(
+        server.request_count() <= 6,
+        "sent {}",
+        server.request_count()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -349,7 +545,10 @@ async fn two_hundred_concurrent_requests_from_clones_all_succeed() {
             tasks.push(tokio::spawn(async move {
                 let mut failures = Vec::new();
                 for index in (task..REQUESTS).step_by(TASKS) {
-                    if let Err(error) = client.create_private_endpoint(group_id(index), body(Region::EuWest1)).await {
+                    if let Err(error) = client
+                        .create_private_endpoint(group_id(index), body(Region::EuWest1))
+                        .await
+                    {
                         failures.push(format!("request {index}: {error}"));
                     }
                 }
@@ -362,7 +561,10 @@ async fn two_hundred_concurrent_requests_from_clones_all_succeed() {
         }
         assert!(failures.is_empty(), "round {round}: {failures:#?}");
         let exchanges = server.request_count();
-        assert!(exchanges < 2 * REQUESTS, "round {round}: {exchanges} exchanges for {REQUESTS} requests");
+        assert!(
+            exchanges < 2 * REQUESTS,
+            "round {round}: {exchanges} exchanges for {REQUESTS} requests"
+        );
     }
 }
 
@@ -370,7 +572,10 @@ async fn two_hundred_concurrent_requests_from_clones_all_succeed() {
 fn client_is_send_sync_clone_and_redacts_the_key() {
     fn assert_traits<T: Send + Sync + Clone + std::fmt::Debug>() {}
     assert_traits::<Client>();
-    let client = Client::builder().digest_auth("public", "super-secret").build().expect("valid configuration");
+    let client = Client::builder()
+        .digest_auth("public", "super-secret")
+        .build()
+        .expect("valid configuration");
     let debug = format!("{client:?}");
     assert!(debug.contains("public"));
     assert!(!debug.contains("super-secret"), "{debug}");
@@ -385,9 +590,24 @@ fn bad_client_configuration_is_an_invalid_argument() {
         (Client::builder(), "digest_auth"),
         (Client::builder().digest_auth("", "secret"), "digest_auth"),
         (Client::builder().digest_auth("public", ""), "digest_auth"),
-        (Client::builder().digest_auth("p", "s").base_url("not a url"), "base_url"),
-        (Client::builder().digest_auth("p", "s").base_url("ftp://example.com/api"), "base_url"),
-        (Client::builder().digest_auth("p", "s").base_url("https://user:hunter2@example.com/api"), "base_url"),
+        (
+            Client::builder()
+                .digest_auth("p", "s")
+                .base_url("not a url"),
+            "base_url",
+        ),
+        (
+            Client::builder()
+                .digest_auth("p", "s")
+                .base_url("ftp://example.com/api"),
+            "base_url",
+        ),
+        (
+            Client::builder()
+                .digest_auth("p", "s")
+                .base_url("https://user:hunter2@example.com/api"),
+            "base_url",
+        ),
     ];
     for (builder, expected) in cases {
         match builder.build() {
@@ -398,6 +618,10 @@ fn bad_client_configuration_is_an_invalid_argument() {
             other => panic!("expected Error::InvalidArgument for {expected}, got {other:?}"),
         }
     }
-    let client = Client::builder().digest_auth("p", "s").base_url("http://127.0.0.1:1/api/").build().expect("valid");
+    let client = Client::builder()
+        .digest_auth("p", "s")
+        .base_url("http://127.0.0.1:1/api/")
+        .build()
+        .expect("valid");
     assert_eq!(client.base_url(), "http://127.0.0.1:1/api");
 }

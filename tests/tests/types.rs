@@ -38,14 +38,18 @@ const REFERENCE_REGIONS: [&str; 18] = [
 
 #[test]
 fn example_response_deserializes_with_every_field() {
-    let endpoint: PrivateEndpoint = serde_json::from_str(EXAMPLE_RESPONSE).expect("example decodes");
+    let endpoint: PrivateEndpoint =
+        serde_json::from_str(EXAMPLE_RESPONSE).expect("example decodes");
     assert_eq!(
         endpoint.endpoint_service_name.as_deref(),
         Some("com.amazonaws.vpce.us-east-1.vpce-svc-0aee615d3fe32c14e")
     );
     assert_eq!(endpoint.error_message, None);
     assert_eq!(endpoint.id, "5df264b8f10fab7d2cad2f0d");
-    assert_eq!(endpoint.interface_endpoints, vec!["vpce-08fb7e9319909ec7b".to_owned()]);
+    assert_eq!(
+        endpoint.interface_endpoints,
+        vec!["vpce-08fb7e9319909ec7b".to_owned()]
+    );
     assert_eq!(endpoint.status, PrivateEndpointStatus::WaitingForUser);
 }
 
@@ -61,21 +65,26 @@ fn a_connection_still_being_created_has_no_service_name() {
     assert_eq!(endpoint.status, PrivateEndpointStatus::Initiating);
     // Optional members may also be missing altogether.
     let minimal: PrivateEndpoint =
-        serde_json::from_value(json!({"id": "5df264b8f10fab7d2cad2f0d", "status": "FAILED"})).expect("decodes");
+        serde_json::from_value(json!({"id": "5df264b8f10fab7d2cad2f0d", "status": "FAILED"}))
+            .expect("decodes");
     assert_eq!(minimal.status, PrivateEndpointStatus::Failed);
     assert!(minimal.interface_endpoints.is_empty());
 }
 
 #[test]
 fn a_response_without_its_required_fields_is_rejected() {
-    let error = serde_json::from_value::<PrivateEndpoint>(json!({"status": "FAILED"})).expect_err("id is required");
+    let error = serde_json::from_value::<PrivateEndpoint>(json!({"status": "FAILED"}))
+        .expect_err("id is required");
     assert!(error.to_string().contains("missing field `id`"), "{error}");
 }
 
 #[test]
 fn example_request_serializes_to_the_documented_json() {
     let body = CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::UsEast1);
-    assert_eq!(serde_json::to_string(&body).expect("serializes"), r#"{"providerName":"AWS","region":"us-east-1"}"#);
+    assert_eq!(
+        serde_json::to_string(&body).expect("serializes"),
+        r#"{"providerName":"AWS","region":"us-east-1"}"#
+    );
 }
 
 #[test]
@@ -86,7 +95,10 @@ fn region_has_exactly_the_reference_values_as_wire_values() {
         assert!(region.is_known(), "{value}");
         assert_eq!(region.as_str(), value);
         assert_eq!(region.to_string(), value);
-        assert_eq!(serde_json::to_value(&region).expect("serializes"), json!(value));
+        assert_eq!(
+            serde_json::to_value(&region).expect("serializes"),
+            json!(value)
+        );
     }
 }
 
@@ -98,25 +110,41 @@ fn region_accepts_the_atlas_spelling_when_deserializing() {
         let from_atlas: Region = serde_json::from_value(json!(atlas)).expect("decodes");
         assert_eq!(from_aws, from_atlas, "{atlas}");
         // It is always sent in the AWS spelling.
-        assert_eq!(serde_json::to_value(&from_atlas).expect("serializes"), json!(value));
+        assert_eq!(
+            serde_json::to_value(&from_atlas).expect("serializes"),
+            json!(value)
+        );
     }
-    assert_eq!(serde_json::from_value::<Region>(json!("US_EAST_1")).expect("decodes"), Region::UsEast1);
+    assert_eq!(
+        serde_json::from_value::<Region>(json!("US_EAST_1")).expect("decodes"),
+        Region::UsEast1
+    );
 }
 
 #[test]
 fn unknown_values_round_trip_through_unknown() {
-    let status: PrivateEndpointStatus = serde_json::from_value(json!("PENDING_RECONFIGURATION")).expect("decodes");
-    assert!(matches!(&status, PrivateEndpointStatus::Unknown(value) if value.as_str() == "PENDING_RECONFIGURATION"));
+    let status: PrivateEndpointStatus =
+        serde_json::from_value(json!("PENDING_RECONFIGURATION")).expect("decodes");
+    assert!(
+        matches!(&status, PrivateEndpointStatus::Unknown(value) if value.as_str() == "PENDING_RECONFIGURATION")
+    );
     assert!(!status.is_known());
-    assert_eq!(serde_json::to_value(&status).expect("serializes"), json!("PENDING_RECONFIGURATION"));
+    assert_eq!(
+        serde_json::to_value(&status).expect("serializes"),
+        json!("PENDING_RECONFIGURATION")
+    );
 
     // A region added after this crate was generated can still be sent.
     let region = Region::from("ca-west-1");
     assert!(!region.is_known());
     let body = CreatePrivateEndpointRequest::new(ProviderName::Aws, region);
-    assert_eq!(serde_json::to_value(&body).expect("serializes"), json!({"providerName": "AWS", "region": "ca-west-1"}));
-    let back: CreatePrivateEndpointRequest = serde_json::from_value(json!({"providerName": "GCP", "region": "ca-west-1"}))
-        .expect("unknown provider and region decode");
+    assert_eq!(
+        serde_json::to_value(&body).expect("serializes"),
+        json!({"providerName": "AWS", "region": "ca-west-1"})
+    );
+    let back: CreatePrivateEndpointRequest =
+        serde_json::from_value(json!({"providerName": "GCP", "region": "ca-west-1"}))
+            .expect("unknown provider and region decode");
     assert_eq!(back.provider_name.as_str(), "GCP");
     assert_eq!(back.region, Region::from("ca-west-1"));
 }
@@ -124,9 +152,15 @@ fn unknown_values_round_trip_through_unknown() {
 #[test]
 fn known_values_never_land_in_unknown() {
     assert_eq!(Region::from("us-east-1"), Region::UsEast1);
-    assert_eq!("WAITING_FOR_USER".parse::<PrivateEndpointStatus>(), Ok(PrivateEndpointStatus::WaitingForUser));
+    assert_eq!(
+        "WAITING_FOR_USER".parse::<PrivateEndpointStatus>(),
+        Ok(PrivateEndpointStatus::WaitingForUser)
+    );
     assert_eq!(ProviderName::from(String::from("AWS")), ProviderName::Aws);
-    assert_eq!(PrivateEndpointStatus::KNOWN_VALUES, ["INITIATING", "WAITING_FOR_USER", "FAILED", "DELETING"]);
+    assert_eq!(
+        PrivateEndpointStatus::KNOWN_VALUES,
+        ["INITIATING", "WAITING_FOR_USER", "FAILED", "DELETING"]
+    );
 }
 
 #[test]
@@ -135,16 +169,23 @@ fn extra_fields_in_a_response_are_ignored() {
     value["regionName"] = json!("US_EAST_1");
     value["cloudProvider"] = json!("AWS");
     value["nested"] = json!({"a": [1, 2, 3]});
-    let endpoint: PrivateEndpoint = serde_json::from_value(value).expect("extra fields are ignored");
+    let endpoint: PrivateEndpoint =
+        serde_json::from_value(value).expect("extra fields are ignored");
     assert_eq!(endpoint.id, "5df264b8f10fab7d2cad2f0d");
 }
 
 #[test]
 fn keyword_named_fields_and_values_keep_their_wire_names() {
     use keywords_client::types::{Match, Type};
-    let value = Type::new("t", Match::Self_).with_match(true).with_crate(7).with_super(vec![Match::V2fa, Match::Fn]);
+    let value = Type::new("t", Match::Self_)
+        .with_match(true)
+        .with_crate(7)
+        .with_super(vec![Match::V2fa, Match::Fn]);
     let json = serde_json::to_value(&value).expect("serializes");
-    assert_eq!(json, json!({"type": "t", "self": "self", "match": true, "crate": 7, "super": ["2fa", "fn"]}));
+    assert_eq!(
+        json,
+        json!({"type": "t", "self": "self", "match": true, "crate": 7, "super": ["2fa", "fn"]})
+    );
     let back: Type = serde_json::from_value(json).expect("decodes");
     assert_eq!(back, value);
     assert_eq!(back.r#type, "t");

@@ -35,11 +35,17 @@ reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 thiserror = "2"
-
+{tokio}
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
         header = provenance.header("#"),
+        // Waiters sleep between polls; a crate without waiters does not need tokio.
+        tokio = if api.waiters.is_empty() {
+            ""
+        } else {
+            "tokio = { version = \"1\", features = [\"time\"] }\n"
+        },
         package = info.package,
         version = info.version,
         lib = info.lib,
@@ -125,6 +131,13 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     let api_version_doc = docs::outer(&format!(
         "Version of the API this crate was generated for: `{api_version}`."
     ));
+    let waiter_modules = (!api.waiters.is_empty()).then(|| {
+        quote! {
+            mod polling;
+            #[rustfmt::skip]
+            pub mod waiters;
+        }
+    });
     quote! {
         #crate_docs
         #![deny(missing_docs)]
@@ -137,6 +150,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod transport;
         #[rustfmt::skip]
         pub mod types;
+        #waiter_modules
 
         pub use crate::client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
         pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};

@@ -7,6 +7,7 @@ mod enums;
 mod models;
 mod operations;
 mod runtime;
+mod waiters;
 
 use proc_macro2::TokenStream;
 
@@ -55,7 +56,14 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
         rust_file(provenance, "src/types/models.rs", models::generate(api))?,
         rust_file(provenance, "src/operations.rs", operations::generate(api))?,
     ];
-    files.extend(runtime::generate(provenance)?);
+    if !api.waiters.is_empty() {
+        files.push(rust_file(
+            provenance,
+            "src/waiters.rs",
+            waiters::generate(api),
+        )?);
+    }
+    files.extend(runtime::generate(provenance, !api.waiters.is_empty())?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

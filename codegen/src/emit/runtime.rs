@@ -1,4 +1,4 @@
-//! The hand-written runtime of the generated crate (client, errors, transport).
+//! The hand-written runtime of the generated crate (client, errors, transport, polling).
 //!
 //! It does not depend on the spec, so it lives as ordinary Rust files under
 //! `codegen/templates/` and is copied with the do-not-edit header. It is parsed first, so a
@@ -16,10 +16,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The polling loop, emitted only when the spec declares waiters.
+const POLLING: (&str, &str) = ("src/polling.rs", include_str!("../../templates/polling.rs"));
+
 /// Emits the runtime files verbatim (they keep their comments), each checked to parse.
-pub fn generate(provenance: &Provenance) -> Result<Vec<GeneratedFile>, GenerateError> {
+pub fn generate(
+    provenance: &Provenance,
+    with_waiters: bool,
+) -> Result<Vec<GeneratedFile>, GenerateError> {
     TEMPLATES
         .iter()
+        .chain(with_waiters.then_some(&POLLING))
         .map(|(path, source)| {
             syn::parse_file(source).map_err(|error| GenerateError::Internal {
                 file: (*path).to_owned(),

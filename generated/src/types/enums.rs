@@ -370,3 +370,103 @@ impl<'de> ::serde::Deserialize<'de> for PrivateEndpointStatus {
         ::std::result::Result::Ok(PrivateEndpointStatus::from(value.as_ref()))
     }
 }
+/// Status of the interface endpoint: its connection from the VPC endpoint in AWS to the Atlas endpoint service.
+///
+/// Open enum: values this crate does not know deserialize into [`InterfaceEndpointStatus::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InterfaceEndpointStatus {
+    /// `NONE`: Atlas created the network load balancer and VPC endpoint service, but AWS hasn't yet created the VPC endpoint.
+    None,
+    /// `PENDING_ACCEPTANCE`: AWS has received the connection request from your VPC endpoint to the Atlas VPC endpoint service.
+    PendingAcceptance,
+    /// `PENDING`: AWS is establishing the connection between your VPC endpoint and the Atlas VPC endpoint service.
+    Pending,
+    /// `AVAILABLE`: Atlas VPC resources are connected to the VPC endpoint in your VPC. You can connect to Atlas clusters in this region using AWS PrivateLink.
+    Available,
+    /// `REJECTED`: AWS failed to establish a connection between Atlas VPC resources to the VPC endpoint in your VPC.
+    Rejected,
+    /// `DELETING`: Atlas is removing the interface endpoint from the private endpoint connection.
+    Deleting,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+impl InterfaceEndpointStatus {
+    /// Every value this crate knows, as sent on the wire, in the order of the spec.
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "NONE",
+        "PENDING_ACCEPTANCE",
+        "PENDING",
+        "AVAILABLE",
+        "REJECTED",
+        "DELETING",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            InterfaceEndpointStatus::None => "NONE",
+            InterfaceEndpointStatus::PendingAcceptance => "PENDING_ACCEPTANCE",
+            InterfaceEndpointStatus::Pending => "PENDING",
+            InterfaceEndpointStatus::Available => "AVAILABLE",
+            InterfaceEndpointStatus::Rejected => "REJECTED",
+            InterfaceEndpointStatus::Deleting => "DELETING",
+            InterfaceEndpointStatus::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is a value the crate knows (not [`Self::Unknown`]).
+    pub fn is_known(&self) -> bool {
+        !matches!(self, InterfaceEndpointStatus::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for InterfaceEndpointStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => InterfaceEndpointStatus::None,
+            "PENDING_ACCEPTANCE" => InterfaceEndpointStatus::PendingAcceptance,
+            "PENDING" => InterfaceEndpointStatus::Pending,
+            "AVAILABLE" => InterfaceEndpointStatus::Available,
+            "REJECTED" => InterfaceEndpointStatus::Rejected,
+            "DELETING" => InterfaceEndpointStatus::Deleting,
+            other => {
+                InterfaceEndpointStatus::Unknown(
+                    crate::types::UnknownValue(other.to_owned()),
+                )
+            }
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for InterfaceEndpointStatus {
+    fn from(value: ::std::string::String) -> Self {
+        InterfaceEndpointStatus::from(value.as_str())
+    }
+}
+impl ::std::str::FromStr for InterfaceEndpointStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(InterfaceEndpointStatus::from(value))
+    }
+}
+impl ::std::fmt::Display for InterfaceEndpointStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for InterfaceEndpointStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InterfaceEndpointStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(InterfaceEndpointStatus::from(value.as_ref()))
+    }
+}

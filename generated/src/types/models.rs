@@ -100,3 +100,80 @@ impl PrivateEndpoint {
         self
     }
 }
+/// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateInterfaceEndpointRequest {
+    /// Unique identifier of the interface endpoint you created in your VPC with the AWS resource type `AWS::EC2::VPCEndpoint`.
+    ///
+    /// Wire name `interfaceEndpointId`; always present.
+    #[serde(rename = "interfaceEndpointId")]
+    pub interface_endpoint_id: ::std::string::String,
+}
+impl CreateInterfaceEndpointRequest {
+    /// Creates a value from its required fields (`interfaceEndpointId`); the others start empty.
+    pub fn new(
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        CreateInterfaceEndpointRequest {
+            interface_endpoint_id: interface_endpoint_id.into(),
+        }
+    }
+}
+/// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct InterfaceEndpoint {
+    /// Unique identifier of the interface endpoint.
+    ///
+    /// Wire name `interfaceEndpointId`; always present.
+    #[serde(rename = "interfaceEndpointId")]
+    pub interface_endpoint_id: ::std::string::String,
+    /// Status of the interface endpoint.
+    ///
+    /// Wire name `connectionStatus`; always present.
+    #[serde(rename = "connectionStatus")]
+    pub connection_status: crate::types::InterfaceEndpointStatus,
+    /// Indicates if Atlas received a request to remove the interface endpoint from the private endpoint connection.
+    ///
+    /// Wire name `deleteRequested`; optional.
+    #[serde(
+        rename = "deleteRequested",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub delete_requested: ::std::option::Option<bool>,
+    /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors.
+    ///
+    /// Wire name `errorMessage`; optional.
+    #[serde(
+        rename = "errorMessage",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub error_message: ::std::option::Option<::std::string::String>,
+}
+impl InterfaceEndpoint {
+    /// Creates a value from its required fields (`interfaceEndpointId`, `connectionStatus`); the others start empty.
+    pub fn new(
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        connection_status: crate::types::InterfaceEndpointStatus,
+    ) -> Self {
+        InterfaceEndpoint {
+            interface_endpoint_id: interface_endpoint_id.into(),
+            connection_status,
+            delete_requested: ::std::default::Default::default(),
+            error_message: ::std::default::Default::default(),
+        }
+    }
+    /// Sets [`delete_requested`](Self#structfield.delete_requested).
+    pub fn with_delete_requested(mut self, value: bool) -> Self {
+        self.delete_requested = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
+        self.error_message = ::std::option::Option::Some(value);
+        self
+    }
+}

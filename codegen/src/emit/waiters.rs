@@ -1,0 +1,252 @@
+//! `src/waiters.rs`: one builder per waiter, and the `Client::wait_until_*` methods that create
+//! them. The polling loop itself is the runtime's `polling.rs`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{docs, ident};
+use crate::model::{Api, Waiter};
+use crate::naming::unraw;
+
+/// Emits the waiter builders and their `Client` methods.
+pub fn generate(api: &Api) -> TokenStream {
+    let lib = ident(&api.crate_info.lib);
+    let methods = api.waiters.iter().map(|waiter| client_method(waiter, &lib));
+    let builders = api.waiters.iter().map(builder);
+    quote! {
+        //! Waiters: poll an operation until a resource reaches a final state.
+        //!
+        //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
+        //! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+
+        impl crate::Client {
+            #( #methods )*
+        }
+
+        #( #builders )*
+    }
+}
+
+fn output_type(waiter: &Waiter) -> TokenStream {
+    if waiter.not_found_is_success {
+        quote! { () }
+    } else {
+        let response = ident(&waiter.response_ident);
+        quote! { crate::types::#response }
+    }
+}
+
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
+    let method = ident(&waiter.method_ident);
+    let builder = ident(&waiter.builder_ident);
+    let mut text = format!("{}\n\n", docs::escape(&waiter.description));
+    text.push_str(&format!(
+        "Polls {} (`{}`) every {} s (see [`interval`]({}::interval)) and reads `{}`:\n\n",
+        docs::member_link("crate::Client", "method", &waiter.operation_method),
+        waiter.operation_http,
+        waiter.interval_seconds,
+        builder_path(waiter),
+        waiter.field_wire,
+    ));
+    if !waiter.success.is_empty() {
+        text.push_str(&format!(
+            "- {}: done, returns the object;\n",
+            quoted(&waiter.success)
+        ));
+    }
+    if waiter.not_found_is_success {
+        text.push_str("- HTTP 404: done (the resource is gone), returns `()`;\n");
+    }
+    if !waiter.pending.is_empty() {
+        text.push_str(&format!("- {}: keep polling;\n", quoted(&waiter.pending)));
+    }
+    if !waiter.failure.is_empty() {
+        text.push_str(&format!(
+            "- {}: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;\n",
+            quoted(&waiter.failure)
+        ));
+    }
+    text.push_str("- any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.\n");
+    text.push_str(&format!(
+        "\nIt gives up after {} s (see [`max_wait`]({}::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.\n",
+        waiter.max_wait_seconds,
+        builder_path(waiter),
+    ));
+    let args: Vec<String> = waiter
+        .path_params
+        .iter()
+        .map(|param| {
+            format!(
+                "{:?}",
+                param
+                    .example
+                    .clone()
+                    .unwrap_or_else(|| format!("{}-VALUE", param.wire))
+            )
+        })
+        .collect();
+    text.push_str(&format!(
+        "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), {lib}::Error> {{\nlet result = client\n    .{}({})\n    .interval(std::time::Duration::from_secs(10))\n    .max_wait(std::time::Duration::from_secs(30 * 60))\n    .await?;\n# let _ = result;\n# Ok(())\n# }}\n```\n",
+        unraw(&waiter.method_ident),
+        args.join(", "),
+    ));
+    let method_docs = docs::outer(&text);
+    let params = waiter.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        quote! { #name: impl ::std::convert::Into<::std::string::String> }
+    });
+    let inits = waiter.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        quote! { #name: #name.into(), }
+    });
+    let interval = waiter.interval_seconds;
+    let max_wait = waiter.max_wait_seconds;
+    quote! {
+        #method_docs
+        pub fn #method(&self, #( #params ),*) -> crate::waiters::#builder {
+            crate::waiters::#builder {
+                client: ::std::clone::Clone::clone(self),
+                #( #inits )*
+                interval: ::std::time::Duration::from_secs(#interval),
+                max_wait: ::std::time::Duration::from_secs(#max_wait),
+            }
+        }
+    }
+}
+
+fn builder_path(waiter: &Waiter) -> String {
+    format!("crate::waiters::{}", waiter.builder_ident)
+}
+
+fn builder(waiter: &Waiter) -> TokenStream {
+    let builder = ident(&waiter.builder_ident);
+    let output = output_type(waiter);
+    let name = unraw(&waiter.method_ident);
+    let operation = ident(&waiter.operation_method);
+    let field = ident(&waiter.field_ident);
+    let builder_docs = docs::outer(&format!(
+        "Waiter created by {}.\n\nSet [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).",
+        docs::member_link("crate::Client", "method", &waiter.method_ident),
+    ));
+    let param_fields = waiter.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        quote! { pub(crate) #name: ::std::string::String, }
+    });
+    let param_bindings = waiter.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        quote! { let #name = self.#name; }
+    });
+    let call_args = waiter.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        quote! { ::std::clone::Clone::clone(&#name) }
+    });
+    let arm = |values: &[String], outcome: TokenStream| {
+        if values.is_empty() {
+            quote! {}
+        } else {
+            quote! { #( #values )|* => #outcome, }
+        }
+    };
+    let success_arm = arm(
+        &waiter.success,
+        quote! { ::std::result::Result::Ok(crate::polling::Poll::Done(value)) },
+    );
+    let failure_arm = arm(
+        &waiter.failure,
+        quote! {
+            ::std::result::Result::Ok(crate::polling::Poll::Failed {
+                state: ::std::clone::Clone::clone(&state),
+                expected: true,
+            })
+        },
+    );
+    let pending_arm = arm(
+        &waiter.pending,
+        quote! { ::std::result::Result::Ok(crate::polling::Poll::Pending(::std::clone::Clone::clone(&state))) },
+    );
+    let not_found = if waiter.not_found_is_success {
+        quote! {
+            ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+            }
+        }
+    } else {
+        quote! {}
+    };
+
+    quote! {
+        #builder_docs
+        #[derive(Debug, Clone)]
+        #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
+        pub struct #builder {
+            pub(crate) client: crate::Client,
+            #( #param_fields )*
+            pub(crate) interval: ::std::time::Duration,
+            pub(crate) max_wait: ::std::time::Duration,
+        }
+
+        impl #builder {
+            /// Sets the pause between two polls.
+            pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
+                self.interval = interval;
+                self
+            }
+
+            /// Sets the maximum total wait, after which the waiter fails with
+            /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
+            pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+                self.max_wait = max_wait;
+                self
+            }
+
+            /// Polls until the final state.
+            ///
+            /// # Errors
+            ///
+            /// See the method that created this waiter.
+            pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
+                let client = self.client;
+                #( #param_bindings )*
+                crate::polling::wait(#name, self.interval, self.max_wait, || {
+                    let request = client.#operation( #( #call_args ),* );
+                    async move {
+                        match request.send().await {
+                            ::std::result::Result::Ok(value) => {
+                                let state = ::std::string::ToString::to_string(value.#field.as_str());
+                                match state.as_str() {
+                                    #success_arm
+                                    #failure_arm
+                                    #pending_arm
+                                    _ => ::std::result::Result::Ok(crate::polling::Poll::Failed {
+                                        state: ::std::clone::Clone::clone(&state),
+                                        expected: false,
+                                    }),
+                                }
+                            }
+                            #not_found
+                            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
+                        }
+                    }
+                })
+                .await
+            }
+        }
+
+        impl ::std::future::IntoFuture for #builder {
+            type Output = ::std::result::Result<#output, crate::Error>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
