@@ -23,7 +23,7 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     /// Column (1-based, in characters) in the spec file, when known.
     pub column: Option<usize>,
-    /// Dotted path inside the document, e.g. `operations.createPrivateEndpoint.path`; array
+    /// Dotted path inside the document, e.g. `operations.getWidget.path`; array
     /// elements are `[index]`. Keys are written as they are, so the path is resolved against
     /// the document's real keys (see [`crate::position::PositionMap::resolve_pointer`]).
     pub pointer: String,

@@ -169,8 +169,8 @@ fn deserialize(mut value: Value, positions: &PositionMap) -> Result<SpecDocument
         return Err(vec![diagnostic]);
     }
     let mut diagnostics = Vec::new();
-    // Keys removed to get past an error (a wrong value, or an unknown key whose likely intended
-    // spelling is known): a "missing field" they leave behind is not reported again.
+    // Keys removed to get past a wrong value: the "missing field" they leave behind is not
+    // reported again.
     let mut removed: Vec<Vec<Segment>> = Vec::new();
     for _ in 0..MAX_ATTEMPTS {
         let error = match serde_path_to_error::deserialize::<_, SpecDocument>(Strict(&value)) {
@@ -189,12 +189,9 @@ fn deserialize(mut value: Value, positions: &PositionMap) -> Result<SpecDocument
             }
             let (diagnostic, suggestion) = unknown_key(&path, &key, &message, positions);
             diagnostics.push(diagnostic);
-            if let Some(suggestion) = suggestion {
-                let mut intended = path.clone();
-                intended.push(Segment::Key(suggestion));
-                removed.push(intended);
-            }
-            if remove(&mut value, &path, &key) {
+            // A likely typo is read as the key it was meant to be, so the object is checked
+            // further (and not reported as missing that key); any other unknown key is dropped.
+            if rename(&mut value, &path, &key, suggestion.as_deref()) {
                 if diagnostics.len() > MAX_DIAGNOSTICS {
                     break;
                 }
@@ -244,22 +241,43 @@ fn segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
         .collect()
 }
 
+/// Renames `key` of the object at `parent` to `to` if that key is free, else removes it;
+/// whether `key` was there.
+fn rename(value: &mut Value, parent: &[Segment], key: &str, to: Option<&str>) -> bool {
+    let Some(object) = object_at(value, parent) else {
+        return false;
+    };
+    let Some(moved) = object.shift_remove(key) else {
+        return false;
+    };
+    if let Some(to) = to
+        && !object.contains_key(to)
+    {
+        object.insert(to.to_owned(), moved);
+    }
+    true
+}
+
 /// Removes `key` from the object at `parent`; whether it was there.
 fn remove(value: &mut Value, parent: &[Segment], key: &str) -> bool {
-    let mut node = value;
-    for segment in parent {
-        let next = match segment {
-            Segment::Key(name) => node.get_mut(name.as_str()),
-            Segment::Index(index) => node.get_mut(*index),
-        };
-        match next {
-            Some(next) => node = next,
-            None => return false,
-        }
-    }
-    node.as_object_mut()
+    object_at(value, parent)
         .and_then(|object| object.shift_remove(key))
         .is_some()
+}
+
+/// The object at `path`, if there is one.
+fn object_at<'a>(
+    value: &'a mut Value,
+    path: &[Segment],
+) -> Option<&'a mut serde_json::Map<String, Value>> {
+    let mut node = value;
+    for segment in path {
+        node = match segment {
+            Segment::Key(name) => node.get_mut(name.as_str())?,
+            Segment::Index(index) => node.get_mut(*index)?,
+        };
+    }
+    node.as_object_mut()
 }
 
 /// The text between `prefix` and the next backtick in `message`.

@@ -14,7 +14,7 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers: they get a trailing underscore instead.
 const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 
-/// A snake_case identifier for a field, method or argument (`GROUP-ID` → `group_id`).
+/// A snake_case identifier for a field, method or argument (`ORG-ID` → `org_id`).
 pub fn snake_ident(wire: &str) -> String {
     safe_ident(&wire.to_snake_case(), "v")
 }
@@ -58,11 +58,11 @@ mod tests {
 
     #[test]
     fn derives_snake_names_from_wire_names() {
-        assert_eq!(snake_ident("GROUP-ID"), "group_id");
+        assert_eq!(snake_ident("ORG-ID"), "org_id");
         assert_eq!(snake_ident("endpointServiceName"), "endpoint_service_name");
         assert_eq!(
-            snake_ident("createPrivateEndpoint"),
-            "create_private_endpoint"
+            snake_ident("createWidgetPart"),
+            "create_widget_part"
         );
     }
 

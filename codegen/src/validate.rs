@@ -283,6 +283,8 @@ impl Checker {
                 .chain(value.aliases.iter().enumerate().map(|(alias, spelling)| {
                     (format!("{value_pointer}.aliases[{alias}]"), spelling)
                 }));
+            // A repeated value is reported as such, not again as a variant name collision.
+            let repeated = wire_values.contains_key(&value.value);
             for (spelling_pointer, spelling) in spellings {
                 if let Some(first) = wire_values.get(spelling) {
                     let message = format!(
@@ -306,7 +308,9 @@ impl Checker {
                     format!("value `{}` becomes the variant `Unknown`, which is reserved for values this crate does not know", value.value),
                 );
             }
-            if let Some(previous) = idents.insert(ident.clone(), value.value.clone()) {
+            if let Some(previous) = idents.insert(ident.clone(), value.value.clone())
+                && !repeated
+            {
                 self.error(
                     format!("{value_pointer}.value"),
                     format!(
@@ -744,7 +748,7 @@ enum TemplatePiece {
     Placeholder(String),
 }
 
-/// Splits `/groups/{GROUP-ID}/x` into literals and placeholders, rejecting malformed braces.
+/// Splits `/orgs/{ORG-ID}/x` into literals and placeholders, rejecting malformed braces.
 fn split_template(template: &str) -> Result<Vec<TemplatePiece>, String> {
     let mut pieces = Vec::new();
     let mut literal = String::new();

@@ -24,7 +24,7 @@ pub enum Error {
     /// does not match its pattern, or a client built without credentials).
     #[error("invalid argument `{name}`: {message}")]
     InvalidArgument {
-        /// The argument, as named in the Rust API (`group_id`, `base_url`, ...).
+        /// The argument, as named in the Rust API (a path parameter, `base_url`, ...).
         name: &'static str,
         /// What is wrong with it.
         message: String,
@@ -54,7 +54,7 @@ pub enum Error {
         if *.expected { "the failure" } else { "an unexpected" }
     )]
     WaiterFailed {
-        /// The waiter method, e.g. `wait_until_private_endpoint_ready`.
+        /// The waiter method (`wait_until_...`).
         waiter: &'static str,
         /// The state seen, as on the wire.
         state: String,
@@ -67,7 +67,7 @@ pub enum Error {
         .last_state.as_deref().unwrap_or("none")
     )]
     WaiterTimedOut {
-        /// The waiter method, e.g. `wait_until_private_endpoint_ready`.
+        /// The waiter method (`wait_until_...`).
         waiter: &'static str,
         /// How long it waited.
         waited: Duration,
@@ -127,13 +127,13 @@ pub enum AuthErrorKind {
 pub struct ApiError {
     /// HTTP status (from the envelope when `envelope(true)` was used).
     pub status: u16,
-    /// Application error code, e.g. `PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION`.
+    /// Application error code, e.g. `RESOURCE_NOT_FOUND`.
     pub error_code: Option<String>,
     /// Human-readable explanation.
     pub detail: Option<String>,
     /// HTTP reason phrase, e.g. `Conflict`.
     pub reason: Option<String>,
-    /// Values substituted into `detail`, e.g. `["AWS", "US_EAST_1"]`.
+    /// Values substituted into `detail`, in order.
     pub parameters: Vec<serde_json::Value>,
     /// Response headers.
     pub headers: reqwest::header::HeaderMap,
