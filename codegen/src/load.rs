@@ -123,7 +123,10 @@ pub fn parse(file: &str, text: &str) -> Result<SpecDocument, SpecErrors> {
 
 /// Whether a `//` or `/*` starts at serde_json's (line, byte column) in `text`.
 fn starts_comment(text: &str, line: usize, byte_column: usize) -> bool {
-    let Some(line_text) = line.checked_sub(1).and_then(|index| text.split('\n').nth(index)) else {
+    let Some(line_text) = line
+        .checked_sub(1)
+        .and_then(|index| text.split('\n').nth(index))
+    else {
         return false;
     };
     let start = byte_column.saturating_sub(1);
@@ -160,7 +163,9 @@ fn deserialize(mut value: Value, positions: &PositionMap) -> Result<SpecDocument
         };
         let mut diagnostic = Diagnostic::at(
             "",
-            format!("the spec must be a JSON object with `crate`, `info` and the API's sections, not {found}"),
+            format!(
+                "the spec must be a JSON object with `crate`, `info` and the API's sections, not {found}"
+            ),
         );
         if let Some(node) = positions.find(&[]) {
             diagnostic.line = Some(node.value.line);
@@ -347,10 +352,12 @@ fn missing_key_hint(path: &[Segment], key: &str) -> Option<&'static str> {
         "response" if in_operation => Some(
             "every operation needs a success response: `\"response\": { \"type\": ... }` with a type name, `array` (plus `items`), or `empty` when a 2xx answer has no body",
         ),
-        "crate" if path.is_empty() => {
-            Some("the generated crate's `name`, `version` and `description`")
-        }
-        "info" if path.is_empty() => Some("the API's `title`, `version`, `baseUrl` and `auth`"),
+        "crate" if path.is_empty() => Some(
+            "add `\"crate\": { \"name\": ..., \"version\": ..., \"description\": ... }` describing the generated crate",
+        ),
+        "info" if path.is_empty() => Some(
+            "add `\"info\": { \"title\": ..., \"version\": ..., \"baseUrl\": ..., \"auth\": ... }` describing the API",
+        ),
         _ => None,
     }
 }

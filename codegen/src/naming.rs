@@ -60,10 +60,7 @@ mod tests {
     fn derives_snake_names_from_wire_names() {
         assert_eq!(snake_ident("ORG-ID"), "org_id");
         assert_eq!(snake_ident("endpointServiceName"), "endpoint_service_name");
-        assert_eq!(
-            snake_ident("createWidgetPart"),
-            "create_widget_part"
-        );
+        assert_eq!(snake_ident("createWidgetPart"), "create_widget_part");
     }
 
     #[test]

@@ -430,7 +430,7 @@ mod tests {
             node.value,
             Position {
                 line: 2,
-                column: 31
+                column: 30
             }
         );
         let node = map.resolve_pointer("a.b").expect("resolves");
@@ -447,7 +447,7 @@ mod tests {
             node.value,
             Position {
                 line: 2,
-                column: 19
+                column: 18
             }
         );
         let node = map.resolve_pointer("a.c").expect("resolves");

@@ -111,6 +111,11 @@ async fn sends_exactly_the_documented_request() {
         br#"{"providerName":"AWS","region":"us-east-2"}"#
     );
 
+    assert!(!requests[0].authenticated);
+    assert!(
+        requests[1].authenticated && requests[2].authenticated,
+        "the server accepted both answers"
+    );
     let first: DigestAuthorization = requests[1].authorization().expect("answered the challenge");
     assert_eq!(first.username, TEST_PUBLIC_KEY);
     assert_eq!(first.realm, REALM);
@@ -624,4 +629,33 @@ fn bad_client_configuration_is_an_invalid_argument() {
         .build()
         .expect("valid");
     assert_eq!(client.base_url(), "http://127.0.0.1:1/api");
+}
+
+#[tokio::test]
+async fn a_callers_own_reqwest_client_and_user_agent_are_used() {
+    let server = TestServer::start().await;
+    let mut headers = atlas_admin::reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-team",
+        atlas_admin::reqwest::header::HeaderValue::from_static("platform"),
+    );
+    let http = atlas_admin::reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("reqwest client");
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .http_client(http)
+        .user_agent("my-automation/2.0")
+        .build()
+        .expect("valid configuration");
+    client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect("created");
+    for request in server.requests() {
+        assert_eq!(request.header("x-team"), Some("platform"));
+        assert_eq!(request.header("user-agent"), Some("my-automation/2.0"));
+    }
 }

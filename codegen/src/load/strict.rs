@@ -121,7 +121,10 @@ struct Map<'de> {
 impl<'de> de::MapAccess<'de> for Map<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         match self.members.next() {
             Some((key, value)) => {
                 self.value = Some(value);
@@ -165,14 +168,23 @@ mod tests {
         let pair = Pair::deserialize(Strict(&value)).expect("deserializes");
         assert_eq!(pair.a, "x");
         assert_eq!(pair.b, Some(3));
-        assert_eq!(pair.rest, Some(serde_json::json!({"k": [1, null, true, 1.5]})));
+        assert_eq!(
+            pair.rest,
+            Some(serde_json::json!({"k": [1, null, true, 1.5]}))
+        );
     }
 
     #[test]
     fn arrays_are_not_structs() {
         let value = serde_json::json!(["x", 3]);
         let error = Pair::deserialize(Strict(&value)).expect_err("an array is refused");
-        assert_eq!(error.to_string(), "invalid type: sequence, expected struct Pair");
-        assert!(serde_json::from_value::<Pair>(value).is_ok(), "unlike Value");
+        assert_eq!(
+            error.to_string(),
+            "invalid type: sequence, expected struct Pair"
+        );
+        assert!(
+            serde_json::from_value::<Pair>(value).is_ok(),
+            "unlike Value"
+        );
     }
 }
