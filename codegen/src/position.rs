@@ -290,14 +290,19 @@ fn walk_pointer<'a>(
                 return false;
             };
             let skipped = rest.len() - after_dot.len();
-            // Later duplicates win, as in the parsed document.
-            for (key, child) in members.iter().rev() {
-                let Some(after) = after_dot.strip_prefix(key.as_str()) else {
-                    continue;
-                };
-                if !(after.is_empty() || after.starts_with('.') || after.starts_with('[')) {
-                    continue;
-                }
+            // Keys that fit the pointer here: the longest first (`a.b` before `a` then `b`),
+            // later duplicates before earlier ones, as in the parsed document.
+            let mut candidates: Vec<(&String, &Node, &str)> = members
+                .iter()
+                .rev()
+                .filter_map(|(key, child)| {
+                    let after = after_dot.strip_prefix(key.as_str())?;
+                    (after.is_empty() || after.starts_with('.') || after.starts_with('['))
+                        .then_some((key, child, after))
+                })
+                .collect();
+            candidates.sort_by_key(|(key, _, _)| std::cmp::Reverse(key.len()));
+            for (key, child, after) in candidates {
                 let consumed = consumed + skipped + key.len();
                 if walk_pointer(child, after, false, consumed, best) {
                     return true;

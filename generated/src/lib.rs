@@ -39,9 +39,20 @@
 //! | [`Client::get_interface_endpoint`](Client#method.get_interface_endpoint) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Get One Interface Endpoint by ID |
 //! | [`Client::delete_interface_endpoint`](Client#method.delete_interface_endpoint) | `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Delete One Interface Endpoint |
 //!
+//! ## Waiters
+//!
+//! Each waiter polls an operation until a resource reaches a final state; interval and maximum wait are setters of the builder in [`waiters`], and dropping the future stops polling.
+//!
+//! | Method | Polls | Description |
+//! |---|---|---|
+//! | [`Client::wait_until_private_endpoint_ready`](Client#method.wait_until_private_endpoint_ready) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS. |
+//! | [`Client::wait_until_interface_endpoint_available`](Client#method.wait_until_interface_endpoint_available) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink. |
+//! | [`Client::wait_until_private_endpoint_deleted`](Client#method.wait_until_private_endpoint_deleted) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Waits until a private endpoint connection is gone (Atlas answers 404). |
+//! | [`Client::wait_until_interface_endpoint_deleted`](Client#method.wait_until_interface_endpoint_deleted) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Waits until an interface endpoint is gone (Atlas answers 404). |
+//!
 //! ## Errors
 //!
-//! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded Atlas error body; bodies that do not decode are [`Error::Decode`], keeping the raw body.
+//! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 mod client;

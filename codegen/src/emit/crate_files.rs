@@ -116,7 +116,18 @@ pub fn lib_rs(api: &Api) -> TokenStream {
             ));
         }
     }
-    text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded Atlas error body; bodies that do not decode are [`Error::Decode`], keeping the raw body.\n");
+    if !api.waiters.is_empty() {
+        text.push_str("\n## Waiters\n\nEach waiter polls an operation until a resource reaches a final state; interval and maximum wait are setters of the builder in [`waiters`], and dropping the future stops polling.\n\n| Method | Polls | Description |\n|---|---|---|\n");
+        for waiter in &api.waiters {
+            text.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                docs::member_link("Client", "method", &waiter.method_ident),
+                waiter.operation_http,
+                docs::escape(&waiter.description),
+            ));
+        }
+    }
+    text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].\n");
 
     let crate_docs = docs::inner(&text);
     let base_url = &api.base_url;

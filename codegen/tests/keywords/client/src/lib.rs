@@ -33,7 +33,7 @@
 //!
 //! ## Errors
 //!
-//! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded Atlas error body; bodies that do not decode are [`Error::Decode`], keeping the raw body.
+//! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 mod client;
