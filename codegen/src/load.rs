@@ -90,6 +90,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, SpecErrors> {
         .iter()
         .map(duplicate_key)
         .collect();
+    control_characters(&value, &mut Vec::new(), &positions, &mut problems);
     match deserialize(value, &positions) {
         Ok(document) => Ok(Loaded {
             document,
@@ -376,6 +377,55 @@ fn json_words(message: &str) -> String {
         text = format!("{before}expected an object{rest}");
     }
     text
+}
+
+/// Reports keys and strings holding control characters other than newline and tab: text of
+/// the spec ends up in doc comments, where a carriage return (for one) is not allowed.
+fn control_characters(
+    value: &Value,
+    path: &mut Vec<Segment>,
+    positions: &PositionMap,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let check = |text: &str, path: &[Segment], anchor: Anchor| {
+        let c = text
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))?;
+        let what = if anchor == Anchor::Key { "key" } else { "text" };
+        let mut diagnostic = Diagnostic::at(
+            pointer(path),
+            format!(
+                "the {what} contains the control character U+{:04X}; only newlines and tabs are allowed",
+                u32::from(c)
+            ),
+        );
+        diagnostic.anchor = anchor;
+        if let Some(node) = positions.find(path) {
+            let position = node.position(anchor);
+            diagnostic.line = Some(position.line);
+            diagnostic.column = Some(position.column);
+        }
+        Some(diagnostic)
+    };
+    match value {
+        Value::String(text) => problems.extend(check(text, path, Anchor::Value)),
+        Value::Array(elements) => {
+            for (index, element) in elements.iter().enumerate() {
+                path.push(Segment::Index(index));
+                control_characters(element, path, positions, problems);
+                path.pop();
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members {
+                path.push(Segment::Key(key.clone()));
+                problems.extend(check(key, path, Anchor::Key));
+                control_characters(member, path, positions, problems);
+                path.pop();
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 /// A key that appears twice in one object: JSON parsers keep only the last one.

@@ -81,12 +81,12 @@ impl Client {
 /// Configures a [`Client`].
 ///
 /// ```
-/// let client = atlas_admin::Client::builder()
+/// let client = generated_crate::Client::builder()
 ///     .digest_auth("PUBLIC-KEY", "PRIVATE-KEY")
 ///     .timeout(std::time::Duration::from_secs(30))
 ///     .build()?;
-/// assert_eq!(client.base_url(), atlas_admin::DEFAULT_BASE_URL);
-/// # Ok::<(), atlas_admin::Error>(())
+/// assert_eq!(client.base_url(), generated_crate::DEFAULT_BASE_URL);
+/// # Ok::<(), generated_crate::Error>(())
 /// ```
 #[derive(Default)]
 pub struct ClientBuilder {

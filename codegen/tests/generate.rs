@@ -35,10 +35,12 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
             "src/error.rs",
             "src/lib.rs",
             "src/operations.rs",
+            "src/polling.rs",
             "src/transport.rs",
             "src/types/enums.rs",
             "src/types/mod.rs",
             "src/types/models.rs",
+            "src/waiters.rs",
         ]
     );
     for file in &files {

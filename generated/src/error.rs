@@ -12,7 +12,7 @@ use std::time::Duration;
 /// # fn handle(error: atlas_admin::Error) {
 /// match error {
 ///     atlas_admin::Error::Api(api) if api.status == 409 => eprintln!("already exists: {api}"),
-///     atlas_admin::Error::Api(api) => eprintln!("Atlas said no: {api}"),
+///     atlas_admin::Error::Api(api) => eprintln!("the API said no: {api}"),
 ///     other => eprintln!("request failed: {other}"),
 /// }
 /// # }

@@ -90,7 +90,7 @@ impl std::fmt::Display for SpecFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             GenerateError::InvalidSpec(errors) => {
-                let count = errors.diagnostics.len();
+                let count = errors.count();
                 writeln!(f, "{errors}")?;
                 write!(
                     f,

@@ -208,3 +208,109 @@ fn usage_and_io_errors_exit_2() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read spec"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_broken_second_spec_leaves_every_output_untouched() {
+    // Two targets: the first spec is fine (and its output is stale, so a write would change
+    // it); the second is broken. Everything is generated before anything is written, so
+    // neither output directory changes.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let first_out = temp.path().join("first");
+    let second_out = temp.path().join("second");
+    let spec = default_spec();
+    for out in [&first_out, &second_out] {
+        let output = xtask(&["gen", "--spec", path_arg(&spec), "--out", path_arg(out)]);
+        assert_eq!(output.status.code(), Some(0));
+    }
+    let edited = temp.path().join("edited.json");
+    let text = fs::read_to_string(&spec).expect("spec");
+    fs::write(
+        &edited,
+        text.replace("MongoDB Atlas Administration API", "Renamed API"),
+    )
+    .expect("write");
+    let broken = temp.path().join("broken.json");
+    fs::write(
+        &broken,
+        text.replace("\"method\": \"POST\"", "\"method\": \"FETCH\""),
+    )
+    .expect("write");
+    let before = (snapshot(&first_out), snapshot(&second_out));
+
+    let result = run_gen(&GenOptions {
+        targets: vec![
+            xtask::Target {
+                spec: edited,
+                out: first_out.clone(),
+            },
+            xtask::Target {
+                spec: broken,
+                out: second_out.clone(),
+            },
+        ],
+        check: false,
+    });
+    let error = result.expect_err("the broken spec fails the run");
+    assert_eq!(error.exit_code(), 1);
+    let message = error.to_string();
+    assert!(
+        message.contains("unsupported HTTP method `FETCH`"),
+        "{message}"
+    );
+    assert_eq!(before, (snapshot(&first_out), snapshot(&second_out)));
+}
+
+#[test]
+fn syntax_errors_and_duplicate_keys_exit_1_located_and_write_nothing() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("client");
+    let spec = default_spec();
+    let output = xtask(&["gen", "--spec", path_arg(&spec), "--out", path_arg(&out)]);
+    assert_eq!(output.status.code(), Some(0));
+    let before = snapshot(&out);
+    let text = fs::read_to_string(&spec).expect("spec");
+
+    let truncated = temp.path().join("truncated.json");
+    let half: String = text.chars().take(text.chars().count() / 2).collect();
+    fs::write(&truncated, half).expect("write");
+    let duplicated = temp.path().join("duplicated.json");
+    fs::write(
+        &duplicated,
+        text.replacen(
+            "\"summary\":",
+            "\"summary\": \"Again.\",\n      \"summary\":",
+            1,
+        ),
+    )
+    .expect("write");
+
+    for (spec, expected) in [
+        (&truncated, "EOF while parsing"),
+        (&duplicated, "duplicate key `summary`"),
+    ] {
+        let output = xtask(&["gen", "--spec", path_arg(spec), "--out", path_arg(&out)]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        // `<spec>:<line>:<column>: ...`
+        let first_line = stderr.lines().next().unwrap_or_default();
+        let location = first_line
+            .strip_prefix(path_arg(spec))
+            .unwrap_or_else(|| panic!("names the spec first: {first_line}"));
+        let mut parts = location.trim_start_matches(':').splitn(3, ':');
+        assert!(
+            parts
+                .next()
+                .is_some_and(|line| line.parse::<usize>().is_ok()),
+            "{first_line}"
+        );
+        assert!(
+            parts
+                .next()
+                .is_some_and(|column| column.parse::<usize>().is_ok()),
+            "{first_line}"
+        );
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+        assert_eq!(before, snapshot(&out));
+    }
+}

@@ -63,7 +63,11 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
             waiters::generate(api),
         )?);
     }
-    files.extend(runtime::generate(provenance, !api.waiters.is_empty())?);
+    files.extend(runtime::generate(
+        provenance,
+        &api.crate_info.lib,
+        !api.waiters.is_empty(),
+    )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

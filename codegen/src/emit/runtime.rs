@@ -19,9 +19,13 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// The polling loop, emitted only when the spec declares waiters.
 const POLLING: (&str, &str) = ("src/polling.rs", include_str!("../../templates/polling.rs"));
 
+/// Doc examples in the templates name the crate `generated_crate`; it becomes the library name.
+const CRATE_PLACEHOLDER: &str = "generated_crate::";
+
 /// Emits the runtime files verbatim (they keep their comments), each checked to parse.
 pub fn generate(
     provenance: &Provenance,
+    lib: &str,
     with_waiters: bool,
 ) -> Result<Vec<GeneratedFile>, GenerateError> {
     TEMPLATES
@@ -34,7 +38,11 @@ pub fn generate(
             })?;
             Ok(GeneratedFile {
                 path: (*path).to_owned(),
-                contents: format!("{}\n{source}", provenance.header("//")),
+                contents: format!(
+                    "{}\n{}",
+                    provenance.header("//"),
+                    source.replace(CRATE_PLACEHOLDER, &format!("{lib}::"))
+                ),
             })
         })
         .collect()

@@ -84,12 +84,12 @@ impl Client {
 /// Configures a [`Client`].
 ///
 /// ```
-/// let client = atlas_admin::Client::builder()
+/// let client = keywords_client::Client::builder()
 ///     .digest_auth("PUBLIC-KEY", "PRIVATE-KEY")
 ///     .timeout(std::time::Duration::from_secs(30))
 ///     .build()?;
-/// assert_eq!(client.base_url(), atlas_admin::DEFAULT_BASE_URL);
-/// # Ok::<(), atlas_admin::Error>(())
+/// assert_eq!(client.base_url(), keywords_client::DEFAULT_BASE_URL);
+/// # Ok::<(), keywords_client::Error>(())
 /// ```
 #[derive(Default)]
 pub struct ClientBuilder {

@@ -9,10 +9,10 @@ use std::time::Duration;
 /// Everything an operation can fail with.
 ///
 /// ```
-/// # fn handle(error: atlas_admin::Error) {
+/// # fn handle(error: keywords_client::Error) {
 /// match error {
-///     atlas_admin::Error::Api(api) if api.status == 409 => eprintln!("already exists: {api}"),
-///     atlas_admin::Error::Api(api) => eprintln!("Atlas said no: {api}"),
+///     keywords_client::Error::Api(api) if api.status == 409 => eprintln!("already exists: {api}"),
+///     keywords_client::Error::Api(api) => eprintln!("the API said no: {api}"),
 ///     other => eprintln!("request failed: {other}"),
 /// }
 /// # }
