@@ -93,9 +93,10 @@ fn rust_file(
 }
 
 /// Turns an identifier string from the model (possibly raw, like `r#type`) into tokens.
+///
+/// Validation only lets valid identifiers into the model; should one slip through anyway, the
+/// output names it `invalid_identifier` (and fails to compile visibly) instead of panicking.
 fn ident(name: &str) -> syn::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => syn::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => syn::Ident::new(name, proc_macro2::Span::call_site()),
-    }
+    syn::parse_str::<syn::Ident>(name)
+        .unwrap_or_else(|_| syn::Ident::new("invalid_identifier", proc_macro2::Span::call_site()))
 }

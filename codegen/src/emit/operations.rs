@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::models::rust_type;
 use super::{docs, ident};
@@ -56,10 +56,10 @@ pub fn generate(api: &Api) -> TokenStream {
 }
 
 fn pattern_ident(param: &PathParam) -> syn::Ident {
-    format_ident!(
+    ident(&format!(
         "{}_PATTERN",
         unraw(&param.ident).trim_end_matches('_').to_uppercase()
-    )
+    ))
 }
 
 fn response_type(operation: &Operation) -> TokenStream {
