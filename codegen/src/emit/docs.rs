@@ -74,3 +74,20 @@ pub fn member_link(owner: &str, kind: &str, ident: &str) -> String {
     };
     format!("[`{label}`]({owner}#{kind}.{name})")
 }
+
+/// Rust string literals for the path parameters of a doc example: each parameter's `example`
+/// from the spec, or a placeholder naming it.
+pub fn example_arguments(params: &[crate::model::PathParam]) -> Vec<String> {
+    params
+        .iter()
+        .map(|param| {
+            format!(
+                "{:?}",
+                param
+                    .example
+                    .clone()
+                    .unwrap_or_else(|| format!("{}-VALUE", param.wire))
+            )
+        })
+        .collect()
+}

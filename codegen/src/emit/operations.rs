@@ -152,19 +152,7 @@ fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
     text.push_str("[`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.\n");
 
     // A compiled (not run) example built from the spec's examples.
-    let args: Vec<String> = operation
-        .path_params
-        .iter()
-        .map(|param| {
-            format!(
-                "{:?}",
-                param
-                    .example
-                    .clone()
-                    .unwrap_or_else(|| format!("{}-VALUE", param.wire))
-            )
-        })
-        .collect();
+    let args = docs::example_arguments(&operation.path_params);
     let mut example = format!(
         "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n"
     );

@@ -80,19 +80,7 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
         waiter.max_wait_seconds,
         builder_path(waiter),
     ));
-    let args: Vec<String> = waiter
-        .path_params
-        .iter()
-        .map(|param| {
-            format!(
-                "{:?}",
-                param
-                    .example
-                    .clone()
-                    .unwrap_or_else(|| format!("{}-VALUE", param.wire))
-            )
-        })
-        .collect();
+    let args = docs::example_arguments(&waiter.path_params);
     text.push_str(&format!(
         "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), {lib}::Error> {{\nlet result = client\n    .{}({})\n    .interval(std::time::Duration::from_secs(10))\n    .max_wait(std::time::Duration::from_secs(30 * 60))\n    .await?;\n# let _ = result;\n# Ok(())\n# }}\n```\n",
         unraw(&waiter.method_ident),

@@ -146,15 +146,17 @@ impl Client {
 
         // A nonce the server already gave us is used straight away (one round trip); otherwise
         // diqwest sends the request bare, answers the 401 challenge and caches its nonce.
-        let cached = (&inner.session)
-            .calculate_authorization(
+        // The Authorization header for the nonce `session` holds, with its next nonce count.
+        let authorize = |session: &diqwest::DigestAuthSession| {
+            session.calculate_authorization(
                 &host,
                 &uri,
                 method.into(),
                 body_for_digest.as_deref(),
                 &HeaderMap::new(),
             )
-            .ok();
+        };
+        let cached = authorize(&inner.session).ok();
         let mut response = match cached {
             Some(authorization) => send_with(&builder, &authorization).await?,
             None => builder
@@ -198,15 +200,7 @@ impl Client {
             session
                 .store_context(&host, &challenge)
                 .map_err(digest_error)?;
-            let authorization = session
-                .calculate_authorization(
-                    &host,
-                    &uri,
-                    method.into(),
-                    body_for_digest.as_deref(),
-                    &HeaderMap::new(),
-                )
-                .map_err(digest_error)?;
+            let authorization = authorize(session).map_err(digest_error)?;
             response = send_with(&builder, &authorization).await?;
         }
 
