@@ -53,25 +53,35 @@
 //! ## Errors
 //!
 //! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].
+
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
 mod client;
 mod error;
+
 #[rustfmt::skip]
 pub mod operations;
 mod transport;
+
 #[rustfmt::skip]
 pub mod types;
 mod polling;
+
 #[rustfmt::skip]
 pub mod waiters;
+
 pub use crate::client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+
 /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;
+
 /// Base URL used unless [`ClientBuilder::base_url`] overrides it: `https://cloud.mongodb.com/api/atlas/v1.0`.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com/api/atlas/v1.0";
+
 /// `User-Agent` sent unless [`ClientBuilder::user_agent`] overrides it: `atlas-admin/0.1.0`.
 pub const DEFAULT_USER_AGENT: &str = "atlas-admin/0.1.0";
+
 /// Version of the API this crate was generated for: `1.0`.
 pub const API_VERSION: &str = "1.0";

@@ -5,21 +5,25 @@
 //!
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
+
 static GROUP_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
 crate::transport::Pattern::new(
     "^[0-9a-fA-F]{24}$",
     "exactly 24 hexadecimal characters",
 ));
+
 static INTERFACE_ENDPOINT_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
 crate::transport::Pattern::new(
     "^vpce-[0-9a-fA-F]+$",
     "`vpce-` followed by hexadecimal characters",
 ));
+
 static PRIVATELINK_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
 crate::transport::Pattern::new(
     "^[0-9a-fA-F]{24}$",
     "exactly 24 hexadecimal characters",
 ));
+
 impl crate::Client {
     /// Create One Private Endpoint Connection
     ///
@@ -92,6 +96,7 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+
     /// Get All Private Endpoint Connections
     ///
     /// Retrieve details of all private endpoint connections in one Atlas project. Atlas answers with a plain JSON array (not a paginated `results` document).
@@ -148,6 +153,7 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+
     /// Get One Private Endpoint Connection
     ///
     /// Retrieve details of one private endpoint connection in an Atlas project.
@@ -205,6 +211,7 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+
     /// Delete One Private Endpoint Connection
     ///
     /// Remove one private endpoint connection from an Atlas project. Atlas answers with an empty JSON object.
@@ -252,6 +259,7 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+
     /// Add One Interface Endpoint to One Private Endpoint Connection
     ///
     /// Add one interface endpoint (the VPC endpoint you created in AWS) to a private endpoint connection in an Atlas project.
@@ -318,6 +326,7 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+
     /// Get One Interface Endpoint by ID
     ///
     /// Retrieve one interface endpoint of a private endpoint connection in an Atlas project.
@@ -375,6 +384,7 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+
     /// Delete One Interface Endpoint
     ///
     /// Remove one interface endpoint from a private endpoint connection in an Atlas project. Atlas answers with an empty JSON object.
@@ -422,6 +432,7 @@ impl crate::Client {
         }
     }
 }
+
 /// Request builder for [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint): Create One Private Endpoint Connection.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -434,6 +445,7 @@ pub struct CreatePrivateEndpoint {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl CreatePrivateEndpoint {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -442,6 +454,7 @@ impl CreatePrivateEndpoint {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -451,6 +464,7 @@ impl CreatePrivateEndpoint {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns the created private endpoint connection.
     ///
     /// # Errors
@@ -487,6 +501,7 @@ impl CreatePrivateEndpoint {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for CreatePrivateEndpoint {
     type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -498,6 +513,7 @@ impl ::std::future::IntoFuture for CreatePrivateEndpoint {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints): Get All Private Endpoint Connections.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -509,6 +525,7 @@ pub struct ListPrivateEndpoints {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl ListPrivateEndpoints {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -517,6 +534,7 @@ impl ListPrivateEndpoints {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -526,6 +544,7 @@ impl ListPrivateEndpoints {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns every private endpoint connection of the project.
     ///
     /// # Errors
@@ -565,6 +584,7 @@ impl ListPrivateEndpoints {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for ListPrivateEndpoints {
     type Output = ::std::result::Result<
         ::std::vec::Vec<crate::types::PrivateEndpoint>,
@@ -579,6 +599,7 @@ impl ::std::future::IntoFuture for ListPrivateEndpoints {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint): Get One Private Endpoint Connection.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -591,6 +612,7 @@ pub struct GetPrivateEndpoint {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl GetPrivateEndpoint {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -599,6 +621,7 @@ impl GetPrivateEndpoint {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -608,6 +631,7 @@ impl GetPrivateEndpoint {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns the private endpoint connection.
     ///
     /// # Errors
@@ -651,6 +675,7 @@ impl GetPrivateEndpoint {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for GetPrivateEndpoint {
     type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -662,6 +687,7 @@ impl ::std::future::IntoFuture for GetPrivateEndpoint {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint): Delete One Private Endpoint Connection.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -674,6 +700,7 @@ pub struct DeletePrivateEndpoint {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl DeletePrivateEndpoint {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -682,6 +709,7 @@ impl DeletePrivateEndpoint {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -691,6 +719,7 @@ impl DeletePrivateEndpoint {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns nothing: the deletion was accepted.
     ///
     /// # Errors
@@ -732,6 +761,7 @@ impl DeletePrivateEndpoint {
         crate::transport::decode_empty(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for DeletePrivateEndpoint {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -743,6 +773,7 @@ impl ::std::future::IntoFuture for DeletePrivateEndpoint {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint): Add One Interface Endpoint to One Private Endpoint Connection.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -756,6 +787,7 @@ pub struct CreateInterfaceEndpoint {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl CreateInterfaceEndpoint {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -764,6 +796,7 @@ impl CreateInterfaceEndpoint {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -773,6 +806,7 @@ impl CreateInterfaceEndpoint {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns the added interface endpoint.
     ///
     /// # Errors
@@ -817,6 +851,7 @@ impl CreateInterfaceEndpoint {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for CreateInterfaceEndpoint {
     type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -828,6 +863,7 @@ impl ::std::future::IntoFuture for CreateInterfaceEndpoint {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint): Get One Interface Endpoint by ID.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -841,6 +877,7 @@ pub struct GetInterfaceEndpoint {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl GetInterfaceEndpoint {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -849,6 +886,7 @@ impl GetInterfaceEndpoint {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -858,6 +896,7 @@ impl GetInterfaceEndpoint {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns the interface endpoint.
     ///
     /// # Errors
@@ -909,6 +948,7 @@ impl GetInterfaceEndpoint {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for GetInterfaceEndpoint {
     type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -920,6 +960,7 @@ impl ::std::future::IntoFuture for GetInterfaceEndpoint {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint): Delete One Interface Endpoint.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -933,6 +974,7 @@ pub struct DeleteInterfaceEndpoint {
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
 }
+
 impl DeleteInterfaceEndpoint {
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
     ///
@@ -941,6 +983,7 @@ impl DeleteInterfaceEndpoint {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
+
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
     ///
     /// The server's default is `false`; the parameter is only sent when set.
@@ -950,6 +993,7 @@ impl DeleteInterfaceEndpoint {
         self.envelope = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns nothing: the removal was accepted.
     ///
     /// # Errors
@@ -999,6 +1043,7 @@ impl DeleteInterfaceEndpoint {
         crate::transport::decode_empty(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for DeleteInterfaceEndpoint {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<

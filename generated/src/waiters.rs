@@ -5,6 +5,7 @@
 //!
 //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
 //! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+
 impl crate::Client {
     /// Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS.
     ///
@@ -43,6 +44,7 @@ impl crate::Client {
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
+
     /// Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink.
     ///
     /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointAvailable::interval)) and reads `connectionStatus`:
@@ -82,6 +84,7 @@ impl crate::Client {
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
+
     /// Waits until a private endpoint connection is gone (Atlas answers 404).
     ///
     /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::interval)) and reads `status`:
@@ -119,6 +122,7 @@ impl crate::Client {
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
+
     /// Waits until an interface endpoint is gone (Atlas answers 404).
     ///
     /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointDeleted::interval)) and reads `connectionStatus`:
@@ -158,6 +162,7 @@ impl crate::Client {
         }
     }
 }
+
 /// Waiter created by [`Client::wait_until_private_endpoint_ready`](crate::Client#method.wait_until_private_endpoint_ready).
 ///
 /// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
@@ -170,18 +175,21 @@ pub struct WaitUntilPrivateEndpointReady {
     pub(crate) interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
+
 impl WaitUntilPrivateEndpointReady {
     /// Sets the pause between two polls.
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
         self
     }
+
     /// Sets the maximum total wait, after which the waiter fails with
     /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
     pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
         self.max_wait = max_wait;
         self
     }
+
     /// Polls until the final state.
     ///
     /// # Errors
@@ -244,6 +252,7 @@ impl WaitUntilPrivateEndpointReady {
             .await
     }
 }
+
 impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
     type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -255,6 +264,7 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Waiter created by [`Client::wait_until_interface_endpoint_available`](crate::Client#method.wait_until_interface_endpoint_available).
 ///
 /// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
@@ -268,18 +278,21 @@ pub struct WaitUntilInterfaceEndpointAvailable {
     pub(crate) interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
+
 impl WaitUntilInterfaceEndpointAvailable {
     /// Sets the pause between two polls.
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
         self
     }
+
     /// Sets the maximum total wait, after which the waiter fails with
     /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
     pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
         self.max_wait = max_wait;
         self
     }
+
     /// Polls until the final state.
     ///
     /// # Errors
@@ -344,6 +357,7 @@ impl WaitUntilInterfaceEndpointAvailable {
             .await
     }
 }
+
 impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
     type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -355,6 +369,7 @@ impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Waiter created by [`Client::wait_until_private_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_deleted).
 ///
 /// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
@@ -367,18 +382,21 @@ pub struct WaitUntilPrivateEndpointDeleted {
     pub(crate) interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
+
 impl WaitUntilPrivateEndpointDeleted {
     /// Sets the pause between two polls.
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
         self
     }
+
     /// Sets the maximum total wait, after which the waiter fails with
     /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
     pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
         self.max_wait = max_wait;
         self
     }
+
     /// Polls until the final state.
     ///
     /// # Errors
@@ -442,6 +460,7 @@ impl WaitUntilPrivateEndpointDeleted {
             .await
     }
 }
+
 impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -453,6 +472,7 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Waiter created by [`Client::wait_until_interface_endpoint_deleted`](crate::Client#method.wait_until_interface_endpoint_deleted).
 ///
 /// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
@@ -466,18 +486,21 @@ pub struct WaitUntilInterfaceEndpointDeleted {
     pub(crate) interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
+
 impl WaitUntilInterfaceEndpointDeleted {
     /// Sets the pause between two polls.
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
         self
     }
+
     /// Sets the maximum total wait, after which the waiter fails with
     /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
     pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
         self.max_wait = max_wait;
         self
     }
+
     /// Polls until the final state.
     ///
     /// # Errors
@@ -537,6 +560,7 @@ impl WaitUntilInterfaceEndpointDeleted {
             .await
     }
 }
+
 impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointDeleted {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<

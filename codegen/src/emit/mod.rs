@@ -87,9 +87,53 @@ fn rust_file(
         contents: format!(
             "{}\n{}",
             provenance.header("//"),
-            prettyplease::unparse(&file)
+            separate_items(&prettyplease::unparse(&file))
         ),
     })
+}
+
+/// The kind of a one-line item: its first word after any visibility (`mod`, `use`, `const`).
+fn item_kind(line: &str) -> &str {
+    let line = line.trim_start();
+    let line = ["pub(crate) ", "pub "]
+        .iter()
+        .find_map(|prefix| line.strip_prefix(prefix))
+        .unwrap_or(line);
+    line.split_whitespace().next().unwrap_or_default()
+}
+
+/// Adds the blank lines prettyplease leaves out: after the inner docs, and after an item or a
+/// method that ends before another begins, so the output reads like hand-written code. Only
+/// whole lines are added, and string literals never span lines in prettyplease's output, so
+/// the code is unchanged.
+fn separate_items(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut lines = code.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.peek() else { break };
+        let ends_inner_docs = line.starts_with("//!") && !next.starts_with("//!");
+        let ends_inner_attributes = line.starts_with("#![") && !next.starts_with("#![");
+        let is_code = !line.starts_with("//") && !line.starts_with('#');
+        // One-line items (`mod x;`, `pub use ...;`) stay grouped with their own kind.
+        let ends_one_line_item = is_code
+            && line.ends_with(';')
+            && !line.starts_with(' ')
+            && (next.starts_with("//")
+                || next.starts_with('#')
+                || item_kind(line) != item_kind(next));
+        let ends_item = (line == "}" || line == "});" || ends_one_line_item)
+            && !next.is_empty()
+            && !next.starts_with('}');
+        let ends_method = (line == "    }" || line == "    ];")
+            && next.starts_with("    ")
+            && !next.starts_with("    }");
+        if ends_inner_docs || ends_inner_attributes || ends_item || ends_method {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Turns an identifier string from the model (possibly raw, like `r#type`) into tokens.
@@ -99,4 +143,21 @@ fn rust_file(
 fn ident(name: &str) -> syn::Ident {
     syn::parse_str::<syn::Ident>(name)
         .unwrap_or_else(|_| syn::Ident::new("invalid_identifier", proc_macro2::Span::call_site()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::separate_items;
+
+    #[test]
+    fn separating_items_only_adds_blank_lines() {
+        let code = "//! Docs.\nuse a::b;\nuse c::d;\nmod x;\nmod y;\npub struct A;\nimpl A {\n    fn f() {}\n    fn g() {\n        g();\n    }\n    fn h() {}\n}\nfn k() {}\n";
+        let spaced = separate_items(code);
+        assert_eq!(
+            spaced,
+            "//! Docs.\n\nuse a::b;\nuse c::d;\n\nmod x;\nmod y;\n\npub struct A;\n\nimpl A {\n    fn f() {}\n    fn g() {\n        g();\n    }\n\n    fn h() {}\n}\n\nfn k() {}\n"
+        );
+        let without_blanks: Vec<&str> = spaced.lines().filter(|line| !line.is_empty()).collect();
+        assert_eq!(without_blanks, code.lines().collect::<Vec<_>>());
+    }
 }

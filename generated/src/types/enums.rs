@@ -2,23 +2,27 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Open enumerations of the API.
+
 /// A value that an enum of this crate does not know, kept exactly as received.
 ///
 /// It cannot be built directly, so a known value always maps to its own variant; use
 /// `From<&str>` or `FromStr` on the enum, which pick the known variant when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnknownValue(pub(crate) String);
+
 impl UnknownValue {
     /// The value as received.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for UnknownValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
     }
 }
+
 /// Name of the cloud provider of a private endpoint connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`ProviderName::Unknown`] and serialize back unchanged.
@@ -30,6 +34,7 @@ pub enum ProviderName {
     /// A value this version of the crate does not know, kept as received.
     Unknown(crate::types::UnknownValue),
 }
+
 impl ProviderName {
     /// Every value this crate knows, as sent on the wire, in the order of the spec.
     pub const KNOWN_VALUES: &'static [&'static str] = &["AWS"];
@@ -40,11 +45,13 @@ impl ProviderName {
             ProviderName::Unknown(value) => value.as_str(),
         }
     }
+
     /// Whether this is a value the crate knows (not [`Self::Unknown`]).
     pub fn is_known(&self) -> bool {
         !matches!(self, ProviderName::Unknown(_))
     }
 }
+
 impl ::std::convert::From<&str> for ProviderName {
     fn from(value: &str) -> Self {
         match value {
@@ -53,22 +60,26 @@ impl ::std::convert::From<&str> for ProviderName {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for ProviderName {
     fn from(value: ::std::string::String) -> Self {
         ProviderName::from(value.as_str())
     }
 }
+
 impl ::std::str::FromStr for ProviderName {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(ProviderName::from(value))
     }
 }
+
 impl ::std::fmt::Display for ProviderName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for ProviderName {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -77,6 +88,7 @@ impl ::serde::Serialize for ProviderName {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for ProviderName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -88,6 +100,7 @@ impl<'de> ::serde::Deserialize<'de> for ProviderName {
         ::std::result::Result::Ok(ProviderName::from(value.as_ref()))
     }
 }
+
 /// Cloud provider region in which to create a private endpoint connection. Requests send the AWS spelling (`us-east-1`); responses from Atlas may use the Atlas spelling (`US_EAST_1`), which is accepted when deserializing.
 ///
 /// Open enum: values this crate does not know deserialize into [`Region::Unknown`] and serialize back unchanged.
@@ -169,6 +182,7 @@ pub enum Region {
     /// A value this version of the crate does not know, kept as received.
     Unknown(crate::types::UnknownValue),
 }
+
 impl Region {
     /// Every value this crate knows, as sent on the wire, in the order of the spec.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -191,6 +205,7 @@ impl Region {
         "ap-southeast-2",
         "ap-east-1",
     ];
+
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -215,11 +230,13 @@ impl Region {
             Region::Unknown(value) => value.as_str(),
         }
     }
+
     /// Whether this is a value the crate knows (not [`Self::Unknown`]).
     pub fn is_known(&self) -> bool {
         !matches!(self, Region::Unknown(_))
     }
 }
+
 impl ::std::convert::From<&str> for Region {
     fn from(value: &str) -> Self {
         match value {
@@ -245,22 +262,26 @@ impl ::std::convert::From<&str> for Region {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for Region {
     fn from(value: ::std::string::String) -> Self {
         Region::from(value.as_str())
     }
 }
+
 impl ::std::str::FromStr for Region {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Region::from(value))
     }
 }
+
 impl ::std::fmt::Display for Region {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for Region {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -269,6 +290,7 @@ impl ::serde::Serialize for Region {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for Region {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -280,6 +302,7 @@ impl<'de> ::serde::Deserialize<'de> for Region {
         ::std::result::Result::Ok(Region::from(value.as_ref()))
     }
 }
+
 /// Status of the AWS PrivateLink connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`PrivateEndpointStatus::Unknown`] and serialize back unchanged.
@@ -297,6 +320,7 @@ pub enum PrivateEndpointStatus {
     /// A value this version of the crate does not know, kept as received.
     Unknown(crate::types::UnknownValue),
 }
+
 impl PrivateEndpointStatus {
     /// Every value this crate knows, as sent on the wire, in the order of the spec.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -305,6 +329,7 @@ impl PrivateEndpointStatus {
         "FAILED",
         "DELETING",
     ];
+
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -315,11 +340,13 @@ impl PrivateEndpointStatus {
             PrivateEndpointStatus::Unknown(value) => value.as_str(),
         }
     }
+
     /// Whether this is a value the crate knows (not [`Self::Unknown`]).
     pub fn is_known(&self) -> bool {
         !matches!(self, PrivateEndpointStatus::Unknown(_))
     }
 }
+
 impl ::std::convert::From<&str> for PrivateEndpointStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -335,22 +362,26 @@ impl ::std::convert::From<&str> for PrivateEndpointStatus {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for PrivateEndpointStatus {
     fn from(value: ::std::string::String) -> Self {
         PrivateEndpointStatus::from(value.as_str())
     }
 }
+
 impl ::std::str::FromStr for PrivateEndpointStatus {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(PrivateEndpointStatus::from(value))
     }
 }
+
 impl ::std::fmt::Display for PrivateEndpointStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for PrivateEndpointStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -359,6 +390,7 @@ impl ::serde::Serialize for PrivateEndpointStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for PrivateEndpointStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -370,6 +402,7 @@ impl<'de> ::serde::Deserialize<'de> for PrivateEndpointStatus {
         ::std::result::Result::Ok(PrivateEndpointStatus::from(value.as_ref()))
     }
 }
+
 /// Status of the interface endpoint: its connection from the VPC endpoint in AWS to the Atlas endpoint service.
 ///
 /// Open enum: values this crate does not know deserialize into [`InterfaceEndpointStatus::Unknown`] and serialize back unchanged.
@@ -391,6 +424,7 @@ pub enum InterfaceEndpointStatus {
     /// A value this version of the crate does not know, kept as received.
     Unknown(crate::types::UnknownValue),
 }
+
 impl InterfaceEndpointStatus {
     /// Every value this crate knows, as sent on the wire, in the order of the spec.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -401,6 +435,7 @@ impl InterfaceEndpointStatus {
         "REJECTED",
         "DELETING",
     ];
+
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -413,11 +448,13 @@ impl InterfaceEndpointStatus {
             InterfaceEndpointStatus::Unknown(value) => value.as_str(),
         }
     }
+
     /// Whether this is a value the crate knows (not [`Self::Unknown`]).
     pub fn is_known(&self) -> bool {
         !matches!(self, InterfaceEndpointStatus::Unknown(_))
     }
 }
+
 impl ::std::convert::From<&str> for InterfaceEndpointStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -435,22 +472,26 @@ impl ::std::convert::From<&str> for InterfaceEndpointStatus {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for InterfaceEndpointStatus {
     fn from(value: ::std::string::String) -> Self {
         InterfaceEndpointStatus::from(value.as_str())
     }
 }
+
 impl ::std::str::FromStr for InterfaceEndpointStatus {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(InterfaceEndpointStatus::from(value))
     }
 }
+
 impl ::std::fmt::Display for InterfaceEndpointStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for InterfaceEndpointStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -459,6 +500,7 @@ impl ::serde::Serialize for InterfaceEndpointStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for InterfaceEndpointStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

@@ -2,6 +2,7 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Object types of the API: request bodies and responses.
+
 /// Request body of *Create One Private Endpoint Connection*.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -17,6 +18,7 @@ pub struct CreatePrivateEndpointRequest {
     #[serde(rename = "region")]
     pub region: crate::types::Region,
 }
+
 impl CreatePrivateEndpointRequest {
     /// Creates a value from its required fields (`providerName`, `region`); the others start empty.
     pub fn new(
@@ -29,6 +31,7 @@ impl CreatePrivateEndpointRequest {
         }
     }
 }
+
 /// An AWS PrivateLink private endpoint connection of an Atlas project.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -67,6 +70,7 @@ pub struct PrivateEndpoint {
     #[serde(rename = "status")]
     pub status: crate::types::PrivateEndpointStatus,
 }
+
 impl PrivateEndpoint {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
     pub fn new(
@@ -81,16 +85,19 @@ impl PrivateEndpoint {
             status,
         }
     }
+
     /// Sets [`endpoint_service_name`](Self#structfield.endpoint_service_name).
     pub fn with_endpoint_service_name(mut self, value: ::std::string::String) -> Self {
         self.endpoint_service_name = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets [`error_message`](Self#structfield.error_message).
     pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
         self.error_message = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets [`interface_endpoints`](Self#structfield.interface_endpoints).
     pub fn with_interface_endpoints(
         mut self,
@@ -100,6 +107,7 @@ impl PrivateEndpoint {
         self
     }
 }
+
 /// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -110,6 +118,7 @@ pub struct CreateInterfaceEndpointRequest {
     #[serde(rename = "interfaceEndpointId")]
     pub interface_endpoint_id: ::std::string::String,
 }
+
 impl CreateInterfaceEndpointRequest {
     /// Creates a value from its required fields (`interfaceEndpointId`); the others start empty.
     pub fn new(
@@ -120,6 +129,7 @@ impl CreateInterfaceEndpointRequest {
         }
     }
 }
+
 /// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -153,6 +163,7 @@ pub struct InterfaceEndpoint {
     )]
     pub error_message: ::std::option::Option<::std::string::String>,
 }
+
 impl InterfaceEndpoint {
     /// Creates a value from its required fields (`interfaceEndpointId`, `connectionStatus`); the others start empty.
     pub fn new(
@@ -166,11 +177,13 @@ impl InterfaceEndpoint {
             error_message: ::std::default::Default::default(),
         }
     }
+
     /// Sets [`delete_requested`](Self#structfield.delete_requested).
     pub fn with_delete_requested(mut self, value: bool) -> Self {
         self.delete_requested = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets [`error_message`](Self#structfield.error_message).
     pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
         self.error_message = ::std::option::Option::Some(value);

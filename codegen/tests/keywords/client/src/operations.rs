@@ -5,8 +5,10 @@
 //!
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
+
 static SELF_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
 crate::transport::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
+
 impl crate::Client {
     /// An operation named `match`
     ///
@@ -52,6 +54,7 @@ impl crate::Client {
             r#async: ::std::option::Option::None,
         }
     }
+
     /// An operation named `type`
     ///
     /// A GET with an array response.
@@ -79,6 +82,7 @@ impl crate::Client {
             client: ::std::clone::Clone::clone(self),
         }
     }
+
     /// An operation named `loop`
     ///
     /// A DELETE with an empty response.
@@ -112,6 +116,7 @@ impl crate::Client {
         }
     }
 }
+
 /// Request builder for [`Client::match`](crate::Client#method.match): An operation named `match`.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -126,6 +131,7 @@ pub struct Match {
     pub(crate) r#match: ::std::option::Option<bool>,
     pub(crate) r#async: ::std::option::Option<i64>,
 }
+
 impl Match {
     /// `type` query parameter: A query parameter named `type`.
     pub fn r#type(
@@ -135,16 +141,19 @@ impl Match {
         self.r#type = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+
     /// `match` query parameter: A query parameter named `match`.
     pub fn r#match(mut self, value: bool) -> Self {
         self.r#match = ::std::option::Option::Some(value);
         self
     }
+
     /// `async` query parameter: A query parameter named `async`.
     pub fn r#async(mut self, value: i64) -> Self {
         self.r#async = ::std::option::Option::Some(value);
         self
     }
+
     /// Sends the request and returns the decoded response.
     ///
     /// # Errors
@@ -189,6 +198,7 @@ impl Match {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for Match {
     type Output = ::std::result::Result<crate::types::Type, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -200,6 +210,7 @@ impl ::std::future::IntoFuture for Match {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::type`](crate::Client#method.type): An operation named `type`.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -208,6 +219,7 @@ impl ::std::future::IntoFuture for Match {
 pub struct Type {
     pub(crate) client: crate::Client,
 }
+
 impl Type {
     /// Sends the request and returns the decoded response.
     ///
@@ -231,6 +243,7 @@ impl Type {
         crate::transport::decode_json(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for Type {
     type Output = ::std::result::Result<
         ::std::vec::Vec<crate::types::Type>,
@@ -245,6 +258,7 @@ impl ::std::future::IntoFuture for Type {
         ::std::boxed::Box::pin(self.send())
     }
 }
+
 /// Request builder for [`Client::loop`](crate::Client#method.loop): An operation named `loop`.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -254,6 +268,7 @@ pub struct Loop {
     pub(crate) client: crate::Client,
     pub(crate) crate_: ::std::string::String,
 }
+
 impl Loop {
     /// Sends the request and returns the decoded response.
     ///
@@ -282,6 +297,7 @@ impl Loop {
         crate::transport::decode_empty(response, envelope)
     }
 }
+
 impl ::std::future::IntoFuture for Loop {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<

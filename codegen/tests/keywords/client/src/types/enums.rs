@@ -2,23 +2,27 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Open enumerations of the API.
+
 /// A value that an enum of this crate does not know, kept exactly as received.
 ///
 /// It cannot be built directly, so a known value always maps to its own variant; use
 /// `From<&str>` or `FromStr` on the enum, which pick the known variant when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnknownValue(pub(crate) String);
+
 impl UnknownValue {
     /// The value as received.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for UnknownValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
     }
 }
+
 /// An enum named like a keyword, with keyword values.
 ///
 /// Open enum: values this crate does not know deserialize into [`Match::Unknown`] and serialize back unchanged.
@@ -42,6 +46,7 @@ pub enum Match {
     /// A value this version of the crate does not know, kept as received.
     Unknown(crate::types::UnknownValue),
 }
+
 impl Match {
     /// Every value this crate knows, as sent on the wire, in the order of the spec.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -52,6 +57,7 @@ impl Match {
         "2fa",
         "super-user",
     ];
+
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -64,11 +70,13 @@ impl Match {
             Match::Unknown(value) => value.as_str(),
         }
     }
+
     /// Whether this is a value the crate knows (not [`Self::Unknown`]).
     pub fn is_known(&self) -> bool {
         !matches!(self, Match::Unknown(_))
     }
 }
+
 impl ::std::convert::From<&str> for Match {
     fn from(value: &str) -> Self {
         match value {
@@ -82,22 +90,26 @@ impl ::std::convert::From<&str> for Match {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for Match {
     fn from(value: ::std::string::String) -> Self {
         Match::from(value.as_str())
     }
 }
+
 impl ::std::str::FromStr for Match {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Match::from(value))
     }
 }
+
 impl ::std::fmt::Display for Match {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for Match {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -106,6 +118,7 @@ impl ::serde::Serialize for Match {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for Match {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

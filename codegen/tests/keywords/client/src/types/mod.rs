@@ -5,7 +5,9 @@
 //!
 //! Enums are open: a value this crate does not know is kept in the `Unknown` variant
 //! instead of failing to deserialize, and can be sent back unchanged.
+
 mod enums;
 mod models;
+
 pub use self::enums::*;
 pub use self::models::*;

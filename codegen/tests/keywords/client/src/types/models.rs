@@ -2,6 +2,7 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Object types of the API: request bodies and responses.
+
 /// A type named `Type` whose fields are keywords.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -58,6 +59,7 @@ pub struct Type {
     )]
     pub r#fn: ::std::option::Option<::serde_json::Value>,
 }
+
 impl Type {
     /// Creates a value from its required fields (`type`, `self`); the others start empty.
     pub fn new(
@@ -74,26 +76,31 @@ impl Type {
             r#fn: ::std::default::Default::default(),
         }
     }
+
     /// Sets [`match`](Self#structfield.match).
     pub fn with_match(mut self, value: bool) -> Self {
         self.r#match = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets [`crate_`](Self#structfield.crate_).
     pub fn with_crate(mut self, value: i64) -> Self {
         self.crate_ = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets [`super_`](Self#structfield.super_).
     pub fn with_super(mut self, value: ::std::vec::Vec<crate::types::Match>) -> Self {
         self.super_ = value;
         self
     }
+
     /// Sets [`async`](Self#structfield.async).
     pub fn with_async(mut self, value: f64) -> Self {
         self.r#async = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets [`fn`](Self#structfield.fn).
     pub fn with_fn(mut self, value: ::serde_json::Value) -> Self {
         self.r#fn = ::std::option::Option::Some(value);
