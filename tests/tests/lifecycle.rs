@@ -151,6 +151,26 @@ async fn the_whole_lifecycle_with_waiters() {
             .expect("listed")
             .is_empty()
     );
+
+    // Only requests with a body declare a content type; all accept JSON.
+    for request in server.requests() {
+        assert_eq!(request.header("accept"), Some("application/json"));
+        let has_body = request.method == "POST";
+        assert_eq!(
+            request.header("content-type").is_some(),
+            has_body,
+            "{} {}",
+            request.method,
+            request.path
+        );
+        assert_eq!(
+            !request.body.is_empty(),
+            has_body,
+            "{} {}",
+            request.method,
+            request.path
+        );
+    }
 }
 
 #[tokio::test]
