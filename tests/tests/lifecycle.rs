@@ -88,6 +88,15 @@ async fn the_whole_lifecycle_with_waiters() {
         .expect("listed");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].interface_endpoints, vec![VPCE.to_owned()]);
+    let enveloped = client
+        .list_private_endpoints(TEST_GROUP_ID)
+        .envelope(true)
+        .await
+        .expect("listed");
+    assert_eq!(
+        enveloped, listed,
+        "an enveloped array unwraps to the same list"
+    );
     let fetched = client
         .get_private_endpoint(TEST_GROUP_ID, &connection.id)
         .pretty(true)
