@@ -57,7 +57,8 @@ fn struct_def(def: &StructDef) -> TokenStream {
         text.push_str(match (field.required, field.nullable) {
             (true, false) => "; always present.",
             (true, true) => "; always present, may be `null`.",
-            (false, _) => "; optional.",
+            (false, false) => "; optional.",
+            (false, true) => "; optional, may be `null`.",
         });
         let field_docs = docs::outer(&text);
         let serde_attr = if field.is_optional() && !field.required {

@@ -38,7 +38,7 @@ impl CreatePrivateEndpointRequest {
 pub struct PrivateEndpoint {
     /// Name of the AWS PrivateLink endpoint service. Atlas returns `null` while it is creating the endpoint service.
     ///
-    /// Wire name `endpointServiceName`; optional.
+    /// Wire name `endpointServiceName`; optional, may be `null`.
     #[serde(
         rename = "endpointServiceName",
         default,
@@ -47,7 +47,7 @@ pub struct PrivateEndpoint {
     pub endpoint_service_name: ::std::option::Option<::std::string::String>,
     /// Error message pertaining to the AWS PrivateLink connection. Returns `null` if there are no errors.
     ///
-    /// Wire name `errorMessage`; optional.
+    /// Wire name `errorMessage`; optional, may be `null`.
     #[serde(
         rename = "errorMessage",
         default,
@@ -155,7 +155,7 @@ pub struct InterfaceEndpoint {
     pub delete_requested: ::std::option::Option<bool>,
     /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors.
     ///
-    /// Wire name `errorMessage`; optional.
+    /// Wire name `errorMessage`; optional, may be `null`.
     #[serde(
         rename = "errorMessage",
         default,

@@ -28,7 +28,7 @@ pub struct Type {
     pub r#match: ::std::option::Option<bool>,
     /// Field `crate`.
     ///
-    /// Wire name `crate`; optional.
+    /// Wire name `crate`; optional, may be `null`.
     #[serde(
         rename = "crate",
         default,
