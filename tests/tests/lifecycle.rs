@@ -358,9 +358,14 @@ async fn dropping_a_waiter_stops_polling() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     task.abort();
     let _ = task.await;
+    // A request already on the wire when the future was dropped may still be recorded.
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let polls = server.request_count();
-    assert!(polls > 3, "it was polling: {polls}");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        polls >= 3,
+        "it was polling (2 exchanges were the create): {polls}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(server.request_count(), polls, "no poll after the drop");
 }
 
