@@ -29,8 +29,9 @@ const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue"];
 /// Methods `Client` has besides the operations (see `codegen/templates/`).
 const RESERVED_CLIENT_METHODS: &[&str] = &["builder", "base_url", "execute"];
 
-/// Names a request builder uses itself: its fields `client` and `body`, its method `send`.
-const RESERVED_BUILDER_NAMES: &[&str] = &["client", "body", "send"];
+/// Names a request builder uses itself (its fields `client` and `body`, its method `send`),
+/// and those a waiter builder adds (`interval`, `max_wait`): a parameter may become neither.
+const RESERVED_BUILDER_NAMES: &[&str] = &["client", "body", "send", "interval", "max_wait"];
 
 /// Crate names Cargo refuses, or that would shadow a standard crate in generated paths.
 const RESERVED_CRATE_NAMES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
@@ -446,7 +447,8 @@ impl Checker {
             self.key_error(
                 pointer.clone(),
                 format!(
-                    "parameter `{name}` would become `{ident}`, which the generated request builders use themselves (`client`, `body`, `send`); rename it"
+                    "parameter `{name}` would become `{ident}`, which the generated builders use themselves ({}); rename it",
+                    RESERVED_BUILDER_NAMES.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
         }
