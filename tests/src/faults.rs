@@ -1,6 +1,8 @@
 //! Injectable misbehaviour ([`Fault`]) and the bodies it produces.
 
-use crate::json::Json;
+use serde_json::Value;
+
+use crate::json;
 use crate::state::ApiError;
 use axum::http::StatusCode;
 use std::time::Duration;
@@ -89,73 +91,77 @@ pub(crate) fn rate_limited(path: &str) -> ApiError {
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",
         format!("Resource {path} is limited to 100 requests every 1 minutes."),
-        vec![Json::str(path), Json::int(100), Json::int(1)],
+        vec![json::string(path), json::int(100), json::int(1)],
     )
 }
 
-fn set_status(value: &mut Json, status: &str) {
+fn set_status(value: &mut Value, status: &str) {
     for key in ["status", "connectionStatus"] {
         if let Some(member) = value.get_mut(key) {
-            *member = Json::str(status);
+            *member = json::string(status);
         }
     }
 }
 
 /// Applies [`Fault::UnknownStatus`] to a success body.
-pub(crate) fn apply_unknown_status(body: &mut Json, status: &str) {
+pub(crate) fn apply_unknown_status(body: &mut Value, status: &str) {
     match body {
-        Json::Array(items) => items.iter_mut().for_each(|item| set_status(item, status)),
+        Value::Array(items) => items.iter_mut().for_each(|item| set_status(item, status)),
         other => set_status(other, status),
     }
 }
 
-fn add_extra_fields(value: &mut Json) {
-    if !matches!(value, Json::Object(_)) {
+fn add_extra_fields(value: &mut Value) {
+    if !matches!(value, Value::Object(_)) {
         return;
     }
-    value.set(
+    json::set(
+        value,
         "futureNestedObject",
-        Json::object([
-            ("kind", Json::str("SOMETHING_NEW")),
+        json::object([
+            ("kind", json::string("SOMETHING_NEW")),
             (
                 "inner",
-                Json::object([("depth", Json::int(2)), ("flag", Json::Bool(true))]),
+                json::object([("depth", json::int(2)), ("flag", Value::Bool(true))]),
             ),
         ]),
     );
-    value.set(
+    json::set(
+        value,
         "futureArray",
-        Json::Array(vec![
-            Json::int(1),
-            Json::str("two"),
-            Json::Null,
-            Json::object([("three", Json::int(3))]),
+        Value::Array(vec![
+            json::int(1),
+            json::string("two"),
+            Value::Null,
+            json::object([("three", json::int(3))]),
         ]),
     );
-    value.set(
+    json::set(
+        value,
         "futureNumber",
-        Json::Number(serde_json::Number::from(-42_i64)),
+        Value::Number(serde_json::Number::from(-42_i64)),
     );
     if let Some(float) = serde_json::Number::from_f64(12.5) {
-        value.set("futureFloat", Json::Number(float));
+        json::set(value, "futureFloat", Value::Number(float));
     }
-    value.set("futureString", Json::str("unexpected"));
-    value.set(
+    json::set(value, "futureString", json::string("unexpected"));
+    json::set(
+        value,
         "links",
-        Json::Array(vec![Json::object([
+        Value::Array(vec![json::object([
             (
                 "href",
-                Json::str("https://cloud.mongodb.com/api/atlas/v1.0"),
+                json::string("https://cloud.mongodb.com/api/atlas/v1.0"),
             ),
-            ("rel", Json::str("self")),
+            ("rel", json::string("self")),
         ])]),
     );
 }
 
 /// Applies [`Fault::ExtraFields`].
-pub(crate) fn apply_extra_fields(body: &mut Json) {
+pub(crate) fn apply_extra_fields(body: &mut Value) {
     match body {
-        Json::Array(items) => items.iter_mut().for_each(add_extra_fields),
+        Value::Array(items) => items.iter_mut().for_each(add_extra_fields),
         other => add_extra_fields(other),
     }
 }

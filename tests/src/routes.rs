@@ -2,7 +2,9 @@
 
 use crate::digest::{self, DigestAuthorization, NonceStore, Verdict};
 use crate::faults::{self, Fault};
-use crate::json::Json;
+use serde_json::Value;
+
+use crate::json;
 use crate::recording::RecordedRequest;
 use crate::state::{self, ApiError, Store};
 use crate::{BASE_PATH, ServerConfig};
@@ -269,21 +271,21 @@ fn rate_limited(path: &str, retry_after_secs: u64, pretty: bool, envelope: bool)
 }
 
 /// Applies `envelope` (HTTP 200, `{"status":…,"content":…}`) and `pretty`.
-fn render(status: StatusCode, body: &Json, pretty: bool, envelope: bool) -> (StatusCode, Vec<u8>) {
+fn render(status: StatusCode, body: &Value, pretty: bool, envelope: bool) -> (StatusCode, Vec<u8>) {
     if envelope {
-        let wrapped = Json::object([
-            ("status", Json::int(u64::from(status.as_u16()))),
+        let wrapped = json::object([
+            ("status", json::int(u64::from(status.as_u16()))),
             ("content", body.clone()),
         ]);
-        (StatusCode::OK, wrapped.render(pretty))
+        (StatusCode::OK, json::render(&wrapped, pretty))
     } else {
-        (status, body.render(pretty))
+        (status, json::render(body, pretty))
     }
 }
 
 fn json_response(
     status: StatusCode,
-    body: &Json,
+    body: &Value,
     pretty: bool,
     envelope: bool,
     extra: Vec<(HeaderName, String)>,
@@ -394,7 +396,7 @@ fn route(
     method: &Method,
     path: &str,
     body: &[u8],
-) -> (Result<Json, ApiError>, Option<&'static str>) {
+) -> (Result<Value, ApiError>, Option<&'static str>) {
     let not_found = || (Err(ApiError::no_such_path(path)), None);
     let Some(rest) = path.strip_prefix(BASE_PATH) else {
         return not_found();
@@ -419,7 +421,7 @@ fn route(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             format!("Method {method} is not allowed on {path}."),
-            vec![Json::str(method.as_str()), Json::str(path)],
+            vec![json::string(method.as_str()), json::string(path)],
         );
         (Err(error), Some(allow))
     };

@@ -1,7 +1,9 @@
 //! In-memory resources: legacy AWS private endpoint connections and their interface
 //! endpoints, per project (group), with a poll-driven lifecycle.
 
-use crate::json::Json;
+use serde_json::Value;
+
+use crate::json;
 use axum::http::StatusCode;
 use std::collections::HashMap;
 
@@ -47,7 +49,7 @@ pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) code: &'static str,
     pub(crate) detail: String,
-    pub(crate) parameters: Vec<Json>,
+    pub(crate) parameters: Vec<Value>,
 }
 
 impl ApiError {
@@ -55,7 +57,7 @@ impl ApiError {
         status: StatusCode,
         code: &'static str,
         detail: impl Into<String>,
-        parameters: Vec<Json>,
+        parameters: Vec<Value>,
     ) -> ApiError {
         ApiError {
             status,
@@ -66,20 +68,20 @@ impl ApiError {
     }
 
     /// The body, keys in Atlas' (alphabetical) order.
-    pub(crate) fn body(&self) -> Json {
-        Json::object([
-            ("detail", Json::str(self.detail.clone())),
-            ("error", Json::int(u64::from(self.status.as_u16()))),
-            ("errorCode", Json::str(self.code)),
-            ("parameters", Json::Array(self.parameters.clone())),
+    pub(crate) fn body(&self) -> Value {
+        json::object([
+            ("detail", json::string(self.detail.clone())),
+            ("error", json::int(u64::from(self.status.as_u16()))),
+            ("errorCode", json::string(self.code)),
+            ("parameters", Value::Array(self.parameters.clone())),
             (
                 "reason",
-                Json::str(self.status.canonical_reason().unwrap_or("Unknown")),
+                json::string(self.status.canonical_reason().unwrap_or("Unknown")),
             ),
         ])
     }
 
-    fn bad_request(code: &'static str, detail: impl Into<String>, parameters: Vec<Json>) -> Self {
+    fn bad_request(code: &'static str, detail: impl Into<String>, parameters: Vec<Value>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail, parameters)
     }
 
@@ -87,7 +89,7 @@ impl ApiError {
         ApiError::bad_request(
             "MISSING_ATTRIBUTE",
             format!("The required attribute {name} was not specified."),
-            vec![Json::str(name)],
+            vec![json::string(name)],
         )
     }
 
@@ -95,7 +97,7 @@ impl ApiError {
         ApiError::bad_request(
             "INVALID_ATTRIBUTE",
             format!("Invalid attribute {name} specified."),
-            vec![Json::str(name)],
+            vec![json::string(name)],
         )
     }
 
@@ -103,7 +105,7 @@ impl ApiError {
         ApiError::bad_request(
             "INVALID_ENUM_VALUE",
             format!("An invalid enumeration value {value} was specified."),
-            vec![Json::str(value)],
+            vec![json::string(value)],
         )
     }
 
@@ -116,7 +118,7 @@ impl ApiError {
         ApiError::bad_request(
             "INVALID_GROUP_ID",
             format!("An invalid group ID {group_id} was specified."),
-            vec![Json::str(group_id)],
+            vec![json::string(group_id)],
         )
     }
 
@@ -126,7 +128,7 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             "RESOURCE_NOT_FOUND",
             format!("Cannot find resource {path}."),
-            vec![Json::str(path)],
+            vec![json::string(path)],
         )
     }
 
@@ -135,7 +137,7 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             "RESOURCE_NOT_FOUND",
             format!("Cannot find resource private endpoint connection {id} in group {group_id}."),
-            vec![Json::str(id), Json::str(group_id)],
+            vec![json::string(id), json::string(group_id)],
         )
     }
 
@@ -146,7 +148,7 @@ impl ApiError {
             format!(
                 "Cannot find resource interface endpoint {interface_id} in private endpoint connection {id}."
             ),
-            vec![Json::str(interface_id), Json::str(id)],
+            vec![json::string(interface_id), json::string(id)],
         )
     }
 }
@@ -202,12 +204,15 @@ struct InterfaceEndpoint {
 }
 
 impl InterfaceEndpoint {
-    fn json(&self) -> Json {
-        Json::object([
-            ("interfaceEndpointId", Json::str(self.id.clone())),
-            ("connectionStatus", Json::str(self.status.as_str())),
-            ("errorMessage", Json::opt_str(self.error_message.as_deref())),
-            ("deleteRequested", Json::Bool(false)),
+    fn json(&self) -> Value {
+        json::object([
+            ("interfaceEndpointId", json::string(self.id.clone())),
+            ("connectionStatus", json::string(self.status.as_str())),
+            (
+                "errorMessage",
+                json::opt_string(self.error_message.as_deref()),
+            ),
+            ("deleteRequested", Value::Bool(false)),
         ])
     }
 }
@@ -226,22 +231,25 @@ struct Connection {
 }
 
 impl Connection {
-    fn json(&self) -> Json {
+    fn json(&self) -> Value {
         let service_name = self.service_ready.then_some(self.service_name.as_str());
-        Json::object([
-            ("endpointServiceName", Json::opt_str(service_name)),
-            ("errorMessage", Json::opt_str(self.error_message.as_deref())),
-            ("id", Json::str(self.id.clone())),
+        json::object([
+            ("endpointServiceName", json::opt_string(service_name)),
+            (
+                "errorMessage",
+                json::opt_string(self.error_message.as_deref()),
+            ),
+            ("id", json::string(self.id.clone())),
             (
                 "interfaceEndpoints",
-                Json::Array(
+                Value::Array(
                     self.interfaces
                         .iter()
-                        .map(|i| Json::str(i.id.clone()))
+                        .map(|i| json::string(i.id.clone()))
                         .collect(),
                 ),
             ),
-            ("status", Json::str(self.status.as_str())),
+            ("status", json::string(self.status.as_str())),
         ])
     }
 }
@@ -274,8 +282,8 @@ fn required_str<'a>(
     }
 }
 
-fn empty_object() -> Json {
-    Json::Object(Vec::new())
+fn empty_object() -> Value {
+    Value::Object(serde_json::Map::new())
 }
 
 impl Store {
@@ -313,7 +321,7 @@ impl Store {
     }
 
     /// `POST /groups/{GROUP-ID}/privateEndpoint`.
-    pub(crate) fn create(&mut self, group_id: &str, body: &[u8]) -> Result<Json, ApiError> {
+    pub(crate) fn create(&mut self, group_id: &str, body: &[u8]) -> Result<Value, ApiError> {
         let body = json_object(body)?;
         let provider = required_str(&body, "providerName")?;
         if provider != "AWS" {
@@ -335,7 +343,7 @@ impl Store {
                 StatusCode::CONFLICT,
                 "PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION",
                 format!("A private endpoint service already exists for AWS region {atlas}."),
-                vec![Json::str("AWS"), Json::str(atlas)],
+                vec![json::string("AWS"), json::string(atlas)],
             ));
         }
         let conn = Connection {
@@ -357,13 +365,13 @@ impl Store {
     }
 
     /// `GET /groups/{GROUP-ID}/privateEndpoint` (does not advance any lifecycle).
-    pub(crate) fn list(&self, group_id: &str) -> Json {
+    pub(crate) fn list(&self, group_id: &str) -> Value {
         let conns = self.groups.get(&group_id.to_ascii_lowercase());
-        Json::Array(conns.into_iter().flatten().map(Connection::json).collect())
+        Value::Array(conns.into_iter().flatten().map(Connection::json).collect())
     }
 
     /// `GET /groups/{GROUP-ID}/privateEndpoint/{ID}` — one poll.
-    pub(crate) fn get(&mut self, group_id: &str, id: &str) -> Result<Json, ApiError> {
+    pub(crate) fn get(&mut self, group_id: &str, id: &str) -> Result<Value, ApiError> {
         let polls_until_ready = self.polls_until_ready;
         let (index, conn) = self.connection_mut(group_id, id)?;
         if conn.status == ConnectionStatus::Deleting {
@@ -382,7 +390,7 @@ impl Store {
     }
 
     /// `DELETE /groups/{GROUP-ID}/privateEndpoint/{ID}`.
-    pub(crate) fn delete(&mut self, group_id: &str, id: &str) -> Result<Json, ApiError> {
+    pub(crate) fn delete(&mut self, group_id: &str, id: &str) -> Result<Value, ApiError> {
         let (_, conn) = self.connection_mut(group_id, id)?;
         if !conn.interfaces.is_empty() {
             return Err(ApiError::new(
@@ -392,7 +400,7 @@ impl Store {
                     "Cannot delete private endpoint connection {id} while it has {} interface endpoint(s); delete them first.",
                     conn.interfaces.len()
                 ),
-                vec![Json::str(id), Json::int(conn.interfaces.len() as u64)],
+                vec![json::string(id), json::int(conn.interfaces.len() as u64)],
             ));
         }
         conn.status = ConnectionStatus::Deleting;
@@ -405,7 +413,7 @@ impl Store {
         group_id: &str,
         id: &str,
         body: &[u8],
-    ) -> Result<Json, ApiError> {
+    ) -> Result<Value, ApiError> {
         let body = json_object(body)?;
         let interface_id = required_str(&body, "interfaceEndpointId")?;
         let valid = interface_id.strip_prefix("vpce-").is_some_and(|rest| {
@@ -428,7 +436,7 @@ impl Store {
                 StatusCode::CONFLICT,
                 "INTERFACE_ENDPOINT_ALREADY_EXISTS",
                 format!("Interface endpoint {interface_id} already exists in group {group_id}."),
-                vec![Json::str(interface_id), Json::str(group_id)],
+                vec![json::string(interface_id), json::string(group_id)],
             ));
         }
         let interface = InterfaceEndpoint {
@@ -448,7 +456,7 @@ impl Store {
         group_id: &str,
         id: &str,
         interface_id: &str,
-    ) -> Result<Json, ApiError> {
+    ) -> Result<Value, ApiError> {
         let step = self.polls_per_interface_step;
         let conn = self.live_connection_mut(group_id, id)?;
         let interface = conn
@@ -475,7 +483,7 @@ impl Store {
         group_id: &str,
         id: &str,
         interface_id: &str,
-    ) -> Result<Json, ApiError> {
+    ) -> Result<Value, ApiError> {
         let conn = self.live_connection_mut(group_id, id)?;
         let before = conn.interfaces.len();
         conn.interfaces.retain(|i| i.id != interface_id);
@@ -521,7 +529,7 @@ impl Store {
     /// Current connections of a group, as served by the list endpoint.
     pub(crate) fn snapshot(&self, group_id: &str) -> Vec<serde_json::Value> {
         match self.list(group_id) {
-            Json::Array(items) => items.iter().map(serde_json::Value::from).collect(),
+            Value::Array(items) => items,
             _ => Vec::new(),
         }
     }
@@ -533,8 +541,8 @@ mod tests {
 
     const G: &str = "5df264b8f10fab7d2cad2f0d";
 
-    fn value(json: &Json) -> serde_json::Value {
-        serde_json::Value::from(json)
+    fn value(json: &Value) -> Value {
+        json.clone()
     }
 
     #[test]
@@ -550,7 +558,7 @@ mod tests {
     #[test]
     fn create_validation_errors() {
         let mut store = Store::new(2, 1);
-        let code = |r: Result<Json, ApiError>| r.err().map(|e| (e.status.as_u16(), e.code));
+        let code = |r: Result<Value, ApiError>| r.err().map(|e| (e.status.as_u16(), e.code));
         assert_eq!(code(store.create(G, b"")), Some((400, "INVALID_JSON")));
         assert_eq!(code(store.create(G, b"[1]")), Some((400, "INVALID_JSON")));
         assert_eq!(
@@ -573,7 +581,7 @@ mod tests {
             code(store.create(G, br#"{"providerName":"AWS","region":"mars-1"}"#)),
             Some((400, "INVALID_ENUM_VALUE"))
         );
-        assert!(store.list(G) == Json::Array(vec![]));
+        assert!(store.list(G) == Value::Array(vec![]));
     }
 
     #[test]
