@@ -123,39 +123,35 @@ impl Client {
             );
         }
         let host = url.host_str().unwrap_or_default().to_owned();
-        let url_for_digest = url.clone();
-        let method_for_digest = request.method.clone();
-        let body_for_digest = request.body.clone();
+        let uri = request_uri(&url);
+        let method = request.method.as_str().to_owned();
 
         let mut builder = inner
             .http
-            .request(request.method, url)
+            .request(request.method.clone(), url)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, inner.user_agent.clone());
         if let Some(timeout) = inner.timeout {
             builder = builder.timeout(timeout);
         }
-        if let Some(body) = request.body {
+        if let Some(body) = &request.body {
             builder = builder
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body);
+                .body(body.clone());
         }
 
-        let uri = request_uri(&url_for_digest);
-        let method = method_for_digest.as_str();
-
-        // A nonce the server already gave us is used straight away (one round trip); otherwise
-        // diqwest sends the request bare, answers the 401 challenge and caches its nonce.
         // The Authorization header for the nonce `session` holds, with its next nonce count.
         let authorize = |session: &diqwest::DigestAuthSession| {
             session.calculate_authorization(
                 &host,
                 &uri,
-                method.into(),
-                body_for_digest.as_deref(),
+                method.as_str().into(),
+                request.body.as_deref(),
                 &HeaderMap::new(),
             )
         };
+        // A nonce the server already gave us is used straight away (one round trip); otherwise
+        // diqwest sends the request bare, answers the 401 challenge and caches its nonce.
         let cached = authorize(&inner.session).ok();
         let mut response = match cached {
             Some(authorization) => send_with(&builder, &authorization).await?,
