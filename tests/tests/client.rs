@@ -1,6 +1,8 @@
 //! The generated client against the Atlas-like server: real Digest, the exact wire request,
 //! typed errors for every fault, nonce reuse and concurrency.
 
+mod common;
+
 use std::time::Duration;
 
 use atlas_admin::types::{
@@ -11,15 +13,7 @@ use atlas_test_server::{
     DigestAuthorization, Fault, REALM, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY,
     TEST_PUBLIC_KEY, TestServer,
 };
-
-fn client_for(server: &TestServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("valid configuration")
-}
+use common::client_for;
 
 fn body(region: Region) -> CreatePrivateEndpointRequest {
     CreatePrivateEndpointRequest::new(ProviderName::Aws, region)

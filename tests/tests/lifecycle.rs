@@ -1,6 +1,8 @@
 //! The whole legacy private-endpoint lifecycle with the generated operations and waiters, the
 //! failure and timeout path of each waiter, and path safety for every path parameter.
 
+mod common;
+
 use std::time::Duration;
 
 use atlas_admin::types::{
@@ -11,19 +13,11 @@ use atlas_admin::{Client, Error};
 use atlas_test_server::{
     Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
 };
+use common::client_for;
 
 const VPCE: &str = "vpce-0b9c5701325cb15dd";
 const FAST: Duration = Duration::from_millis(20);
 const SHORT: Duration = Duration::from_millis(150);
-
-fn client_for(server: &TestServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("valid configuration")
-}
 
 async fn create(client: &Client, region: Region) -> PrivateEndpoint {
     client
