@@ -141,12 +141,7 @@ fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
         ));
     }
     text.push_str("\n# Errors\n\n");
-    if operation
-        .path_params
-        .iter()
-        .any(|param| param.pattern.is_some())
-        || !operation.path_params.is_empty()
-    {
+    if !operation.path_params.is_empty() {
         text.push_str("[`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; ");
     }
     text.push_str("[`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.\n");
