@@ -814,3 +814,45 @@ fn check_base_url(text: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RESERVED_CLIENT_METHODS;
+
+    /// The reserved list is kept by hand; this fails when a template gives `Client` a method
+    /// the list does not know, so an operation could never be generated over it.
+    #[test]
+    fn reserved_client_methods_match_the_runtime_templates() {
+        let templates = [
+            include_str!("../templates/client.rs"),
+            include_str!("../templates/transport.rs"),
+            include_str!("../templates/error.rs"),
+            include_str!("../templates/polling.rs"),
+        ];
+        let mut methods = Vec::new();
+        for source in templates {
+            let file = syn::parse_file(source).expect("templates parse");
+            for item in file.items {
+                let syn::Item::Impl(block) = item else {
+                    continue;
+                };
+                let syn::Type::Path(path) = block.self_ty.as_ref() else {
+                    continue;
+                };
+                // Inherent methods only: trait methods (`fmt`) do not clash with operations.
+                if !path.path.is_ident("Client") || block.trait_.is_some() {
+                    continue;
+                }
+                for member in block.items {
+                    if let syn::ImplItem::Fn(function) = member {
+                        methods.push(function.sig.ident.to_string());
+                    }
+                }
+            }
+        }
+        methods.sort();
+        let mut reserved = RESERVED_CLIENT_METHODS.to_vec();
+        reserved.sort();
+        assert_eq!(methods, reserved);
+    }
+}
