@@ -27,11 +27,24 @@ const UNKNOWN_VARIANT: &str = "Unknown";
 const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue"];
 
 /// Methods `Client` has besides the operations (see `codegen/templates/`).
-const RESERVED_CLIENT_METHODS: &[&str] = &["builder", "base_url", "execute"];
+const RESERVED_CLIENT_METHODS: &[&str] =
+    &["builder", "base_url", "retry_policy", "execute", "attempt"];
 
-/// Names a request builder uses itself (its fields `client` and `body`, its method `send`),
-/// and those a waiter builder adds (`interval`, `max_wait`): a parameter may become neither.
-const RESERVED_BUILDER_NAMES: &[&str] = &["client", "body", "send", "interval", "max_wait"];
+/// Names a request builder uses itself (its fields `client`, `options` and `body`, its methods
+/// `send`, `send_with_metadata`, `timeout`, `request` and `span`), and those a waiter builder
+/// adds (`interval`, `max_wait`): a parameter may become none of them.
+const RESERVED_BUILDER_NAMES: &[&str] = &[
+    "client",
+    "options",
+    "body",
+    "send",
+    "send_with_metadata",
+    "timeout",
+    "request",
+    "span",
+    "interval",
+    "max_wait",
+];
 
 /// Crate names Cargo refuses, or that would shadow a standard crate in generated paths.
 const RESERVED_CRATE_NAMES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
@@ -823,14 +836,9 @@ mod tests {
     /// the list does not know, so an operation could never be generated over it.
     #[test]
     fn reserved_client_methods_match_the_runtime_templates() {
-        let templates = [
-            include_str!("../templates/client.rs"),
-            include_str!("../templates/transport.rs"),
-            include_str!("../templates/error.rs"),
-            include_str!("../templates/polling.rs"),
-        ];
+        use crate::emit::runtime::{POLLING, TEMPLATES};
         let mut methods = Vec::new();
-        for source in templates {
+        for (_, source) in TEMPLATES.iter().chain([&POLLING]) {
             let file = syn::parse_file(source).expect("templates parse");
             for item in file.items {
                 let syn::Item::Impl(block) = item else {

@@ -36,6 +36,8 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
             "src/lib.rs",
             "src/operations.rs",
             "src/polling.rs",
+            "src/response.rs",
+            "src/retry.rs",
             "src/transport.rs",
             "src/types/enums.rs",
             "src/types/mod.rs",

@@ -10,9 +10,14 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 
-/// Timeout of one HTTP exchange unless [`ClientBuilder::timeout`] says otherwise.
+/// Timeout of one attempt unless [`ClientBuilder::timeout`] (or a request's own `.timeout(..)`)
+/// says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Time allowed to open a connection unless [`ClientBuilder::connect_timeout`] says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An authenticated client for the API.
 ///
@@ -38,6 +43,7 @@ pub(crate) struct ClientInner {
     /// nonce is treated as a race (retried), not as a wrong key.
     pub(crate) credentials_accepted: AtomicBool,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: reqwest::header::HeaderValue,
 }
 
@@ -64,6 +70,7 @@ impl fmt::Debug for Client {
             .field("public_key", &self.inner.public_key)
             .field("private_key", &self.inner.private_key)
             .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
             .field("user_agent", &self.inner.user_agent)
             .finish()
     }
@@ -79,16 +86,30 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+
+    /// The retry policy of every request of this client.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
 }
 
 /// Configures a [`Client`].
 ///
+/// Defaults: [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect, and
+/// [`RetryPolicy::standard`] (3 attempts for rate limits, gateway errors and failed connections).
+///
 /// ```
-/// let client = atlas_admin::Client::builder()
+/// use std::time::Duration;
+/// use atlas_admin::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
 ///     .digest_auth("PUBLIC-KEY", "PRIVATE-KEY")
-///     .timeout(std::time::Duration::from_secs(30))
+///     .timeout(Duration::from_secs(30))
+///     .connect_timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::standard().with_max_attempts(5))
 ///     .build()?;
 /// assert_eq!(client.base_url(), atlas_admin::DEFAULT_BASE_URL);
+/// assert_eq!(client.retry_policy().max_attempts(), 5);
 /// # Ok::<(), atlas_admin::Error>(())
 /// ```
 #[derive(Default)]
@@ -97,6 +118,8 @@ pub struct ClientBuilder {
     credentials: Option<(String, PrivateKey)>,
     http_client: Option<reqwest::Client>,
     timeout: Option<Option<Duration>>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
     user_agent: Option<String>,
 }
 
@@ -114,6 +137,8 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("http_client", &self.http_client.is_some())
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .finish()
     }
@@ -139,14 +164,18 @@ impl ClientBuilder {
     }
 
     /// Uses the caller's own `reqwest::Client` (proxies, TLS roots, connection pool settings).
-    /// The timeout and user agent of this builder still apply to every request.
+    /// The timeout, retry policy and user agent of this builder still apply to every request;
+    /// the connect timeout is the caller's client's own (so [`connect_timeout`](Self::connect_timeout)
+    /// cannot be combined with it).
     pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
         self.http_client = Some(http_client);
         self
     }
 
-    /// Sets the timeout of one HTTP exchange, from sending the request to reading the whole
-    /// response (default [`DEFAULT_TIMEOUT`]).
+    /// Sets the timeout of one attempt, from sending the request to reading the whole
+    /// response (default [`DEFAULT_TIMEOUT`]). A request builder's `.timeout(..)` overrides it
+    /// for that request. Timed-out attempts are not retried, so a call without other failures
+    /// returns within this bound.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(Some(timeout));
         self
@@ -155,6 +184,20 @@ impl ClientBuilder {
     /// Removes the timeout: requests wait for the server as long as it takes.
     pub fn no_timeout(mut self) -> Self {
         self.timeout = Some(None);
+        self
+    }
+
+    /// Sets how long opening a connection (TCP and TLS) may take (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, connect_timeout: Duration) -> Self {
+        self.connect_timeout = Some(connect_timeout);
+        self
+    }
+
+    /// Sets which failures are retried and how (default [`RetryPolicy::standard`]);
+    /// [`RetryPolicy::disabled`] turns retries off.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
         self
     }
 
@@ -169,8 +212,10 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] when credentials are missing or empty, the base URL is not an
-    /// absolute `http` or `https` URL without query or fragment, or the user agent is not a
-    /// valid header value.
+    /// absolute `http` or `https` URL without query or fragment, the user agent is not a
+    /// valid header value, the retry policy has zero attempts or a base delay above its
+    /// maximum, or a connect timeout is combined with [`http_client`](Self::http_client);
+    /// [`Error::Transport`] when the HTTP client cannot be built (TLS initialisation).
     pub fn build(self) -> Result<Client, Error> {
         let (public_key, private_key) = self.credentials.ok_or_else(|| {
             Error::invalid_argument(
@@ -203,15 +248,36 @@ impl ClientBuilder {
                 format!("`{user_agent}` is not a valid header value"),
             )
         })?;
+        let retry = self.retry.unwrap_or_default();
+        if let Some(problem) = retry.problem() {
+            return Err(Error::invalid_argument("retry_policy", problem));
+        }
+        let http = match (self.http_client, self.connect_timeout) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "connect_timeout",
+                    "cannot be combined with `.http_client(..)`: set it on that reqwest client",
+                ));
+            }
+            (Some(http), None) => http,
+            (None, connect_timeout) => reqwest::Client::builder()
+                .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|source| Error::Transport {
+                    source,
+                    attempts: 0,
+                })?,
+        };
         Ok(Client {
             inner: Arc::new(ClientInner {
-                http: self.http_client.unwrap_or_default(),
+                http,
                 base_url,
                 session: diqwest::DigestAuthSession::new(public_key.clone(), private_key.expose()),
                 public_key,
                 private_key,
                 credentials_accepted: AtomicBool::new(false),
                 timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
+                retry,
                 user_agent,
             }),
         })

@@ -31,8 +31,15 @@ pub enum Error {
     },
     /// The request could not be sent or the response could not be read: connection refused,
     /// timeout, connection closed mid-response.
-    #[error("transport error: {0}")]
-    Transport(#[source] reqwest::Error),
+    #[error("transport error{}: {source}", after_attempts(*.attempts))]
+    Transport {
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+        /// How many attempts were made (see [`RetryPolicy`](crate::RetryPolicy)); 0 when the
+        /// HTTP client itself could not be built.
+        attempts: u32,
+    },
     /// HTTP Digest authentication could not be carried out: the server's challenge was missing
     /// or could not be understood. (Wrong credentials are an [`Error::Api`] with status 401.)
     #[error("authentication failed: {message}")]
@@ -97,14 +104,33 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::Decode(decode) => Some(decode.status),
-            Error::Transport(error) => error.status().map(|status| status.as_u16()),
+            Error::Transport { source, .. } => source.status().map(|status| status.as_u16()),
             _ => None,
         }
     }
 
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(error) if error.is_timeout())
+        matches!(self, Error::Transport { source, .. } if source.is_timeout())
+    }
+
+    /// How many attempts were made before giving up, when something was sent (see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api(api) => Some(api.attempts),
+            Error::Transport { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+}
+
+/// `" after N attempts"` when a call was retried, else nothing.
+fn after_attempts(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
     }
 }
 
@@ -139,6 +165,9 @@ pub struct ApiError {
     pub headers: reqwest::header::HeaderMap,
     /// The raw response body, lossily decoded as UTF-8.
     pub body: String,
+    /// How many attempts were made; more than 1 when retryable answers (429, 5xx) were retried
+    /// (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -148,6 +177,7 @@ impl ApiError {
         headers: reqwest::header::HeaderMap,
         body: String,
         fields: Option<&serde_json::Value>,
+        attempts: u32,
     ) -> Self {
         let text = |key: &str| {
             fields
@@ -168,17 +198,19 @@ impl ApiError {
             parameters,
             headers,
             body,
+            attempts,
         }
     }
 
-    /// How long the server asked to wait before retrying (`Retry-After` in seconds), if it did.
+    /// How long the server asked to wait before retrying: its `Retry-After` header, in seconds
+    /// or as an HTTP date (counted from now), if it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
-        let value = self
-            .headers
-            .get(reqwest::header::RETRY_AFTER)?
-            .to_str()
-            .ok()?;
-        value.trim().parse::<u64>().ok().map(Duration::from_secs)
+        crate::retry::retry_after(&self.headers)
+    }
+
+    /// A response header as text, e.g. `RateLimit-Remaining`, if present and printable.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
     }
 }
 
@@ -193,6 +225,9 @@ impl fmt::Display for ApiError {
         }
         if let Some(detail) = &self.detail {
             write!(f, ": {detail}")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
         }
         Ok(())
     }

@@ -90,6 +90,7 @@ impl crate::Client {
     ) -> crate::operations::CreatePrivateEndpoint {
         crate::operations::CreatePrivateEndpoint {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             body,
             pretty: ::std::option::Option::None,
@@ -148,6 +149,7 @@ impl crate::Client {
     ) -> crate::operations::ListPrivateEndpoints {
         crate::operations::ListPrivateEndpoints {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             pretty: ::std::option::Option::None,
             envelope: ::std::option::Option::None,
@@ -205,6 +207,7 @@ impl crate::Client {
     ) -> crate::operations::GetPrivateEndpoint {
         crate::operations::GetPrivateEndpoint {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             pretty: ::std::option::Option::None,
@@ -253,6 +256,7 @@ impl crate::Client {
     ) -> crate::operations::DeletePrivateEndpoint {
         crate::operations::DeletePrivateEndpoint {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             pretty: ::std::option::Option::None,
@@ -319,6 +323,7 @@ impl crate::Client {
     ) -> crate::operations::CreateInterfaceEndpoint {
         crate::operations::CreateInterfaceEndpoint {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             body,
@@ -377,6 +382,7 @@ impl crate::Client {
     ) -> crate::operations::GetInterfaceEndpoint {
         crate::operations::GetInterfaceEndpoint {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             interface_endpoint_id: interface_endpoint_id.into(),
@@ -424,6 +430,7 @@ impl crate::Client {
     ) -> crate::operations::DeleteInterfaceEndpoint {
         crate::operations::DeleteInterfaceEndpoint {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             interface_endpoint_id: interface_endpoint_id.into(),
@@ -440,6 +447,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreatePrivateEndpoint {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) body: crate::types::CreatePrivateEndpointRequest,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -465,14 +473,9 @@ impl CreatePrivateEndpoint {
         self
     }
 
-    /// Sends the request and returns the created private endpoint connection.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint).
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::PrivateEndpoint, crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -490,29 +493,31 @@ impl CreatePrivateEndpoint {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path,
             query,
-            body: ::std::option::Option::Some(crate::transport::encode_body(&self.body)?),
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "createPrivateEndpoint", method = "POST",
+            path_template = "/groups/{GROUP-ID}/privateEndpoint", "group_id" = % self
+            .group_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for CreatePrivateEndpoint {
-    type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    CreatePrivateEndpoint => crate ::types::PrivateEndpoint, crate
+    ::transport::decode_json, "create_private_endpoint",
+    "the created private endpoint connection"
+);
 
 /// Request builder for [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints): Get All Private Endpoint Connections.
 ///
@@ -521,6 +526,7 @@ impl ::std::future::IntoFuture for CreatePrivateEndpoint {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct ListPrivateEndpoints {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
@@ -545,17 +551,9 @@ impl ListPrivateEndpoints {
         self
     }
 
-    /// Sends the request and returns every private endpoint connection of the project.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints).
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::PrivateEndpoint>,
-        crate::Error,
-    > {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -573,32 +571,29 @@ impl ListPrivateEndpoints {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "listPrivateEndpoints", method = "GET",
+            path_template = "/groups/{GROUP-ID}/privateEndpoint", "group_id" = % self
+            .group_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for ListPrivateEndpoints {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::types::PrivateEndpoint>,
-        crate::Error,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    ListPrivateEndpoints => ::std::vec::Vec < crate ::types::PrivateEndpoint >, crate
+    ::transport::decode_json, "list_private_endpoints",
+    "every private endpoint connection of the project"
+);
 
 /// Request builder for [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint): Get One Private Endpoint Connection.
 ///
@@ -607,6 +602,7 @@ impl ::std::future::IntoFuture for ListPrivateEndpoints {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetPrivateEndpoint {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -632,14 +628,9 @@ impl GetPrivateEndpoint {
         self
     }
 
-    /// Sends the request and returns the private endpoint connection.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint).
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::PrivateEndpoint, crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -664,29 +655,28 @@ impl GetPrivateEndpoint {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "getPrivateEndpoint", method = "GET", path_template
+            = "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}", "group_id" = % self
+            .group_id, "privatelink_id" = % self.privatelink_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for GetPrivateEndpoint {
-    type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    GetPrivateEndpoint => crate ::types::PrivateEndpoint, crate ::transport::decode_json,
+    "get_private_endpoint", "the private endpoint connection"
+);
 
 /// Request builder for [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint): Delete One Private Endpoint Connection.
 ///
@@ -695,6 +685,7 @@ impl ::std::future::IntoFuture for GetPrivateEndpoint {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeletePrivateEndpoint {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -720,12 +711,9 @@ impl DeletePrivateEndpoint {
         self
     }
 
-    /// Sends the request and returns nothing: the deletion was accepted.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint).
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -750,29 +738,28 @@ impl DeletePrivateEndpoint {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_empty(response, envelope)
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "deletePrivateEndpoint", method = "DELETE",
+            path_template = "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}",
+            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for DeletePrivateEndpoint {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    DeletePrivateEndpoint => (), crate ::transport::decode_empty,
+    "delete_private_endpoint", "nothing: the deletion was accepted"
+);
 
 /// Request builder for [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint): Add One Interface Endpoint to One Private Endpoint Connection.
 ///
@@ -781,6 +768,7 @@ impl ::std::future::IntoFuture for DeletePrivateEndpoint {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreateInterfaceEndpoint {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) body: crate::types::CreateInterfaceEndpointRequest,
@@ -807,14 +795,9 @@ impl CreateInterfaceEndpoint {
         self
     }
 
-    /// Sends the request and returns the added interface endpoint.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint).
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -840,29 +823,31 @@ impl CreateInterfaceEndpoint {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path,
             query,
-            body: ::std::option::Option::Some(crate::transport::encode_body(&self.body)?),
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "createInterfaceEndpoint", method = "POST",
+            path_template =
+            "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints",
+            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for CreateInterfaceEndpoint {
-    type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    CreateInterfaceEndpoint => crate ::types::InterfaceEndpoint, crate
+    ::transport::decode_json, "create_interface_endpoint", "the added interface endpoint"
+);
 
 /// Request builder for [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint): Get One Interface Endpoint by ID.
 ///
@@ -871,6 +856,7 @@ impl ::std::future::IntoFuture for CreateInterfaceEndpoint {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetInterfaceEndpoint {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interface_endpoint_id: ::std::string::String,
@@ -897,14 +883,9 @@ impl GetInterfaceEndpoint {
         self
     }
 
-    /// Sends the request and returns the interface endpoint.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint).
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -937,29 +918,30 @@ impl GetInterfaceEndpoint {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "getInterfaceEndpoint", method = "GET",
+            path_template =
+            "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}",
+            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id,
+            "interface_endpoint_id" = % self.interface_endpoint_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for GetInterfaceEndpoint {
-    type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    GetInterfaceEndpoint => crate ::types::InterfaceEndpoint, crate
+    ::transport::decode_json, "get_interface_endpoint", "the interface endpoint"
+);
 
 /// Request builder for [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint): Delete One Interface Endpoint.
 ///
@@ -968,6 +950,7 @@ impl ::std::future::IntoFuture for GetInterfaceEndpoint {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeleteInterfaceEndpoint {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interface_endpoint_id: ::std::string::String,
@@ -994,12 +977,9 @@ impl DeleteInterfaceEndpoint {
         self
     }
 
-    /// Sends the request and returns nothing: the removal was accepted.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint).
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/groups/");
         path.push_str(
@@ -1032,26 +1012,27 @@ impl DeleteInterfaceEndpoint {
         if let ::std::option::Option::Some(value) = &self.envelope {
             query.push(("envelope", ::std::string::ToString::to_string(value)));
         }
-        let envelope = self.envelope.unwrap_or(false);
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_empty(response, envelope)
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "deleteInterfaceEndpoint", method = "DELETE",
+            path_template =
+            "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}",
+            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id,
+            "interface_endpoint_id" = % self.interface_endpoint_id
+        )
     }
 }
 
-impl ::std::future::IntoFuture for DeleteInterfaceEndpoint {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    DeleteInterfaceEndpoint => (), crate ::transport::decode_empty,
+    "delete_interface_endpoint", "nothing: the removal was accepted"
+);

@@ -288,12 +288,10 @@ impl NonceStore {
             raw.extend_from_slice(&crate::random::bytes16());
             raw.truncate(24);
             let mut chars: Vec<char> = crate::random::base64(&raw).chars().collect();
-            if !chars.contains(&'+') {
-                chars[3] = '+';
-            }
-            if !chars.contains(&'/') {
-                chars[17] = '/';
-            }
+            // Atlas nonces contain `+` and `/`; pin both so every nonce exercises them
+            // (replacing only when missing could overwrite the one `+` with the `/`).
+            chars[3] = '+';
+            chars[17] = '/';
             nonce = chars.into_iter().collect();
             if !self.entries.contains_key(&nonce) {
                 break;

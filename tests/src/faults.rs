@@ -11,12 +11,13 @@ use std::time::Duration;
 /// [`TestServer::set_fault`](crate::TestServer::set_fault).
 ///
 /// A fault stays in force for every following request until it is changed (except
-/// [`Fault::RateLimitedOnce`], which clears itself). Unless stated otherwise a fault only
+/// [`TestServer::set_fault_for`](crate::TestServer::set_fault_for), which applies it to a number
+/// of requests only). Unless stated otherwise a fault only
 /// affects requests whose Digest credentials were accepted; unauthenticated requests still
 /// get the normal challenge. What happens to the resources:
 ///
 /// * [`InternalError`](Fault::InternalError), [`ServiceUnavailableHtml`](Fault::ServiceUnavailableHtml),
-///   [`RateLimited`](Fault::RateLimited) and [`RateLimitedOnce`](Fault::RateLimitedOnce) answer
+///   and [`RateLimited`](Fault::RateLimited) answer
 ///   *instead of* the operation: nothing is created, deleted or polled.
 /// * [`MalformedJson`](Fault::MalformedJson), [`UnknownStatus`](Fault::UnknownStatus),
 ///   [`ExtraFields`](Fault::ExtraFields), [`EmptyBody`](Fault::EmptyBody),
@@ -60,12 +61,6 @@ pub enum Fault {
     /// [`TestServer::challenges_issued`](crate::TestServer::challenges_issued)). Requests
     /// signed with a still-valid nonce are served normally.
     GarbageChallenge,
-    /// The next authenticated request gets the [`RateLimited`](Fault::RateLimited) answer;
-    /// then the fault clears itself and later requests succeed.
-    RateLimitedOnce {
-        /// Value of the `Retry-After` header, in seconds.
-        retry_after_secs: u64,
-    },
 }
 
 /// The Atlas 401 body (no `errorCode`), byte for byte.

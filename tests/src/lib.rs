@@ -68,7 +68,7 @@
 //! let server = TestServer::start().await;
 //! let url = format!("{}/groups/{TEST_GROUP_ID}/privateEndpoint", server.base_url());
 //! // … point the client at `url` with the test keys …
-//! server.set_fault(Some(Fault::RateLimitedOnce { retry_after_secs: 1 }));
+//! server.set_fault_for(Fault::RateLimited { retry_after_secs: 1 }, 1);
 //! // … the client should retry …
 //! assert!(server.requests().iter().any(|r| r.authenticated));
 //! # drop(url);
@@ -228,12 +228,26 @@ impl TestServer {
 
     /// Sets (or with `None` clears) the fault applied to every following request.
     pub fn set_fault(&self, fault: Option<Fault>) {
-        *lock(&self.shared.fault) = fault;
+        *lock(&self.shared.fault) = routes::ActiveFault {
+            fault,
+            remaining: None,
+        };
     }
 
-    /// The fault currently in force (`RateLimitedOnce` disappears once used).
+    /// Applies `fault` to the next `requests` requests it takes effect on (authenticated
+    /// ones, or for the challenge faults the ones that get the broken 401), then clears it.
+    /// Zero clears the fault at once.
+    pub fn set_fault_for(&self, fault: Fault, requests: usize) {
+        *lock(&self.shared.fault) = routes::ActiveFault {
+            fault: (requests > 0).then_some(fault),
+            remaining: Some(requests),
+        };
+    }
+
+    /// The fault currently in force (one set with [`set_fault_for`](Self::set_fault_for)
+    /// disappears once used up).
     pub fn fault(&self) -> Option<Fault> {
-        lock(&self.shared.fault).clone()
+        lock(&self.shared.fault).fault.clone()
     }
 
     /// Every request received so far, in order, including unauthenticated ones.

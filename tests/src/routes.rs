@@ -30,7 +30,9 @@ pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) nonces: Mutex<NonceStore>,
     pub(crate) store: Mutex<Store>,
-    pub(crate) fault: Mutex<Option<Fault>>,
+    pub(crate) fault: Mutex<ActiveFault>,
+    /// Authenticated requests served so far, for the `RateLimit-Remaining` header.
+    pub(crate) served: AtomicUsize,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) challenges: AtomicUsize,
 }
@@ -43,13 +45,39 @@ impl Shared {
                 config.polls_until_ready,
                 config.polls_per_interface_step,
             )),
-            fault: Mutex::new(None),
+            fault: Mutex::new(ActiveFault::default()),
+            served: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
             challenges: AtomicUsize::new(0),
             config,
         }
     }
 }
+
+/// The fault in force, and for how many more requests (`None`: until changed).
+#[derive(Default)]
+pub(crate) struct ActiveFault {
+    pub(crate) fault: Option<Fault>,
+    pub(crate) remaining: Option<usize>,
+}
+
+impl Shared {
+    /// The fault to apply to a request it takes effect on, counting it against the budget.
+    fn use_fault(&self) -> Option<Fault> {
+        let mut active = lock(&self.fault);
+        let fault = active.fault.clone();
+        if let Some(remaining) = &mut active.remaining {
+            *remaining = remaining.saturating_sub(1);
+            if *remaining == 0 {
+                *active = ActiveFault::default();
+            }
+        }
+        fault
+    }
+}
+
+/// Capacity reported in `RateLimit-Limit` (Atlas's Private Endpoint Services bucket).
+pub(crate) const RATE_LIMIT_CAPACITY: usize = 4000;
 
 /// Locks a mutex, ignoring poisoning (a panicking test must not take the server down).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -92,7 +120,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         Err(_) => (Vec::new(), false),
     };
 
-    let fault = lock(&shared.fault).clone();
+    let fault = lock(&shared.fault).fault.clone();
     let outcome = if fault == Some(Fault::UnauthorizedWithoutChallenge) {
         AuthOutcome::WithoutChallenge
     } else {
@@ -129,8 +157,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     });
 
     match outcome {
-        AuthOutcome::WithoutChallenge => unauthorized(None),
-        AuthOutcome::GarbageChallenge => unauthorized(Some(digest::GARBAGE_CHALLENGE.to_owned())),
+        AuthOutcome::WithoutChallenge => {
+            shared.use_fault();
+            unauthorized(None)
+        }
+        AuthOutcome::GarbageChallenge => {
+            shared.use_fault();
+            unauthorized(Some(digest::GARBAGE_CHALLENGE.to_owned()))
+        }
         AuthOutcome::Challenge { stale } => {
             let nonce = lock(&shared.nonces).issue();
             shared.challenges.fetch_add(1, Ordering::SeqCst);
@@ -144,9 +178,25 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                 body,
                 body_complete,
             };
-            serve(&shared, fault, request).await
+            let fault = shared.use_fault();
+            let served = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
+            let mut response = serve(&shared, fault, request).await;
+            add_rate_limit_headers(&mut response, served);
+            response
         }
     }
+}
+
+/// `RateLimit-Limit` and `RateLimit-Remaining`, as Atlas sends them (a 429 has none left).
+fn add_rate_limit_headers(response: &mut Response, served: usize) {
+    let remaining = if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        0
+    } else {
+        RATE_LIMIT_CAPACITY.saturating_sub(served)
+    };
+    let headers = response.headers_mut();
+    headers.insert("ratelimit-limit", HeaderValue::from(RATE_LIMIT_CAPACITY));
+    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
 }
 
 /// The 401 answer: Atlas body, optional `WWW-Authenticate`.
@@ -184,20 +234,6 @@ async fn serve(shared: &Shared, fault: Option<Fault>, request: Served) -> Respon
     let pretty = query_flag(request.query.as_deref(), "pretty");
     let envelope = query_flag(request.query.as_deref(), "envelope");
 
-    // `RateLimitedOnce` is consumed atomically by exactly one request.
-    let once = {
-        let mut current = lock(&shared.fault);
-        match *current {
-            Some(Fault::RateLimitedOnce { retry_after_secs }) => {
-                *current = None;
-                Some(retry_after_secs)
-            }
-            _ => None,
-        }
-    };
-    if let Some(retry_after_secs) = once {
-        return rate_limited(&request.path, retry_after_secs, pretty, envelope);
-    }
     match &fault {
         Some(Fault::InternalError) => {
             let error = faults::internal_error();

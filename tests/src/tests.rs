@@ -882,9 +882,12 @@ async fn rate_limited_once_then_succeeds() {
     let server = TestServer::start().await;
     let mut session = Session::new(&server);
     session.challenge().await;
-    server.set_fault(Some(Fault::RateLimitedOnce {
-        retry_after_secs: 2,
-    }));
+    server.set_fault_for(
+        Fault::RateLimited {
+            retry_after_secs: 2,
+        },
+        1,
+    );
     // An unauthenticated request does not use it up.
     assert_eq!(
         session
@@ -897,8 +900,28 @@ async fn rate_limited_once_then_succeeds() {
     assert_eq!(reply.status, 429);
     assert_eq!(reply.header("retry-after"), Some("2"));
     assert_eq!(reply.json()["errorCode"], "RATE_LIMITED");
+    assert_eq!(reply.header("ratelimit-remaining"), Some("0"));
+    assert_eq!(server.fault(), None);
+    let reply = session.get(&list_path(G)).await;
+    assert_eq!(reply.status, 200);
+    // Two authenticated requests so far (the 429 and this one).
+    assert_eq!(reply.header("ratelimit-limit"), Some("4000"));
+    assert_eq!(reply.header("ratelimit-remaining"), Some("3998"));
+}
+
+#[tokio::test]
+async fn a_counted_fault_applies_to_that_many_requests() {
+    let server = TestServer::start().await;
+    let mut session = Session::new(&server);
+    session.challenge().await;
+    server.set_fault_for(Fault::ServiceUnavailableHtml, 2);
+    assert_eq!(session.get(&list_path(G)).await.status, 503);
+    assert_eq!(server.fault(), Some(Fault::ServiceUnavailableHtml));
+    assert_eq!(session.get(&list_path(G)).await.status, 503);
     assert_eq!(server.fault(), None);
     assert_eq!(session.get(&list_path(G)).await.status, 200);
+    server.set_fault_for(Fault::InternalError, 0);
+    assert_eq!(server.fault(), None);
 }
 
 #[tokio::test]

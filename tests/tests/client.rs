@@ -8,7 +8,7 @@ use std::time::Duration;
 use atlas_admin::types::{
     CreatePrivateEndpointRequest, PrivateEndpoint, PrivateEndpointStatus, ProviderName, Region,
 };
-use atlas_admin::{AuthErrorKind, Client, Error};
+use atlas_admin::{AuthErrorKind, Client, Error, RetryPolicy};
 use atlas_test_server::{
     DigestAuthorization, Fault, REALM, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY,
     TEST_PUBLIC_KEY, TestServer,
@@ -365,19 +365,36 @@ async fn response_faults_become_typed_results() {
     assert_eq!(api.error_code, None);
     assert!(api.body.to_lowercase().contains("<html"), "{}", api.body);
 
+    // A 429 is retried by default (see tests/retries.rs); with retries off it comes back as is.
     server.set_fault(Some(Fault::RateLimited {
         retry_after_secs: 7,
     }));
-    let api = api_error(create().await);
+    let no_retries = Client::builder()
+        .base_url(server.base_url())
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("valid configuration");
+    let api = api_error(
+        no_retries
+            .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+            .await,
+    );
     assert_eq!(
         (api.status, api.error_code.as_deref()),
         (429, Some("RATE_LIMITED"))
     );
     assert_eq!(api.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(api.header("RateLimit-Remaining"), Some("0"));
+    assert_eq!(api.attempts, 1);
 
+    // Losing the connection mid-answer is not retried for a POST: it may have created something.
     server.set_fault(Some(Fault::CloseMidResponse));
     match create().await {
-        Err(error @ Error::Transport(_)) => assert!(!error.is_timeout()),
+        Err(error @ Error::Transport { .. }) => {
+            assert!(!error.is_timeout());
+            assert_eq!(error.attempts(), Some(1));
+        }
         other => panic!("expected Error::Transport, got {other:?}"),
     }
 }
@@ -397,7 +414,7 @@ async fn a_response_slower_than_the_timeout_is_a_timeout_error() {
         .await
         .expect_err("times out");
     assert!(error.is_timeout(), "{error:?}");
-    assert!(matches!(error, Error::Transport(_)));
+    assert!(matches!(error, Error::Transport { attempts: 1, .. }));
 }
 
 #[tokio::test]
@@ -585,7 +602,7 @@ fn client_is_send_sync_clone_and_redacts_the_key() {
 
 #[test]
 fn bad_client_configuration_is_an_invalid_argument() {
-    let cases: [(atlas_admin::ClientBuilder, &str); 6] = [
+    let cases: [(atlas_admin::ClientBuilder, &str); 9] = [
         (Client::builder(), "digest_auth"),
         (Client::builder().digest_auth("", "secret"), "digest_auth"),
         (Client::builder().digest_auth("public", ""), "digest_auth"),
@@ -606,6 +623,27 @@ fn bad_client_configuration_is_an_invalid_argument() {
                 .digest_auth("p", "s")
                 .base_url("https://user:hunter2@example.com/api"),
             "base_url",
+        ),
+        (
+            Client::builder()
+                .digest_auth("p", "s")
+                .retry_policy(RetryPolicy::standard().with_max_attempts(0)),
+            "retry_policy",
+        ),
+        (
+            Client::builder().digest_auth("p", "s").retry_policy(
+                RetryPolicy::standard()
+                    .with_base_delay(Duration::from_secs(10))
+                    .with_max_delay(Duration::from_secs(1)),
+            ),
+            "retry_policy",
+        ),
+        (
+            Client::builder()
+                .digest_auth("p", "s")
+                .http_client(atlas_admin::reqwest::Client::new())
+                .connect_timeout(Duration::from_secs(1)),
+            "connect_timeout",
         ),
     ];
     for (builder, expected) in cases {

@@ -323,9 +323,12 @@ async fn a_waiter_honours_retry_after() {
     let server = TestServer::start_with(config(1, 1)).await;
     let client = client_for(&server);
     let connection = create(&client, Region::CaCentral1).await;
-    server.set_fault(Some(Fault::RateLimitedOnce {
-        retry_after_secs: 1,
-    }));
+    server.set_fault_for(
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
     let started = std::time::Instant::now();
     let ready = client
         .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)

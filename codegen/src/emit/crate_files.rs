@@ -29,23 +29,20 @@ name = "{lib}"
 [dependencies]
 diqwest = "3.2"
 digest_auth = {{ version = "0.3", default-features = false }}
+httpdate = "1"
 percent-encoding = "2"
 regex-lite = "0.1"
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 thiserror = "2"
-{tokio}
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
         header = provenance.header("#"),
-        // Waiters sleep between polls; a crate without waiters does not need tokio.
-        tokio = if api.waiters.is_empty() {
-            ""
-        } else {
-            "tokio = { version = \"1\", features = [\"time\"] }\n"
-        },
         package = info.package,
         version = info.version,
         lib = info.lib,
@@ -128,6 +125,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     }
     text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].\n");
+    text.push_str("\n## Retries, timeouts and tracing\n\nRate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.\n\nEvery operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`) and answered Digest challenges `DEBUG` events. Neither key is ever recorded.\n");
 
     let crate_docs = docs::inner(&text);
     let base_url = &api.base_url;
@@ -158,13 +156,18 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod error;
         #[rustfmt::skip]
         pub mod operations;
+        mod response;
+        mod retry;
         mod transport;
         #[rustfmt::skip]
         pub mod types;
         #waiter_modules
 
-        pub use crate::client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
+        pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+        pub use crate::response::ResponseValue;
+        pub use crate::retry::RetryPolicy;
+        pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
         /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
         pub use reqwest;
 

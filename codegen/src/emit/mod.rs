@@ -6,7 +6,7 @@ mod docs;
 mod enums;
 mod models;
 mod operations;
-mod runtime;
+pub(crate) mod runtime;
 mod waiters;
 
 use proc_macro2::TokenStream;

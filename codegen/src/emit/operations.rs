@@ -214,6 +214,7 @@ fn client_method(operation: &Operation, lib: &syn::Ident) -> TokenStream {
         pub fn #method(&self, #( #path_args, )* #body_arg) -> crate::operations::#builder {
             crate::operations::#builder {
                 client: ::std::clone::Clone::clone(self),
+                options: ::std::default::Default::default(),
                 #( #path_inits )*
                 #body_init
                 #( #query_inits )*
@@ -321,22 +322,20 @@ fn request_builder(operation: &Operation) -> TokenStream {
         HttpMethod::Delete => quote! { DELETE },
     };
     let decode = match operation.response.ty {
-        ResponseType::Empty => quote! { crate::transport::decode_empty(response, envelope) },
-        _ => quote! { crate::transport::decode_json(response, envelope) },
+        ResponseType::Empty => quote! { crate::transport::decode_empty },
+        _ => quote! { crate::transport::decode_json },
     };
-    let send_docs = docs::outer(&format!(
-        "Sends the request and returns {}.\n\n# Errors\n\nSee {}.",
-        match &operation.response.description {
-            Some(description) => docs::escape(&docs::lower_first(description)),
-            None => "the decoded response".to_owned(),
-        },
-        docs::member_link("crate::Client", "method", &operation.method_ident),
-    ));
+    let returns = match &operation.response.description {
+        Some(description) => docs::escape(&docs::lower_first(description)),
+        None => "the decoded response".to_owned(),
+    };
+    let client_method = unraw(&operation.method_ident);
     let query_mut = if operation.query_params.is_empty() {
         quote! {}
     } else {
         quote! { mut }
     };
+    let span = operation_span(operation);
 
     quote! {
         #builder_docs
@@ -344,6 +343,7 @@ fn request_builder(operation: &Operation) -> TokenStream {
         #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
         pub struct #builder {
             pub(crate) client: crate::Client,
+            pub(crate) options: crate::transport::RequestOptions,
             #( pub(crate) #path_fields )*
             #body_field
             #( pub(crate) #query_fields )*
@@ -352,32 +352,42 @@ fn request_builder(operation: &Operation) -> TokenStream {
         impl #builder {
             #( #setters )*
 
-            #send_docs
-            pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
+            fn request(&self) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
                 let mut path = ::std::string::String::new();
                 #( #path_pushes )*
                 let #query_mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
                 #( #query_pushes )*
-                let envelope = #envelope;
-                let request = crate::transport::ApiRequest {
+                ::std::result::Result::Ok(crate::transport::ApiRequest {
                     method: ::reqwest::Method::#method,
                     path,
                     query,
                     body: #body,
-                };
-                let response = self.client.execute(request).await?;
-                #decode
+                    envelope: #envelope,
+                })
+            }
+
+            fn span(&self) -> ::tracing::Span {
+                #span
             }
         }
 
-        impl ::std::future::IntoFuture for #builder {
-            type Output = ::std::result::Result<#output, crate::Error>;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
+        crate::transport::request_builder!(#builder => #output, #decode, #client_method, #returns);
+    }
+}
 
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
+/// The operation's tracing span: its id, method and path template, and every path parameter
+/// (identifiers, never secrets).
+fn operation_span(operation: &Operation) -> TokenStream {
+    let id = &operation.id;
+    let method = operation.http_method.as_str();
+    let template = &operation.path_template;
+    let params = operation.path_params.iter().map(|param| {
+        let field = unraw(&param.ident);
+        let name = ident(&param.ident);
+        quote! { , #field = %self.#name }
+    });
+    quote! {
+        ::tracing::info_span!("operation", operation = #id, method = #method, path_template = #template #( #params )*)
     }
 }
 

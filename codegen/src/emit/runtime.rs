@@ -1,4 +1,5 @@
-//! The hand-written runtime of the generated crate (client, errors, transport, polling).
+//! The hand-written runtime of the generated crate (client, errors, responses, retries,
+//! transport, polling).
 //!
 //! It does not depend on the spec, so it lives as ordinary Rust files under
 //! `codegen/templates/` and is copied with the do-not-edit header. It is parsed first, so a
@@ -7,9 +8,14 @@
 use super::{GeneratedFile, Provenance};
 use crate::error::GenerateError;
 
-const TEMPLATES: &[(&str, &str)] = &[
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("src/client.rs", include_str!("../../templates/client.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
+    (
+        "src/response.rs",
+        include_str!("../../templates/response.rs"),
+    ),
+    ("src/retry.rs", include_str!("../../templates/retry.rs")),
     (
         "src/transport.rs",
         include_str!("../../templates/transport.rs"),
@@ -17,7 +23,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The polling loop, emitted only when the spec declares waiters.
-const POLLING: (&str, &str) = ("src/polling.rs", include_str!("../../templates/polling.rs"));
+pub(crate) const POLLING: (&str, &str) =
+    ("src/polling.rs", include_str!("../../templates/polling.rs"));
 
 /// Doc examples in the templates name the crate `generated_crate`; it becomes the library name.
 const CRATE_PLACEHOLDER: &str = "generated_crate::";

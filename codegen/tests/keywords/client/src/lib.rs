@@ -34,6 +34,12 @@
 //! ## Errors
 //!
 //! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].
+//!
+//! ## Retries, timeouts and tracing
+//!
+//! Rate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.
+//!
+//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`) and answered Digest challenges `DEBUG` events. Neither key is ever recorded.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -43,13 +49,18 @@ mod error;
 
 #[rustfmt::skip]
 pub mod operations;
+mod response;
+mod retry;
 mod transport;
 
 #[rustfmt::skip]
 pub mod types;
 
-pub use crate::client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+pub use crate::response::ResponseValue;
+pub use crate::retry::RetryPolicy;
+pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 
 /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;

@@ -46,6 +46,7 @@ impl crate::Client {
     ) -> crate::operations::Match {
         crate::operations::Match {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             crate_: crate_.into(),
             self_: self_.into(),
             body,
@@ -80,6 +81,7 @@ impl crate::Client {
     pub fn r#type(&self) -> crate::operations::Type {
         crate::operations::Type {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
         }
     }
 
@@ -112,6 +114,7 @@ impl crate::Client {
     ) -> crate::operations::Loop {
         crate::operations::Loop {
             client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
             crate_: crate_.into(),
         }
     }
@@ -124,6 +127,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Match {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
     pub(crate) self_: ::std::string::String,
     pub(crate) body: crate::types::Type,
@@ -154,12 +158,9 @@ impl Match {
         self
     }
 
-    /// Sends the request and returns the decoded response.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::match`](crate::Client#method.match).
-    pub async fn send(self) -> ::std::result::Result<crate::types::Type, crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/crates/");
         path.push_str(
@@ -187,29 +188,30 @@ impl Match {
         if let ::std::option::Option::Some(value) = &self.r#async {
             query.push(("async", ::std::string::ToString::to_string(value)));
         }
-        let envelope = false;
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::PUT,
             path,
             query,
-            body: ::std::option::Option::Some(crate::transport::encode_body(&self.body)?),
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            envelope: false,
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "match", method = "PUT", path_template =
+            "/crates/{crate}/selves/{self}", "crate_" = % self.crate_, "self_" = % self
+            .self_
+        )
     }
 }
 
-impl ::std::future::IntoFuture for Match {
-    type Output = ::std::result::Result<crate::types::Type, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    Match => crate ::types::Type, crate ::transport::decode_json, "match",
+    "the decoded response"
+);
 
 /// Request builder for [`Client::type`](crate::Client#method.type): An operation named `type`.
 ///
@@ -218,46 +220,36 @@ impl ::std::future::IntoFuture for Match {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Type {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
 }
 
 impl Type {
-    /// Sends the request and returns the decoded response.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::type`](crate::Client#method.type).
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<::std::vec::Vec<crate::types::Type>, crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/types");
         let query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        let envelope = false;
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_json(response, envelope)
+            envelope: false,
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "type", method = "GET", path_template = "/types"
+        )
     }
 }
 
-impl ::std::future::IntoFuture for Type {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<crate::types::Type>,
-        crate::Error,
-    >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    Type => ::std::vec::Vec < crate ::types::Type >, crate ::transport::decode_json,
+    "type", "the decoded response"
+);
 
 /// Request builder for [`Client::loop`](crate::Client#method.loop): An operation named `loop`.
 ///
@@ -266,16 +258,14 @@ impl ::std::future::IntoFuture for Type {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Loop {
     pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
 }
 
 impl Loop {
-    /// Sends the request and returns the decoded response.
-    ///
-    /// # Errors
-    ///
-    /// See [`Client::loop`](crate::Client#method.loop).
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
         let mut path = ::std::string::String::new();
         path.push_str("/crates/");
         path.push_str(
@@ -286,26 +276,23 @@ impl Loop {
             )?,
         );
         let query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        let envelope = false;
-        let request = crate::transport::ApiRequest {
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path,
             query,
             body: ::std::option::Option::None,
-        };
-        let response = self.client.execute(request).await?;
-        crate::transport::decode_empty(response, envelope)
+            envelope: false,
+        })
+    }
+
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = "loop", method = "DELETE", path_template =
+            "/crates/{crate}", "crate_" = % self.crate_
+        )
     }
 }
 
-impl ::std::future::IntoFuture for Loop {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+crate::transport::request_builder!(
+    Loop => (), crate ::transport::decode_empty, "loop", "the decoded response"
+);

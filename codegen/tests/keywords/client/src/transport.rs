@@ -3,10 +3,12 @@
 
 //! Sending requests with HTTP Digest authentication, and decoding responses.
 //!
-//! Operations build an [`ApiRequest`]; [`Client::execute`] sends it and [`decode_json`] /
+//! Operations build an [`ApiRequest`]; [`send`] runs it in the operation's tracing span,
+//! [`Client::execute`] sends it (retrying as the policy allows), and [`decode_json`] /
 //! [`decode_empty`] turn the answer into the operation's result or a typed [`Error`].
 
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use diqwest::{DigestAuthCredentials, WithDigestAuth};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -14,8 +16,12 @@ use reqwest::header::{
     ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE,
 };
 
+use tracing::Instrument;
+
 use crate::client::Client;
 use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+use crate::response::ResponseValue;
+use crate::retry;
 
 /// How often a 401 is answered again with the challenge it carries once the credentials are
 /// known to be good: under concurrency a reused nonce can reach the server out of order and be
@@ -40,14 +46,77 @@ pub(crate) struct ApiRequest {
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) body: Option<Vec<u8>>,
+    /// Whether the answer comes wrapped in the `{"status", "content"}` envelope.
+    pub(crate) envelope: bool,
 }
 
-/// The status, headers and whole body of an answer.
+/// Settings of one request that override the client's.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestOptions {
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// The status, headers and whole body of an answer, and how many attempts it took.
 pub(crate) struct RawResponse {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
+    pub(crate) attempts: u32,
 }
+
+/// Turns an answer into an operation's value and the status it carried (the envelope's, if
+/// any): [`decode_json`] or [`decode_empty`].
+pub(crate) type Decoder<T> = fn(&RawResponse, bool) -> Result<(T, u16), Error>;
+
+/// Adds what every request builder has besides its parameters: `timeout`, `send`,
+/// `send_with_metadata` and `IntoFuture`. The builder provides `client` and `options` fields and
+/// `request()` and `span()` methods.
+macro_rules! request_builder {
+    ($builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal) => {
+        impl $builder {
+            /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
+            /// for this request: the longest one attempt may take, from sending to reading the
+            /// whole answer.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            #[doc = concat!("Sends the request and returns ", $returns, ".\n\n# Errors\n\nSee [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
+            pub async fn send(self) -> ::std::result::Result<$output, crate::Error> {
+                self.send_with_metadata()
+                    .await
+                    .map(crate::ResponseValue::into_inner)
+            }
+
+            /// Sends the request and returns the value together with the HTTP status and
+            /// headers of the answer (for example `RateLimit-Remaining`).
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("See [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
+            pub async fn send_with_metadata(
+                self,
+            ) -> ::std::result::Result<crate::ResponseValue<$output>, crate::Error> {
+                let span = self.span();
+                let request = self.request();
+                crate::transport::send(&self.client, span, request, &self.options, $decode).await
+            }
+        }
+
+        impl ::std::future::IntoFuture for $builder {
+            type Output = ::std::result::Result<$output, crate::Error>;
+            type IntoFuture = ::std::pin::Pin<
+                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
+            >;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use request_builder;
 
 /// A path parameter's declared pattern, compiled on first use.
 pub(crate) struct Pattern {
@@ -107,9 +176,96 @@ pub(crate) fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Erro
     })
 }
 
+/// Sends an operation's request inside its tracing span and decodes the answer.
+pub(crate) async fn send<T>(
+    client: &Client,
+    span: tracing::Span,
+    request: Result<ApiRequest, Error>,
+    options: &RequestOptions,
+    decode: Decoder<T>,
+) -> Result<ResponseValue<T>, Error> {
+    let call = async {
+        let request = request?;
+        let response = client.execute(&request, options).await?;
+        let (value, status) = decode(&response, request.envelope)?;
+        Ok(ResponseValue::new(
+            value,
+            status,
+            response.headers,
+            response.attempts,
+        ))
+    };
+    call.instrument(span).await
+}
+
+/// Why one attempt failed before an answer was read.
+enum AttemptError {
+    /// The exchange itself failed: may be retried.
+    Transport(reqwest::Error),
+    /// Anything else (Digest challenge problems): returned as is.
+    Other(Error),
+}
+
+impl From<Error> for AttemptError {
+    fn from(error: Error) -> Self {
+        AttemptError::Other(error)
+    }
+}
+
 impl Client {
-    /// Sends `request` with Digest authentication and reads the whole answer.
-    pub(crate) async fn execute(&self, request: ApiRequest) -> Result<RawResponse, Error> {
+    /// Sends `request` with Digest authentication, retrying as the client's
+    /// [`RetryPolicy`](crate::RetryPolicy) allows, and reads the whole answer.
+    pub(crate) async fn execute(
+        &self,
+        request: &ApiRequest,
+        options: &RequestOptions,
+    ) -> Result<RawResponse, Error> {
+        let policy = self.inner.retry;
+        let timeout = options.timeout.or(self.inner.timeout);
+        let mut attempt = 1;
+        loop {
+            let outcome = self.attempt(request, timeout).await;
+            let cause = match &outcome {
+                Ok(response) => retry::retryable_status(&request.method, response.status)
+                    .map(|cause| (cause, retry::retry_after(&response.headers))),
+                Err(AttemptError::Transport(error)) => {
+                    retry::retryable_error(&request.method, error).map(|cause| (cause, None))
+                }
+                Err(AttemptError::Other(_)) => None,
+            };
+            let retry = cause.filter(|_| attempt < policy.max_attempts());
+            let Some((cause, retry_after)) = retry else {
+                return match outcome {
+                    Ok(mut response) => {
+                        response.attempts = attempt;
+                        Ok(response)
+                    }
+                    Err(AttemptError::Transport(source)) => Err(Error::Transport {
+                        source,
+                        attempts: attempt,
+                    }),
+                    Err(AttemptError::Other(error)) => Err(error),
+                };
+            };
+            let delay = policy.delay(attempt, retry_after);
+            tracing::info!(
+                attempt,
+                max_attempts = policy.max_attempts(),
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                cause = %cause,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: sends `request` with Digest authentication and reads the whole answer.
+    async fn attempt(
+        &self,
+        request: &ApiRequest,
+        timeout: Option<Duration>,
+    ) -> Result<RawResponse, AttemptError> {
         let inner = &self.inner;
         let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path)).map_err(
             |error| Error::invalid_argument("path", format!("does not form a valid URL: {error}")),
@@ -131,7 +287,7 @@ impl Client {
             .request(request.method.clone(), url)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, inner.user_agent.clone());
-        if let Some(timeout) = inner.timeout {
+        if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
         if let Some(body) = &request.body {
@@ -179,6 +335,7 @@ impl Client {
                     message: format!("the server's Digest challenge could not be parsed: {error}"),
                 })?
                 .stale;
+            tracing::debug!(stale, "answering a new Digest challenge");
             // Answer the challenge this 401 carries instead of paying another bare round trip.
             // An expired nonce (`stale=true`) is replaced for every clone of the client; any
             // other refusal is most likely a nonce count that arrived out of order under
@@ -205,21 +362,26 @@ impl Client {
             // Do not keep answering a challenge that failed: the next call starts afresh.
             let _ = inner.session.invalidate_host(&host);
             if digest_challenge(response.headers()).is_none() {
-                return Err(Error::Authentication {
+                return Err(AttemptError::Other(Error::Authentication {
                     kind: AuthErrorKind::MissingChallenge,
                     message: "the server answered 401 without a WWW-Authenticate: Digest challenge"
                         .to_owned(),
-                });
+                }));
             }
         } else {
             inner.credentials_accepted.store(true, Ordering::Release);
         }
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
+        let body = response
+            .bytes()
+            .await
+            .map_err(AttemptError::Transport)?
+            .to_vec();
         Ok(RawResponse {
             status: status.as_u16(),
             headers,
             body,
+            attempts: 1,
         })
     }
 }
@@ -236,7 +398,7 @@ fn request_uri(url: &reqwest::Url) -> String {
 async fn send_with(
     builder: &reqwest::RequestBuilder,
     authorization: &digest_auth::AuthorizationHeader,
-) -> Result<reqwest::Response, Error> {
+) -> Result<reqwest::Response, AttemptError> {
     let header = HeaderValue::from_str(&authorization.to_header_string()).map_err(|_| {
         Error::Authentication {
             kind: AuthErrorKind::InvalidChallenge,
@@ -250,7 +412,7 @@ async fn send_with(
         .header(AUTHORIZATION, header)
         .send()
         .await
-        .map_err(Error::Transport)
+        .map_err(AttemptError::Transport)
 }
 
 /// The Digest challenge of a 401, if it has one.
@@ -268,63 +430,63 @@ fn digest_challenge(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn digest_error(error: diqwest::error::Error) -> Error {
+fn digest_error(error: diqwest::error::Error) -> AttemptError {
     use diqwest::error::Error as Digest;
-    match error {
-        Digest::Reqwest(error) => Error::Transport(error),
-        Digest::AuthHeaderMissing => Error::Authentication {
-            kind: AuthErrorKind::MissingChallenge,
-            message: "the server answered 401 without a WWW-Authenticate challenge".to_owned(),
-        },
-        Digest::DigestAuth(error) => Error::Authentication {
-            kind: AuthErrorKind::InvalidChallenge,
-            message: format!("the server's Digest challenge could not be parsed: {error}"),
-        },
-        other => Error::Authentication {
-            kind: AuthErrorKind::InvalidChallenge,
-            message: other.to_string(),
-        },
-    }
+    let (kind, message) = match error {
+        Digest::Reqwest(error) => return AttemptError::Transport(error),
+        Digest::AuthHeaderMissing => (
+            AuthErrorKind::MissingChallenge,
+            "the server answered 401 without a WWW-Authenticate challenge".to_owned(),
+        ),
+        Digest::DigestAuth(error) => (
+            AuthErrorKind::InvalidChallenge,
+            format!("the server's Digest challenge could not be parsed: {error}"),
+        ),
+        other => (AuthErrorKind::InvalidChallenge, other.to_string()),
+    };
+    AttemptError::Other(Error::Authentication { kind, message })
 }
 
 /// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
-    response: RawResponse,
+    response: &RawResponse,
     envelope: bool,
-) -> Result<T, Error> {
-    let status = response.status;
-    let content = success_content(response, envelope)?;
-    match content {
-        Content::Raw(response) => {
-            serde_json::from_slice(&response.body).map_err(|source| decode_error(&response, source))
-        }
-        Content::Enveloped(response, value) => serde_json::from_value(value)
-            .map_err(|source| decode_error_with_status(status, &response, source)),
+) -> Result<(T, u16), Error> {
+    match success_content(response, envelope)? {
+        Content::Raw => serde_json::from_slice(&response.body)
+            .map(|value| (value, response.status))
+            .map_err(|source| decode_error(response.status, response, source)),
+        Content::Enveloped(status, value) => serde_json::from_value(value)
+            .map(|value| (value, status))
+            .map_err(|source| decode_error(status, response, source)),
     }
 }
 
 /// Checks an answer that carries nothing of interest (an empty body or `{}`).
 // Only operations whose spec declares `response: empty` call it.
 #[allow(dead_code)]
-pub(crate) fn decode_empty(response: RawResponse, envelope: bool) -> Result<(), Error> {
-    success_content(response, envelope).map(|_| ())
+pub(crate) fn decode_empty(response: &RawResponse, envelope: bool) -> Result<((), u16), Error> {
+    Ok(match success_content(response, envelope)? {
+        Content::Raw => ((), response.status),
+        Content::Enveloped(status, _) => ((), status),
+    })
 }
 
 enum Content {
     /// A plain 2xx answer.
-    Raw(RawResponse),
-    /// The `content` of an envelope whose `status` is 2xx.
-    Enveloped(RawResponse, serde_json::Value),
+    Raw,
+    /// The status and `content` of an envelope whose `status` is 2xx.
+    Enveloped(u16, serde_json::Value),
 }
 
 /// Turns non-2xx answers (plain or enveloped) into [`Error::Api`].
-fn success_content(response: RawResponse, envelope: bool) -> Result<Content, Error> {
+fn success_content(response: &RawResponse, envelope: bool) -> Result<Content, Error> {
     if !(200..300).contains(&response.status) {
         let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
         return Err(api_error(response.status, response, fields.as_ref()));
     }
     if !envelope {
-        return Ok(Content::Raw(response));
+        return Ok(Content::Raw);
     }
     #[derive(serde::Deserialize)]
     struct Envelope {
@@ -334,33 +496,25 @@ fn success_content(response: RawResponse, envelope: bool) -> Result<Content, Err
     }
     let wrapped: Envelope = match serde_json::from_slice(&response.body) {
         Ok(wrapped) => wrapped,
-        Err(source) => return Err(decode_error(&response, source)),
+        Err(source) => return Err(decode_error(response.status, response, source)),
     };
     if !(200..300).contains(&wrapped.status) {
         return Err(api_error(wrapped.status, response, Some(&wrapped.content)));
     }
-    Ok(Content::Enveloped(response, wrapped.content))
+    Ok(Content::Enveloped(wrapped.status, wrapped.content))
 }
 
-fn api_error(status: u16, response: RawResponse, fields: Option<&serde_json::Value>) -> Error {
-    let body = String::from_utf8_lossy(&response.body).into_owned();
+fn api_error(status: u16, response: &RawResponse, fields: Option<&serde_json::Value>) -> Error {
     Error::Api(Box::new(ApiError::new(
         status,
-        response.headers,
-        body,
+        response.headers.clone(),
+        String::from_utf8_lossy(&response.body).into_owned(),
         fields,
+        response.attempts,
     )))
 }
 
-fn decode_error(response: &RawResponse, source: serde_json::Error) -> Error {
-    decode_error_with_status(response.status, response, source)
-}
-
-fn decode_error_with_status(
-    status: u16,
-    response: &RawResponse,
-    source: serde_json::Error,
-) -> Error {
+fn decode_error(status: u16, response: &RawResponse, source: serde_json::Error) -> Error {
     Error::Decode(Box::new(DecodeError {
         status,
         body: String::from_utf8_lossy(&response.body).into_owned(),

@@ -1,0 +1,279 @@
+//! Retries, timeouts and response metadata of the generated client, against the Atlas-like
+//! server. (Tracing has its own test binary: see `tracing.rs`.)
+
+use std::time::{Duration, Instant};
+
+use atlas_admin::types::{CreatePrivateEndpointRequest, PrivateEndpoint, ProviderName, Region};
+use atlas_admin::{Client, Error, RetryPolicy};
+use atlas_test_server::{Fault, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
+
+/// Short backoff so retried calls stay fast; `Retry-After` is still honoured in full.
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::standard().with_base_delay(Duration::from_millis(20))
+}
+
+fn client_with(server: &TestServer, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(server.base_url())
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .timeout(Duration::from_secs(10))
+        .retry_policy(retry)
+        .build()
+        .expect("valid configuration")
+}
+
+fn body(region: Region) -> CreatePrivateEndpointRequest {
+    CreatePrivateEndpointRequest::new(ProviderName::Aws, region)
+}
+
+/// Requests the server accepted (signed correctly), as `METHOD path`.
+fn authenticated(server: &TestServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .filter(|request| request.authenticated)
+        .map(|request| format!("{} {}", request.method, request.path))
+        .collect()
+}
+
+async fn existing_connection(client: &Client) -> PrivateEndpoint {
+    client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect("created")
+}
+
+#[tokio::test]
+async fn a_rate_limited_post_waits_retry_after_then_succeeds_on_the_second_attempt() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, fast_retries());
+    existing_connection(&client).await; // authenticate first: only the retry is timed
+    server.clear_requests();
+    server.set_fault_for(
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+
+    let started = Instant::now();
+    let response = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::EuWest1))
+        .send_with_metadata()
+        .await
+        .expect("succeeds after the rate limit");
+    let waited = started.elapsed();
+
+    assert_eq!(response.attempts(), 2);
+    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
+    assert!(waited < Duration::from_secs(3), "waited {waited:?}");
+    let path = format!("/api/atlas/v1.0/groups/{TEST_GROUP_ID}/privateEndpoint");
+    assert_eq!(
+        authenticated(&server),
+        [format!("POST {path}"), format!("POST {path}")]
+    );
+    assert_eq!(server.connections(TEST_GROUP_ID).len(), 2);
+}
+
+#[tokio::test]
+async fn a_503_is_retried_for_get_but_not_for_post() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, fast_retries());
+    let connection = existing_connection(&client).await;
+    server.clear_requests();
+
+    server.set_fault_for(Fault::ServiceUnavailableHtml, 1);
+    let fetched = client
+        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
+        .send_with_metadata()
+        .await
+        .expect("the GET succeeds on its second attempt");
+    assert_eq!(fetched.attempts(), 2);
+    assert_eq!(fetched.id, connection.id);
+    assert_eq!(authenticated(&server).len(), 2);
+
+    server.clear_requests();
+    server.set_fault_for(Fault::ServiceUnavailableHtml, 1);
+    let error = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::EuWest1))
+        .await
+        .expect_err("a POST is not retried on 503");
+    let api = error.as_api_error().expect("an API error");
+    assert_eq!((api.status, api.attempts), (503, 1));
+    assert_eq!(authenticated(&server).len(), 1);
+    assert!(!error.to_string().contains("attempts"), "{error}");
+}
+
+#[tokio::test]
+async fn exhausted_retries_say_how_many_attempts_were_made() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, fast_retries().with_max_attempts(4));
+    let connection = existing_connection(&client).await;
+    server.clear_requests();
+    server.set_fault(Some(Fault::ServiceUnavailableHtml));
+
+    let error = client
+        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
+        .await
+        .expect_err("every attempt fails");
+    assert_eq!(error.attempts(), Some(4));
+    assert_eq!(error.status(), Some(503));
+    assert!(error.to_string().ends_with("(after 4 attempts)"), "{error}");
+    assert_eq!(authenticated(&server).len(), 4);
+}
+
+#[tokio::test]
+async fn other_client_errors_are_never_retried() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, fast_retries());
+    existing_connection(&client).await;
+    server.clear_requests();
+
+    // 409: a second connection in the same region; 500: a server error that is not a gateway's.
+    let error = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("duplicate region");
+    assert_eq!((error.status(), error.attempts()), (Some(409), Some(1)));
+    server.set_fault(Some(Fault::InternalError));
+    let error = client
+        .list_private_endpoints(TEST_GROUP_ID)
+        .await
+        .expect_err("500");
+    assert_eq!((error.status(), error.attempts()), (Some(500), Some(1)));
+    assert_eq!(authenticated(&server).len(), 2);
+}
+
+#[tokio::test]
+async fn disabled_retries_return_the_first_error_at_once() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, RetryPolicy::disabled());
+    existing_connection(&client).await;
+    server.clear_requests();
+    server.set_fault(Some(Fault::RateLimited {
+        retry_after_secs: 30,
+    }));
+
+    let started = Instant::now();
+    let error = client
+        .list_private_endpoints(TEST_GROUP_ID)
+        .await
+        .expect_err("rate limited");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let api = error.as_api_error().expect("an API error");
+    assert_eq!((api.status, api.attempts), (429, 1));
+    assert_eq!(api.retry_after(), Some(Duration::from_secs(30)));
+    assert_eq!(authenticated(&server).len(), 1);
+}
+
+#[tokio::test]
+async fn retry_after_is_capped_by_the_maximum_delay() {
+    let server = TestServer::start().await;
+    let client = client_with(
+        &server,
+        fast_retries()
+            .with_max_attempts(2)
+            .with_max_delay(Duration::from_millis(100)),
+    );
+    existing_connection(&client).await;
+    server.set_fault(Some(Fault::RateLimited {
+        retry_after_secs: 30,
+    }));
+    let started = Instant::now();
+    let error = client
+        .list_private_endpoints(TEST_GROUP_ID)
+        .await
+        .expect_err("still rate limited");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(error.attempts(), Some(2));
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_even_for_post() {
+    // A port nobody listens on: the connection is refused, so nothing was sent.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}/api/atlas/v1.0"))
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .retry_policy(fast_retries())
+        .build()
+        .expect("valid configuration");
+    let error = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect_err("nothing listens");
+    match &error {
+        Error::Transport { source, attempts } => {
+            assert!(source.is_connect(), "{source:?}");
+            assert_eq!(*attempts, 3);
+        }
+        other => panic!("expected Error::Transport, got {other:?}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .starts_with("transport error after 3 attempts: "),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_within_the_request_timeout_without_retrying() {
+    let server = TestServer::start().await;
+    // The client allows 10 s; this one request allows 300 ms.
+    let client = client_with(&server, fast_retries());
+    let connection = existing_connection(&client).await;
+    server.clear_requests();
+    server.set_fault(Some(Fault::Delay(Duration::from_secs(3))));
+
+    let started = Instant::now();
+    let error = client
+        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
+        .timeout(Duration::from_millis(300))
+        .await
+        .expect_err("times out");
+    let waited = started.elapsed();
+    assert!(error.is_timeout(), "{error:?}");
+    assert_eq!(error.attempts(), Some(1));
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_millis(1500), "{waited:?}");
+    assert_eq!(authenticated(&server).len(), 1);
+}
+
+#[tokio::test]
+async fn metadata_carries_status_and_rate_limit_headers() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, fast_retries());
+    let response = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .send_with_metadata()
+        .await
+        .expect("created");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.attempts(), 1);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(header("RateLimit-Limit").as_deref(), Some("4000"));
+    assert_eq!(header("RateLimit-Remaining").as_deref(), Some("3999"));
+    let id = response.id.clone(); // `ResponseValue` dereferences to the value
+    let (endpoint, status, headers) = response.into_parts();
+    assert_eq!((endpoint.id, status), (id, 200));
+    assert!(headers.contains_key("ratelimit-remaining"));
+
+    // With the envelope the HTTP status is always 200; the metadata reports the envelope's.
+    let listed = client
+        .list_private_endpoints(TEST_GROUP_ID)
+        .envelope(true)
+        .send_with_metadata()
+        .await
+        .expect("listed");
+    assert_eq!((listed.status(), listed.len()), (200, 1));
+}

@@ -1,0 +1,202 @@
+//! The tracing the generated client emits: one span per operation, events on retry and on
+//! Digest re-challenge, and never a key.
+//!
+//! This is its own test binary with a single test: `tracing` caches per call site whether any
+//! subscriber is interested, and tests on other threads without a subscriber would race with
+//! the thread-local one installed here.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use atlas_admin::types::{CreatePrivateEndpointRequest, PrivateEndpoint, ProviderName, Region};
+use atlas_admin::{Client, RetryPolicy};
+use atlas_test_server::{
+    Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
+};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+/// A span or event as recorded: its name (the message for events), level and fields.
+#[derive(Debug, Clone)]
+struct Record {
+    name: String,
+    level: Level,
+    fields: BTreeMap<String, String>,
+    /// For events: the names of the spans it happened in, innermost first.
+    scope: Vec<String>,
+}
+
+/// A `tracing` layer that keeps every span and event, with all fields as text.
+#[derive(Clone, Default)]
+struct Recorder {
+    spans: Arc<Mutex<Vec<Record>>>,
+    events: Arc<Mutex<Vec<Record>>>,
+}
+
+struct FieldsAsText<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for FieldsAsText<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S> Layer<S> for Recorder
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut FieldsAsText(&mut fields));
+        self.spans.lock().expect("lock").push(Record {
+            name: attrs.metadata().name().to_owned(),
+            level: *attrs.metadata().level(),
+            fields,
+            scope: Vec::new(),
+        });
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut FieldsAsText(&mut fields));
+        let scope = ctx
+            .event_scope(event)
+            .map(|scope| scope.map(|span| span.name().to_owned()).collect())
+            .unwrap_or_default();
+        self.events.lock().expect("lock").push(Record {
+            name: fields.get("message").cloned().unwrap_or_default(),
+            level: *event.metadata().level(),
+            fields,
+            scope,
+        });
+    }
+}
+
+impl Recorder {
+    fn spans(&self) -> Vec<Record> {
+        self.spans.lock().expect("lock").clone()
+    }
+
+    fn events(&self) -> Vec<Record> {
+        self.events.lock().expect("lock").clone()
+    }
+}
+
+fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() {
+    let recorder = Recorder::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(recorder.clone()));
+    // Nonces expire after 300 ms, so the last call answers a fresh (stale) challenge.
+    let server = TestServer::start_with(ServerConfig {
+        nonce_max_age: Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .retry_policy(RetryPolicy::standard().with_base_delay(Duration::from_millis(20)))
+        .build()
+        .expect("valid configuration");
+    let connection: PrivateEndpoint = client
+        .create_private_endpoint(
+            TEST_GROUP_ID,
+            CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::UsEast1),
+        )
+        .await
+        .expect("created");
+    server.set_fault_for(Fault::ServiceUnavailableHtml, 1);
+    client
+        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
+        .await
+        .expect("succeeds on the second attempt");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    client
+        .list_private_endpoints(TEST_GROUP_ID)
+        .await
+        .expect("succeeds with a new nonce");
+
+    let operations: Vec<Record> = recorder
+        .spans()
+        .into_iter()
+        .filter(|span| span.name == "operation")
+        .collect();
+    let template = "/groups/{GROUP-ID}/privateEndpoint";
+    let get_template = "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}";
+    let expected = [
+        fields(&[
+            ("operation", "createPrivateEndpoint"),
+            ("method", "POST"),
+            ("path_template", template),
+            ("group_id", TEST_GROUP_ID),
+        ]),
+        fields(&[
+            ("operation", "getPrivateEndpoint"),
+            ("method", "GET"),
+            ("path_template", get_template),
+            ("group_id", TEST_GROUP_ID),
+            ("privatelink_id", &connection.id),
+        ]),
+        fields(&[
+            ("operation", "listPrivateEndpoints"),
+            ("method", "GET"),
+            ("path_template", template),
+            ("group_id", TEST_GROUP_ID),
+        ]),
+    ];
+    let seen: Vec<_> = operations.iter().map(|span| span.fields.clone()).collect();
+    assert_eq!(seen, expected);
+    assert!(operations.iter().all(|span| span.level == Level::INFO));
+
+    let events = recorder.events();
+    let retries: Vec<&Record> = events
+        .iter()
+        .filter(|event| event.name == "retrying")
+        .collect();
+    assert_eq!(retries.len(), 1, "{events:#?}");
+    let retry = retries[0];
+    assert_eq!(retry.level, Level::INFO);
+    assert_eq!(retry.fields["attempt"], "1");
+    assert_eq!(retry.fields["max_attempts"], "3");
+    assert_eq!(retry.fields["cause"], "HTTP 503");
+    let delay: u64 = retry.fields["delay_ms"].parse().expect("a number");
+    assert!(delay < 20, "{delay}");
+    assert_eq!(retry.scope.first().map(String::as_str), Some("operation"));
+
+    let challenges: Vec<&Record> = events
+        .iter()
+        .filter(|event| event.name == "answering a new Digest challenge")
+        .collect();
+    assert_eq!(challenges.len(), 1, "{events:#?}");
+    assert_eq!(challenges[0].level, Level::DEBUG);
+    assert_eq!(challenges[0].fields["stale"], "true");
+    assert_eq!(
+        challenges[0].scope.first().map(String::as_str),
+        Some("operation")
+    );
+
+    // Neither key, nor a Digest answer, is ever recorded.
+    for record in recorder.spans().iter().chain(&events) {
+        for value in record.fields.values().chain([&record.name]) {
+            assert!(!value.contains(TEST_PRIVATE_KEY), "{record:?}");
+            assert!(!value.contains(TEST_PUBLIC_KEY), "{record:?}");
+            assert!(!value.contains("response=\""), "{record:?}");
+        }
+    }
+}
