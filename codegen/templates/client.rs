@@ -1,11 +1,11 @@
-//! The client: configuration, credentials, and the connection pool and Digest session that all
+//! The client: configuration, credentials, and the connection pool and Digest sessions that all
 //! clones share.
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use crate::digest::SessionPool;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 
@@ -19,7 +19,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// An authenticated client for the API.
 ///
 /// Build one with [`Client::builder`]. Cloning is cheap: clones share the HTTP connection pool
-/// and the Digest session (so they reuse the server's nonce), and can be used from many tasks at
+/// and the Digest sessions (so they reuse the server's nonces), and can be used from many tasks at
 /// once. Each operation is a method returning a request builder; await it (or call `.send()`).
 ///
 /// `Debug` output never shows the private key.
@@ -32,13 +32,9 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     /// Base URL without a trailing slash; operation paths start with `/`.
     pub(crate) base_url: String,
-    pub(crate) public_key: String,
-    pub(crate) private_key: PrivateKey,
-    /// Nonce cache shared by every request of this client and its clones.
-    pub(crate) session: diqwest::DigestAuthSession,
-    /// Set once the server has accepted these credentials; from then on a 401 on a reused
-    /// nonce is treated as a race (retried), not as a wrong key.
-    pub(crate) credentials_accepted: AtomicBool,
+    /// The credentials and the Digest nonces shared by every request of this client and its
+    /// clones.
+    pub(crate) sessions: SessionPool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: reqwest::header::HeaderValue,
@@ -64,8 +60,8 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("public_key", &self.inner.public_key)
-            .field("private_key", &self.inner.private_key)
+            .field("public_key", &self.inner.sessions.public_key())
+            .field("private_key", self.inner.sessions.private_key())
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
             .field("user_agent", &self.inner.user_agent)
@@ -269,10 +265,7 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
-                session: diqwest::DigestAuthSession::new(public_key.clone(), private_key.expose()),
-                public_key,
-                private_key,
-                credentials_accepted: AtomicBool::new(false),
+                sessions: SessionPool::new(public_key, private_key),
                 timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
                 retry,
                 user_agent,

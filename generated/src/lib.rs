@@ -13,7 +13,7 @@
 //!
 //! The Atlas Administration API authenticates using HTTP Digest Authentication. Provide a programmatic API public key and corresponding private key as the username and password.
 //!
-//! [`ClientBuilder::digest_auth`] takes the user name (programmatic API public key) and the password (programmatic API private key). The client keeps one Digest session for all its clones, so later requests reuse the server's nonce, and it recovers when the server refuses a stale or out-of-order nonce. The private key never appears in `Debug` output or errors.
+//! [`ClientBuilder::digest_auth`] takes the user name (programmatic API public key) and the password (programmatic API private key). The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently. The private key never appears in `Debug` output or errors.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), atlas_admin::Error> {
@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod digest;
 mod error;
 
 #[rustfmt::skip]

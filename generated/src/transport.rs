@@ -7,29 +7,19 @@
 //! [`Client::execute`] sends it (retrying as the policy allows), and [`decode_json`] /
 //! [`decode_empty`] turn the answer into the operation's result or a typed [`Error`].
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use diqwest::{DigestAuthCredentials, WithDigestAuth};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE,
-};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 
 use tracing::Instrument;
 
 use crate::client::Client;
+use crate::digest;
 use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
 use crate::response::ResponseValue;
 use crate::retry;
-
-/// How often a 401 is answered again with the challenge it carries once the credentials are
-/// known to be good: under concurrency a reused nonce can reach the server out of order and be
-/// refused although the key is right.
-const RETRIES_AFTER_ACCEPTED: usize = 3;
-/// The same before any request succeeded: one retry covers the race of the very first requests
-/// without turning a wrong key into a loop.
-const RETRIES_BEFORE_ACCEPTED: usize = 1;
 
 /// Everything but the unreserved characters of RFC 3986 is escaped in a path segment, so a
 /// value can never add a segment, a query or a fragment.
@@ -298,70 +288,50 @@ impl Client {
 
         // The Authorization header for the nonce `session` holds, with its next nonce count.
         let authorize = |session: &diqwest::DigestAuthSession| {
-            session.calculate_authorization(
-                &host,
-                &uri,
-                method.as_str().into(),
-                request.body.as_deref(),
-                &HeaderMap::new(),
-            )
-        };
-        // A nonce the server already gave us is used straight away (one round trip); otherwise
-        // diqwest sends the request bare, answers the 401 challenge and caches its nonce.
-        let cached = authorize(&inner.session).ok();
-        let mut response = match cached {
-            Some(authorization) => send_with(&builder, &authorization).await?,
-            None => builder
-                .send_digest_auth(&inner.session)
-                .await
-                .map_err(digest_error)?,
-        };
-
-        let retries = if inner.credentials_accepted.load(Ordering::Acquire) {
-            RETRIES_AFTER_ACCEPTED
-        } else {
-            RETRIES_BEFORE_ACCEPTED
-        };
-        for _ in 0..retries {
-            if response.status() != reqwest::StatusCode::UNAUTHORIZED {
-                break;
-            }
-            let Some(challenge) = digest_challenge(response.headers()) else {
-                break;
-            };
-            let stale = digest_auth::parse(&challenge)
-                .map_err(|error| Error::Authentication {
-                    kind: AuthErrorKind::InvalidChallenge,
-                    message: format!("the server's Digest challenge could not be parsed: {error}"),
-                })?
-                .stale;
-            tracing::debug!(stale, "answering a new Digest challenge");
-            // Answer the challenge this 401 carries instead of paying another bare round trip.
-            // An expired nonce (`stale=true`) is replaced for every clone of the client; any
-            // other refusal is most likely a nonce count that arrived out of order under
-            // concurrency, so it is answered with a nonce no other request knows.
-            let private_session;
-            let session = if stale {
-                &inner.session
-            } else {
-                private_session = diqwest::DigestAuthSession::new(
-                    inner.public_key.clone(),
-                    inner.private_key.expose(),
-                );
-                &private_session
-            };
             session
+                .calculate_authorization(
+                    &host,
+                    &uri,
+                    method.as_str().into(),
+                    request.body.as_deref(),
+                    &HeaderMap::new(),
+                )
+                .map_err(digest_error)
+        };
+        // An idle session's nonce is used straight away (one round trip); without one, diqwest
+        // sends the request bare, answers the 401 challenge and keeps its nonce in `session`.
+        let (session, reused) = match inner.sessions.take() {
+            Some(session) => (session, true),
+            None => (inner.sessions.fresh(), false),
+        };
+        let mut response = if reused {
+            send_with(&builder, &authorize(&session)?).await?
+        } else {
+            builder
+                .send_digest_auth(&session)
+                .await
+                .map_err(digest_error)?
+        };
+        // A reused nonce may have expired (`stale=true`) or been forgotten by the server:
+        // answer the challenge its 401 carries, once, instead of paying another bare round
+        // trip. A refused answer to a fresh challenge means wrong credentials: no retry.
+        if reused
+            && response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Some(challenge) = digest::challenge(response.headers())
+        {
+            let stale = digest::is_stale(&challenge)?;
+            tracing::debug!(stale, "answering a new Digest challenge");
+            // diqwest implements its credentials trait for `&DigestAuthSession`.
+            (&session)
                 .store_context(&host, &challenge)
                 .map_err(digest_error)?;
-            let authorization = authorize(session).map_err(digest_error)?;
-            response = send_with(&builder, &authorization).await?;
+            response = send_with(&builder, &authorize(&session)?).await?;
         }
 
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
-            // Do not keep answering a challenge that failed: the next call starts afresh.
-            let _ = inner.session.invalidate_host(&host);
-            if digest_challenge(response.headers()).is_none() {
+            // The session is dropped: its nonce was refused.
+            if digest::challenge(response.headers()).is_none() {
                 return Err(AttemptError::Other(Error::Authentication {
                     kind: AuthErrorKind::MissingChallenge,
                     message: "the server answered 401 without a WWW-Authenticate: Digest challenge"
@@ -369,7 +339,7 @@ impl Client {
                 }));
             }
         } else {
-            inner.credentials_accepted.store(true, Ordering::Release);
+            inner.sessions.put_back(session);
         }
         let headers = response.headers().clone();
         let body = response
@@ -399,12 +369,7 @@ async fn send_with(
     builder: &reqwest::RequestBuilder,
     authorization: &digest_auth::AuthorizationHeader,
 ) -> Result<reqwest::Response, AttemptError> {
-    let header = HeaderValue::from_str(&authorization.to_header_string()).map_err(|_| {
-        Error::Authentication {
-            kind: AuthErrorKind::InvalidChallenge,
-            message: "the Digest answer is not a valid header value".to_owned(),
-        }
-    })?;
+    let header = digest::header_value(authorization)?;
     let request = builder
         .try_clone()
         .ok_or_else(|| Error::invalid_argument("body", "must be replayable"))?;
@@ -413,21 +378,6 @@ async fn send_with(
         .send()
         .await
         .map_err(AttemptError::Transport)
-}
-
-/// The Digest challenge of a 401, if it has one.
-fn digest_challenge(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| {
-            value
-                .trim_start()
-                .get(..7)
-                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("digest "))
-        })
-        .map(str::to_owned)
 }
 
 fn digest_error(error: diqwest::error::Error) -> AttemptError {

@@ -92,8 +92,9 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     }
     text.push_str(&format!(
         "[`ClientBuilder::digest_auth`] takes the user name ({}) and the password ({}). The client keeps \
-         one Digest session for all its clones, so later requests reuse the server's nonce, and \
-         it recovers when the server refuses a stale or out-of-order nonce. The private key never \
+         the server's nonces for all its clones, each used by one request at a time, so later \
+         requests need one round trip and concurrent ones never send a nonce count out of order; \
+         an expired nonce is renewed transparently. The private key never \
          appears in `Debug` output or errors.\n",
         docs::lower_first(&api.auth.username_doc),
         docs::lower_first(&api.auth.password_doc),
@@ -153,6 +154,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         mod client;
+        mod digest;
         mod error;
         #[rustfmt::skip]
         pub mod operations;

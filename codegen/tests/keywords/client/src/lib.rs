@@ -9,7 +9,7 @@
 //!
 //! ## Authentication
 //!
-//! [`ClientBuilder::digest_auth`] takes the user name (public key) and the password (private key). The client keeps one Digest session for all its clones, so later requests reuse the server's nonce, and it recovers when the server refuses a stale or out-of-order nonce. The private key never appears in `Debug` output or errors.
+//! [`ClientBuilder::digest_auth`] takes the user name (public key) and the password (private key). The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently. The private key never appears in `Debug` output or errors.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), keywords_client::Error> {
@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod digest;
 mod error;
 
 #[rustfmt::skip]
