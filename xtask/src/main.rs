@@ -1,5 +1,7 @@
 //! `cargo xtask`: project automation. See `cargo xtask --help`.
 
+mod bench;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +32,18 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Measure the generator (in-process and end-to-end generation time, peak memory,
+    /// generated lines per operation, compile time of a generated crate) and print a table,
+    /// also written to target/bench/report.md (exit 0 when measured, 1 when a step fails).
+    Bench {
+        /// Fewer repetitions, and no compile-time measurement: a fast smoke run.
+        #[arg(long)]
+        quick: bool,
+        /// Do not run `cargo build --release -p xtask` first (target/release/xtask must be
+        /// up to date).
+        #[arg(long)]
+        skip_build: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,6 +60,25 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Bench { quick, skip_build } => {
+            match bench::run(bench::BenchOptions { quick, skip_build }) {
+                Ok(bench::Outcome::Report { text, missed }) => {
+                    print!("{text}");
+                    if missed > 0 {
+                        eprintln!("bench: {missed} target(s) missed (see the table)");
+                    }
+                    eprintln!("bench: report written to target/bench/report.md");
+                    ExitCode::SUCCESS
+                }
+                Ok(bench::Outcome::Delegated(code)) => {
+                    ExitCode::from(u8::try_from(code).unwrap_or(1))
+                }
+                Err(error) => {
+                    eprintln!("error: cargo xtask bench: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Gen { check, spec, out } => {
             let targets = if spec.is_none() && out.is_none() {
                 default_targets()

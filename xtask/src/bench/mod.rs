@@ -1,0 +1,629 @@
+//! `cargo xtask bench`: measures the generator and prints one table (also written to
+//! `target/bench/report.md`).
+//!
+//! 1. `cargo build --release -p xtask`, then everything else runs in that release binary
+//!    (`cargo xtask` is a debug build; a debug build re-runs itself as `target/release/xtask
+//!    bench --skip-build`), so in-process and end-to-end numbers come from the same build.
+//! 2. In-process [`atlas_admin_codegen::generate_from_str`] (no file I/O, median after
+//!    warm-up) on `spec/atlas-admin.json` and on [`synth::synthetic_spec`] specs of 10, 100 and
+//!    1,000 operations.
+//! 3. End to end: each synthetic spec is written to `target/bench/synthetic-N/spec.json` and
+//!    `target/release/xtask gen --spec … --out target/bench/synthetic-N/crate` is spawned
+//!    several times (output deleted before each run): median wall time and peak RSS, read with
+//!    `/usr/bin/time -f '%e %M'` (the memory rows are skipped, with a message, without it).
+//! 4. Lines of generated Rust per operation of the 100-operation crate.
+//! 5. Crate-only compile time of the 100-operation crate (`cargo build`, dev profile,
+//!    `CARGO_INCREMENTAL=0`, after `touch src/lib.rs`; dependencies built once beforehand in
+//!    `target/bench/compile-target`), and the same for `cargo check`. `--quick` skips this and
+//!    repeats everything fewer times.
+
+pub mod process;
+pub mod synth;
+pub mod table;
+
+use std::fs;
+use std::hint::black_box;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use atlas_admin_codegen::{GenerateError, Provenance, generate_from_str};
+
+use self::process::{Cargo, TimeTool};
+use self::table::{Goal, Measured, Row, Unit};
+
+/// The synthetic spec sizes, in operations.
+pub const SIZES: [usize; 3] = [10, 100, 1000];
+
+/// How `bench` was invoked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BenchOptions {
+    /// Fewer repetitions, no compile measurement.
+    pub quick: bool,
+    /// Do not run `cargo build --release -p xtask` first.
+    pub skip_build: bool,
+}
+
+/// What went wrong; every variant says which step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// The generator rejected a spec.
+    #[error("the generator rejected {what}:\n{source}")]
+    Generate {
+        /// Which spec.
+        what: String,
+        /// Its diagnostics.
+        source: GenerateError,
+    },
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// A command could not be started.
+    #[error("cannot run `{command}`: {source}")]
+    Spawn {
+        /// The command line.
+        command: String,
+        /// Why it did not start.
+        source: io::Error,
+    },
+    /// A command ran and failed.
+    #[error("`{command}` failed ({status}){output}")]
+    Failed {
+        /// The command line.
+        command: String,
+        /// How it exited.
+        status: std::process::ExitStatus,
+        /// Its output (prefixed with a newline), or a pointer to the output printed above.
+        output: String,
+    },
+    /// `/usr/bin/time` wrote something unexpected.
+    #[error("{}: cannot read the peak memory from {content:?}", path.display())]
+    TimeOutput {
+        /// The file `/usr/bin/time -o` wrote.
+        path: PathBuf,
+        /// What it holds.
+        content: String,
+    },
+}
+
+/// The result of [`run`].
+#[derive(Debug)]
+pub enum Outcome {
+    /// The measurements ran here; the report (table and notes) was printed and written.
+    Report {
+        /// The full report, as printed.
+        text: String,
+        /// How many rows with a target miss it.
+        missed: usize,
+    },
+    /// This was not the release binary: the release binary ran the benchmark and exited with
+    /// this code.
+    Delegated(i32),
+}
+
+/// How many times each measurement repeats.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    real_warmup: usize,
+    real_runs: usize,
+    /// In-process runs per synthetic size, in [`SIZES`] order (after one warm-up run).
+    synthetic_runs: [usize; 3],
+    /// End-to-end runs per size (after one warm-up run).
+    e2e_runs: usize,
+    /// Compile runs (build and check each), or `None` to skip the compile measurement.
+    compile_runs: Option<usize>,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Self {
+        if quick {
+            Plan {
+                real_warmup: 3,
+                real_runs: 10,
+                synthetic_runs: [5, 3, 1],
+                e2e_runs: 2,
+                compile_runs: None,
+            }
+        } else {
+            Plan {
+                real_warmup: 10,
+                real_runs: 50,
+                synthetic_runs: [20, 10, 3],
+                e2e_runs: 5,
+                compile_runs: Some(3),
+            }
+        }
+    }
+}
+
+/// Where everything lives.
+#[derive(Debug, Clone)]
+struct Paths {
+    root: PathBuf,
+    bench: PathBuf,
+    release_xtask: PathBuf,
+}
+
+impl Paths {
+    fn new() -> Self {
+        let root = xtask::workspace_root();
+        let target = root.join("target");
+        Paths {
+            bench: target.join("bench"),
+            release_xtask: target
+                .join("release")
+                .join(format!("xtask{}", std::env::consts::EXE_SUFFIX)),
+            root,
+        }
+    }
+
+    fn synthetic_dir(&self, operations: usize) -> PathBuf {
+        self.bench.join(format!("synthetic-{operations}"))
+    }
+
+    /// `path` relative to the workspace root, for display.
+    fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// Runs the benchmark (see the module docs).
+pub fn run(options: BenchOptions) -> Result<Outcome, BenchError> {
+    let paths = Paths::new();
+    let cargo = Cargo::from_env();
+    if !options.skip_build {
+        progress("building the release xtask (cargo build --release -p xtask)");
+        cargo.build_release_xtask(&paths.root)?;
+    }
+    if !is_current_exe(&paths.release_xtask) {
+        progress(&format!(
+            "running the measurements in the release build ({})",
+            paths.show(&paths.release_xtask)
+        ));
+        let mut command = std::process::Command::new(&paths.release_xtask);
+        command
+            .arg("bench")
+            .arg("--skip-build")
+            .current_dir(&paths.root);
+        if options.quick {
+            command.arg("--quick");
+        }
+        let status = process::run_inherited(&mut command)?;
+        return Ok(Outcome::Delegated(status.code().unwrap_or(1)));
+    }
+    measure(options, &paths, &cargo)
+}
+
+fn is_current_exe(path: &Path) -> bool {
+    match (std::env::current_exe(), fs::canonicalize(path)) {
+        (Ok(current), Ok(release)) => fs::canonicalize(&current).unwrap_or(current) == release,
+        _ => false,
+    }
+}
+
+fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> BenchError + '_ {
+    move |source| BenchError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn measure(options: BenchOptions, paths: &Paths, cargo: &Cargo) -> Result<Outcome, BenchError> {
+    let plan = Plan::new(options.quick);
+    let mut rows = Vec::new();
+    let mut notes = vec![format!(
+        "Mode: {}; {} CPUs; in-process and end-to-end numbers from the release build `{}`.",
+        if options.quick { "--quick" } else { "full" },
+        std::thread::available_parallelism().map_or(0, usize::from),
+        paths.show(&paths.release_xtask),
+    )];
+
+    // 1. The real spec, in process.
+    let spec_path = paths.root.join("spec").join("atlas-admin.json");
+    let text = fs::read_to_string(&spec_path).map_err(io_error(&spec_path))?;
+    progress(&format!(
+        "in-process generate_from_str on spec/atlas-admin.json ({} runs)",
+        plan.real_runs
+    ));
+    let provenance = Provenance {
+        spec: "spec/atlas-admin.json".into(),
+        command: xtask::GEN_COMMAND.into(),
+    };
+    let real = time_in_process(
+        &text,
+        &provenance,
+        plan.real_warmup,
+        plan.real_runs,
+        "spec/atlas-admin.json",
+    )?;
+    rows.push(Row::with_goal(
+        format!(
+            "in-process `generate_from_str`, spec/atlas-admin.json (median of {})",
+            plan.real_runs
+        ),
+        Unit::Millis,
+        Measured::Value(real),
+        Goal::Below(20.0),
+    ));
+
+    // 2. Synthetic specs, in process and end to end.
+    let time_tool = TimeTool::detect(&paths.bench);
+    if let Err(reason) = &time_tool {
+        let message = format!(
+            "peak memory is not measured: {reason} (install GNU time, e.g. `apt-get install -y time`)"
+        );
+        progress(&message);
+        notes.push(message);
+    }
+    let mut in_process = Vec::new();
+    let mut e2e = Vec::new();
+    for (&operations, &runs) in SIZES.iter().zip(&plan.synthetic_runs) {
+        let dir = paths.synthetic_dir(operations);
+        fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        let spec = dir.join("spec.json");
+        let out = dir.join("crate");
+        let text = synth::synthetic_spec(operations);
+        fs::write(&spec, &text).map_err(io_error(&spec))?;
+
+        progress(&format!(
+            "in-process generate_from_str, {} operations ({})",
+            thousands(operations),
+            runs_text(runs)
+        ));
+        let provenance = Provenance {
+            spec: paths.show(&spec),
+            command: format!(
+                "{} --spec {} --out {}",
+                xtask::GEN_COMMAND,
+                paths.show(&spec),
+                paths.show(&out)
+            ),
+        };
+        let what = format!("the synthetic spec of {operations} operations");
+        in_process.push(time_in_process(&text, &provenance, 1, runs, &what)?);
+
+        progress(&format!(
+            "end to end `xtask gen`, {} operations ({} + 1 warm-up)",
+            thousands(operations),
+            runs_text(plan.e2e_runs)
+        ));
+        let mut seconds = Vec::new();
+        let mut peak_kib: Option<u64> = None;
+        for run in 0..=plan.e2e_runs {
+            if out.exists() {
+                fs::remove_dir_all(&out).map_err(io_error(&out))?;
+            }
+            let result =
+                process::run_gen(&paths.release_xtask, &spec, &out, time_tool.as_ref().ok())?;
+            // Run 0 warms the page cache and is not counted.
+            if run > 0 {
+                seconds.push(result.seconds);
+                peak_kib = peak_kib.max(result.peak_kib);
+            }
+        }
+        e2e.push((median(&mut seconds), peak_kib));
+    }
+    let e2e_time = |index: usize| e2e.get(index).map_or(f64::NAN, |(seconds, _)| *seconds);
+    for ((operations, in_process), runs) in SIZES.iter().zip(&in_process).zip(&plan.synthetic_runs)
+    {
+        rows.push(Row::info(
+            format!(
+                "in-process `generate_from_str`, {} ops (median of {runs})",
+                thousands(*operations)
+            ),
+            Unit::Millis,
+            Measured::Value(*in_process),
+        ));
+    }
+    if let (Some(t100), Some(t1000)) = (in_process.get(1), in_process.get(2)) {
+        rows.push(Row::info(
+            "in-process scaling: time(1,000 ops) / time(100 ops)",
+            Unit::Ratio,
+            Measured::Value(t1000 / t100),
+        ));
+    }
+    for (index, operations) in SIZES.iter().enumerate() {
+        let name = format!(
+            "end to end `xtask gen`, {} ops (median of {})",
+            thousands(*operations),
+            plan.e2e_runs
+        );
+        let measured = Measured::Value(e2e_time(index));
+        rows.push(if *operations == 1000 {
+            Row::with_goal(name, Unit::Seconds, measured, Goal::Below(0.7))
+        } else {
+            Row::info(name, Unit::Seconds, measured)
+        });
+    }
+    rows.push(Row::with_goal(
+        "end-to-end scaling: time(1,000 ops) / time(100 ops)",
+        Unit::Ratio,
+        Measured::Value(e2e_time(2) / e2e_time(1)),
+        Goal::AtMost(11.0),
+    ));
+    for (operations, (_, peak_kib)) in SIZES.iter().zip(&e2e) {
+        let name = format!(
+            "peak memory (max RSS) of `xtask gen`, {} ops",
+            thousands(*operations)
+        );
+        let measured = match (peak_kib, &time_tool) {
+            (Some(kib), _) => Measured::Value(*kib as f64 / 1024.0),
+            (None, Err(_)) => Measured::Skipped("no GNU /usr/bin/time".into()),
+            (None, Ok(_)) => Measured::Skipped("not reported".into()),
+        };
+        rows.push(if *operations == 1000 {
+            Row::with_goal(name, Unit::MiB, measured, Goal::Below(100.0))
+        } else {
+            Row::info(name, Unit::MiB, measured)
+        });
+    }
+
+    // 3. Generated code size.
+    let lines_100 = rust_lines(&paths.synthetic_dir(100).join("crate").join("src"))?;
+    let lines_1000 = rust_lines(&paths.synthetic_dir(1000).join("crate").join("src"))?;
+    rows.push(Row::with_goal(
+        format!(
+            "generated Rust lines per op, 100-op crate ({} lines in src/ ÷ 100)",
+            thousands(lines_100)
+        ),
+        Unit::Lines,
+        Measured::Value(lines_100 as f64 / 100.0),
+        Goal::AtMost(150.0),
+    ));
+    rows.push(Row::info(
+        "generated Rust lines per added op (1,000-op crate − 100-op crate) / 900",
+        Unit::Lines,
+        Measured::Value((lines_1000 as f64 - lines_100 as f64) / 900.0),
+    ));
+
+    // 4. Crate-only compile time of the 100-operation crate.
+    let build_name = "crate-only `cargo build` (dev, CARGO_INCREMENTAL=0) of the 100-op crate";
+    let check_name = "crate-only `cargo check` (CARGO_INCREMENTAL=0) of the 100-op crate";
+    match plan.compile_runs {
+        Some(runs) => {
+            let crate_dir = paths.synthetic_dir(100).join("crate");
+            let target_dir = paths.bench.join("compile-target");
+            let times = cargo.compile_times(&paths.root, &crate_dir, &target_dir, runs)?;
+            rows.push(Row::with_goal(
+                format!("{build_name}, after `touch src/lib.rs` (median of {runs})"),
+                Unit::Seconds,
+                Measured::Value(times.build),
+                Goal::AtMost(4.5),
+            ));
+            rows.push(Row::info(
+                format!("{check_name}, after `touch src/lib.rs` (median of {runs})"),
+                Unit::Seconds,
+                Measured::Value(times.check),
+            ));
+            notes.push(format!(
+                "Compile: in `{}` (its Cargo.toml gets an empty `[workspace]`, Cargo.lock copied from the workspace), CARGO_TARGET_DIR=`{}`, dependencies built once before timing.",
+                paths.show(&crate_dir),
+                paths.show(&target_dir)
+            ));
+        }
+        None => {
+            rows.push(Row::with_goal(
+                build_name,
+                Unit::Seconds,
+                Measured::Skipped("--quick".into()),
+                Goal::AtMost(4.5),
+            ));
+            rows.push(Row::info(
+                check_name,
+                Unit::Seconds,
+                Measured::Skipped("--quick".into()),
+            ));
+        }
+    }
+
+    notes.push(
+        "End to end: wall time of `target/release/xtask gen --spec target/bench/synthetic-N/spec.json --out target/bench/synthetic-N/crate` (output deleted before each run, one uncounted warm-up run), peak memory = max RSS of that process (`/usr/bin/time -f '%e %M'`).".to_owned(),
+    );
+    let missed: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.is_met() == Some(false))
+        .map(|row| row.name.as_str())
+        .collect();
+    let with_goal = rows.iter().filter(|row| row.is_met().is_some()).count();
+    notes.push(format!(
+        "{} of {with_goal} measured targets met{}",
+        with_goal - missed.len(),
+        if missed.is_empty() {
+            ".".to_owned()
+        } else {
+            format!("; missed: {}.", missed.join("; "))
+        }
+    ));
+
+    let text = report(&rows, &notes);
+    let report_path = paths.bench.join("report.md");
+    fs::create_dir_all(&paths.bench).map_err(io_error(&paths.bench))?;
+    fs::write(&report_path, &text).map_err(io_error(&report_path))?;
+    Ok(Outcome::Report {
+        text,
+        missed: missed.len(),
+    })
+}
+
+/// The report: the table, then the notes.
+pub fn report(rows: &[Row], notes: &[String]) -> String {
+    let mut text = String::from("# cargo xtask bench\n\n");
+    text.push_str(&table::format_table(rows));
+    if !notes.is_empty() {
+        text.push('\n');
+        for note in notes {
+            text.push_str("- ");
+            text.push_str(note);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Median wall time of `generate_from_str` in milliseconds, after `warmup` uncounted runs.
+fn time_in_process(
+    text: &str,
+    provenance: &Provenance,
+    warmup: usize,
+    runs: usize,
+    what: &str,
+) -> Result<f64, BenchError> {
+    let mut millis = Vec::with_capacity(runs);
+    for run in 0..warmup + runs.max(1) {
+        let start = Instant::now();
+        let files = generate_from_str(black_box(text), provenance).map_err(|source| {
+            BenchError::Generate {
+                what: what.to_owned(),
+                source,
+            }
+        })?;
+        let elapsed = start.elapsed();
+        black_box(files);
+        if run >= warmup {
+            millis.push(elapsed.as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(median(&mut millis))
+}
+
+/// The median (mean of the middle two for an even count); NaN when empty.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    match values.len() {
+        0 => f64::NAN,
+        n if !n.is_multiple_of(2) => values.get(middle).copied().unwrap_or(f64::NAN),
+        _ => match (values.get(middle - 1), values.get(middle)) {
+            (Some(a), Some(b)) => (a + b) / 2.0,
+            _ => f64::NAN,
+        },
+    }
+}
+
+/// `1 run`, `3 runs`.
+fn runs_text(runs: usize) -> String {
+    format!("{runs} run{}", if runs == 1 { "" } else { "s" })
+}
+
+/// `1000` → `1,000`.
+fn thousands(value: usize) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Lines of every `.rs` file below `dir`.
+fn rust_lines(dir: &Path) -> Result<usize, BenchError> {
+    let mut total = 0;
+    let mut pending = vec![dir.to_owned()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).map_err(io_error(&current))? {
+            let path = entry.map_err(io_error(&current))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                total += fs::read_to_string(&path)
+                    .map_err(io_error(&path))?
+                    .lines()
+                    .count();
+            }
+        }
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provenance() -> Provenance {
+        Provenance {
+            spec: "synthetic.json".into(),
+            command: "cargo xtask bench".into(),
+        }
+    }
+
+    #[test]
+    fn synthetic_specs_of_one_and_ten_operations_generate() {
+        for operations in [1, 10] {
+            let files = generate_from_str(&synth::synthetic_spec(operations), &provenance())
+                .unwrap_or_else(|error| panic!("{operations} operations: {error}"));
+            let operations_rs = files
+                .iter()
+                .find(|file| file.path == "src/operations.rs")
+                .expect("src/operations.rs is generated");
+            assert!(operations_rs.contents.contains("create_thing0"));
+            let cargo = files
+                .iter()
+                .find(|file| file.path == "Cargo.toml")
+                .expect("Cargo.toml is generated");
+            assert!(cargo.contents.contains("name = \"synthetic-admin\""));
+        }
+    }
+
+    #[test]
+    fn in_process_timing_reports_the_generator_diagnostics() {
+        let broken = synth::synthetic_spec(1).replace("\"Region\",", "\"Regoin\",");
+        let error = time_in_process(&broken, &provenance(), 0, 1, "the broken spec")
+            .expect_err("the broken spec is rejected");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("the generator rejected the broken spec:\n"),
+            "{message}"
+        );
+        assert!(message.contains("Regoin"), "{message}");
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&mut [7.0]), 7.0);
+        assert!(median(&mut []).is_nan());
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(10), "10");
+        assert_eq!(thousands(100), "100");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn report_has_the_table_then_the_notes() {
+        let rows = [Row::with_goal(
+            "real spec",
+            Unit::Millis,
+            Measured::Value(8.0),
+            Goal::Below(20.0),
+        )];
+        let text = report(&rows, &["1 of 1 measured targets met.".to_owned()]);
+        assert_eq!(
+            text,
+            "# cargo xtask bench\n\n\
+             | name      | value   | target  | met? |\n\
+             | --------- | ------- | ------- | ---- |\n\
+             | real spec | 8.00 ms | < 20 ms | yes  |\n\
+             \n- 1 of 1 measured targets met.\n"
+        );
+    }
+}
