@@ -32,6 +32,8 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
         [
             "Cargo.toml",
             "src/client.rs",
+            "src/codec.rs",
+            "src/digest.rs",
             "src/error.rs",
             "src/lib.rs",
             "src/operations.rs",
@@ -87,7 +89,7 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
     assert!(
         operations
             .contents
-            .contains("path.push_str(\"/projects/\")")
+            .contains("\"/projects/\", &group_id_segment(&self.group_id)?, \"/endpoints\"")
     );
     assert!(!operations.contents.contains("create_private_endpoint"));
     let models = files

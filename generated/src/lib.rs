@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod codec;
 mod digest;
 mod error;
 

@@ -6,23 +6,95 @@
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
 
-static GROUP_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-crate::transport::Pattern::new(
-    "^[0-9a-fA-F]{24}$",
-    "exactly 24 hexadecimal characters",
-));
+/// Checks the `GROUP-ID` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
+fn group_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
+    crate::transport::Pattern::new(
+        "^[0-9a-fA-F]{24}$",
+        "exactly 24 hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "group_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
 
-static INTERFACE_ENDPOINT_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-crate::transport::Pattern::new(
-    "^vpce-[0-9a-fA-F]+$",
-    "`vpce-` followed by hexadecimal characters",
-));
+/// Checks the `INTERFACE-ENDPOINT-ID` path parameter (it must be `vpce-` followed by hexadecimal characters) and percent-encodes it as one segment.
+fn interface_endpoint_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
+    crate::transport::Pattern::new(
+        "^vpce-[0-9a-fA-F]+$",
+        "`vpce-` followed by hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "interface_endpoint_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
 
-static PRIVATELINK_ID_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-crate::transport::Pattern::new(
-    "^[0-9a-fA-F]{24}$",
-    "exactly 24 hexadecimal characters",
-));
+/// Checks the `PRIVATELINK-ID` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
+fn privatelink_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
+    crate::transport::Pattern::new(
+        "^[0-9a-fA-F]{24}$",
+        "exactly 24 hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "privatelink_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id_privatelink_id(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+    privatelink_id: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id,
+        "privatelink_id" = privatelink_id
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id_privatelink_id_interface_endpoint_id(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+    privatelink_id: &str,
+    interface_endpoint_id: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id,
+        "privatelink_id" = privatelink_id, "interface_endpoint_id" =
+        interface_endpoint_id
+    )
+}
 
 impl crate::Client {
     /// Create One Private Endpoint Connection
@@ -53,21 +125,12 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let body: atlas_admin::types::CreatePrivateEndpointRequest = serde_json::from_str(r#"{"providerName":"AWS","region":"us-east-1"}"#)?;
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let body = atlas_admin::types::CreatePrivateEndpointRequest::new(atlas_admin::types::ProviderName::Aws, atlas_admin::types::Region::UsEast1);
     /// let result = client.create_private_endpoint("5df264b8f10fab7d2cad2f0d", body).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
-    /// ```
-    ///
-    /// Example request body (sent with `?pretty=true`):
-    ///
-    /// ```json
-    /// {
-    ///   "providerName": "AWS",
-    ///   "region": "us-east-1"
-    /// }
     /// ```
     ///
     /// Example response:
@@ -97,7 +160,60 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+}
 
+/// Request builder for [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint): Create One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct CreatePrivateEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) body: crate::types::CreatePrivateEndpointRequest,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl CreatePrivateEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::POST,
+            path: ["/groups/", &group_id_segment(&self.group_id)?, "/privateEndpoint"]
+                .concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    CreatePrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "create_private_endpoint", "the created private endpoint connection",
+    operation_span_group_id("createPrivateEndpoint", "POST", "/groups/{GROUP-ID}/privateEndpoint", group_id)
+);
+
+impl crate::Client {
     /// Get All Private Endpoint Connections
     ///
     /// Retrieve details of all private endpoint connections in one Atlas project. Atlas answers with a plain JSON array (not a paginated `results` document).
@@ -121,7 +237,7 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
     /// let result = client.list_private_endpoints("5df264b8f10fab7d2cad2f0d").await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -155,7 +271,57 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+}
 
+/// Request builder for [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints): Get All Private Endpoint Connections.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct ListPrivateEndpoints {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl ListPrivateEndpoints {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: ["/groups/", &group_id_segment(&self.group_id)?, "/privateEndpoint"]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, crate::transport::decode_json, "list_private_endpoints", "every private endpoint connection of the project",
+    operation_span_group_id("listPrivateEndpoints", "GET", "/groups/{GROUP-ID}/privateEndpoint", group_id)
+);
+
+impl crate::Client {
     /// Get One Private Endpoint Connection
     ///
     /// Retrieve details of one private endpoint connection in an Atlas project.
@@ -180,7 +346,7 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
     /// let result = client.get_private_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d").await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -214,7 +380,63 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+}
 
+/// Request builder for [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint): Get One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetPrivateEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl GetPrivateEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: [
+                "/groups/",
+                &group_id_segment(&self.group_id)?,
+                "/privateEndpoint/",
+                &privatelink_id_segment(&self.privatelink_id)?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    GetPrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "get_private_endpoint", "the private endpoint connection",
+    operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
+);
+
+impl crate::Client {
     /// Delete One Private Endpoint Connection
     ///
     /// Remove one private endpoint connection from an Atlas project. Atlas answers with an empty JSON object.
@@ -243,7 +465,7 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
     /// let result = client.delete_private_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d").await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -263,7 +485,63 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+}
 
+/// Request builder for [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint): Delete One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct DeletePrivateEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl DeletePrivateEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::DELETE,
+            path: [
+                "/groups/",
+                &group_id_segment(&self.group_id)?,
+                "/privateEndpoint/",
+                &privatelink_id_segment(&self.privatelink_id)?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    DeletePrivateEndpoint => (), crate::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted",
+    operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
+);
+
+impl crate::Client {
     /// Add One Interface Endpoint to One Private Endpoint Connection
     ///
     /// Add one interface endpoint (the VPC endpoint you created in AWS) to a private endpoint connection in an Atlas project.
@@ -289,20 +567,12 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let body: atlas_admin::types::CreateInterfaceEndpointRequest = serde_json::from_str(r#"{"interfaceEndpointId":"vpce-0b9c5701325cb15dd"}"#)?;
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let body = atlas_admin::types::CreateInterfaceEndpointRequest::new("vpce-0b9c5701325cb15dd");
     /// let result = client.create_interface_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", body).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
-    /// ```
-    ///
-    /// Example request body:
-    ///
-    /// ```json
-    /// {
-    ///   "interfaceEndpointId": "vpce-0b9c5701325cb15dd"
-    /// }
     /// ```
     ///
     /// Example response:
@@ -331,7 +601,67 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+}
 
+/// Request builder for [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint): Add One Interface Endpoint to One Private Endpoint Connection.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct CreateInterfaceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) body: crate::types::CreateInterfaceEndpointRequest,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl CreateInterfaceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::POST,
+            path: [
+                "/groups/",
+                &group_id_segment(&self.group_id)?,
+                "/privateEndpoint/",
+                &privatelink_id_segment(&self.privatelink_id)?,
+                "/interfaceEndpoints",
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "create_interface_endpoint", "the added interface endpoint",
+    operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints", group_id, privatelink_id)
+);
+
+impl crate::Client {
     /// Get One Interface Endpoint by ID
     ///
     /// Retrieve one interface endpoint of a private endpoint connection in an Atlas project.
@@ -357,7 +687,7 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
     /// let result = client.get_interface_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b").await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -390,7 +720,66 @@ impl crate::Client {
             envelope: ::std::option::Option::None,
         }
     }
+}
 
+/// Request builder for [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint): Get One Interface Endpoint by ID.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetInterfaceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) privatelink_id: ::std::string::String,
+    pub(crate) interface_endpoint_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl GetInterfaceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: [
+                "/groups/",
+                &group_id_segment(&self.group_id)?,
+                "/privateEndpoint/",
+                &privatelink_id_segment(&self.privatelink_id)?,
+                "/interfaceEndpoints/",
+                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            envelope: self.envelope.unwrap_or(false),
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    GetInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "get_interface_endpoint", "the interface endpoint",
+    operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
+);
+
+impl crate::Client {
     /// Delete One Interface Endpoint
     ///
     /// Remove one interface endpoint from a private endpoint connection in an Atlas project. Atlas answers with an empty JSON object.
@@ -416,7 +805,7 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
     /// let result = client.delete_interface_endpoint("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b").await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -440,509 +829,6 @@ impl crate::Client {
     }
 }
 
-/// Request builder for [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint): Create One Private Endpoint Connection.
-///
-/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-pub struct CreatePrivateEndpoint {
-    pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) body: crate::types::CreatePrivateEndpointRequest,
-    pub(crate) pretty: ::std::option::Option<bool>,
-    pub(crate) envelope: ::std::option::Option<bool>,
-}
-
-impl CreatePrivateEndpoint {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn request(
-        &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint");
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path,
-            query,
-            body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
-            ),
-            envelope: self.envelope.unwrap_or(false),
-        })
-    }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "createPrivateEndpoint", method = "POST",
-            path_template = "/groups/{GROUP-ID}/privateEndpoint", "group_id" = % self
-            .group_id
-        )
-    }
-}
-
-crate::transport::request_builder!(
-    CreatePrivateEndpoint => crate ::types::PrivateEndpoint, crate
-    ::transport::decode_json, "create_private_endpoint",
-    "the created private endpoint connection"
-);
-
-/// Request builder for [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints): Get All Private Endpoint Connections.
-///
-/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-pub struct ListPrivateEndpoints {
-    pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) pretty: ::std::option::Option<bool>,
-    pub(crate) envelope: ::std::option::Option<bool>,
-}
-
-impl ListPrivateEndpoints {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn request(
-        &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint");
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path,
-            query,
-            body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
-        })
-    }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "listPrivateEndpoints", method = "GET",
-            path_template = "/groups/{GROUP-ID}/privateEndpoint", "group_id" = % self
-            .group_id
-        )
-    }
-}
-
-crate::transport::request_builder!(
-    ListPrivateEndpoints => ::std::vec::Vec < crate ::types::PrivateEndpoint >, crate
-    ::transport::decode_json, "list_private_endpoints",
-    "every private endpoint connection of the project"
-);
-
-/// Request builder for [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint): Get One Private Endpoint Connection.
-///
-/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-pub struct GetPrivateEndpoint {
-    pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) pretty: ::std::option::Option<bool>,
-    pub(crate) envelope: ::std::option::Option<bool>,
-}
-
-impl GetPrivateEndpoint {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn request(
-        &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "privatelink_id",
-                &self.privatelink_id,
-                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
-            )?,
-        );
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path,
-            query,
-            body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
-        })
-    }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "getPrivateEndpoint", method = "GET", path_template
-            = "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}", "group_id" = % self
-            .group_id, "privatelink_id" = % self.privatelink_id
-        )
-    }
-}
-
-crate::transport::request_builder!(
-    GetPrivateEndpoint => crate ::types::PrivateEndpoint, crate ::transport::decode_json,
-    "get_private_endpoint", "the private endpoint connection"
-);
-
-/// Request builder for [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint): Delete One Private Endpoint Connection.
-///
-/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-pub struct DeletePrivateEndpoint {
-    pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) pretty: ::std::option::Option<bool>,
-    pub(crate) envelope: ::std::option::Option<bool>,
-}
-
-impl DeletePrivateEndpoint {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn request(
-        &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "privatelink_id",
-                &self.privatelink_id,
-                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
-            )?,
-        );
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path,
-            query,
-            body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
-        })
-    }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "deletePrivateEndpoint", method = "DELETE",
-            path_template = "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}",
-            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id
-        )
-    }
-}
-
-crate::transport::request_builder!(
-    DeletePrivateEndpoint => (), crate ::transport::decode_empty,
-    "delete_private_endpoint", "nothing: the deletion was accepted"
-);
-
-/// Request builder for [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint): Add One Interface Endpoint to One Private Endpoint Connection.
-///
-/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-pub struct CreateInterfaceEndpoint {
-    pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) body: crate::types::CreateInterfaceEndpointRequest,
-    pub(crate) pretty: ::std::option::Option<bool>,
-    pub(crate) envelope: ::std::option::Option<bool>,
-}
-
-impl CreateInterfaceEndpoint {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn request(
-        &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "privatelink_id",
-                &self.privatelink_id,
-                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/interfaceEndpoints");
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path,
-            query,
-            body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
-            ),
-            envelope: self.envelope.unwrap_or(false),
-        })
-    }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "createInterfaceEndpoint", method = "POST",
-            path_template =
-            "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints",
-            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id
-        )
-    }
-}
-
-crate::transport::request_builder!(
-    CreateInterfaceEndpoint => crate ::types::InterfaceEndpoint, crate
-    ::transport::decode_json, "create_interface_endpoint", "the added interface endpoint"
-);
-
-/// Request builder for [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint): Get One Interface Endpoint by ID.
-///
-/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-pub struct GetInterfaceEndpoint {
-    pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) interface_endpoint_id: ::std::string::String,
-    pub(crate) pretty: ::std::option::Option<bool>,
-    pub(crate) envelope: ::std::option::Option<bool>,
-}
-
-impl GetInterfaceEndpoint {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn request(
-        &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "privatelink_id",
-                &self.privatelink_id,
-                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/interfaceEndpoints/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "interface_endpoint_id",
-                &self.interface_endpoint_id,
-                ::std::option::Option::Some(&*INTERFACE_ENDPOINT_ID_PATTERN),
-            )?,
-        );
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path,
-            query,
-            body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
-        })
-    }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "getInterfaceEndpoint", method = "GET",
-            path_template =
-            "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}",
-            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id,
-            "interface_endpoint_id" = % self.interface_endpoint_id
-        )
-    }
-}
-
-crate::transport::request_builder!(
-    GetInterfaceEndpoint => crate ::types::InterfaceEndpoint, crate
-    ::transport::decode_json, "get_interface_endpoint", "the interface endpoint"
-);
-
 /// Request builder for [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint): Delete One Interface Endpoint.
 ///
 /// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
@@ -959,19 +845,13 @@ pub struct DeleteInterfaceEndpoint {
 }
 
 impl DeleteInterfaceEndpoint {
-    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format.
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
     pub fn pretty(mut self, value: bool) -> Self {
         self.pretty = ::std::option::Option::Some(value);
         self
     }
 
-    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body).
-    ///
-    /// The server's default is `false`; the parameter is only sent when set.
-    ///
-    /// When `true`, the server wraps the answer in `{"status", "content"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
     pub fn envelope(mut self, value: bool) -> Self {
         self.envelope = ::std::option::Option::Some(value);
         self
@@ -980,59 +860,28 @@ impl DeleteInterfaceEndpoint {
     fn request(
         &self,
     ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/groups/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "group_id",
-                &self.group_id,
-                ::std::option::Option::Some(&*GROUP_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/privateEndpoint/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "privatelink_id",
-                &self.privatelink_id,
-                ::std::option::Option::Some(&*PRIVATELINK_ID_PATTERN),
-            )?,
-        );
-        path.push_str("/interfaceEndpoints/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "interface_endpoint_id",
-                &self.interface_endpoint_id,
-                ::std::option::Option::Some(&*INTERFACE_ENDPOINT_ID_PATTERN),
-            )?,
-        );
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.pretty {
-            query.push(("pretty", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.envelope {
-            query.push(("envelope", ::std::string::ToString::to_string(value)));
-        }
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
-            path,
+            path: [
+                "/groups/",
+                &group_id_segment(&self.group_id)?,
+                "/privateEndpoint/",
+                &privatelink_id_segment(&self.privatelink_id)?,
+                "/interfaceEndpoints/",
+                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
+            ]
+                .concat(),
             query,
             body: ::std::option::Option::None,
             envelope: self.envelope.unwrap_or(false),
         })
     }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "deleteInterfaceEndpoint", method = "DELETE",
-            path_template =
-            "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}",
-            "group_id" = % self.group_id, "privatelink_id" = % self.privatelink_id,
-            "interface_endpoint_id" = % self.interface_endpoint_id
-        )
-    }
 }
 
 crate::transport::request_builder!(
-    DeleteInterfaceEndpoint => (), crate ::transport::decode_empty,
-    "delete_interface_endpoint", "nothing: the removal was accepted"
+    DeleteInterfaceEndpoint => (), crate::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted",
+    operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
 );

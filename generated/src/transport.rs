@@ -59,11 +59,19 @@ pub(crate) struct RawResponse {
 pub(crate) type Decoder<T> = fn(&RawResponse, bool) -> Result<(T, u16), Error>;
 
 /// Adds what every request builder has besides its parameters: `timeout`, `send`,
-/// `send_with_metadata` and `IntoFuture`. The builder provides `client` and `options` fields and
-/// `request()` and `span()` methods.
+/// `send_with_metadata`, `IntoFuture`, and its tracing span (made by `$span`, given the
+/// operation id, method, path template and the path parameter fields). The builder provides
+/// `client` and `options` fields and a `request()` method.
 macro_rules! request_builder {
-    ($builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal) => {
+    (
+        $builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal,
+        $span:ident($operation:literal, $method:literal, $template:literal $(, $param:ident)*)
+    ) => {
         impl $builder {
+            fn span(&self) -> ::tracing::Span {
+                $span($operation, $method, $template $(, &self.$param)*)
+            }
+
             /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
             /// for this request: the longest one attempt may take, from sending to reading the
             /// whole answer.
@@ -157,6 +165,17 @@ pub(crate) fn path_segment(
         }
     }
     Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
+}
+
+/// Adds an optional query parameter when it is set.
+pub(crate) fn push_query<T: ToString>(
+    query: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &Option<T>,
+) {
+    if let Some(value) = value {
+        query.push((name, value.to_string()));
+    }
 }
 
 /// Serializes a request body as JSON.

@@ -44,123 +44,6 @@ impl crate::Client {
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
-
-    /// Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink.
-    ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointAvailable::interval)) and reads `connectionStatus`:
-    ///
-    /// - `AVAILABLE`: done, returns the object;
-    /// - `NONE`, `PENDING_ACCEPTANCE`, `PENDING`: keep polling;
-    /// - `REJECTED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
-    ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointAvailable::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
-    /// let result = client
-    ///     .wait_until_interface_endpoint_available("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b")
-    ///     .interval(std::time::Duration::from_secs(10))
-    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
-    ///     .await?;
-    /// # let _ = result;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn wait_until_interface_endpoint_available(
-        &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
-        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::waiters::WaitUntilInterfaceEndpointAvailable {
-        crate::waiters::WaitUntilInterfaceEndpointAvailable {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interface_endpoint_id: interface_endpoint_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
-    }
-
-    /// Waits until a private endpoint connection is gone (Atlas answers 404).
-    ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::interval)) and reads `status`:
-    ///
-    /// - HTTP 404: done (the resource is gone), returns `()`;
-    /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`, `AVAILABLE`: keep polling;
-    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
-    ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
-    /// let result = client
-    ///     .wait_until_private_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d")
-    ///     .interval(std::time::Duration::from_secs(10))
-    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
-    ///     .await?;
-    /// # let _ = result;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn wait_until_private_endpoint_deleted(
-        &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::waiters::WaitUntilPrivateEndpointDeleted {
-        crate::waiters::WaitUntilPrivateEndpointDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
-    }
-
-    /// Waits until an interface endpoint is gone (Atlas answers 404).
-    ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointDeleted::interval)) and reads `connectionStatus`:
-    ///
-    /// - HTTP 404: done (the resource is gone), returns `()`;
-    /// - `DELETING`, `NONE`, `PENDING_ACCEPTANCE`, `PENDING`, `AVAILABLE`, `REJECTED`: keep polling;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
-    ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
-    /// let result = client
-    ///     .wait_until_interface_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b")
-    ///     .interval(std::time::Duration::from_secs(10))
-    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
-    ///     .await?;
-    /// # let _ = result;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn wait_until_interface_endpoint_deleted(
-        &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
-        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::waiters::WaitUntilInterfaceEndpointDeleted {
-        crate::waiters::WaitUntilInterfaceEndpointDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interface_endpoint_id: interface_endpoint_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
-    }
 }
 
 /// Waiter created by [`Client::wait_until_private_endpoint_ready`](crate::Client#method.wait_until_private_endpoint_ready).
@@ -262,6 +145,48 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl crate::Client {
+    /// Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink.
+    ///
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointAvailable::interval)) and reads `connectionStatus`:
+    ///
+    /// - `AVAILABLE`: done, returns the object;
+    /// - `NONE`, `PENDING_ACCEPTANCE`, `PENDING`: keep polling;
+    /// - `REJECTED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
+    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    ///
+    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointAvailable::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_interface_endpoint_available("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_interface_endpoint_available(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilInterfaceEndpointAvailable {
+        crate::waiters::WaitUntilInterfaceEndpointAvailable {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            interface_endpoint_id: interface_endpoint_id.into(),
+            interval: ::std::time::Duration::from_secs(5u64),
+            max_wait: ::std::time::Duration::from_secs(3600u64),
+        }
     }
 }
 
@@ -370,6 +295,46 @@ impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
     }
 }
 
+impl crate::Client {
+    /// Waits until a private endpoint connection is gone (Atlas answers 404).
+    ///
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::interval)) and reads `status`:
+    ///
+    /// - HTTP 404: done (the resource is gone), returns `()`;
+    /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`, `AVAILABLE`: keep polling;
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
+    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    ///
+    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_private_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_private_endpoint_deleted(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilPrivateEndpointDeleted {
+        crate::waiters::WaitUntilPrivateEndpointDeleted {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            interval: ::std::time::Duration::from_secs(5u64),
+            max_wait: ::std::time::Duration::from_secs(3600u64),
+        }
+    }
+}
+
 /// Waiter created by [`Client::wait_until_private_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_deleted).
 ///
 /// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
@@ -470,6 +435,47 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl crate::Client {
+    /// Waits until an interface endpoint is gone (Atlas answers 404).
+    ///
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointDeleted::interval)) and reads `connectionStatus`:
+    ///
+    /// - HTTP 404: done (the resource is gone), returns `()`;
+    /// - `DELETING`, `NONE`, `PENDING_ACCEPTANCE`, `PENDING`, `AVAILABLE`, `REJECTED`: keep polling;
+    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    ///
+    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_interface_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_interface_endpoint_deleted(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilInterfaceEndpointDeleted {
+        crate::waiters::WaitUntilInterfaceEndpointDeleted {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            privatelink_id: privatelink_id.into(),
+            interface_endpoint_id: interface_endpoint_id.into(),
+            interval: ::std::time::Duration::from_secs(5u64),
+            max_wait: ::std::time::Duration::from_secs(3600u64),
+        }
     }
 }
 

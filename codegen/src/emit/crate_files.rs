@@ -154,6 +154,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         mod client;
+        mod codec;
         mod digest;
         mod error;
         #[rustfmt::skip]

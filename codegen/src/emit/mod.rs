@@ -4,6 +4,7 @@
 mod crate_files;
 mod docs;
 mod enums;
+mod example_values;
 mod models;
 mod operations;
 pub(crate) mod runtime;
@@ -46,11 +47,15 @@ impl Provenance {
 pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, GenerateError> {
     let mut files = vec![
         crate_files::cargo_toml(api, provenance),
-        rust_file(provenance, "src/lib.rs", crate_files::lib_rs(api))?,
+        rust_file(
+            provenance,
+            "src/lib.rs",
+            RustFile::whole(crate_files::lib_rs(api)),
+        )?,
         rust_file(
             provenance,
             "src/types/mod.rs",
-            crate_files::types_mod_rs(api),
+            RustFile::whole(crate_files::types_mod_rs(api)),
         )?,
         rust_file(provenance, "src/types/enums.rs", enums::generate(api))?,
         rust_file(provenance, "src/types/models.rs", models::generate(api))?,
@@ -72,24 +77,138 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
     Ok(files)
 }
 
-/// Parses `tokens` as a Rust file, pretty-prints it and adds the header.
+/// A Rust file to emit: its inner docs and attributes, then its items in chunks.
+///
+/// Each chunk is parsed and pretty-printed on its own and its tokens dropped before the next
+/// one is built, so the generator's memory is bounded by the largest chunk (one operation, one
+/// type), not by the size of the spec.
+pub struct RustFile<'a> {
+    header: TokenStream,
+    chunks: Box<dyn Iterator<Item = Chunk> + 'a>,
+}
+
+impl<'a> RustFile<'a> {
+    /// A file whose inner docs/attributes are `header`, followed by `chunks`.
+    pub fn new(header: TokenStream, chunks: impl Iterator<Item = Chunk> + 'a) -> Self {
+        RustFile {
+            header,
+            chunks: Box::new(chunks),
+        }
+    }
+
+    /// A small file emitted in one piece.
+    pub fn whole(tokens: TokenStream) -> Self {
+        RustFile::new(tokens, std::iter::empty())
+    }
+}
+
+/// Some items of a file, plus text that replaces their placeholders after formatting.
+pub struct Chunk {
+    tokens: TokenStream,
+    verbatim: Vec<String>,
+}
+
+impl Chunk {
+    pub fn new(tokens: TokenStream) -> Self {
+        Chunk {
+            tokens,
+            verbatim: Vec::new(),
+        }
+    }
+
+    /// A chunk whose placeholders (see [`Verbatim::item`]) are filled from `verbatim`.
+    pub fn with_verbatim(tokens: TokenStream, verbatim: Verbatim) -> Self {
+        Chunk {
+            tokens,
+            verbatim: verbatim.0,
+        }
+    }
+}
+
+/// Item-level macro invocations written out by hand: prettyplease can only wrap a macro's
+/// tokens at the line width, which scatters a list of entries across lines. Each invocation
+/// becomes a placeholder item `__verbatim_N!();` in the tokens, replaced by its text once the
+/// chunk is formatted.
+#[derive(Default)]
+pub struct Verbatim(Vec<String>);
+
+impl Verbatim {
+    /// A placeholder for `text`: complete items, on as many lines as it likes.
+    pub fn item(&mut self, text: String) -> TokenStream {
+        let placeholder = ident(&format!("__verbatim_{}", self.0.len()));
+        self.0.push(text);
+        quote::quote! { #placeholder!(); }
+    }
+}
+
+/// Formats `file` chunk by chunk and adds the header.
 fn rust_file(
     provenance: &Provenance,
     path: &str,
-    tokens: TokenStream,
+    file: RustFile<'_>,
 ) -> Result<GeneratedFile, GenerateError> {
-    let file = syn::parse2::<syn::File>(tokens).map_err(|error| GenerateError::Internal {
-        file: path.to_owned(),
-        message: error.to_string(),
-    })?;
+    let mut contents = format!("{}\n", provenance.header("//"));
+    contents.push_str(&format_chunk(path, &Chunk::new(file.header))?);
+    for chunk in file.chunks {
+        let text = format_chunk(path, &chunk)?;
+        if !contents.ends_with("\n\n") {
+            contents.push('\n');
+        }
+        contents.push_str(&text);
+    }
     Ok(GeneratedFile {
         path: path.to_owned(),
-        contents: format!(
-            "{}\n{}",
-            provenance.header("//"),
-            separate_items(&prettyplease::unparse(&file))
-        ),
+        contents,
     })
+}
+
+/// Parses a chunk's tokens as Rust items, pretty-prints them, fills in verbatim text and
+/// separates items with blank lines.
+fn format_chunk(path: &str, chunk: &Chunk) -> Result<String, GenerateError> {
+    let file = syn::parse2::<syn::File>(chunk.tokens.clone()).map_err(|error| {
+        GenerateError::Internal {
+            file: path.to_owned(),
+            message: error.to_string(),
+        }
+    })?;
+    let formatted = prettyplease::unparse(&file);
+    let formatted = if chunk.verbatim.is_empty() {
+        formatted
+    } else {
+        fill_verbatim(&formatted, &chunk.verbatim)
+    };
+    Ok(separate_items(&formatted))
+}
+
+/// Replaces each `__verbatim_N!();` line with the Nth text, indented like the placeholder.
+fn fill_verbatim(formatted: &str, verbatim: &[String]) -> String {
+    let mut out =
+        String::with_capacity(formatted.len() + verbatim.iter().map(String::len).sum::<usize>());
+    for line in formatted.lines() {
+        let trimmed = line.trim_start();
+        let text = trimmed
+            .strip_prefix("__verbatim_")
+            .and_then(|rest| rest.strip_suffix("!();"))
+            .and_then(|index| index.parse::<usize>().ok())
+            .and_then(|index| verbatim.get(index));
+        match text {
+            Some(text) => {
+                let indent = &line[..line.len() - trimmed.len()];
+                for text_line in text.lines() {
+                    if !text_line.is_empty() {
+                        out.push_str(indent);
+                    }
+                    out.push_str(text_line);
+                    out.push('\n');
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// The kind of a one-line item: its first word after any visibility (`mod`, `use`, `const`).
@@ -134,6 +253,11 @@ fn separate_items(code: &str) -> String {
         }
     }
     out
+}
+
+/// `text` as a Rust string literal, escaped.
+fn string_literal(text: &str) -> String {
+    proc_macro2::Literal::string(text).to_string()
 }
 
 /// Turns an identifier string from the model (possibly raw, like `r#type`) into tokens.

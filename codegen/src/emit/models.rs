@@ -1,19 +1,39 @@
-//! `src/types/models.rs`: object types with serde wire names, a constructor taking the
-//! required fields, and `with_*` setters for the others.
+//! `src/types/models.rs`: object types, each an invocation of `codec::object_type!` (the
+//! struct plus its JSON mapping; see `codegen/templates/codec.rs`). Types the client sends also
+//! get a constructor taking the required fields and `with_*` setters for the others.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident};
-use crate::model::{Api, Field, StructDef, TypeRef};
+use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
+use crate::model::{Api, Field, ResponseType, StructDef, TypeRef};
+use crate::naming::unraw;
 
 /// Emits every object type of the API.
-pub fn generate(api: &Api) -> TokenStream {
-    let structs = api.structs.iter().map(struct_def);
-    quote! {
-        //! Object types of the API: request bodies and responses.
+pub fn generate(api: &Api) -> RustFile<'_> {
+    let directions = Directions::of(api);
+    RustFile::new(
+        quote! {
+            //! Object types of the API: request bodies and responses.
+        },
+        api.structs
+            .iter()
+            .map(move |def| struct_def(def, &directions)),
+    )
+}
 
-        #( #structs )*
+/// [`rust_type`] as source text, for code written out verbatim.
+fn type_text(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "::std::string::String".to_owned(),
+        TypeRef::Boolean => "bool".to_owned(),
+        TypeRef::Integer => "i64".to_owned(),
+        TypeRef::Number => "f64".to_owned(),
+        TypeRef::Any => "::serde_json::Value".to_owned(),
+        TypeRef::Array(inner) => format!("::std::vec::Vec<{}>", type_text(inner)),
+        TypeRef::Enum(name) | TypeRef::Struct(name) => format!("crate::types::{name}"),
     }
 }
 
@@ -36,45 +56,124 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-fn field_type(field: &Field) -> TokenStream {
-    let inner = rust_type(&field.ty);
-    if field.is_optional() {
-        quote! { ::std::option::Option<#inner> }
-    } else {
-        inner
+/// Which object types the client sends (request bodies and what they contain) and which it
+/// only receives (responses and what they contain): only the former need constructors.
+struct Directions {
+    sent: BTreeSet<String>,
+    received: BTreeSet<String>,
+}
+
+impl Directions {
+    fn of(api: &Api) -> Directions {
+        let mut sent = BTreeSet::new();
+        let mut received = BTreeSet::new();
+        for operation in &api.operations {
+            if let Some(body) = &operation.body {
+                reach(api, &body.type_ident, &mut sent);
+            }
+            match &operation.response.ty {
+                ResponseType::Struct(name) => reach(api, name, &mut received),
+                ResponseType::Array(item) => reach_type(api, item, &mut received),
+                ResponseType::Empty => {}
+            }
+        }
+        Directions { sent, received }
+    }
+
+    /// Whether a type gets a constructor and setters: the client sends it, or no operation
+    /// uses it at all (so it stays buildable).
+    fn is_built(&self, name: &str) -> bool {
+        self.sent.contains(name) || !self.received.contains(name)
     }
 }
 
-fn struct_def(def: &StructDef) -> TokenStream {
-    let name = ident(&def.ident);
-    let type_docs = docs::outer(&docs::escape(&def.description));
-    let fields = def.fields.iter().map(|field| {
-        let field_ident = ident(&field.ident);
-        let wire = &field.wire;
-        let ty = field_type(field);
-        let mut text = docs::escape(&field.description);
-        text.push_str(&format!("\n\nWire name `{wire}`"));
-        text.push_str(match (field.required, field.nullable) {
+fn reach_type(api: &Api, ty: &TypeRef, seen: &mut BTreeSet<String>) {
+    match ty {
+        TypeRef::Struct(name) => reach(api, name, seen),
+        TypeRef::Array(inner) => reach_type(api, inner, seen),
+        _ => {}
+    }
+}
+
+fn reach(api: &Api, name: &str, seen: &mut BTreeSet<String>) {
+    if !seen.insert(name.to_owned()) {
+        return;
+    }
+    if let Some(def) = api.structs.iter().find(|def| def.ident == name) {
+        for field in &def.fields {
+            reach_type(api, &field.ty, seen);
+        }
+    }
+}
+
+/// How a field maps to its member (see `object_type!` in `codegen/templates/codec.rs`).
+fn field_kind(field: &Field) -> &'static str {
+    match (field.required, field.nullable) {
+        (true, false) => "required",
+        (true, true) => "nullable",
+        (false, _) if field.is_optional() => "optional",
+        (false, _) => "defaulted",
+    }
+}
+
+/// `///` lines for `text`, indented.
+fn doc_lines(text: &str, indent: &str) -> String {
+    docs::escape(text)
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                format!("{indent}///\n")
+            } else {
+                format!("{indent}/// {line}\n")
+            }
+        })
+        .collect()
+}
+
+fn struct_def(def: &StructDef, directions: &Directions) -> Chunk {
+    let mut verbatim = Verbatim::default();
+    let mut text = String::from("crate::codec::object_type! {\n");
+    text.push_str(&doc_lines(&def.description, "    "));
+    text.push_str("    #[derive(Debug, Clone, PartialEq)]\n    #[non_exhaustive]\n");
+    text.push_str(&format!("    pub struct {} {{\n", def.ident));
+    for field in &def.fields {
+        let mut doc = format!("{} Wire name `{}`", field.description, field.wire);
+        doc.push_str(match (field.required, field.nullable) {
             (true, false) => "; always present.",
             (true, true) => "; always present, may be `null`.",
             (false, false) => "; optional.",
             (false, true) => "; optional, may be `null`.",
         });
-        let field_docs = docs::outer(&text);
-        let serde_attr = if field.is_optional() && !field.required {
-            quote! { #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")] }
-        } else if !field.required {
-            quote! { #[serde(rename = #wire, default)] }
+        text.push_str(&doc_lines(&doc, "        "));
+        let ty = if field.is_optional() {
+            format!("::std::option::Option<{}>", type_text(&field.ty))
         } else {
-            quote! { #[serde(rename = #wire)] }
+            type_text(&field.ty)
         };
+        text.push_str(&format!(
+            "        {}: {ty} = {} {},\n",
+            field.ident,
+            field_kind(field),
+            string_literal(&field.wire)
+        ));
+    }
+    text.push_str("    }\n}\n");
+    let object = verbatim.item(text);
+    let constructor = directions
+        .is_built(&def.ident)
+        .then(|| constructor(def, &mut verbatim));
+    Chunk::with_verbatim(
         quote! {
-            #field_docs
-            #serde_attr
-            pub #field_ident: #ty,
-        }
-    });
+            #object
+            #constructor
+        },
+        verbatim,
+    )
+}
 
+/// `new()` taking the required fields, and `with_*` setters for the others (request types).
+fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
+    let name = ident(&def.ident);
     let required: Vec<&Field> = def
         .fields
         .iter()
@@ -103,31 +202,28 @@ fn struct_def(def: &StructDef) -> TokenStream {
             quote! { #field_ident: ::std::default::Default::default(), }
         }
     });
-    let setters = def
+    let setters: Vec<String> = def
         .fields
         .iter()
         .filter(|field| !field.is_constructor_arg())
         .map(|field| {
-            let field_ident = ident(&field.ident);
-            let setter = ident(&field.setter_ident);
-            let inner = rust_type(&field.ty);
-            let setter_docs = docs::outer(&format!(
-                "Sets {}.",
-                docs::member_link("Self", "structfield", &field.ident)
-            ));
-            let value = if field.is_optional() {
-                quote! { ::std::option::Option::Some(value) }
-            } else {
-                quote! { value }
-            };
-            quote! {
-                #setter_docs
-                pub fn #setter(mut self, value: #inner) -> Self {
-                    self.#field_ident = #value;
-                    self
-                }
-            }
-        });
+            format!(
+                "    {} => {}: {} = {} {},\n",
+                field.setter_ident,
+                field.ident,
+                type_text(&field.ty),
+                if field.is_optional() { "some" } else { "keep" },
+                string_literal(unraw(&field.ident)),
+            )
+        })
+        .collect();
+    let setters = (!setters.is_empty()).then(|| {
+        verbatim.item(format!(
+            "crate::codec::setters!({} {{\n{}}});\n",
+            def.ident,
+            setters.concat()
+        ))
+    });
     let new_docs = if required.is_empty() {
         "Creates a value with every field empty.".to_owned()
     } else {
@@ -141,22 +237,14 @@ fn struct_def(def: &StructDef) -> TokenStream {
         )
     };
     let new_docs = docs::outer(&new_docs);
-
     quote! {
-        #type_docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #[non_exhaustive]
-        pub struct #name {
-            #( #fields )*
-        }
-
         impl #name {
             #new_docs
             pub fn new( #( #params ),* ) -> Self {
                 #name { #( #inits )* }
             }
-
-            #( #setters )*
         }
+
+        #setters
     }
 }

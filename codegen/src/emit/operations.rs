@@ -6,60 +6,169 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::example_values::ExampleValues;
 use super::models::rust_type;
-use super::{docs, ident};
+use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
 use crate::model::{
     Api, HttpMethod, Operation, PathParam, PathSegment, QueryType, ResponseType, TypeRef,
 };
 use crate::naming::unraw;
 
-/// Emits the request builders, the `Client` methods and the compiled path patterns.
-pub fn generate(api: &Api) -> TokenStream {
-    let lib = ident(&api.crate_info.lib);
-    // Path parameters are shared between operations: one compiled pattern per parameter.
-    let mut patterns: BTreeMap<&str, &PathParam> = BTreeMap::new();
-    for operation in &api.operations {
-        for param in &operation.path_params {
-            if param.pattern.is_some() {
-                patterns.entry(param.wire.as_str()).or_insert(param);
-            }
-        }
-    }
-    let pattern_statics = patterns.values().map(|param| {
-        let static_ident = pattern_ident(param);
-        let pattern = param.pattern.as_deref().unwrap_or_default();
-        let description = param.pattern_description.clone().unwrap_or_else(|| format!("a match of `{pattern}`"));
-        quote! {
-            static #static_ident: ::std::sync::LazyLock<crate::transport::Pattern> =
-                ::std::sync::LazyLock::new(|| crate::transport::Pattern::new(#pattern, #description));
-        }
-    });
-    let methods = api
+/// Emits the shared path-parameter and span helpers, then one chunk per operation: its
+/// `Client` method and its request builder.
+pub fn generate(api: &Api) -> RustFile<'_> {
+    let shared = Shared::of(api);
+    let helpers = Chunk::new(shared.helpers());
+    let operations = api
         .operations
         .iter()
-        .map(|operation| client_method(operation, &lib));
-    let builders = api.operations.iter().map(request_builder);
-    quote! {
-        //! Request builders, one per operation.
-        //!
-        //! Create them with the methods of [`Client`](crate::Client); set optional query
-        //! parameters; then `.await` the builder (or call `.send().await`).
+        .map(move |operation| operation_chunk(api, &shared, operation));
+    RustFile::new(
+        quote! {
+            //! Request builders, one per operation.
+            //!
+            //! Create them with the methods of [`Client`](crate::Client); set optional query
+            //! parameters; then `.await` the builder (or call `.send().await`).
+        },
+        std::iter::once(helpers).chain(operations),
+    )
+}
 
-        #( #pattern_statics )*
+/// Code several operations share: one function per path parameter (check and encode) and one
+/// per list of path parameters (the tracing span), so each exists once however many
+/// operations use it.
+struct Shared<'a> {
+    /// Path parameters by wire name, with their function names.
+    segments: BTreeMap<&'a str, (&'a PathParam, syn::Ident)>,
+    /// The lists of path parameters (by Rust name) operations have.
+    span_sets: BTreeMap<Vec<String>, Vec<&'a PathParam>>,
+}
 
-        impl crate::Client {
-            #( #methods )*
+impl<'a> Shared<'a> {
+    fn of(api: &'a Api) -> Self {
+        let mut segments = BTreeMap::new();
+        let mut span_sets = BTreeMap::new();
+        for operation in &api.operations {
+            for param in &operation.path_params {
+                segments.entry(param.wire.as_str()).or_insert_with(|| {
+                    (
+                        param,
+                        ident(&format!("{}_segment", snake_name(&param.ident))),
+                    )
+                });
+            }
+            span_sets
+                .entry(span_key(operation))
+                .or_insert_with(|| operation.path_params.iter().collect());
         }
+        Shared {
+            segments,
+            span_sets,
+        }
+    }
 
-        #( #builders )*
+    fn segment_fn(&self, param: &PathParam) -> Option<&syn::Ident> {
+        self.segments.get(param.wire.as_str()).map(|(_, name)| name)
+    }
+
+    fn helpers(&self) -> TokenStream {
+        let segment_fns = self.segments.values().map(|(param, name)| {
+            let arg_name = unraw(&param.ident);
+            let pattern = param.pattern.as_ref().map(|pattern| {
+                let description = param
+                    .pattern_description
+                    .clone()
+                    .unwrap_or_else(|| format!("a match of `{pattern}`"));
+                quote! {
+                    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> =
+                        ::std::sync::LazyLock::new(|| crate::transport::Pattern::new(#pattern, #description));
+                }
+            });
+            let pattern_arg = if pattern.is_some() {
+                quote! { ::std::option::Option::Some(&*PATTERN) }
+            } else {
+                quote! { ::std::option::Option::None }
+            };
+            let doc = docs::outer(&format!(
+                "Checks the `{}` path parameter{} and percent-encodes it as one segment.",
+                param.wire,
+                param
+                    .pattern_description
+                    .as_ref()
+                    .map(|description| format!(" (it must be {description})"))
+                    .unwrap_or_default()
+            ));
+            quote! {
+                #doc
+                fn #name(value: &str) -> ::std::result::Result<::std::string::String, crate::Error> {
+                    #pattern
+                    crate::transport::path_segment(#arg_name, value, #pattern_arg)
+                }
+            }
+        });
+        let span_fns = self.span_sets.iter().map(|(key, params)| {
+            let name = span_fn_name(key);
+            let args = params.iter().map(|param| {
+                let arg = ident(&param.ident);
+                quote! { #arg: &str }
+            });
+            let fields = params.iter().map(|param| {
+                let field = unraw(&param.ident);
+                let arg = ident(&param.ident);
+                quote! { , #field = #arg }
+            });
+            quote! {
+                /// The tracing span of an operation with these path parameters.
+                fn #name(operation: &'static str, method: &'static str, path_template: &'static str #( , #args )*) -> ::tracing::Span {
+                    ::tracing::info_span!("operation", operation, method, path_template #( #fields )*)
+                }
+            }
+        });
+        quote! {
+            #( #segment_fns )*
+            #( #span_fns )*
+        }
     }
 }
 
-fn pattern_ident(param: &PathParam) -> syn::Ident {
-    ident(&format!(
-        "{}_PATTERN",
-        unraw(&param.ident).trim_end_matches('_').to_uppercase()
-    ))
+/// The Rust names of an operation's path parameters, in order.
+fn span_key(operation: &Operation) -> Vec<String> {
+    operation
+        .path_params
+        .iter()
+        .map(|param| unraw(&param.ident).to_owned())
+        .collect()
+}
+
+/// A parameter's Rust name as part of another name: no `r#`, no `_` added after a keyword.
+fn snake_name(ident: &str) -> &str {
+    unraw(ident).trim_end_matches('_')
+}
+
+fn span_fn_name(key: &[String]) -> syn::Ident {
+    if key.is_empty() {
+        ident("operation_span")
+    } else {
+        let names: Vec<&str> = key.iter().map(|name| snake_name(name)).collect();
+        ident(&format!("operation_span_{}", names.join("_")))
+    }
+}
+
+/// An operation's `Client` method and request builder.
+fn operation_chunk(api: &Api, shared: &Shared<'_>, operation: &Operation) -> Chunk {
+    let mut verbatim = Verbatim::default();
+    let method = client_method(api, operation);
+    let builder = request_builder(shared, operation, &mut verbatim);
+    Chunk::with_verbatim(
+        quote! {
+            impl crate::Client {
+                #method
+            }
+
+            #builder
+        },
+        verbatim,
+    )
 }
 
 fn response_type(operation: &Operation) -> TokenStream {
@@ -71,8 +180,9 @@ fn response_type(operation: &Operation) -> TokenStream {
 }
 
 /// The operation's documentation: summary, description, HTTP line, roles, considerations,
-/// arguments, examples.
-fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
+/// arguments, a compiled example and the example response.
+fn operation_docs(api: &Api, operation: &Operation) -> String {
+    let lib = &api.crate_info.lib;
     let mut text = format!(
         "{}\n\n{}\n",
         docs::escape(&operation.summary),
@@ -147,21 +257,14 @@ fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
     text.push_str("[`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.\n");
 
     // A compiled (not run) example built from the spec's examples.
-    let args = docs::example_arguments(&operation.path_params);
+    let mut call_args = docs::example_arguments(&operation.path_params);
     let mut example = format!(
-        "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n"
+        "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), {lib}::Error> {{\n"
     );
-    let mut call_args = args;
     if let Some(body) = &operation.body {
-        let json = operation
-            .example_request_body
-            .as_ref()
-            .map(|value| value.to_string())
-            .unwrap_or_else(|| "{}".to_owned());
-        example.push_str(&format!(
-            "let body: {lib}::types::{} = serde_json::from_str(r#\"{json}\"#)?;\n",
-            body.type_ident
-        ));
+        let value = ExampleValues::new(api, lib)
+            .object(&body.type_ident, operation.example_request_body.as_ref());
+        example.push_str(&format!("let body = {value};\n"));
         call_args.push("body".to_owned());
     }
     example.push_str(&format!(
@@ -172,13 +275,6 @@ fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
     example.push_str("println!(\"{result:?}\");\n# Ok(())\n# }\n```\n");
     text.push_str(&example);
 
-    if let Some(body) = &operation.example_request_body {
-        text.push_str("\nExample request body");
-        if let Some(query) = &operation.example_request_query {
-            text.push_str(&format!(" (sent with `?{query}`)"));
-        }
-        text.push_str(&format!(":\n\n{}\n", docs::json_block(body)));
-    }
     if let Some(response) = &operation.example_response {
         text.push_str(&format!(
             "\nExample response:\n\n{}\n",
@@ -188,10 +284,10 @@ fn operation_docs(operation: &Operation, lib: &syn::Ident) -> String {
     text
 }
 
-fn client_method(operation: &Operation, lib: &syn::Ident) -> TokenStream {
+fn client_method(api: &Api, operation: &Operation) -> TokenStream {
     let method = ident(&operation.method_ident);
     let builder = ident(&operation.builder_ident);
-    let method_docs = docs::outer(&operation_docs(operation, lib));
+    let method_docs = docs::outer(&operation_docs(api, operation));
     let path_args = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
         quote! { #name: impl ::std::convert::Into<::std::string::String> }
@@ -223,9 +319,12 @@ fn client_method(operation: &Operation, lib: &syn::Ident) -> TokenStream {
     }
 }
 
-fn request_builder(operation: &Operation) -> TokenStream {
+fn request_builder(
+    shared: &Shared<'_>,
+    operation: &Operation,
+    verbatim: &mut Verbatim,
+) -> TokenStream {
     let builder = ident(&operation.builder_ident);
-    let output = response_type(operation);
     let builder_docs = docs::outer(&format!(
         "Request builder for {method}: {summary}.\n\nSet optional query parameters, then `.await` it (or call [`send`](Self::send)).",
         method = docs::member_link("crate::Client", "method", &operation.method_ident),
@@ -250,10 +349,10 @@ fn request_builder(operation: &Operation) -> TokenStream {
         let ty = query_rust_type(param.ty);
         let mut text = format!("`{}` query parameter: {}", param.wire, docs::escape(&param.description));
         if let Some(default) = &param.default {
-            text.push_str(&format!("\n\nThe server's default is `{default}`; the parameter is only sent when set."));
+            text.push_str(&format!(" The server's default is `{default}`; the parameter is only sent when set."));
         }
         if param.response_envelope {
-            text.push_str("\n\nWhen `true`, the server wraps the answer in `{\"status\", \"content\"}`; the client unwraps it, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).");
+            text.push_str(" The client unwraps the `{\"status\", \"content\"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).");
         }
         let setter_docs = docs::outer(&text);
         let value = match param.ty {
@@ -273,32 +372,21 @@ fn request_builder(operation: &Operation) -> TokenStream {
         }
     });
 
-    // Path: literal text and validated, percent-encoded parameters.
-    let path_pushes = operation.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => quote! { path.push_str(#text); },
-        PathSegment::Param(index) => match operation.path_params.get(*index) {
-            Some(param) => {
-                let name = ident(&param.ident);
-                let arg_name = unraw(&param.ident);
-                let pattern = if param.pattern.is_some() {
-                    let static_ident = pattern_ident(param);
-                    quote! { ::std::option::Option::Some(&*#static_ident) }
-                } else {
-                    quote! { ::std::option::Option::None }
-                };
-                quote! { path.push_str(&crate::transport::path_segment(#arg_name, &self.#name, #pattern)?); }
-            }
-            None => quote! {},
-        },
+    // The path: literal text and checked, encoded parameters, concatenated.
+    let path_parts = operation.path.iter().filter_map(|segment| match segment {
+        PathSegment::Literal(text) => Some(quote! { #text }),
+        PathSegment::Param(index) => {
+            let param = operation.path_params.get(*index)?;
+            let segment_fn = shared.segment_fn(param)?;
+            let name = ident(&param.ident);
+            Some(quote! { &#segment_fn(&self.#name)? })
+        }
     });
+    let path = quote! { [#( #path_parts ),*].concat() };
     let query_pushes = operation.query_params.iter().map(|param| {
         let name = ident(&param.ident);
         let wire = &param.wire;
-        quote! {
-            if let ::std::option::Option::Some(value) = &self.#name {
-                query.push((#wire, ::std::string::ToString::to_string(value)));
-            }
-        }
+        quote! { crate::transport::push_query(&mut query, #wire, &self.#name); }
     });
     let envelope = operation
         .query_params
@@ -321,21 +409,33 @@ fn request_builder(operation: &Operation) -> TokenStream {
         HttpMethod::Patch => quote! { PATCH },
         HttpMethod::Delete => quote! { DELETE },
     };
+    let query_mut = (!operation.query_params.is_empty()).then(|| quote! { mut });
+
+    let span_params: String = operation
+        .path_params
+        .iter()
+        .map(|param| format!(", {}", param.ident))
+        .collect();
+
+    let output = response_type(operation).to_string().replace(' ', "");
     let decode = match operation.response.ty {
-        ResponseType::Empty => quote! { crate::transport::decode_empty },
-        _ => quote! { crate::transport::decode_json },
+        ResponseType::Empty => "crate::transport::decode_empty",
+        _ => "crate::transport::decode_json",
     };
     let returns = match &operation.response.description {
         Some(description) => docs::escape(&docs::lower_first(description)),
         None => "the decoded response".to_owned(),
     };
-    let client_method = unraw(&operation.method_ident);
-    let query_mut = if operation.query_params.is_empty() {
-        quote! {}
-    } else {
-        quote! { mut }
-    };
-    let span = operation_span(operation);
+    let shared_methods = verbatim.item(format!(
+        "crate::transport::request_builder!(\n    {} => {output}, {decode}, {}, {},\n    {}({}, {}, {}{span_params})\n);\n",
+        operation.builder_ident,
+        string_literal(unraw(&operation.method_ident)),
+        string_literal(&returns),
+        span_fn_name(&span_key(operation)),
+        string_literal(&operation.id),
+        string_literal(operation.http_method.as_str()),
+        string_literal(&operation.path_template),
+    ));
 
     quote! {
         #builder_docs
@@ -353,41 +453,19 @@ fn request_builder(operation: &Operation) -> TokenStream {
             #( #setters )*
 
             fn request(&self) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-                let mut path = ::std::string::String::new();
-                #( #path_pushes )*
-                let #query_mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+                let #query_mut query = ::std::vec::Vec::new();
                 #( #query_pushes )*
                 ::std::result::Result::Ok(crate::transport::ApiRequest {
                     method: ::reqwest::Method::#method,
-                    path,
+                    path: #path,
                     query,
                     body: #body,
                     envelope: #envelope,
                 })
             }
-
-            fn span(&self) -> ::tracing::Span {
-                #span
-            }
         }
 
-        crate::transport::request_builder!(#builder => #output, #decode, #client_method, #returns);
-    }
-}
-
-/// The operation's tracing span: its id, method and path template, and every path parameter
-/// (identifiers, never secrets).
-fn operation_span(operation: &Operation) -> TokenStream {
-    let id = &operation.id;
-    let method = operation.http_method.as_str();
-    let template = &operation.path_template;
-    let params = operation.path_params.iter().map(|param| {
-        let field = unraw(&param.ident);
-        let name = ident(&param.ident);
-        quote! { , #field = %self.#name }
-    });
-    quote! {
-        ::tracing::info_span!("operation", operation = #id, method = #method, path_template = #template #( #params )*)
+        #shared_methods
     }
 }
 

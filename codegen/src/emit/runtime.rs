@@ -1,5 +1,5 @@
-//! The hand-written runtime of the generated crate (client, Digest sessions, errors, responses,
-//! retries, transport, polling).
+//! The hand-written runtime of the generated crate (client, codec macros, Digest sessions,
+//! errors, responses, retries, transport, polling).
 //!
 //! It does not depend on the spec, so it lives as ordinary Rust files under
 //! `codegen/templates/` and is copied with the do-not-edit header. It is parsed first, so a
@@ -10,6 +10,7 @@ use crate::error::GenerateError;
 
 pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("src/client.rs", include_str!("../../templates/client.rs")),
+    ("src/codec.rs", include_str!("../../templates/codec.rs")),
     ("src/digest.rs", include_str!("../../templates/digest.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
     (

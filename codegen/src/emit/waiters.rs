@@ -4,27 +4,32 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident};
+use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, Waiter};
 use crate::naming::unraw;
 
-/// Emits the waiter builders and their `Client` methods.
-pub fn generate(api: &Api) -> TokenStream {
+/// Emits the waiter builders and their `Client` methods, one waiter per chunk.
+pub fn generate(api: &Api) -> RustFile<'_> {
     let lib = ident(&api.crate_info.lib);
-    let methods = api.waiters.iter().map(|waiter| client_method(waiter, &lib));
-    let builders = api.waiters.iter().map(builder);
-    quote! {
-        //! Waiters: poll an operation until a resource reaches a final state.
-        //!
-        //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
-        //! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+    RustFile::new(
+        quote! {
+            //! Waiters: poll an operation until a resource reaches a final state.
+            //!
+            //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
+            //! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+        },
+        api.waiters.iter().map(move |waiter| {
+            let method = client_method(waiter, &lib);
+            let builder = builder(waiter);
+            Chunk::new(quote! {
+                impl crate::Client {
+                    #method
+                }
 
-        impl crate::Client {
-            #( #methods )*
-        }
-
-        #( #builders )*
-    }
+                #builder
+            })
+        }),
+    )
 }
 
 fn output_type(waiter: &Waiter) -> TokenStream {

@@ -35,71 +35,9 @@ pub enum ProviderName {
     Unknown(crate::types::UnknownValue),
 }
 
-impl ProviderName {
-    /// Every value this crate knows, as sent on the wire, in the order of the spec.
-    pub const KNOWN_VALUES: &'static [&'static str] = &["AWS"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ProviderName::Aws => "AWS",
-            ProviderName::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Whether this is a value the crate knows (not [`Self::Unknown`]).
-    pub fn is_known(&self) -> bool {
-        !matches!(self, ProviderName::Unknown(_))
-    }
-}
-
-impl ::std::convert::From<&str> for ProviderName {
-    fn from(value: &str) -> Self {
-        match value {
-            "AWS" => ProviderName::Aws,
-            other => ProviderName::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for ProviderName {
-    fn from(value: ::std::string::String) -> Self {
-        ProviderName::from(value.as_str())
-    }
-}
-
-impl ::std::str::FromStr for ProviderName {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(ProviderName::from(value))
-    }
-}
-
-impl ::std::fmt::Display for ProviderName {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ProviderName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ProviderName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(ProviderName::from(value.as_ref()))
-    }
-}
+crate::codec::open_enum!(ProviderName {
+    Aws = "AWS",
+});
 
 /// Cloud provider region in which to create a private endpoint connection. Requests send the AWS spelling (`us-east-1`); responses from Atlas may use the Atlas spelling (`US_EAST_1`), which is accepted when deserializing.
 ///
@@ -183,125 +121,26 @@ pub enum Region {
     Unknown(crate::types::UnknownValue),
 }
 
-impl Region {
-    /// Every value this crate knows, as sent on the wire, in the order of the spec.
-    pub const KNOWN_VALUES: &'static [&'static str] = &[
-        "us-east-1",
-        "us-east-2",
-        "us-west-1",
-        "us-west-2",
-        "ca-central-1",
-        "sa-east-1",
-        "eu-north-1",
-        "eu-west-1",
-        "eu-west-2",
-        "eu-west-3",
-        "eu-central-1",
-        "me-south-1",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-south-1",
-        "ap-southeast-1",
-        "ap-southeast-2",
-        "ap-east-1",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Region::UsEast1 => "us-east-1",
-            Region::UsEast2 => "us-east-2",
-            Region::UsWest1 => "us-west-1",
-            Region::UsWest2 => "us-west-2",
-            Region::CaCentral1 => "ca-central-1",
-            Region::SaEast1 => "sa-east-1",
-            Region::EuNorth1 => "eu-north-1",
-            Region::EuWest1 => "eu-west-1",
-            Region::EuWest2 => "eu-west-2",
-            Region::EuWest3 => "eu-west-3",
-            Region::EuCentral1 => "eu-central-1",
-            Region::MeSouth1 => "me-south-1",
-            Region::ApNortheast1 => "ap-northeast-1",
-            Region::ApNortheast2 => "ap-northeast-2",
-            Region::ApSouth1 => "ap-south-1",
-            Region::ApSoutheast1 => "ap-southeast-1",
-            Region::ApSoutheast2 => "ap-southeast-2",
-            Region::ApEast1 => "ap-east-1",
-            Region::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Whether this is a value the crate knows (not [`Self::Unknown`]).
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Region::Unknown(_))
-    }
-}
-
-impl ::std::convert::From<&str> for Region {
-    fn from(value: &str) -> Self {
-        match value {
-            "us-east-1" | "US_EAST_1" => Region::UsEast1,
-            "us-east-2" | "US_EAST_2" => Region::UsEast2,
-            "us-west-1" | "US_WEST_1" => Region::UsWest1,
-            "us-west-2" | "US_WEST_2" => Region::UsWest2,
-            "ca-central-1" | "CA_CENTRAL_1" => Region::CaCentral1,
-            "sa-east-1" | "SA_EAST_1" => Region::SaEast1,
-            "eu-north-1" | "EU_NORTH_1" => Region::EuNorth1,
-            "eu-west-1" | "EU_WEST_1" => Region::EuWest1,
-            "eu-west-2" | "EU_WEST_2" => Region::EuWest2,
-            "eu-west-3" | "EU_WEST_3" => Region::EuWest3,
-            "eu-central-1" | "EU_CENTRAL_1" => Region::EuCentral1,
-            "me-south-1" | "ME_SOUTH_1" => Region::MeSouth1,
-            "ap-northeast-1" | "AP_NORTHEAST_1" => Region::ApNortheast1,
-            "ap-northeast-2" | "AP_NORTHEAST_2" => Region::ApNortheast2,
-            "ap-south-1" | "AP_SOUTH_1" => Region::ApSouth1,
-            "ap-southeast-1" | "AP_SOUTHEAST_1" => Region::ApSoutheast1,
-            "ap-southeast-2" | "AP_SOUTHEAST_2" => Region::ApSoutheast2,
-            "ap-east-1" | "AP_EAST_1" => Region::ApEast1,
-            other => Region::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for Region {
-    fn from(value: ::std::string::String) -> Self {
-        Region::from(value.as_str())
-    }
-}
-
-impl ::std::str::FromStr for Region {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Region::from(value))
-    }
-}
-
-impl ::std::fmt::Display for Region {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for Region {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Region {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Region::from(value.as_ref()))
-    }
-}
+crate::codec::open_enum!(Region {
+    UsEast1 = "us-east-1" | "US_EAST_1",
+    UsEast2 = "us-east-2" | "US_EAST_2",
+    UsWest1 = "us-west-1" | "US_WEST_1",
+    UsWest2 = "us-west-2" | "US_WEST_2",
+    CaCentral1 = "ca-central-1" | "CA_CENTRAL_1",
+    SaEast1 = "sa-east-1" | "SA_EAST_1",
+    EuNorth1 = "eu-north-1" | "EU_NORTH_1",
+    EuWest1 = "eu-west-1" | "EU_WEST_1",
+    EuWest2 = "eu-west-2" | "EU_WEST_2",
+    EuWest3 = "eu-west-3" | "EU_WEST_3",
+    EuCentral1 = "eu-central-1" | "EU_CENTRAL_1",
+    MeSouth1 = "me-south-1" | "ME_SOUTH_1",
+    ApNortheast1 = "ap-northeast-1" | "AP_NORTHEAST_1",
+    ApNortheast2 = "ap-northeast-2" | "AP_NORTHEAST_2",
+    ApSouth1 = "ap-south-1" | "AP_SOUTH_1",
+    ApSoutheast1 = "ap-southeast-1" | "AP_SOUTHEAST_1",
+    ApSoutheast2 = "ap-southeast-2" | "AP_SOUTHEAST_2",
+    ApEast1 = "ap-east-1" | "AP_EAST_1",
+});
 
 /// Status of the AWS PrivateLink connection.
 ///
@@ -321,87 +160,12 @@ pub enum PrivateEndpointStatus {
     Unknown(crate::types::UnknownValue),
 }
 
-impl PrivateEndpointStatus {
-    /// Every value this crate knows, as sent on the wire, in the order of the spec.
-    pub const KNOWN_VALUES: &'static [&'static str] = &[
-        "INITIATING",
-        "WAITING_FOR_USER",
-        "FAILED",
-        "DELETING",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PrivateEndpointStatus::Initiating => "INITIATING",
-            PrivateEndpointStatus::WaitingForUser => "WAITING_FOR_USER",
-            PrivateEndpointStatus::Failed => "FAILED",
-            PrivateEndpointStatus::Deleting => "DELETING",
-            PrivateEndpointStatus::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Whether this is a value the crate knows (not [`Self::Unknown`]).
-    pub fn is_known(&self) -> bool {
-        !matches!(self, PrivateEndpointStatus::Unknown(_))
-    }
-}
-
-impl ::std::convert::From<&str> for PrivateEndpointStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "INITIATING" => PrivateEndpointStatus::Initiating,
-            "WAITING_FOR_USER" => PrivateEndpointStatus::WaitingForUser,
-            "FAILED" => PrivateEndpointStatus::Failed,
-            "DELETING" => PrivateEndpointStatus::Deleting,
-            other => {
-                PrivateEndpointStatus::Unknown(
-                    crate::types::UnknownValue(other.to_owned()),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for PrivateEndpointStatus {
-    fn from(value: ::std::string::String) -> Self {
-        PrivateEndpointStatus::from(value.as_str())
-    }
-}
-
-impl ::std::str::FromStr for PrivateEndpointStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(PrivateEndpointStatus::from(value))
-    }
-}
-
-impl ::std::fmt::Display for PrivateEndpointStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for PrivateEndpointStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PrivateEndpointStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(PrivateEndpointStatus::from(value.as_ref()))
-    }
-}
+crate::codec::open_enum!(PrivateEndpointStatus {
+    Initiating = "INITIATING",
+    WaitingForUser = "WAITING_FOR_USER",
+    Failed = "FAILED",
+    Deleting = "DELETING",
+});
 
 /// Status of the interface endpoint: its connection from the VPC endpoint in AWS to the Atlas endpoint service.
 ///
@@ -425,90 +189,11 @@ pub enum InterfaceEndpointStatus {
     Unknown(crate::types::UnknownValue),
 }
 
-impl InterfaceEndpointStatus {
-    /// Every value this crate knows, as sent on the wire, in the order of the spec.
-    pub const KNOWN_VALUES: &'static [&'static str] = &[
-        "NONE",
-        "PENDING_ACCEPTANCE",
-        "PENDING",
-        "AVAILABLE",
-        "REJECTED",
-        "DELETING",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            InterfaceEndpointStatus::None => "NONE",
-            InterfaceEndpointStatus::PendingAcceptance => "PENDING_ACCEPTANCE",
-            InterfaceEndpointStatus::Pending => "PENDING",
-            InterfaceEndpointStatus::Available => "AVAILABLE",
-            InterfaceEndpointStatus::Rejected => "REJECTED",
-            InterfaceEndpointStatus::Deleting => "DELETING",
-            InterfaceEndpointStatus::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Whether this is a value the crate knows (not [`Self::Unknown`]).
-    pub fn is_known(&self) -> bool {
-        !matches!(self, InterfaceEndpointStatus::Unknown(_))
-    }
-}
-
-impl ::std::convert::From<&str> for InterfaceEndpointStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "NONE" => InterfaceEndpointStatus::None,
-            "PENDING_ACCEPTANCE" => InterfaceEndpointStatus::PendingAcceptance,
-            "PENDING" => InterfaceEndpointStatus::Pending,
-            "AVAILABLE" => InterfaceEndpointStatus::Available,
-            "REJECTED" => InterfaceEndpointStatus::Rejected,
-            "DELETING" => InterfaceEndpointStatus::Deleting,
-            other => {
-                InterfaceEndpointStatus::Unknown(
-                    crate::types::UnknownValue(other.to_owned()),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for InterfaceEndpointStatus {
-    fn from(value: ::std::string::String) -> Self {
-        InterfaceEndpointStatus::from(value.as_str())
-    }
-}
-
-impl ::std::str::FromStr for InterfaceEndpointStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(InterfaceEndpointStatus::from(value))
-    }
-}
-
-impl ::std::fmt::Display for InterfaceEndpointStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for InterfaceEndpointStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for InterfaceEndpointStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(InterfaceEndpointStatus::from(value.as_ref()))
-    }
-}
+crate::codec::open_enum!(InterfaceEndpointStatus {
+    None = "NONE",
+    PendingAcceptance = "PENDING_ACCEPTANCE",
+    Pending = "PENDING",
+    Available = "AVAILABLE",
+    Rejected = "REJECTED",
+    Deleting = "DELETING",
+});

@@ -3,20 +3,16 @@
 
 //! Object types of the API: request bodies and responses.
 
-/// Request body of *Create One Private Endpoint Connection*.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatePrivateEndpointRequest {
-    /// Name of the cloud provider you want to create the private endpoint connection for. Must be `AWS`.
-    ///
-    /// Wire name `providerName`; always present.
-    #[serde(rename = "providerName")]
-    pub provider_name: crate::types::ProviderName,
-    /// Cloud provider region in which you want to create the private endpoint connection.
-    ///
-    /// Wire name `region`; always present.
-    #[serde(rename = "region")]
-    pub region: crate::types::Region,
+crate::codec::object_type! {
+    /// Request body of *Create One Private Endpoint Connection*.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CreatePrivateEndpointRequest {
+        /// Name of the cloud provider you want to create the private endpoint connection for. Must be `AWS`. Wire name `providerName`; always present.
+        provider_name: crate::types::ProviderName = required "providerName",
+        /// Cloud provider region in which you want to create the private endpoint connection. Wire name `region`; always present.
+        region: crate::types::Region = required "region",
+    }
 }
 
 impl CreatePrivateEndpointRequest {
@@ -32,91 +28,32 @@ impl CreatePrivateEndpointRequest {
     }
 }
 
-/// An AWS PrivateLink private endpoint connection of an Atlas project.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct PrivateEndpoint {
-    /// Name of the AWS PrivateLink endpoint service. Atlas returns `null` while it is creating the endpoint service.
-    ///
-    /// Wire name `endpointServiceName`; optional, may be `null`.
-    #[serde(
-        rename = "endpointServiceName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub endpoint_service_name: ::std::option::Option<::std::string::String>,
-    /// Error message pertaining to the AWS PrivateLink connection. Returns `null` if there are no errors.
-    ///
-    /// Wire name `errorMessage`; optional, may be `null`.
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error_message: ::std::option::Option<::std::string::String>,
-    /// Unique identifier of the AWS PrivateLink connection.
-    ///
-    /// Wire name `id`; always present.
-    #[serde(rename = "id")]
-    pub id: ::std::string::String,
-    /// Unique identifiers of the interface endpoints in your VPC that you added to the AWS PrivateLink connection.
-    ///
-    /// Wire name `interfaceEndpoints`; optional.
-    #[serde(rename = "interfaceEndpoints", default)]
-    pub interface_endpoints: ::std::vec::Vec<::std::string::String>,
-    /// Status of the AWS PrivateLink connection.
-    ///
-    /// Wire name `status`; always present.
-    #[serde(rename = "status")]
-    pub status: crate::types::PrivateEndpointStatus,
-}
-
-impl PrivateEndpoint {
-    /// Creates a value from its required fields (`id`, `status`); the others start empty.
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        status: crate::types::PrivateEndpointStatus,
-    ) -> Self {
-        PrivateEndpoint {
-            endpoint_service_name: ::std::default::Default::default(),
-            error_message: ::std::default::Default::default(),
-            id: id.into(),
-            interface_endpoints: ::std::default::Default::default(),
-            status,
-        }
-    }
-
-    /// Sets [`endpoint_service_name`](Self#structfield.endpoint_service_name).
-    pub fn with_endpoint_service_name(mut self, value: ::std::string::String) -> Self {
-        self.endpoint_service_name = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets [`error_message`](Self#structfield.error_message).
-    pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-        self.error_message = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets [`interface_endpoints`](Self#structfield.interface_endpoints).
-    pub fn with_interface_endpoints(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.interface_endpoints = value;
-        self
+crate::codec::object_type! {
+    /// An AWS PrivateLink private endpoint connection of an Atlas project.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct PrivateEndpoint {
+        /// Name of the AWS PrivateLink endpoint service. Atlas returns `null` while it is creating the endpoint service. Wire name `endpointServiceName`; optional, may be `null`.
+        endpoint_service_name: ::std::option::Option<::std::string::String> = optional "endpointServiceName",
+        /// Error message pertaining to the AWS PrivateLink connection. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+        /// Unique identifier of the AWS PrivateLink connection. Wire name `id`; always present.
+        id: ::std::string::String = required "id",
+        /// Unique identifiers of the interface endpoints in your VPC that you added to the AWS PrivateLink connection. Wire name `interfaceEndpoints`; optional.
+        interface_endpoints: ::std::vec::Vec<::std::string::String> = defaulted "interfaceEndpoints",
+        /// Status of the AWS PrivateLink connection. Wire name `status`; always present.
+        status: crate::types::PrivateEndpointStatus = required "status",
     }
 }
 
-/// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateInterfaceEndpointRequest {
-    /// Unique identifier of the interface endpoint you created in your VPC with the AWS resource type `AWS::EC2::VPCEndpoint`.
-    ///
-    /// Wire name `interfaceEndpointId`; always present.
-    #[serde(rename = "interfaceEndpointId")]
-    pub interface_endpoint_id: ::std::string::String,
+crate::codec::object_type! {
+    /// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CreateInterfaceEndpointRequest {
+        /// Unique identifier of the interface endpoint you created in your VPC with the AWS resource type `AWS::EC2::VPCEndpoint`. Wire name `interfaceEndpointId`; always present.
+        interface_endpoint_id: ::std::string::String = required "interfaceEndpointId",
+    }
 }
 
 impl CreateInterfaceEndpointRequest {
@@ -130,63 +67,18 @@ impl CreateInterfaceEndpointRequest {
     }
 }
 
-/// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct InterfaceEndpoint {
-    /// Unique identifier of the interface endpoint.
-    ///
-    /// Wire name `interfaceEndpointId`; always present.
-    #[serde(rename = "interfaceEndpointId")]
-    pub interface_endpoint_id: ::std::string::String,
-    /// Status of the interface endpoint.
-    ///
-    /// Wire name `connectionStatus`; always present.
-    #[serde(rename = "connectionStatus")]
-    pub connection_status: crate::types::InterfaceEndpointStatus,
-    /// Indicates if Atlas received a request to remove the interface endpoint from the private endpoint connection.
-    ///
-    /// Wire name `deleteRequested`; optional.
-    #[serde(
-        rename = "deleteRequested",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub delete_requested: ::std::option::Option<bool>,
-    /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors.
-    ///
-    /// Wire name `errorMessage`; optional, may be `null`.
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error_message: ::std::option::Option<::std::string::String>,
-}
-
-impl InterfaceEndpoint {
-    /// Creates a value from its required fields (`interfaceEndpointId`, `connectionStatus`); the others start empty.
-    pub fn new(
-        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
-        connection_status: crate::types::InterfaceEndpointStatus,
-    ) -> Self {
-        InterfaceEndpoint {
-            interface_endpoint_id: interface_endpoint_id.into(),
-            connection_status,
-            delete_requested: ::std::default::Default::default(),
-            error_message: ::std::default::Default::default(),
-        }
-    }
-
-    /// Sets [`delete_requested`](Self#structfield.delete_requested).
-    pub fn with_delete_requested(mut self, value: bool) -> Self {
-        self.delete_requested = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets [`error_message`](Self#structfield.error_message).
-    pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-        self.error_message = ::std::option::Option::Some(value);
-        self
+crate::codec::object_type! {
+    /// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct InterfaceEndpoint {
+        /// Unique identifier of the interface endpoint. Wire name `interfaceEndpointId`; always present.
+        interface_endpoint_id: ::std::string::String = required "interfaceEndpointId",
+        /// Status of the interface endpoint. Wire name `connectionStatus`; always present.
+        connection_status: crate::types::InterfaceEndpointStatus = required "connectionStatus",
+        /// Indicates if Atlas received a request to remove the interface endpoint from the private endpoint connection. Wire name `deleteRequested`; optional.
+        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
+        /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
     }
 }

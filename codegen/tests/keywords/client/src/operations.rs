@@ -6,8 +6,59 @@
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
 
-static SELF_PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-crate::transport::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
+/// Checks the `crate` path parameter and percent-encodes it as one segment.
+fn crate_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    crate::transport::path_segment("crate_", value, ::std::option::Option::None)
+}
+
+/// Checks the `self` path parameter and percent-encodes it as one segment.
+fn self_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
+    crate::transport::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
+    crate::transport::path_segment(
+        "self_",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+) -> ::tracing::Span {
+    ::tracing::info_span!("operation", operation, method, path_template)
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_crate(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    crate_: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "crate_" = crate_
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_crate_self(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    crate_: &str,
+    self_: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "crate_" = crate_, "self_" = self_
+    )
+}
 
 impl crate::Client {
     /// An operation named `match`
@@ -31,8 +82,8 @@ impl crate::Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: keywords_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let body: keywords_client::types::Type = serde_json::from_str(r#"{}"#)?;
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let body = keywords_client::types::Type::new("...", keywords_client::types::Match::Self_);
     /// let result = client.r#match("crate-VALUE", "self-VALUE", body).await?;
     /// println!("{result:?}");
     /// # Ok(())
@@ -53,69 +104,6 @@ impl crate::Client {
             r#type: ::std::option::Option::None,
             r#match: ::std::option::Option::None,
             r#async: ::std::option::Option::None,
-        }
-    }
-
-    /// An operation named `type`
-    ///
-    /// A GET with an array response.
-    ///
-    /// `GET /types`
-    ///
-    /// # Arguments
-    ///
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: keywords_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.r#type().await?;
-    /// println!("{result:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn r#type(&self) -> crate::operations::Type {
-        crate::operations::Type {
-            client: ::std::clone::Clone::clone(self),
-            options: ::std::default::Default::default(),
-        }
-    }
-
-    /// An operation named `loop`
-    ///
-    /// A DELETE with an empty response.
-    ///
-    /// `DELETE /crates/{crate}`
-    ///
-    /// # Arguments
-    ///
-    /// - `crate_` (`crate`): A path parameter named `crate`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: keywords_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.r#loop("crate-VALUE").await?;
-    /// println!("{result:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn r#loop(
-        &self,
-        crate_: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::operations::Loop {
-        crate::operations::Loop {
-            client: ::std::clone::Clone::clone(self),
-            options: ::std::default::Default::default(),
-            crate_: crate_.into(),
         }
     }
 }
@@ -161,36 +149,19 @@ impl Match {
     fn request(
         &self,
     ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/crates/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "crate_",
-                &self.crate_,
-                ::std::option::Option::None,
-            )?,
-        );
-        path.push_str("/selves/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "self_",
-                &self.self_,
-                ::std::option::Option::Some(&*SELF_PATTERN),
-            )?,
-        );
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.r#type {
-            query.push(("type", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.r#match {
-            query.push(("match", ::std::string::ToString::to_string(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.r#async {
-            query.push(("async", ::std::string::ToString::to_string(value)));
-        }
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "type", &self.r#type);
+        crate::transport::push_query(&mut query, "match", &self.r#match);
+        crate::transport::push_query(&mut query, "async", &self.r#async);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::PUT,
-            path,
+            path: [
+                "/crates/",
+                &crate_segment(&self.crate_)?,
+                "/selves/",
+                &self_segment(&self.self_)?,
+            ]
+                .concat(),
             query,
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
@@ -198,20 +169,43 @@ impl Match {
             envelope: false,
         })
     }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "match", method = "PUT", path_template =
-            "/crates/{crate}/selves/{self}", "crate_" = % self.crate_, "self_" = % self
-            .self_
-        )
-    }
 }
 
 crate::transport::request_builder!(
-    Match => crate ::types::Type, crate ::transport::decode_json, "match",
-    "the decoded response"
+    Match => crate::types::Type, crate::transport::decode_json, "match", "the decoded response",
+    operation_span_crate_self("match", "PUT", "/crates/{crate}/selves/{self}", crate_, self_)
 );
+
+impl crate::Client {
+    /// An operation named `type`
+    ///
+    /// A GET with an array response.
+    ///
+    /// `GET /types`
+    ///
+    /// # Arguments
+    ///
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let result = client.r#type().await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#type(&self) -> crate::operations::Type {
+        crate::operations::Type {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+        }
+    }
+}
 
 /// Request builder for [`Client::type`](crate::Client#method.type): An operation named `type`.
 ///
@@ -227,29 +221,57 @@ impl Type {
     fn request(
         &self,
     ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/types");
-        let query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path,
+            path: ["/types"].concat(),
             query,
             body: ::std::option::Option::None,
             envelope: false,
         })
     }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "type", method = "GET", path_template = "/types"
-        )
-    }
 }
 
 crate::transport::request_builder!(
-    Type => ::std::vec::Vec < crate ::types::Type >, crate ::transport::decode_json,
-    "type", "the decoded response"
+    Type => ::std::vec::Vec<crate::types::Type>, crate::transport::decode_json, "type", "the decoded response",
+    operation_span("type", "GET", "/types")
 );
+
+impl crate::Client {
+    /// An operation named `loop`
+    ///
+    /// A DELETE with an empty response.
+    ///
+    /// `DELETE /crates/{crate}`
+    ///
+    /// # Arguments
+    ///
+    /// - `crate_` (`crate`): A path parameter named `crate`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let result = client.r#loop("crate-VALUE").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#loop(
+        &self,
+        crate_: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::Loop {
+        crate::operations::Loop {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            crate_: crate_.into(),
+        }
+    }
+}
 
 /// Request builder for [`Client::loop`](crate::Client#method.loop): An operation named `loop`.
 ///
@@ -266,33 +288,18 @@ impl Loop {
     fn request(
         &self,
     ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        let mut path = ::std::string::String::new();
-        path.push_str("/crates/");
-        path.push_str(
-            &crate::transport::path_segment(
-                "crate_",
-                &self.crate_,
-                ::std::option::Option::None,
-            )?,
-        );
-        let query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
-            path,
+            path: ["/crates/", &crate_segment(&self.crate_)?].concat(),
             query,
             body: ::std::option::Option::None,
             envelope: false,
         })
     }
-
-    fn span(&self) -> ::tracing::Span {
-        ::tracing::info_span!(
-            "operation", operation = "loop", method = "DELETE", path_template =
-            "/crates/{crate}", "crate_" = % self.crate_
-        )
-    }
 }
 
 crate::transport::request_builder!(
-    Loop => (), crate ::transport::decode_empty, "loop", "the decoded response"
+    Loop => (), crate::transport::decode_empty, "loop", "the decoded response",
+    operation_span_crate("loop", "DELETE", "/crates/{crate}", crate_)
 );

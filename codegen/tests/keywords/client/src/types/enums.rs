@@ -47,86 +47,11 @@ pub enum Match {
     Unknown(crate::types::UnknownValue),
 }
 
-impl Match {
-    /// Every value this crate knows, as sent on the wire, in the order of the spec.
-    pub const KNOWN_VALUES: &'static [&'static str] = &[
-        "self",
-        "match",
-        "crate",
-        "fn",
-        "2fa",
-        "super-user",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Match::Self_ => "self",
-            Match::Match => "match",
-            Match::Crate => "crate",
-            Match::Fn => "fn",
-            Match::V2fa => "2fa",
-            Match::SuperUser => "super-user",
-            Match::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Whether this is a value the crate knows (not [`Self::Unknown`]).
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Match::Unknown(_))
-    }
-}
-
-impl ::std::convert::From<&str> for Match {
-    fn from(value: &str) -> Self {
-        match value {
-            "self" => Match::Self_,
-            "match" => Match::Match,
-            "crate" => Match::Crate,
-            "fn" => Match::Fn,
-            "2fa" => Match::V2fa,
-            "super-user" | "SUPER_USER" => Match::SuperUser,
-            other => Match::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for Match {
-    fn from(value: ::std::string::String) -> Self {
-        Match::from(value.as_str())
-    }
-}
-
-impl ::std::str::FromStr for Match {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Match::from(value))
-    }
-}
-
-impl ::std::fmt::Display for Match {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for Match {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Match {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Match::from(value.as_ref()))
-    }
-}
+crate::codec::open_enum!(Match {
+    Self_ = "self",
+    Match = "match",
+    Crate = "crate",
+    Fn = "fn",
+    V2fa = "2fa",
+    SuperUser = "super-user" | "SUPER_USER",
+});

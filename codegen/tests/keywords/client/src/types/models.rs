@@ -3,61 +3,26 @@
 
 //! Object types of the API: request bodies and responses.
 
-/// A type named `Type` whose fields are keywords.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct Type {
-    /// Field `type`.
-    ///
-    /// Wire name `type`; always present.
-    #[serde(rename = "type")]
-    pub r#type: ::std::string::String,
-    /// Field `self`.
-    ///
-    /// Wire name `self`; always present.
-    #[serde(rename = "self")]
-    pub self_: crate::types::Match,
-    /// Field `match`.
-    ///
-    /// Wire name `match`; optional.
-    #[serde(
-        rename = "match",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#match: ::std::option::Option<bool>,
-    /// Field `crate`.
-    ///
-    /// Wire name `crate`; optional, may be `null`.
-    #[serde(
-        rename = "crate",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub crate_: ::std::option::Option<i64>,
-    /// Field `super`.
-    ///
-    /// Wire name `super`; optional.
-    #[serde(rename = "super", default)]
-    pub super_: ::std::vec::Vec<crate::types::Match>,
-    /// Field `async`.
-    ///
-    /// Wire name `async`; optional.
-    #[serde(
-        rename = "async",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#async: ::std::option::Option<f64>,
-    /// Field `fn`.
-    ///
-    /// Wire name `fn`; optional.
-    #[serde(
-        rename = "fn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#fn: ::std::option::Option<::serde_json::Value>,
+crate::codec::object_type! {
+    /// A type named `Type` whose fields are keywords.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Type {
+        /// Field `type`. Wire name `type`; always present.
+        r#type: ::std::string::String = required "type",
+        /// Field `self`. Wire name `self`; always present.
+        self_: crate::types::Match = required "self",
+        /// Field `match`. Wire name `match`; optional.
+        r#match: ::std::option::Option<bool> = optional "match",
+        /// Field `crate`. Wire name `crate`; optional, may be `null`.
+        crate_: ::std::option::Option<i64> = optional "crate",
+        /// Field `super`. Wire name `super`; optional.
+        super_: ::std::vec::Vec<crate::types::Match> = defaulted "super",
+        /// Field `async`. Wire name `async`; optional.
+        r#async: ::std::option::Option<f64> = optional "async",
+        /// Field `fn`. Wire name `fn`; optional.
+        r#fn: ::std::option::Option<::serde_json::Value> = optional "fn",
+    }
 }
 
 impl Type {
@@ -76,34 +41,12 @@ impl Type {
             r#fn: ::std::default::Default::default(),
         }
     }
-
-    /// Sets [`match`](Self#structfield.match).
-    pub fn with_match(mut self, value: bool) -> Self {
-        self.r#match = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets [`crate_`](Self#structfield.crate_).
-    pub fn with_crate(mut self, value: i64) -> Self {
-        self.crate_ = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets [`super_`](Self#structfield.super_).
-    pub fn with_super(mut self, value: ::std::vec::Vec<crate::types::Match>) -> Self {
-        self.super_ = value;
-        self
-    }
-
-    /// Sets [`async`](Self#structfield.async).
-    pub fn with_async(mut self, value: f64) -> Self {
-        self.r#async = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets [`fn`](Self#structfield.fn).
-    pub fn with_fn(mut self, value: ::serde_json::Value) -> Self {
-        self.r#fn = ::std::option::Option::Some(value);
-        self
-    }
 }
+
+crate::codec::setters!(Type {
+    with_match => r#match: bool = some "match",
+    with_crate => crate_: i64 = some "crate_",
+    with_super => super_: ::std::vec::Vec<crate::types::Match> = keep "super_",
+    with_async => r#async: f64 = some "async",
+    with_fn => r#fn: ::serde_json::Value = some "fn",
+});

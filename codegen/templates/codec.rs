@@ -1,0 +1,381 @@
+//! What every generated type shares, written once: object types with their JSON mapping
+//! ([`object_type!`]), the open-enum impls ([`open_enum!`]) and the `with_*` setters of
+//! request types ([`setters!`]).
+//!
+//! Object types do not `#[derive(Serialize, Deserialize)]`: the derives expand to about 470
+//! lines per struct, which dominated the generated crate's compile time. Here each struct only
+//! lists its fields (wire name and kind), and the reading and writing code is compiled once per
+//! field type.
+
+// Which of these a crate uses depends on its spec (a spec without enums never invokes
+// `open_enum!`, one without list fields in request bodies never calls `keep`).
+#![allow(dead_code, unused_macros, unused_imports)]
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// Implements `KNOWN_VALUES`, `as_str`, `is_known`, `From<&str>`, `From<String>`, `FromStr`,
+/// `Display`, `Serialize` and `Deserialize` for an open enum, from its variants' wire values
+/// (and the aliases also accepted when reading).
+macro_rules! open_enum {
+    ($name:ident { $($variant:ident = $wire:literal $(| $alias:literal)*),* $(,)? }) => {
+        impl $name {
+            /// Every value this crate knows, as sent on the wire, in the order of the spec.
+            pub const KNOWN_VALUES: &'static [&'static str] = &[$($wire),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)*
+                    $name::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Whether this is a value the crate knows (not [`Self::Unknown`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire $(| $alias)* => $name::$variant,)*
+                    other => $name::Unknown(crate::types::UnknownValue(other.to_owned())),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                $name::from(value.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok($name::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                crate::codec::string(deserializer).map(|value| $name::from(value.as_ref()))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// Defines an object type: the struct, and `Serialize` and `Deserialize` from its fields' wire
+/// names and kinds:
+///
+/// | kind | Rust type | reading a missing / `null` member | writing |
+/// |---|---|---|---|
+/// | `required` | `T` | error / error | always |
+/// | `nullable` | `Option<T>` | `None` / `None` | always (`null` for `None`) |
+/// | `optional` | `Option<T>` | `None` / `None` | only when `Some` |
+/// | `defaulted` | `Vec<T>` | empty / error | always |
+///
+/// Members nobody asks for are ignored when reading.
+macro_rules! object_type {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty = $kind:ident $wire:literal),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut writer = crate::codec::ObjectWriter::new(serializer)?;
+                $(writer.$kind($wire, &self.$field)?;)*
+                writer.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                crate::codec::object(deserializer, stringify!($name), |object| {
+                    ::std::result::Result::Ok($name {
+                        $($field: object.$kind($wire)?,)*
+                    })
+                })
+            }
+        }
+    };
+}
+pub(crate) use object_type;
+
+/// Adds `with_*` setters for the fields a request type's constructor does not take:
+/// `with_x => x: T = some "x"` sets an optional field to `Some(value)`, `= keep` sets a
+/// list as given; the literal names the field in the setter's docs.
+macro_rules! setters {
+    ($name:ident { $($setter:ident => $field:ident: $ty:ty = $wrap:ident $doc:literal),* $(,)? }) => {
+        impl $name {
+            $(
+                #[doc = concat!("Sets [`", $doc, "`](Self#structfield.", $doc, ").")]
+                pub fn $setter(mut self, value: $ty) -> Self {
+                    self.$field = crate::codec::$wrap(value);
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
+/// What a setter stores for an optional field.
+pub(crate) fn some<T>(value: T) -> Option<T> {
+    Some(value)
+}
+
+/// What a setter stores for a list field.
+pub(crate) fn keep<T>(value: T) -> T {
+    value
+}
+
+/// Reads a string, borrowed from the input when possible (shared by every open enum).
+pub(crate) fn string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+    std::borrow::Cow::<'de, str>::deserialize(deserializer)
+}
+
+/// The members of a JSON object being turned into a struct.
+pub(crate) struct Object {
+    members: Map<String, Value>,
+}
+
+/// Why a member could not become its field.
+pub(crate) enum FieldError {
+    Missing(&'static str),
+    Invalid(&'static str, serde_json::Error),
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldError::Missing(field) => write!(f, "missing field `{field}`"),
+            FieldError::Invalid(field, error) => write!(f, "field `{field}`: {error}"),
+        }
+    }
+}
+
+impl Object {
+    /// A member that must be present (it may still be `null` if `T` is an `Option`).
+    pub(crate) fn required<T: serde::de::DeserializeOwned>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<T, FieldError> {
+        match self.members.remove(field) {
+            Some(value) => convert(field, value),
+            None => Err(FieldError::Missing(field)),
+        }
+    }
+
+    /// A member that may be missing or `null`.
+    pub(crate) fn optional<T: serde::de::DeserializeOwned>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Option<T>, FieldError> {
+        match self.members.remove(field) {
+            Some(Value::Null) | None => Ok(None),
+            Some(value) => convert(field, value).map(Some),
+        }
+    }
+
+    /// A member that may be missing or `null` (written as `null` when `None`).
+    pub(crate) fn nullable<T: serde::de::DeserializeOwned>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Option<T>, FieldError> {
+        self.optional(field)
+    }
+
+    /// A member that may be missing (then `T::default()`, e.g. an empty list).
+    pub(crate) fn defaulted<T: serde::de::DeserializeOwned + Default>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<T, FieldError> {
+        match self.members.remove(field) {
+            Some(value) => convert(field, value),
+            None => Ok(T::default()),
+        }
+    }
+}
+
+/// Writes a struct as a JSON object, member by member (see [`object_type!`]).
+pub(crate) struct ObjectWriter<M> {
+    map: M,
+}
+
+impl<M: serde::ser::SerializeMap> ObjectWriter<M> {
+    pub(crate) fn new<S>(serializer: S) -> Result<Self, S::Error>
+    where
+        S: serde::Serializer<SerializeMap = M>,
+    {
+        serializer
+            .serialize_map(None)
+            .map(|map| ObjectWriter { map })
+    }
+
+    pub(crate) fn required<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.map.serialize_entry(field, value)
+    }
+
+    pub(crate) fn nullable<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        self.map.serialize_entry(field, value)
+    }
+
+    pub(crate) fn optional<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(field, value),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn defaulted<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.map.serialize_entry(field, value)
+    }
+
+    pub(crate) fn end(self) -> Result<M::Ok, M::Error> {
+        self.map.end()
+    }
+}
+
+fn convert<T: serde::de::DeserializeOwned>(
+    field: &'static str,
+    value: Value,
+) -> Result<T, FieldError> {
+    serde_json::from_value(value).map_err(|error| FieldError::Invalid(field, error))
+}
+
+/// Decodes a JSON object into a struct with `build`, which takes each field's member out of
+/// the [`Object`]; members nobody asks for are ignored.
+pub(crate) fn object<'de, D, T>(
+    deserializer: D,
+    type_name: &'static str,
+    build: fn(&mut Object) -> Result<T, FieldError>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let members = Map::<String, Value>::deserialize(deserializer)?;
+    build(&mut Object { members })
+        .map_err(|error| serde::de::Error::custom(format_args!("{type_name}: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    object_type! {
+        /// A type like the generated ones.
+        #[derive(Debug, PartialEq)]
+        pub struct Probe {
+            name: String = required "name",
+            count: Option<i64> = optional "count",
+            note: Option<String> = nullable "note",
+            tags: Vec<String> = defaulted "tags",
+        }
+    }
+
+    #[test]
+    fn reads_required_optional_and_defaulted_members_and_ignores_others() {
+        let probe: Probe = serde_json::from_str(r#"{"name":"a","count":null,"extra":[1,{"x":2}]}"#)
+            .expect("decodes");
+        assert_eq!(
+            probe,
+            Probe {
+                name: "a".to_owned(),
+                count: None,
+                note: None,
+                tags: Vec::new(),
+            }
+        );
+        // Written back: `optional` members only when set, `nullable` ones always.
+        assert_eq!(
+            serde_json::to_string(&probe).expect("encodes"),
+            r#"{"name":"a","note":null,"tags":[]}"#
+        );
+        let probe: Probe =
+            serde_json::from_str(r#"{"tags":["t"],"count":3,"name":"b","note":"n"}"#)
+                .expect("decodes");
+        assert_eq!(
+            serde_json::to_string(&probe).expect("encodes"),
+            r#"{"name":"b","count":3,"note":"n","tags":["t"]}"#
+        );
+    }
+
+    #[test]
+    fn names_the_type_and_field_that_failed() {
+        let missing = serde_json::from_str::<Probe>(r#"{"count":1}"#)
+            .expect_err("name is required")
+            .to_string();
+        assert!(
+            missing.starts_with("Probe: missing field `name`"),
+            "{missing}"
+        );
+        let wrong = serde_json::from_str::<Probe>(r#"{"name":"a","count":"many"}"#)
+            .expect_err("count is a number")
+            .to_string();
+        assert!(
+            wrong.starts_with("Probe: field `count`: invalid type: string \"many\""),
+            "{wrong}"
+        );
+        let not_object = serde_json::from_str::<Probe>("[1]")
+            .expect_err("not an object")
+            .to_string();
+        assert!(
+            not_object.contains("invalid type: sequence"),
+            "{not_object}"
+        );
+    }
+}

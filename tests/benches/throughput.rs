@@ -1,0 +1,896 @@
+//! Throughput and Digest round trips of the generated client, against hand-written baselines,
+//! printed as a markdown table (tracker issue 7, client part).
+//!
+//! Run with
+//!
+//! ```sh
+//! cargo bench -p atlas-admin-tests --bench throughput              # full run, about 1.5 min
+//! cargo bench -p atlas-admin-tests --bench throughput -- --quick   # smoke run, about 10 s
+//! ```
+//!
+//! The table (measurement | value | target | met?) is printed to stdout and written to
+//! `target/bench/throughput.md`, followed by per-round details and the first error of any
+//! failed request. Progress goes to stderr. Every run starts a fresh in-process
+//! [`TestServer`] (loopback, keep-alive, strict Digest with per-nonce `nc` checking) and a
+//! fresh client on one two-worker Tokio runtime, which the server shares. Every request is a
+//! `create_private_endpoint` (`POST /groups/{GROUP-ID}/privateEndpoint`) in a group id no
+//! other request uses, because a second create in the same group and region is a 409. Every
+//! non-2xx answer or error counts as a failure and is shown in the table, never dropped; the
+//! process exits with status 1 (after writing the table) if a request of the generated client
+//! failed. The machine has 2 cores shared by client, server and anything else running, so
+//! throughput rounds of the two clients run back to back and ratios are taken per round.
+//!
+//! 1. **Client overhead.** Requests per second of the generated client against a hand-written
+//!    baseline ([`BaselineClient`]: reqwest + diqwest directly, same URL, body, `Accept`,
+//!    `Content-Type` and `User-Agent` headers, same timeout, response decoded into a serde
+//!    struct, one shared `DigestAuthSession` whose cached nonce is used preemptively through
+//!    `calculate_authorization`, falling back to `send_digest_auth` on a 401), with 1 task and
+//!    with 32 tasks (clones of one client, sequential requests each, for a fixed time after a
+//!    short untimed warm-up). Each configuration runs 7 rounds (2 s per client), alternating
+//!    which client goes first, after one discarded run of each; the median req/s of each client
+//!    and the median of the per-round ratios are reported. Target: generated ≥ 0.95 × baseline.
+//! 2. **Nonce reuse vs a fresh challenge per request.** Sequential requests per second of the
+//!    generated client (one round trip per request once it holds a nonce) against a baseline
+//!    that gets a fresh challenge for every request as `curl --digest` and MongoDB's Go
+//!    transport do ([`FreshChallengeClient`]: a new `DigestAuthSession` per request and
+//!    `send_digest_auth`, i.e. a bare request, the 401, then the answer with `nc=1`). Rounds and
+//!    medians as in 1 (7 rounds, 1.5 s per client). Target: ≥ 1.8 ×.
+//! 3. **401 challenges under concurrency.** 200 creates spread over 16 tasks started together
+//!    on a new (cold) client against a fresh server; reports `server.challenges_issued()`, the
+//!    HTTP exchanges the server saw (`server.request_count()`) and failed requests, as
+//!    min / median / max over 5 runs. Target for the generated client: ≤ 16 challenges.
+//!    The baseline with one shared session is reported alongside for comparison.
+
+use std::fmt::Write as _;
+use std::future::Future;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use atlas_admin::types::{CreatePrivateEndpointRequest, ProviderName, Region};
+use atlas_test_server::{BASE_PATH, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
+use diqwest::{DigestAuthCredentials, DigestAuthSession, WithDigestAuth};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT};
+use tokio::sync::Barrier;
+
+/// The create body the baselines send: the same fields as the generated client's
+/// `CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::EuWest1)`. The server accepts
+/// both region spellings; the generated client sends `"eu-west-1"`, of the same length.
+const CREATE_BODY: &str = r#"{"providerName":"AWS","region":"EU_WEST_1"}"#;
+/// Timeout of one HTTP exchange, for every client.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Untimed requests each task makes before a throughput measurement starts (connection and
+/// nonce established).
+const WARM_UP_REQUESTS_PER_TASK: usize = 3;
+/// Length of the discarded run of each client before the rounds of a comparison.
+const DISCARDED_WARM_UP: Duration = Duration::from_millis(500);
+/// Measurement 3: this many creates …
+const CHALLENGE_REQUESTS: usize = 200;
+/// … spread over this many tasks.
+const CHALLENGE_TASKS: usize = 16;
+/// Measurement 3 target: at most this many 401 challenges.
+const CHALLENGE_TARGET: usize = 16;
+/// Measurement 1 target: generated req/s ≥ this × baseline req/s.
+const OVERHEAD_TARGET: f64 = 0.95;
+/// Measurement 2 target: nonce reuse req/s ≥ this × fresh-challenge req/s.
+const NONCE_REUSE_TARGET: f64 = 1.8;
+
+/// How long and how often each measurement runs.
+struct Settings {
+    /// Timed duration of one throughput run (measurement 1).
+    overhead_duration: Duration,
+    /// Rounds per configuration of measurement 1; each round runs both clients.
+    overhead_rounds: usize,
+    /// Timed duration of one throughput run (measurement 2).
+    nonce_reuse_duration: Duration,
+    /// Rounds of measurement 2.
+    nonce_reuse_rounds: usize,
+    /// Fresh-server runs per client of measurement 3.
+    challenge_runs: usize,
+}
+
+impl Settings {
+    /// About 85 seconds.
+    fn full() -> Settings {
+        Settings {
+            overhead_duration: Duration::from_secs(2),
+            overhead_rounds: 7,
+            nonce_reuse_duration: Duration::from_millis(1500),
+            nonce_reuse_rounds: 7,
+            challenge_runs: 5,
+        }
+    }
+
+    /// A few seconds: checks that everything runs, numbers are rough.
+    fn quick() -> Settings {
+        Settings {
+            overhead_duration: Duration::from_millis(400),
+            overhead_rounds: 2,
+            nonce_reuse_duration: Duration::from_millis(400),
+            nonce_reuse_rounds: 2,
+            challenge_runs: 2,
+        }
+    }
+}
+
+fn main() {
+    // Cargo passes `--bench`; anything but `--quick` is ignored.
+    let quick = std::env::args().skip(1).any(|arg| arg == "--quick");
+    let settings = if quick {
+        Settings::quick()
+    } else {
+        Settings::full()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let started = Instant::now();
+    let report = runtime.block_on(run_all(&settings));
+    let markdown = report.to_markdown(quick, started.elapsed());
+    println!("{markdown}");
+
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench"));
+    let path = dir.join("throughput.md");
+    if let Err(error) =
+        std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &markdown))
+    {
+        eprintln!("cannot write {}: {error}", path.display());
+        std::process::exit(1);
+    }
+    eprintln!("written to {}", path.display());
+    if report.generated_failures > 0 {
+        eprintln!(
+            "{} request(s) of the generated client failed (see the table)",
+            report.generated_failures
+        );
+        std::process::exit(1);
+    }
+}
+
+async fn run_all(settings: &Settings) -> Report {
+    let mut report = Report::default();
+
+    for tasks in [1, 32] {
+        eprintln!("measurement 1: client overhead, {tasks} task(s)");
+        let [generated, baseline] = compare_throughput(
+            [ClientKind::Generated, ClientKind::Baseline],
+            tasks,
+            settings.overhead_duration,
+            settings.overhead_rounds,
+        )
+        .await;
+        report.throughput_comparison(
+            &format!("(1) overhead, {tasks} task(s)"),
+            &generated,
+            &baseline,
+            OVERHEAD_TARGET,
+        );
+    }
+
+    eprintln!("measurement 2: nonce reuse vs a fresh challenge per request");
+    let [reuse, fresh] = compare_throughput(
+        [ClientKind::Generated, ClientKind::FreshChallenge],
+        1,
+        settings.nonce_reuse_duration,
+        settings.nonce_reuse_rounds,
+    )
+    .await;
+    report.throughput_comparison(
+        "(2) nonce reuse, 1 task",
+        &reuse,
+        &fresh,
+        NONCE_REUSE_TARGET,
+    );
+
+    eprintln!(
+        "measurement 3: 401 challenges for {CHALLENGE_REQUESTS} creates over {CHALLENGE_TASKS} tasks"
+    );
+    for kind in [ClientKind::Generated, ClientKind::Baseline] {
+        let mut runs = Vec::with_capacity(settings.challenge_runs);
+        for _ in 0..settings.challenge_runs {
+            runs.push(count_challenges(kind).await);
+        }
+        report.challenges(kind, &runs);
+    }
+    report
+}
+
+// ---------------------------------------------------------------------------------------------
+// The clients being compared
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ClientKind {
+    /// The generated `atlas_admin::Client`.
+    Generated,
+    /// [`BaselineClient`]: reqwest + diqwest by hand, one shared session.
+    Baseline,
+    /// [`FreshChallengeClient`]: a new Digest session (hence a 401) for every request.
+    FreshChallenge,
+}
+
+impl ClientKind {
+    fn label(self) -> &'static str {
+        match self {
+            ClientKind::Generated => "generated client",
+            ClientKind::Baseline => "baseline (reqwest + diqwest, shared session)",
+            ClientKind::FreshChallenge => "baseline, fresh challenge per request",
+        }
+    }
+}
+
+/// One client of any kind; clones share their connection pool and Digest session.
+#[derive(Clone)]
+enum AnyClient {
+    Generated(atlas_admin::Client),
+    Baseline(BaselineClient),
+    FreshChallenge(FreshChallengeClient),
+}
+
+impl AnyClient {
+    fn new(kind: ClientKind, server: &TestServer) -> AnyClient {
+        match kind {
+            ClientKind::Generated => AnyClient::Generated(
+                atlas_admin::Client::builder()
+                    .base_url(server.base_url())
+                    .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+                    .timeout(REQUEST_TIMEOUT)
+                    .build()
+                    .expect("valid client configuration"),
+            ),
+            ClientKind::Baseline => AnyClient::Baseline(BaselineClient::new(server)),
+            ClientKind::FreshChallenge => {
+                AnyClient::FreshChallenge(FreshChallengeClient::new(server))
+            }
+        }
+    }
+
+    /// Creates a private endpoint connection in `group_id`; the error describes a failure.
+    async fn create(&self, group_id: String) -> Result<(), String> {
+        match self {
+            AnyClient::Generated(client) => {
+                let body = CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::EuWest1);
+                let created = client
+                    .create_private_endpoint(group_id, body)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                black_box(created);
+                Ok(())
+            }
+            AnyClient::Baseline(client) => client.create(&group_id).await,
+            AnyClient::FreshChallenge(client) => client.create(&group_id).await,
+        }
+    }
+}
+
+/// The created connection, as the baselines decode it (the generated client decodes the same
+/// fields into its `PrivateEndpoint`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Only decoded, like a caller that ignores the result.
+struct CreatedEndpoint {
+    id: String,
+    status: String,
+    #[serde(default)]
+    endpoint_service_name: Option<String>,
+    #[serde(default)]
+    error_message: Option<String>,
+    #[serde(default)]
+    interface_endpoints: Vec<String>,
+}
+
+/// What the baselines share: the HTTP client and where to send a create.
+#[derive(Clone)]
+struct Endpoint {
+    http: reqwest::Client,
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    origin: Arc<str>,
+    /// The Digest cache key (diqwest keys by host only).
+    host: Arc<str>,
+}
+
+impl Endpoint {
+    fn new(server: &TestServer) -> Endpoint {
+        Endpoint {
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("reqwest client"),
+            origin: format!("http://{}", server.addr()).into(),
+            host: server.addr().ip().to_string().into(),
+        }
+    }
+
+    /// The request target of a create in `group_id` (what a Digest `uri` signs).
+    fn create_path(group_id: &str) -> String {
+        format!("{BASE_PATH}/groups/{group_id}/privateEndpoint")
+    }
+
+    /// The create request, without credentials.
+    fn create_request(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.origin))
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .header(USER_AGENT, atlas_admin::DEFAULT_USER_AGENT)
+            .body(CREATE_BODY)
+    }
+}
+
+/// Reads and decodes the answer to a create; any non-2xx status is a failure.
+async fn decode_created(
+    response: Result<reqwest::Response, diqwest::error::Error>,
+) -> Result<(), String> {
+    let response = response.map_err(|error| format!("transport: {error}"))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|error| format!("reading the body: {error}"))?;
+    if !status.is_success() {
+        return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)));
+    }
+    let created: CreatedEndpoint =
+        serde_json::from_slice(&body).map_err(|error| format!("decoding: {error}"))?;
+    black_box(created);
+    Ok(())
+}
+
+/// A hand-written create with reqwest + diqwest and one `DigestAuthSession` shared by all
+/// clones: the cached nonce is used preemptively (`calculate_authorization`, one round trip);
+/// without one, or when that answer gets a 401, `send_digest_auth` does diqwest's own flow
+/// (bare request, challenge, answer with `nc=1`). No retry beyond that.
+#[derive(Clone)]
+struct BaselineClient {
+    endpoint: Endpoint,
+    session: Arc<DigestAuthSession>,
+}
+
+impl BaselineClient {
+    fn new(server: &TestServer) -> BaselineClient {
+        BaselineClient {
+            endpoint: Endpoint::new(server),
+            session: Arc::new(DigestAuthSession::new(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)),
+        }
+    }
+
+    async fn create(&self, group_id: &str) -> Result<(), String> {
+        let path = Endpoint::create_path(group_id);
+        let request = self.endpoint.create_request(&path);
+        let session: &DigestAuthSession = &self.session;
+        let preemptive = session
+            .calculate_authorization(
+                &self.endpoint.host,
+                &path,
+                "POST".into(),
+                Some(CREATE_BODY.as_bytes()),
+                &HeaderMap::new(),
+            )
+            .ok();
+        let response = match preemptive {
+            Some(authorization) => {
+                let answered = request
+                    .try_clone()
+                    .expect("a byte body is replayable")
+                    .header(AUTHORIZATION, authorization.to_header_string())
+                    .send()
+                    .await;
+                match answered {
+                    Ok(response) if response.status() == StatusCode::UNAUTHORIZED => {
+                        // The nonce was refused: forget it, as diqwest itself does, and start
+                        // over with a fresh challenge.
+                        let _ = session.invalidate_host(&self.endpoint.host);
+                        request.send_digest_auth(session).await
+                    }
+                    other => other.map_err(diqwest::error::Error::from),
+                }
+            }
+            None => request.send_digest_auth(session).await,
+        };
+        decode_created(response).await
+    }
+}
+
+/// A create that pays a fresh challenge every time, like `curl --digest` or MongoDB's Go
+/// transport: a new `DigestAuthSession` per request, so `send_digest_auth` sends the request
+/// bare, gets the 401 and answers it with `nc=1` (two round trips).
+#[derive(Clone)]
+struct FreshChallengeClient {
+    endpoint: Endpoint,
+}
+
+impl FreshChallengeClient {
+    fn new(server: &TestServer) -> FreshChallengeClient {
+        FreshChallengeClient {
+            endpoint: Endpoint::new(server),
+        }
+    }
+
+    async fn create(&self, group_id: &str) -> Result<(), String> {
+        let request = self
+            .endpoint
+            .create_request(&Endpoint::create_path(group_id));
+        let session = DigestAuthSession::new(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY);
+        decode_created(request.send_digest_auth(&session).await).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the load
+// ---------------------------------------------------------------------------------------------
+
+/// Hands out group ids no other request against the same server has used.
+#[derive(Default)]
+struct GroupIds(AtomicUsize);
+
+impl GroupIds {
+    fn next(&self) -> String {
+        format!("{:024x}", self.0.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}
+
+/// Successes and failures of some requests, with the first failure's description.
+#[derive(Default)]
+struct Outcomes {
+    succeeded: usize,
+    failed: usize,
+    first_failure: Option<String>,
+}
+
+impl Outcomes {
+    fn record(&mut self, result: Result<(), String>) {
+        match result {
+            Ok(()) => self.succeeded += 1,
+            Err(error) => {
+                self.failed += 1;
+                self.first_failure.get_or_insert(error);
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Outcomes) {
+        self.succeeded += other.succeeded;
+        self.failed += other.failed;
+        if self.first_failure.is_none() {
+            self.first_failure = other.first_failure;
+        }
+    }
+}
+
+/// One timed run of one client.
+struct ThroughputRun {
+    /// Successful requests per second during the timed phase.
+    requests_per_second: f64,
+    /// Every request of the run, warm-up included.
+    outcomes: Outcomes,
+    /// HTTP exchanges the server saw per request during the timed phase.
+    exchanges_per_request: f64,
+    /// 401 challenges the server issued during the timed phase.
+    challenges: usize,
+}
+
+/// `tasks` clones of a new `kind` client against a fresh server, each making sequential creates
+/// for `duration` after an untimed warm-up.
+async fn measure_throughput(kind: ClientKind, tasks: usize, duration: Duration) -> ThroughputRun {
+    let server = TestServer::start().await;
+    let client = AnyClient::new(kind, &server);
+    let group_ids = Arc::new(GroupIds::default());
+    let warmed_up = Arc::new(Barrier::new(tasks + 1));
+    let go = Arc::new(Barrier::new(tasks + 1));
+
+    let mut handles = Vec::with_capacity(tasks);
+    for _ in 0..tasks {
+        let client = client.clone();
+        let group_ids = Arc::clone(&group_ids);
+        let warmed_up = Arc::clone(&warmed_up);
+        let go = Arc::clone(&go);
+        handles.push(tokio::spawn(async move {
+            let mut warm_up = Outcomes::default();
+            for _ in 0..WARM_UP_REQUESTS_PER_TASK {
+                warm_up.record(client.create(group_ids.next()).await);
+            }
+            warmed_up.wait().await;
+            go.wait().await;
+            let deadline = Instant::now() + duration;
+            let mut timed = Outcomes::default();
+            while Instant::now() < deadline {
+                timed.record(client.create(group_ids.next()).await);
+            }
+            (warm_up, timed, Instant::now())
+        }));
+    }
+
+    warmed_up.wait().await;
+    let exchanges_before = server.request_count();
+    let challenges_before = server.challenges_issued();
+    go.wait().await;
+    let start = Instant::now();
+    let mut end = start;
+    let mut outcomes = Outcomes::default();
+    let mut timed_succeeded = 0;
+    let mut timed_requests = 0;
+    for handle in handles {
+        let (warm_up, timed, finished) = handle.await.expect("load task panicked");
+        end = end.max(finished);
+        timed_succeeded += timed.succeeded;
+        timed_requests += timed.succeeded + timed.failed;
+        outcomes.merge(warm_up);
+        outcomes.merge(timed);
+    }
+    let elapsed = end.duration_since(start).as_secs_f64();
+    ThroughputRun {
+        requests_per_second: timed_succeeded as f64 / elapsed,
+        outcomes,
+        exchanges_per_request: (server.request_count() - exchanges_before) as f64
+            / timed_requests.max(1) as f64,
+        challenges: server.challenges_issued() - challenges_before,
+    }
+}
+
+/// All rounds of one client in one configuration.
+struct ThroughputSeries {
+    kind: ClientKind,
+    runs: Vec<ThroughputRun>,
+}
+
+impl ThroughputSeries {
+    fn median_requests_per_second(&self) -> f64 {
+        median(self.runs.iter().map(|run| run.requests_per_second))
+    }
+
+    fn failed(&self) -> usize {
+        self.runs.iter().map(|run| run.outcomes.failed).sum()
+    }
+
+    fn requests(&self) -> usize {
+        self.runs
+            .iter()
+            .map(|run| run.outcomes.succeeded + run.outcomes.failed)
+            .sum()
+    }
+
+    fn first_failure(&self) -> Option<&str> {
+        self.runs
+            .iter()
+            .find_map(|run| run.outcomes.first_failure.as_deref())
+    }
+}
+
+/// `rounds` runs of each of the two kinds, alternating which goes first.
+async fn compare_throughput(
+    kinds: [ClientKind; 2],
+    tasks: usize,
+    duration: Duration,
+    rounds: usize,
+) -> [ThroughputSeries; 2] {
+    let mut series = kinds.map(|kind| ThroughputSeries {
+        kind,
+        runs: Vec::with_capacity(rounds),
+    });
+    // One short discarded run of each first: the process's first runs pay one-time costs
+    // (allocator growth, lazy statics) that would bias round 1.
+    for kind in kinds {
+        measure_throughput(kind, tasks, DISCARDED_WARM_UP.min(duration)).await;
+    }
+    for round in 0..rounds {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for index in order {
+            let kind = series[index].kind;
+            let run = measure_throughput(kind, tasks, duration).await;
+            eprintln!(
+                "  round {}: {:<46} {:>8.0} req/s, {:.2} exchanges/request, {} failed",
+                round + 1,
+                kind.label(),
+                run.requests_per_second,
+                run.exchanges_per_request,
+                run.outcomes.failed,
+            );
+            series[index].runs.push(run);
+        }
+    }
+    series
+}
+
+/// One run of measurement 3.
+struct ChallengeRun {
+    challenges: usize,
+    exchanges: usize,
+    outcomes: Outcomes,
+}
+
+/// 200 creates over 16 tasks started together, from a new `kind` client on a fresh server.
+async fn count_challenges(kind: ClientKind) -> ChallengeRun {
+    let server = TestServer::start().await;
+    let client = AnyClient::new(kind, &server);
+    let group_ids = Arc::new(GroupIds::default());
+    let start = Arc::new(Barrier::new(CHALLENGE_TASKS));
+    let outcomes = join_all((0..CHALLENGE_TASKS).map(|task| {
+        let client = client.clone();
+        let group_ids = Arc::clone(&group_ids);
+        let start = Arc::clone(&start);
+        async move {
+            start.wait().await;
+            let mut outcomes = Outcomes::default();
+            for _ in (task..CHALLENGE_REQUESTS).step_by(CHALLENGE_TASKS) {
+                outcomes.record(client.create(group_ids.next()).await);
+            }
+            outcomes
+        }
+    }))
+    .await;
+    let mut total = Outcomes::default();
+    for outcome in outcomes {
+        total.merge(outcome);
+    }
+    assert_eq!(
+        total.succeeded + total.failed,
+        CHALLENGE_REQUESTS,
+        "every request was made"
+    );
+    ChallengeRun {
+        challenges: server.challenges_issued(),
+        exchanges: server.request_count(),
+        outcomes: total,
+    }
+}
+
+/// Spawns every future on the runtime and waits for all of them, in order.
+async fn join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    for handle in handles {
+        outputs.push(handle.await.expect("load task panicked"));
+    }
+    outputs
+}
+
+fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.into_iter().collect();
+    assert!(!values.is_empty(), "median of nothing");
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
+}
+
+/// Min / median / max of counts, as text.
+fn spread(values: impl IntoIterator<Item = usize>) -> String {
+    let mut values: Vec<usize> = values.into_iter().collect();
+    values.sort_unstable();
+    let median = median(values.iter().map(|&value| value as f64));
+    format!(
+        "min {} / median {median} / max {}",
+        values.first().copied().unwrap_or_default(),
+        values.last().copied().unwrap_or_default(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+// ---------------------------------------------------------------------------------------------
+
+/// One table row.
+struct Row {
+    measurement: String,
+    value: String,
+    target: String,
+    met: String,
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<Row>,
+    /// Per-round details and failure descriptions, printed below the table.
+    notes: Vec<String>,
+    /// Failed requests of the generated client, over all measurements.
+    generated_failures: usize,
+}
+
+fn yes_no(met: bool) -> String {
+    if met { "yes" } else { "**no**" }.to_owned()
+}
+
+impl Report {
+    fn row(
+        &mut self,
+        measurement: impl Into<String>,
+        value: impl Into<String>,
+        target: &str,
+        met: String,
+    ) {
+        self.rows.push(Row {
+            measurement: measurement.into(),
+            value: value.into(),
+            target: target.to_owned(),
+            met,
+        });
+    }
+
+    /// Rows for two series (the first is the one with a target) and their ratio.
+    fn throughput_comparison(
+        &mut self,
+        name: &str,
+        candidate: &ThroughputSeries,
+        reference: &ThroughputSeries,
+        target_ratio: f64,
+    ) {
+        for (series, is_candidate) in [(candidate, true), (reference, false)] {
+            let failed = series.failed();
+            if series.kind == ClientKind::Generated {
+                self.generated_failures += failed;
+            }
+            let exchanges = median(series.runs.iter().map(|run| run.exchanges_per_request));
+            self.row(
+                format!("{name}: {}", series.kind.label()),
+                format!(
+                    "{:.0} req/s median of {}; {exchanges:.2} exchanges/request; {failed} of {} failed",
+                    series.median_requests_per_second(),
+                    series.runs.len(),
+                    series.requests(),
+                ),
+                if is_candidate {
+                    "0 failed"
+                } else {
+                    "— (reference)"
+                },
+                if is_candidate {
+                    yes_no(failed == 0)
+                } else if failed == 0 {
+                    "—".to_owned()
+                } else {
+                    format!("— ({failed} failed)")
+                },
+            );
+            if let Some(failure) = series.first_failure() {
+                self.notes.push(format!(
+                    "{name}, {}: first failure: {failure}",
+                    series.kind.label()
+                ));
+            }
+            let rounds: Vec<String> = series
+                .runs
+                .iter()
+                .map(|run| {
+                    format!(
+                        "{:.0} ({} challenges)",
+                        run.requests_per_second, run.challenges
+                    )
+                })
+                .collect();
+            self.notes.push(format!(
+                "{name}, {}: req/s per round (timed-phase 401 challenges): {}",
+                series.kind.label(),
+                rounds.join(", ")
+            ));
+        }
+        // Rounds run the two clients back to back, so a per-round ratio compares them under the
+        // same background load; their median is the figure checked against the target.
+        let round_ratios: Vec<f64> = candidate
+            .runs
+            .iter()
+            .zip(&reference.runs)
+            .map(|(a, b)| a.requests_per_second / b.requests_per_second)
+            .collect();
+        let ratio = median(round_ratios.iter().copied());
+        let ratio_of_medians =
+            candidate.median_requests_per_second() / reference.median_requests_per_second();
+        let rounds: Vec<String> = round_ratios
+            .iter()
+            .map(|ratio| format!("{ratio:.2}"))
+            .collect();
+        self.row(
+            format!(
+                "{name}: {} / {}",
+                candidate.kind.label(),
+                reference.kind.label()
+            ),
+            format!(
+                "{ratio:.2}× median of per-round ratios ({}); ratio of medians {ratio_of_medians:.2}×",
+                rounds.join(", ")
+            ),
+            &format!("≥ {target_ratio:.2}×"),
+            yes_no(ratio >= target_ratio),
+        );
+    }
+
+    /// Rows for the runs of measurement 3 of one client.
+    fn challenges(&mut self, kind: ClientKind, runs: &[ChallengeRun]) {
+        let is_generated = kind == ClientKind::Generated;
+        let name = format!(
+            "(3) {CHALLENGE_REQUESTS} creates over {CHALLENGE_TASKS} tasks, {}",
+            kind.label()
+        );
+        let max_challenges = runs.iter().map(|run| run.challenges).max().unwrap_or(0);
+        let failed: usize = runs.iter().map(|run| run.outcomes.failed).sum();
+        if is_generated {
+            self.generated_failures += failed;
+        }
+        let runs_with_failures = runs.iter().filter(|run| run.outcomes.failed > 0).count();
+        self.row(
+            format!("{name}: 401 challenges ({} fresh servers)", runs.len()),
+            spread(runs.iter().map(|run| run.challenges)),
+            &if is_generated {
+                format!("≤ {CHALLENGE_TARGET}")
+            } else {
+                "— (reference)".to_owned()
+            },
+            if is_generated {
+                yes_no(max_challenges <= CHALLENGE_TARGET)
+            } else {
+                "—".to_owned()
+            },
+        );
+        self.row(
+            format!("{name}: HTTP exchanges"),
+            spread(runs.iter().map(|run| run.exchanges)),
+            "—",
+            "—".to_owned(),
+        );
+        self.row(
+            format!("{name}: failed requests"),
+            format!(
+                "{failed} in {} runs ({runs_with_failures} runs had failures; per run {})",
+                runs.len(),
+                spread(runs.iter().map(|run| run.outcomes.failed))
+            ),
+            if is_generated { "0" } else { "— (reference)" },
+            if is_generated {
+                yes_no(failed == 0)
+            } else {
+                "—".to_owned()
+            },
+        );
+        if let Some(failure) = runs
+            .iter()
+            .find_map(|run| run.outcomes.first_failure.as_deref())
+        {
+            self.notes.push(format!("{name}: first failure: {failure}"));
+        }
+    }
+
+    fn to_markdown(&self, quick: bool, elapsed: Duration) -> String {
+        let mut out = String::new();
+        let mode = if quick {
+            " (--quick: rough numbers)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "## Client throughput{mode}\n\n\
+             `cargo bench -p atlas-admin-tests --bench throughput{}`; loopback, in-process \
+             server on the same 2-worker Tokio runtime; {} logical CPUs; took {:.0} s.\n",
+            if quick { " -- --quick" } else { "" },
+            std::thread::available_parallelism().map_or(0, usize::from),
+            elapsed.as_secs_f64(),
+        );
+        let _ = writeln!(out, "| measurement | value | target | met? |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        for row in &self.rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                row.measurement, row.value, row.target, row.met
+            );
+        }
+        if !self.notes.is_empty() {
+            let _ = writeln!(out, "\nDetails:\n");
+            for note in &self.notes {
+                let _ = writeln!(out, "- {note}");
+            }
+        }
+        out
+    }
+}
