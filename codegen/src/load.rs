@@ -20,6 +20,8 @@ use serde_json::Value;
 use self::strict::Strict;
 
 use crate::error::{Anchor, Diagnostic, MAX_DIAGNOSTICS, SpecErrors};
+use std::cell::OnceCell;
+
 use crate::position::{DuplicateKey, PositionMap, Segment, pointer};
 use crate::spec::SpecDocument;
 use crate::suggest::closest;
@@ -33,7 +35,7 @@ pub struct Loaded {
     /// The parsed document.
     pub document: SpecDocument,
     file: String,
-    positions: PositionMap,
+    positions: LazyPositions,
     /// Problems that do not stop validation (duplicate keys), already located.
     problems: Vec<Diagnostic>,
 }
@@ -41,7 +43,7 @@ pub struct Loaded {
 impl Loaded {
     /// Where the keys and values of the document are.
     pub fn positions(&self) -> &PositionMap {
-        &self.positions
+        self.positions.get()
     }
 
     /// Merges the problems found while loading with the outcome of validation, locates every
@@ -58,13 +60,100 @@ impl Loaded {
         match value {
             Some(value) if diagnostics.is_empty() => Ok(value),
             _ => {
+                let positions = self.positions.get();
                 for diagnostic in &mut diagnostics {
-                    self.positions.locate(diagnostic);
+                    positions.locate(diagnostic);
                 }
                 Err(SpecErrors::new(self.file, diagnostics))
             }
         }
     }
+}
+
+/// The position map of a spec's text, built the first time a problem needs locating: a clean
+/// spec never pays for the second parse.
+#[derive(Debug)]
+struct LazyPositions {
+    text: String,
+    map: OnceCell<PositionMap>,
+}
+
+impl LazyPositions {
+    fn new(text: &str) -> Self {
+        LazyPositions {
+            text: text.to_owned(),
+            map: OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &PositionMap {
+        self.map.get_or_init(|| PositionMap::new(&self.text))
+    }
+}
+
+/// Whether any JSON object in `text` (already known to be valid JSON) repeats a key. A quick
+/// serde pass; [`PositionMap::duplicate_keys`] then says where.
+fn has_duplicate_keys(text: &str) -> bool {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::cell::Cell;
+
+    /// Walks one value, setting `found` when an object repeats a key.
+    struct Scan<'a> {
+        found: &'a Cell<bool>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Scan<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Scan<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Scan { found: self.found })?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut keys = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if !keys.insert(key) {
+                    self.found.set(true);
+                }
+                map.next_value_seed(Scan { found: self.found })?;
+            }
+            Ok(())
+        }
+    }
+
+    let found = Cell::new(false);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    // On a parse error (not expected: the text already parsed) the full check decides.
+    Scan { found: &found }
+        .deserialize(&mut deserializer)
+        .map_or(true, |()| found.get())
 }
 
 /// Parses `text` (the contents of `file`) and checks its shape.
@@ -84,12 +173,17 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, SpecErrors> {
         }
         SpecErrors::new(file, vec![diagnostic])
     })?;
-    let positions = PositionMap::new(text);
-    let mut problems: Vec<Diagnostic> = positions
-        .duplicate_keys()
-        .iter()
-        .map(duplicate_key)
-        .collect();
+    let positions = LazyPositions::new(text);
+    let mut problems: Vec<Diagnostic> = if has_duplicate_keys(text) {
+        positions
+            .get()
+            .duplicate_keys()
+            .iter()
+            .map(duplicate_key)
+            .collect()
+    } else {
+        Vec::new()
+    };
     control_characters(&value, &mut Vec::new(), &positions, &mut problems);
     match deserialize(value, &positions) {
         Ok(document) => Ok(Loaded {
@@ -152,7 +246,10 @@ fn strip_location(message: &str) -> String {
 }
 
 /// Deserializes `value`, collecting every shape error (see the module docs).
-fn deserialize(mut value: Value, positions: &PositionMap) -> Result<SpecDocument, Vec<Diagnostic>> {
+fn deserialize(
+    mut value: Value,
+    positions: &LazyPositions,
+) -> Result<SpecDocument, Vec<Diagnostic>> {
     if !value.is_object() {
         let found = match value {
             Value::Null => "null",
@@ -168,7 +265,7 @@ fn deserialize(mut value: Value, positions: &PositionMap) -> Result<SpecDocument
                 "the spec must be a JSON object with `crate`, `info` and the API's sections, not {found}"
             ),
         );
-        if let Some(node) = positions.find(&[]) {
+        if let Some(node) = positions.get().find(&[]) {
             diagnostic.line = Some(node.value.line);
             diagnostic.column = Some(node.value.column);
         }
@@ -298,7 +395,7 @@ fn unknown_key(
     parent: &[Segment],
     key: &str,
     message: &str,
-    positions: &PositionMap,
+    positions: &LazyPositions,
 ) -> (Diagnostic, Option<String>) {
     let allowed: Vec<&str> = message
         .split_once("expected ")
@@ -313,10 +410,12 @@ fn unknown_key(
     let mut path = parent.to_vec();
     path.push(Segment::Key(key.to_owned()));
     let node = positions
+        .get()
         .find(&path)
         .map(|node| node.position(Anchor::Key))
         .or_else(|| {
             positions
+                .get()
                 .find_nearest(parent)
                 .map(|node| node.position(Anchor::Value))
         });
@@ -328,7 +427,7 @@ fn unknown_key(
 }
 
 /// A wrong type or a missing key at `path`, in the words of a JSON reader.
-fn shape_error(path: &[Segment], message: &str, positions: &PositionMap) -> Diagnostic {
+fn shape_error(path: &[Segment], message: &str, positions: &LazyPositions) -> Diagnostic {
     let mut text = json_words(message);
     if let Some(key) = quoted_after(message, "missing field `")
         && let Some(hint) = missing_key_hint(path, key)
@@ -337,7 +436,7 @@ fn shape_error(path: &[Segment], message: &str, positions: &PositionMap) -> Diag
         text.push_str(hint);
     }
     let mut diagnostic = Diagnostic::at(pointer(path), text);
-    if let Some(node) = positions.find_nearest(path) {
+    if let Some(node) = positions.get().find_nearest(path) {
         let position = node.position(Anchor::Value);
         diagnostic.line = Some(position.line);
         diagnostic.column = Some(position.column);
@@ -384,7 +483,7 @@ fn json_words(message: &str) -> String {
 fn control_characters(
     value: &Value,
     path: &mut Vec<Segment>,
-    positions: &PositionMap,
+    positions: &LazyPositions,
     problems: &mut Vec<Diagnostic>,
 ) {
     let check = |text: &str, path: &[Segment], anchor: Anchor| {
@@ -400,7 +499,7 @@ fn control_characters(
             ),
         );
         diagnostic.anchor = anchor;
-        if let Some(node) = positions.find(path) {
+        if let Some(node) = positions.get().find(path) {
             let position = node.position(anchor);
             diagnostic.line = Some(position.line);
             diagnostic.column = Some(position.column);

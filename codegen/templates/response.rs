@@ -1,8 +1,14 @@
 //! A decoded answer together with its HTTP status and headers.
 
+use std::future::Future;
 use std::ops::{Deref, DerefMut};
+use std::pin::Pin;
 
 use reqwest::header::HeaderMap;
+
+/// What a request builder's `send()` and `send_with_metadata()` return, and what awaiting the
+/// builder itself runs: a boxed future, `Send`, so it can be spawned.
+pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T, crate::Error>> + Send>>;
 
 /// What `send_with_metadata()` returns: the operation's value, plus the status and headers of
 /// the answer (for example `RateLimit-Remaining`).

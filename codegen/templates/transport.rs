@@ -15,7 +15,7 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::digest;
 use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
-use crate::response::ResponseValue;
+use crate::response::{ResponseFuture, ResponseValue};
 use crate::retry;
 
 /// Everything but the unreserved characters of RFC 3986 is escaped in a path segment, so a
@@ -78,10 +78,10 @@ macro_rules! request_builder {
             }
 
             #[doc = concat!("Sends the request and returns ", $returns, ".\n\n# Errors\n\nSee [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
-            pub async fn send(self) -> ::std::result::Result<$output, crate::Error> {
-                self.send_with_metadata()
-                    .await
-                    .map(crate::ResponseValue::into_inner)
+            pub fn send(self) -> crate::ResponseFuture<$output> {
+                let span = self.span();
+                let request = self.request();
+                crate::transport::send(self.client, span, request, self.options, $decode, crate::ResponseValue::into_inner)
             }
 
             /// Sends the request and returns the value together with the HTTP status and
@@ -90,23 +90,19 @@ macro_rules! request_builder {
             /// # Errors
             ///
             #[doc = concat!("See [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
-            pub async fn send_with_metadata(
-                self,
-            ) -> ::std::result::Result<crate::ResponseValue<$output>, crate::Error> {
+            pub fn send_with_metadata(self) -> crate::ResponseFuture<crate::ResponseValue<$output>> {
                 let span = self.span();
                 let request = self.request();
-                crate::transport::send(&self.client, span, request, &self.options, $decode).await
+                crate::transport::send(self.client, span, request, self.options, $decode, ::std::convert::identity)
             }
         }
 
         impl ::std::future::IntoFuture for $builder {
             type Output = ::std::result::Result<$output, crate::Error>;
-            type IntoFuture = ::std::pin::Pin<
-                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
-            >;
+            type IntoFuture = crate::ResponseFuture<$output>;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                self.send()
             }
         }
     };
@@ -182,26 +178,36 @@ pub(crate) fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Erro
     })
 }
 
-/// Sends an operation's request inside its tracing span and decodes the answer.
-pub(crate) async fn send<T>(
-    client: &Client,
+/// Sends an operation's request inside its tracing span, decodes the answer and hands it to
+/// `finish` (which keeps or drops the status and headers).
+///
+/// Request builders call this instead of being `async fn`s themselves: the future is compiled
+/// once per result type instead of once per builder method, which keeps a crate with many
+/// operations quick to build.
+pub(crate) fn send<T, U>(
+    client: Client,
     span: tracing::Span,
     request: Result<ApiRequest, Error>,
-    options: &RequestOptions,
+    options: RequestOptions,
     decode: Decoder<T>,
-) -> Result<ResponseValue<T>, Error> {
-    let call = async {
+    finish: fn(ResponseValue<T>) -> U,
+) -> ResponseFuture<U>
+where
+    T: Send + 'static,
+    U: Send + 'static,
+{
+    let call = async move {
         let request = request?;
-        let response = client.execute(&request, options).await?;
+        let response = client.execute(&request, &options).await?;
         let (value, status) = decode(&response, request.envelope)?;
-        Ok(ResponseValue::new(
+        Ok(finish(ResponseValue::new(
             value,
             status,
             response.headers,
             response.attempts,
-        ))
+        )))
     };
-    call.instrument(span).await
+    Box::pin(call.instrument(span))
 }
 
 /// Why one attempt failed before an answer was read.

@@ -168,7 +168,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
-        pub use crate::response::ResponseValue;
+        pub use crate::response::{ResponseFuture, ResponseValue};
         pub use crate::retry::RetryPolicy;
         pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
         /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].

@@ -139,6 +139,24 @@ impl Verbatim {
         self.0.push(text);
         quote::quote! { #placeholder!(); }
     }
+
+    /// A placeholder for the `///` doc comment of `text` (already escaped as needed): one
+    /// attribute for syn and prettyplease to carry instead of one per line.
+    pub fn doc(&mut self, text: &str) -> TokenStream {
+        let placeholder = format!(" __verbatim_{}", self.0.len());
+        self.0.push(
+            text.lines()
+                .map(|line| {
+                    if line.is_empty() {
+                        "///\n".to_owned()
+                    } else {
+                        format!("/// {line}\n")
+                    }
+                })
+                .collect(),
+        );
+        quote::quote! { #[doc = #placeholder] }
+    }
 }
 
 /// Formats `file` chunk by chunk and adds the header.
@@ -180,15 +198,20 @@ fn format_chunk(path: &str, chunk: &Chunk) -> Result<String, GenerateError> {
     Ok(separate_items(&formatted))
 }
 
-/// Replaces each `__verbatim_N!();` line with the Nth text, indented like the placeholder.
+/// Replaces each `__verbatim_N!();` or `/// __verbatim_N` line with the Nth text, indented
+/// like the placeholder.
 fn fill_verbatim(formatted: &str, verbatim: &[String]) -> String {
     let mut out =
         String::with_capacity(formatted.len() + verbatim.iter().map(String::len).sum::<usize>());
     for line in formatted.lines() {
         let trimmed = line.trim_start();
-        let text = trimmed
-            .strip_prefix("__verbatim_")
-            .and_then(|rest| rest.strip_suffix("!();"))
+        let index = match trimmed.strip_prefix("/// __verbatim_") {
+            Some(index) => Some(index),
+            None => trimmed
+                .strip_prefix("__verbatim_")
+                .and_then(|rest| rest.strip_suffix("!();")),
+        };
+        let text = index
             .and_then(|index| index.parse::<usize>().ok())
             .and_then(|index| verbatim.get(index));
         match text {

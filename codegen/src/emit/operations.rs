@@ -157,7 +157,7 @@ fn span_fn_name(key: &[String]) -> syn::Ident {
 /// An operation's `Client` method and request builder.
 fn operation_chunk(api: &Api, shared: &Shared<'_>, operation: &Operation) -> Chunk {
     let mut verbatim = Verbatim::default();
-    let method = client_method(api, operation);
+    let method = client_method(api, operation, &mut verbatim);
     let builder = request_builder(shared, operation, &mut verbatim);
     Chunk::with_verbatim(
         quote! {
@@ -284,10 +284,10 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
     text
 }
 
-fn client_method(api: &Api, operation: &Operation) -> TokenStream {
+fn client_method(api: &Api, operation: &Operation, verbatim: &mut Verbatim) -> TokenStream {
     let method = ident(&operation.method_ident);
     let builder = ident(&operation.builder_ident);
-    let method_docs = docs::outer(&operation_docs(api, operation));
+    let method_docs = verbatim.doc(&operation_docs(api, operation));
     let path_args = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
         quote! { #name: impl ::std::convert::Into<::std::string::String> }
@@ -325,7 +325,7 @@ fn request_builder(
     verbatim: &mut Verbatim,
 ) -> TokenStream {
     let builder = ident(&operation.builder_ident);
-    let builder_docs = docs::outer(&format!(
+    let builder_docs = verbatim.doc(&format!(
         "Request builder for {method}: {summary}.\n\nSet optional query parameters, then `.await` it (or call [`send`](Self::send)).",
         method = docs::member_link("crate::Client", "method", &operation.method_ident),
         summary = docs::escape(&operation.summary),
@@ -344,7 +344,7 @@ fn request_builder(
         let ty = query_rust_type(param.ty);
         quote! { #name: ::std::option::Option<#ty>, }
     });
-    let setters = operation.query_params.iter().map(|param| {
+    let setters: Vec<TokenStream> = operation.query_params.iter().map(|param| {
         let name = ident(&param.ident);
         let ty = query_rust_type(param.ty);
         let mut text = format!("`{}` query parameter: {}", param.wire, docs::escape(&param.description));
@@ -354,7 +354,7 @@ fn request_builder(
         if param.response_envelope {
             text.push_str(" The client unwraps the `{\"status\", \"content\"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).");
         }
-        let setter_docs = docs::outer(&text);
+        let setter_docs = verbatim.doc(&text);
         let value = match param.ty {
             QueryType::String => quote! { ::std::option::Option::Some(::std::convert::Into::into(value)) },
             _ => quote! { ::std::option::Option::Some(value) },
@@ -370,7 +370,7 @@ fn request_builder(
                 self
             }
         }
-    });
+    }).collect();
 
     // The path: literal text and checked, encoded parameters, concatenated.
     let path_parts = operation.path.iter().filter_map(|segment| match segment {

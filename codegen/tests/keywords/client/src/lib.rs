@@ -60,7 +60,7 @@ pub mod types;
 
 pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
-pub use crate::response::ResponseValue;
+pub use crate::response::{ResponseFuture, ResponseValue};
 pub use crate::retry::RetryPolicy;
 pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 
