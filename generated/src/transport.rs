@@ -237,9 +237,10 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let policy = self.inner.retry;
         let timeout = options.timeout.or(self.inner.timeout);
+        let target = Target::new(&self.inner.base_url, request)?;
         let mut attempt = 1;
         loop {
-            let outcome = self.attempt(request, timeout).await;
+            let outcome = self.attempt(request, &target, timeout).await;
             let cause = match &outcome {
                 Ok(response) => retry::retryable_status(&request.method, response.status)
                     .map(|cause| (cause, retry::retry_after(&response.headers))),
@@ -279,23 +280,13 @@ impl Client {
     async fn attempt(
         &self,
         request: &ApiRequest,
+        target: &Target,
         timeout: Option<Duration>,
     ) -> Result<RawResponse, AttemptError> {
         let inner = &self.inner;
-        let mut url = reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path)).map_err(
-            |error| Error::invalid_argument("path", format!("does not form a valid URL: {error}")),
-        )?;
-        if !request.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(
-                request
-                    .query
-                    .iter()
-                    .map(|(key, value)| (*key, value.as_str())),
-            );
-        }
-        let host = url.host_str().unwrap_or_default().to_owned();
-        let uri = request_uri(&url);
-        let method = request.method.as_str().to_owned();
+        let Target { url, host, uri } = target;
+        let url = url.clone();
+        let method = request.method.as_str();
 
         let mut builder = inner
             .http
@@ -315,9 +306,9 @@ impl Client {
         let authorize = |session: &diqwest::DigestAuthSession| {
             session
                 .calculate_authorization(
-                    &host,
-                    &uri,
-                    method.as_str().into(),
+                    host,
+                    uri,
+                    method.into(),
                     request.body.as_deref(),
                     &HeaderMap::new(),
                 )
@@ -348,7 +339,7 @@ impl Client {
             tracing::debug!(stale, "answering a new Digest challenge");
             // diqwest implements its credentials trait for `&DigestAuthSession`.
             (&session)
-                .store_context(&host, &challenge)
+                .store_context(host, &challenge)
                 .map_err(digest_error)?;
             response = send_with(&builder, &authorize(&session)?).await?;
         }
@@ -366,12 +357,9 @@ impl Client {
         } else {
             inner.sessions.put_back(session);
         }
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(AttemptError::Transport)?
-            .to_vec();
+        let headers = std::mem::take(response.headers_mut());
+        // Zero-copy when the body arrived in one piece.
+        let body = Vec::from(response.bytes().await.map_err(AttemptError::Transport)?);
         Ok(RawResponse {
             status: status.as_u16(),
             headers,
@@ -381,11 +369,35 @@ impl Client {
     }
 }
 
-/// The `uri` a Digest answer signs: path and query, exactly as sent.
-fn request_uri(url: &reqwest::Url) -> String {
-    match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_owned(),
+/// Where a request goes: computed once per call, shared by its attempts.
+struct Target {
+    url: reqwest::Url,
+    /// Host name, which diqwest keys its nonces by.
+    host: String,
+    /// The `uri` a Digest answer signs: path and query, exactly as sent.
+    uri: String,
+}
+
+impl Target {
+    fn new(base_url: &str, request: &ApiRequest) -> Result<Target, Error> {
+        let mut url =
+            reqwest::Url::parse(&format!("{base_url}{}", request.path)).map_err(|error| {
+                Error::invalid_argument("path", format!("does not form a valid URL: {error}"))
+            })?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(
+                request
+                    .query
+                    .iter()
+                    .map(|(key, value)| (*key, value.as_str())),
+            );
+        }
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let uri = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        Ok(Target { url, host, uri })
     }
 }
 
