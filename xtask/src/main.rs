@@ -34,7 +34,8 @@ enum Command {
     },
     /// Measure the generator (in-process and end-to-end generation time, peak memory,
     /// generated lines per operation, compile time of a generated crate) and print a table,
-    /// also written to target/bench/report.md (exit 0 when measured, 1 when a step fails).
+    /// also written to target/bench/report.md; then run the client's throughput bench
+    /// (target/bench/throughput.md). Exit 0 when measured, 1 when a step fails.
     Bench {
         /// Fewer repetitions, and no compile-time measurement: a fast smoke run.
         #[arg(long)]

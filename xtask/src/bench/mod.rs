@@ -16,6 +16,9 @@
 //!    `CARGO_INCREMENTAL=0`, after `touch src/lib.rs`; dependencies built once beforehand in
 //!    `target/bench/compile-target`), and the same for `cargo check`. `--quick` skips this and
 //!    repeats everything fewer times.
+//! 6. The client: `cargo bench -p atlas-admin-tests --bench throughput` (overhead against a
+//!    hand-written reqwest + diqwest client, nonce reuse, 401 challenges under concurrency),
+//!    which prints its own table and writes `target/bench/throughput.md`.
 
 pub mod process;
 pub mod synth;
@@ -199,7 +202,27 @@ pub fn run(options: BenchOptions) -> Result<Outcome, BenchError> {
         let status = process::run_inherited(&mut command)?;
         return Ok(Outcome::Delegated(status.code().unwrap_or(1)));
     }
-    measure(options, &paths, &cargo)
+    let quick = options.quick;
+    let outcome = measure(options, &paths, &cargo)?;
+    client_bench(&paths, quick)?;
+    Ok(outcome)
+}
+
+/// Step 6: the client's own bench binary (it needs the test server, so it lives in the tests
+/// crate), with its output shown as it runs.
+fn client_bench(paths: &Paths, quick: bool) -> Result<(), BenchError> {
+    progress(
+        "client: cargo bench -p atlas-admin-tests --bench throughput (writes target/bench/throughput.md)",
+    );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = std::process::Command::new(cargo);
+    command
+        .args(["bench", "-p", "atlas-admin-tests", "--bench", "throughput"])
+        .current_dir(&paths.root);
+    if quick {
+        command.args(["--", "--quick"]);
+    }
+    process::run_inherited_ok(&mut command)
 }
 
 fn is_current_exe(path: &Path) -> bool {

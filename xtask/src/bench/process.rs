@@ -40,7 +40,7 @@ pub fn run_inherited(command: &mut Command) -> Result<ExitStatus, BenchError> {
 }
 
 /// Like [`run_inherited`], but a failure exit is an error.
-fn run_inherited_ok(command: &mut Command) -> Result<(), BenchError> {
+pub fn run_inherited_ok(command: &mut Command) -> Result<(), BenchError> {
     let status = run_inherited(command)?;
     if status.success() {
         Ok(())
