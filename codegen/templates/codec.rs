@@ -17,8 +17,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// Implements `KNOWN_VALUES`, `as_str`, `is_known`, `From<&str>`, `From<String>`, `FromStr`,
-/// `Display`, `Serialize` and `Deserialize` for an open enum, from its variants' wire values
-/// (and the aliases also accepted when reading).
+/// `PartialEq`, `Eq`, `Hash` and `Ord` (by wire value; the derives cost far more to compile),
+/// `Display`, `Serialize`
+/// and `Deserialize` for an open enum, from its variants' wire values (and the aliases also
+/// accepted when reading).
 macro_rules! open_enum {
     ($name:ident { $($variant:ident = $wire:literal $(| $alias:literal)*),* $(,)? }) => {
         impl $name {
@@ -59,6 +61,34 @@ macro_rules! open_enum {
 
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 ::std::result::Result::Ok($name::from(value))
+            }
+        }
+
+        // Equality, hashing and order go by wire value: the same as comparing variants (a known
+        // value never ends up in `Unknown`), and far cheaper to compile than the derives.
+        impl ::std::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl ::std::cmp::Eq for $name {}
+
+        impl ::std::hash::Hash for $name {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
+            }
+        }
+
+        impl ::std::cmp::Ord for $name {
+            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
+        }
+
+        impl ::std::cmp::PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+                ::std::option::Option::Some(::std::cmp::Ord::cmp(self, other))
             }
         }
 
@@ -126,10 +156,18 @@ macro_rules! object_type {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                crate::codec::object(deserializer, stringify!($name), |object| {
-                    ::std::result::Result::Ok($name {
-                        $($field: object.$kind($wire)?,)*
-                    })
+                crate::codec::object(deserializer)
+            }
+        }
+
+        impl crate::codec::FromObject for $name {
+            const TYPE_NAME: &'static str = stringify!($name);
+
+            fn from_object(
+                object: &mut crate::codec::Object,
+            ) -> ::std::result::Result<Self, crate::codec::FieldError> {
+                ::std::result::Result::Ok($name {
+                    $($field: object.$kind($wire)?,)*
                 })
             }
         }
@@ -297,19 +335,30 @@ fn convert<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|error| FieldError::Invalid(field, error))
 }
 
-/// Decodes a JSON object into a struct with `build`, which takes each field's member out of
-/// the [`Object`]; members nobody asks for are ignored.
-pub(crate) fn object<'de, D, T>(
-    deserializer: D,
-    type_name: &'static str,
-    build: fn(&mut Object) -> Result<T, FieldError>,
-) -> Result<T, D::Error>
+/// A struct built from the members of a JSON object (implemented by [`object_type!`]).
+pub(crate) trait FromObject: Sized {
+    /// The type's name, for error messages.
+    const TYPE_NAME: &'static str;
+
+    /// Takes each field's member out of `object`; members nobody asks for are ignored.
+    fn from_object(object: &mut Object) -> Result<Self, FieldError>;
+}
+
+/// Decodes a JSON object into `T`. Only [`read_object`] depends on the deserializer, and
+/// only [`FromObject::from_object`] on the type, so little code is compiled per type.
+pub(crate) fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
+    T: FromObject,
 {
-    let members = Map::<String, Value>::deserialize(deserializer)?;
-    build(&mut Object { members })
-        .map_err(|error| serde::de::Error::custom(format_args!("{type_name}: {error}")))
+    let mut object = read_object(deserializer)?;
+    T::from_object(&mut object)
+        .map_err(|error| serde::de::Error::custom(format_args!("{}: {error}", T::TYPE_NAME)))
+}
+
+/// Reads the members of a JSON object.
+fn read_object<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Object, D::Error> {
+    Map::<String, Value>::deserialize(deserializer).map(|members| Object { members })
 }
 
 #[cfg(test)]

@@ -193,3 +193,28 @@ fn keyword_named_fields_and_values_keep_their_wire_names() {
     assert_eq!(Match::from("SUPER_USER"), Match::SuperUser);
     assert_eq!(Match::SuperUser.as_str(), "super-user");
 }
+
+#[test]
+fn enums_compare_hash_and_sort_by_wire_value() {
+    use std::collections::HashSet;
+    // The Atlas spelling reads as the same variant, so it is equal and hashes the same.
+    let atlas_spelling = Region::from("US_EAST_1");
+    assert_eq!(atlas_spelling, Region::UsEast1);
+    let set: HashSet<Region> = [Region::UsEast1, atlas_spelling].into_iter().collect();
+    assert_eq!(set.len(), 1);
+    // Unknown values compare by their text too.
+    assert_eq!(Region::from("mars-north-1"), Region::from("mars-north-1"));
+    assert_ne!(Region::from("mars-north-1"), Region::UsEast1);
+    let mut regions = vec![
+        Region::UsWest2,
+        Region::from("mars-north-1"),
+        Region::ApEast1,
+        Region::EuWest1,
+    ];
+    regions.sort();
+    let sorted: Vec<&str> = regions.iter().map(Region::as_str).collect();
+    assert_eq!(
+        sorted,
+        ["ap-east-1", "eu-west-1", "mars-north-1", "us-west-2"]
+    );
+}

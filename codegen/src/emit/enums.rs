@@ -80,7 +80,7 @@ fn enum_def(def: &EnumDef) -> Chunk {
     Chunk::with_verbatim(
         quote! {
             #type_docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(Debug, Clone)]
             #[non_exhaustive]
             pub enum #name {
                 #( #variants )*

@@ -26,7 +26,7 @@ impl ::std::fmt::Display for UnknownValue {
 /// Name of the cloud provider of a private endpoint connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`ProviderName::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ProviderName {
     /// `AWS`: Amazon Web Services. The only provider this endpoint accepts.
@@ -42,7 +42,7 @@ crate::codec::open_enum!(ProviderName {
 /// Cloud provider region in which to create a private endpoint connection. Requests send the AWS spelling (`us-east-1`); responses from Atlas may use the Atlas spelling (`US_EAST_1`), which is accepted when deserializing.
 ///
 /// Open enum: values this crate does not know deserialize into [`Region::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Region {
     /// `us-east-1`
@@ -145,7 +145,7 @@ crate::codec::open_enum!(Region {
 /// Status of the AWS PrivateLink connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`PrivateEndpointStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum PrivateEndpointStatus {
     /// `INITIATING`: Atlas is creating the network load balancer and VPC endpoint service.
@@ -170,7 +170,7 @@ crate::codec::open_enum!(PrivateEndpointStatus {
 /// Status of the interface endpoint: its connection from the VPC endpoint in AWS to the Atlas endpoint service.
 ///
 /// Open enum: values this crate does not know deserialize into [`InterfaceEndpointStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum InterfaceEndpointStatus {
     /// `NONE`: Atlas created the network load balancer and VPC endpoint service, but AWS hasn't yet created the VPC endpoint.

@@ -7,6 +7,9 @@
 //! [`Client::execute`] sends it (retrying as the policy allows), and [`decode_json`] /
 //! [`decode_empty`] turn the answer into the operation's result or a typed [`Error`].
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use diqwest::{DigestAuthCredentials, WithDigestAuth};
@@ -84,7 +87,7 @@ macro_rules! request_builder {
             pub fn send(self) -> crate::ResponseFuture<$output> {
                 let span = self.span();
                 let request = self.request();
-                crate::transport::send(self.client, span, request, self.options, $decode, crate::ResponseValue::into_inner)
+                crate::transport::send_value(self.client, span, request, self.options, $decode)
             }
 
             /// Sends the request and returns the value together with the HTTP status and
@@ -96,7 +99,7 @@ macro_rules! request_builder {
             pub fn send_with_metadata(self) -> crate::ResponseFuture<crate::ResponseValue<$output>> {
                 let span = self.span();
                 let request = self.request();
-                crate::transport::send(self.client, span, request, self.options, $decode, ::std::convert::identity)
+                crate::transport::send(self.client, span, request, self.options, $decode)
             }
         }
 
@@ -182,35 +185,102 @@ pub(crate) fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Erro
 }
 
 /// Sends an operation's request inside its tracing span, decodes the answer and hands it to
-/// `finish` (which keeps or drops the status and headers).
+/// the status and headers with it ([`send_value`] drops them).
 ///
-/// Request builders call this instead of being `async fn`s themselves: the future is compiled
-/// once per result type instead of once per builder method, which keeps a crate with many
+/// Request builders call this instead of being `async fn`s themselves, and the exchange itself
+/// ([`exchange`]) does not depend on the result type: the async machinery is compiled once,
+/// and each result type only adds the small [`Decoding`] future. That keeps a crate with many
 /// operations quick to build.
-pub(crate) fn send<T, U>(
+pub(crate) fn send<T>(
     client: Client,
     span: tracing::Span,
     request: Result<ApiRequest, Error>,
     options: RequestOptions,
     decode: Decoder<T>,
-    finish: fn(ResponseValue<T>) -> U,
-) -> ResponseFuture<U>
+) -> ResponseFuture<ResponseValue<T>>
 where
     T: Send + 'static,
-    U: Send + 'static,
 {
+    Box::pin(Decoding {
+        exchange: exchange(client, span, request, options),
+        decode,
+    })
+}
+
+/// [`send`] without the status and headers.
+pub(crate) fn send_value<T>(
+    client: Client,
+    span: tracing::Span,
+    request: Result<ApiRequest, Error>,
+    options: RequestOptions,
+    decode: Decoder<T>,
+) -> ResponseFuture<T>
+where
+    T: Send + 'static,
+{
+    Box::pin(ValueOnly(Decoding {
+        exchange: exchange(client, span, request, options),
+        decode,
+    }))
+}
+
+/// The answer and whether it is enveloped.
+type Exchange = Pin<Box<dyn Future<Output = Result<(RawResponse, bool), Error>> + Send>>;
+
+/// Sends `request` inside `span`, retrying as the client's policy allows.
+fn exchange(
+    client: Client,
+    span: tracing::Span,
+    request: Result<ApiRequest, Error>,
+    options: RequestOptions,
+) -> Exchange {
     let call = async move {
         let request = request?;
         let response = client.execute(&request, &options).await?;
-        let (value, status) = decode(&response, request.envelope)?;
-        Ok(finish(ResponseValue::new(
+        Ok((response, request.envelope))
+    };
+    Box::pin(call.instrument(span))
+}
+
+/// Waits for an [`Exchange`], then decodes its answer.
+struct Decoding<T> {
+    exchange: Exchange,
+    decode: Decoder<T>,
+}
+
+impl<T> Future for Decoding<T> {
+    type Output = Result<ResponseValue<T>, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (response, envelope) = match self.exchange.as_mut().poll(cx) {
+            Poll::Ready(Ok(answer)) => answer,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+            Poll::Pending => return Poll::Pending,
+        };
+        let (value, status) = match (self.decode)(&response, envelope) {
+            Ok(decoded) => decoded,
+            Err(error) => return Poll::Ready(Err(error)),
+        };
+        Poll::Ready(Ok(ResponseValue::new(
             value,
             status,
             response.headers,
             response.attempts,
         )))
-    };
-    Box::pin(call.instrument(span))
+    }
+}
+
+/// A [`Decoding`] that drops the status and headers.
+struct ValueOnly<T>(Decoding<T>);
+
+impl<T> Future for ValueOnly<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|result| result.map(ResponseValue::into_inner))
+    }
 }
 
 /// Why one attempt failed before an answer was read.

@@ -26,7 +26,7 @@ impl ::std::fmt::Display for UnknownValue {
 /// An enum named like a keyword, with keyword values.
 ///
 /// Open enum: values this crate does not know deserialize into [`Match::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Match {
     /// `self`: Becomes `Self_`.
