@@ -205,7 +205,7 @@ fn enums_compare_hash_and_sort_by_wire_value() {
     // Unknown values compare by their text too.
     assert_eq!(Region::from("mars-north-1"), Region::from("mars-north-1"));
     assert_ne!(Region::from("mars-north-1"), Region::UsEast1);
-    let mut regions = vec![
+    let mut regions = [
         Region::UsWest2,
         Region::from("mars-north-1"),
         Region::ApEast1,
