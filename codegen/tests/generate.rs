@@ -37,6 +37,7 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
             "src/error.rs",
             "src/lib.rs",
             "src/operations.rs",
+            "src/pattern.rs",
             "src/polling.rs",
             "src/response.rs",
             "src/retry.rs",

@@ -70,6 +70,7 @@ mod error;
 
 #[rustfmt::skip]
 pub mod operations;
+mod pattern;
 mod response;
 mod retry;
 mod transport;

@@ -10,8 +10,8 @@
 fn group_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-    crate::transport::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
         "^[0-9a-fA-F]{24}$",
         "exactly 24 hexadecimal characters",
     ));
@@ -26,8 +26,8 @@ fn group_id_segment(
 fn interface_endpoint_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-    crate::transport::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
         "^vpce-[0-9a-fA-F]+$",
         "`vpce-` followed by hexadecimal characters",
     ));
@@ -42,8 +42,8 @@ fn interface_endpoint_id_segment(
 fn privatelink_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-    crate::transport::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
         "^[0-9a-fA-F]{24}$",
         "exactly 24 hexadecimal characters",
     ));

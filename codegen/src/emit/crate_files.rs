@@ -159,6 +159,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod error;
         #[rustfmt::skip]
         pub mod operations;
+        mod pattern;
         mod response;
         mod retry;
         mod transport;

@@ -80,8 +80,8 @@ impl<'a> Shared<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("a match of `{pattern}`"));
                 quote! {
-                    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> =
-                        ::std::sync::LazyLock::new(|| crate::transport::Pattern::new(#pattern, #description));
+                    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> =
+                        ::std::sync::LazyLock::new(|| crate::pattern::Pattern::new(#pattern, #description));
                 }
             });
             let pattern_arg = if pattern.is_some() {

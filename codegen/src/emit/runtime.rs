@@ -13,6 +13,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("src/codec.rs", include_str!("../../templates/codec.rs")),
     ("src/digest.rs", include_str!("../../templates/digest.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
+    ("src/pattern.rs", include_str!("../../templates/pattern.rs")),
     (
         "src/response.rs",
         include_str!("../../templates/response.rs"),

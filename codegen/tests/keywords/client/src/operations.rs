@@ -17,8 +17,8 @@ fn crate_segment(
 fn self_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::transport::Pattern> = ::std::sync::LazyLock::new(||
-    crate::transport::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
     crate::transport::path_segment(
         "self_",
         value,

@@ -21,6 +21,7 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::digest;
 use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+use crate::pattern::Pattern;
 use crate::response::{ResponseFuture, ResponseValue};
 use crate::retry;
 
@@ -115,21 +116,6 @@ macro_rules! request_builder {
 }
 pub(crate) use request_builder;
 
-/// A path parameter's declared pattern, compiled on first use.
-pub(crate) struct Pattern {
-    regex: Result<regex_lite::Regex, regex_lite::Error>,
-    description: &'static str,
-}
-
-impl Pattern {
-    pub(crate) fn new(pattern: &'static str, description: &'static str) -> Self {
-        Pattern {
-            regex: regex_lite::Regex::new(pattern),
-            description,
-        }
-    }
-}
-
 /// Checks one path parameter and percent-encodes it as a single path segment.
 pub(crate) fn path_segment(
     name: &'static str,
@@ -147,21 +133,7 @@ pub(crate) fn path_segment(
         ));
     }
     if let Some(pattern) = pattern {
-        match &pattern.regex {
-            Ok(regex) if regex.is_match(value) => {}
-            Ok(_) => {
-                return Err(Error::invalid_argument(
-                    name,
-                    format!("{value:?} must be {}", pattern.description),
-                ));
-            }
-            Err(error) => {
-                return Err(Error::invalid_argument(
-                    name,
-                    format!("its pattern does not compile: {error}"),
-                ));
-            }
-        }
+        pattern.check(name, value)?;
     }
     Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
 }
