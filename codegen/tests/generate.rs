@@ -157,3 +157,17 @@ fn every_semantic_problem_is_reported_at_once() {
         "{all}"
     );
 }
+
+#[test]
+fn doc_examples_build_request_bodies_from_the_spec_example() {
+    let files = generate_from_str(&spec_text(), &provenance()).expect("spec generates");
+    let operations = files
+        .iter()
+        .find(|file| file.path == "src/operations.rs")
+        .expect("operations.rs");
+    // The spec's example body `{"providerName":"AWS","region":"us-east-1"}`, as typed Rust.
+    assert!(operations.contents.contains(
+        "/// let body = atlas_admin::types::CreatePrivateEndpointRequest::new(atlas_admin::types::ProviderName::Aws, atlas_admin::types::Region::UsEast1);"
+    ));
+    assert!(!operations.contents.contains("serde_json::from_str"));
+}

@@ -294,7 +294,21 @@ fn ident(name: &str) -> syn::Ident {
 
 #[cfg(test)]
 mod tests {
-    use super::separate_items;
+    use super::{Verbatim, fill_verbatim, separate_items};
+
+    #[test]
+    fn verbatim_text_replaces_its_placeholders_at_their_indentation() {
+        let mut verbatim = Verbatim::default();
+        let item = verbatim.item("m!(A {\n    a,\n});\n".to_owned());
+        let doc = verbatim.doc("Line one.\n\nLine two.");
+        assert_eq!(item.to_string(), "__verbatim_0 ! () ;");
+        assert_eq!(doc.to_string(), "# [doc = \" __verbatim_1\"]");
+        let formatted = "__verbatim_0!();\nimpl A {\n    /// __verbatim_1\n    fn f() {}\n}\n";
+        assert_eq!(
+            fill_verbatim(formatted, &verbatim.0),
+            "m!(A {\n    a,\n});\nimpl A {\n    /// Line one.\n    ///\n    /// Line two.\n    fn f() {}\n}\n"
+        );
+    }
 
     #[test]
     fn separating_items_only_adds_blank_lines() {
