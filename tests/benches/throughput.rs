@@ -6,7 +6,13 @@
 //! ```sh
 //! cargo bench -p atlas-admin-tests --bench throughput              # full run, about 1.5 min
 //! cargo bench -p atlas-admin-tests --bench throughput -- --quick   # smoke run, about 10 s
+//! cargo bench -p atlas-admin-tests --bench throughput -- --only generated   # one isolated run
 //! ```
+//!
+//! `--only generated` (or `--only baseline`) measures one client alone, at 1 task for 8 s, in
+//! its own process, and prints its requests per second and the process's CPU time per request
+//! (client and in-process server together). Alternating such runs by hand compares the clients
+//! without one sharing a process (allocator, runtime, server history) with the other.
 //!
 //! The table (measurement | value | target | met?) is printed to stdout and written to
 //! `target/bench/throughput.md`, followed by per-round details and the first error of any
@@ -117,8 +123,13 @@ impl Settings {
 }
 
 fn main() {
-    // Cargo passes `--bench`; anything but `--quick` is ignored.
-    let quick = std::env::args().skip(1).any(|arg| arg == "--quick");
+    // Cargo passes `--bench`; anything but `--quick` and `--only KIND` is ignored.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|arg| arg == "--quick");
+    let only = args
+        .iter()
+        .position(|arg| arg == "--only")
+        .and_then(|index| args.get(index + 1));
     let settings = if quick {
         Settings::quick()
     } else {
@@ -129,6 +140,18 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    if let Some(only) = only {
+        let kind = match only.as_str() {
+            "generated" => ClientKind::Generated,
+            "baseline" => ClientKind::Baseline,
+            other => {
+                eprintln!("--only takes `generated` or `baseline`, not `{other}`");
+                std::process::exit(2);
+            }
+        };
+        isolated_run(&runtime, kind);
+        return;
+    }
     let started = Instant::now();
     let report = runtime.block_on(run_all(&settings));
     let markdown = report.to_markdown(quick, started.elapsed());
@@ -222,6 +245,39 @@ impl ClientKind {
             ClientKind::FreshChallenge => "baseline, fresh challenge per request",
         }
     }
+}
+
+/// `--only`: one client alone at 1 task; prints req/s and CPU time per request.
+fn isolated_run(runtime: &tokio::runtime::Runtime, kind: ClientKind) {
+    const SECONDS: u64 = 8;
+    let cpu_before = process_cpu_ticks();
+    let run = runtime.block_on(measure_throughput(kind, 1, Duration::from_secs(SECONDS)));
+    let cpu_ticks = process_cpu_ticks()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    let requests = run.outcomes.succeeded;
+    let cpu_per_request = cpu_ticks
+        .filter(|_| requests > 0)
+        // Linux counts CPU time in 10 ms ticks (USER_HZ = 100).
+        .map(|ticks| format!("{:.1} µs", ticks as f64 * 10_000.0 / requests as f64))
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!(
+        "{}: {:.0} req/s over {SECONDS} s, {} failed; CPU per request (whole process, warm-up included): {cpu_per_request}",
+        kind.label(),
+        run.requests_per_second,
+        run.outcomes.failed,
+    );
+}
+
+/// User plus system CPU time of this process so far, in clock ticks, on Linux.
+fn process_cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
 }
 
 /// One client of any kind; clones share their connection pool and Digest session.
