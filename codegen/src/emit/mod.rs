@@ -127,15 +127,28 @@ impl Chunk {
 
 /// Item-level macro invocations written out by hand: prettyplease can only wrap a macro's
 /// tokens at the line width, which scatters a list of entries across lines. Each invocation
-/// becomes a placeholder item `__verbatim_N!();` in the tokens, replaced by its text once the
-/// chunk is formatted.
+/// becomes a placeholder item `__verbatim_TAG_N!();` in the tokens, replaced by its text once
+/// the chunk is formatted.
 #[derive(Default)]
 pub struct Verbatim(Vec<String>);
+
+/// A random tag in every placeholder, so text from the spec (which can say anything) is never
+/// taken for one. It never reaches the output.
+fn placeholder_prefix() -> &'static str {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PREFIX.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let tag = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        format!("__verbatim_{tag:016x}_")
+    })
+}
 
 impl Verbatim {
     /// A placeholder for `text`: complete items, on as many lines as it likes.
     pub fn item(&mut self, text: String) -> TokenStream {
-        let placeholder = ident(&format!("__verbatim_{}", self.0.len()));
+        let placeholder = ident(&format!("{}{}", placeholder_prefix(), self.0.len()));
         self.0.push(text);
         quote::quote! { #placeholder!(); }
     }
@@ -143,7 +156,7 @@ impl Verbatim {
     /// A placeholder for the `///` doc comment of `text` (already escaped as needed): one
     /// attribute for syn and prettyplease to carry instead of one per line.
     pub fn doc(&mut self, text: &str) -> TokenStream {
-        let placeholder = format!(" __verbatim_{}", self.0.len());
+        let placeholder = format!(" {}{}", placeholder_prefix(), self.0.len());
         self.0.push(
             text.lines()
                 .map(|line| {
@@ -198,17 +211,21 @@ fn format_chunk(path: &str, chunk: &Chunk) -> Result<String, GenerateError> {
     Ok(separate_items(&formatted))
 }
 
-/// Replaces each `__verbatim_N!();` or `/// __verbatim_N` line with the Nth text, indented
-/// like the placeholder.
+/// Replaces each `__verbatim_TAG_N!();` or `/// __verbatim_TAG_N` line with the Nth text,
+/// indented like the placeholder.
 fn fill_verbatim(formatted: &str, verbatim: &[String]) -> String {
     let mut out =
         String::with_capacity(formatted.len() + verbatim.iter().map(String::len).sum::<usize>());
     for line in formatted.lines() {
         let trimmed = line.trim_start();
-        let index = match trimmed.strip_prefix("/// __verbatim_") {
+        let prefix = placeholder_prefix();
+        let index = match trimmed
+            .strip_prefix("/// ")
+            .and_then(|rest| rest.strip_prefix(prefix))
+        {
             Some(index) => Some(index),
             None => trimmed
-                .strip_prefix("__verbatim_")
+                .strip_prefix(prefix)
                 .and_then(|rest| rest.strip_suffix("!();")),
         };
         let text = index
@@ -301,12 +318,16 @@ mod tests {
         let mut verbatim = Verbatim::default();
         let item = verbatim.item("m!(A {\n    a,\n});\n".to_owned());
         let doc = verbatim.doc("Line one.\n\nLine two.");
-        assert_eq!(item.to_string(), "__verbatim_0 ! () ;");
-        assert_eq!(doc.to_string(), "# [doc = \" __verbatim_1\"]");
-        let formatted = "__verbatim_0!();\nimpl A {\n    /// __verbatim_1\n    fn f() {}\n}\n";
+        let prefix = super::placeholder_prefix();
+        assert_eq!(item.to_string(), format!("{prefix}0 ! () ;"));
+        assert_eq!(doc.to_string(), format!("# [doc = \" {prefix}1\"]"));
+        // Text from a spec that looks like an untagged placeholder stays as written.
+        let formatted = format!(
+            "{prefix}0!();\nimpl A {{\n    /// {prefix}1\n    /// __verbatim_0\n    fn f() {{}}\n}}\n"
+        );
         assert_eq!(
-            fill_verbatim(formatted, &verbatim.0),
-            "m!(A {\n    a,\n});\nimpl A {\n    /// Line one.\n    ///\n    /// Line two.\n    fn f() {}\n}\n"
+            fill_verbatim(&formatted, &verbatim.0),
+            "m!(A {\n    a,\n});\nimpl A {\n    /// Line one.\n    ///\n    /// Line two.\n    /// __verbatim_0\n    fn f() {}\n}\n"
         );
     }
 
