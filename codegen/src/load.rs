@@ -557,3 +557,18 @@ fn duplicate_key(duplicate: &DuplicateKey) -> Diagnostic {
     diagnostic.column = Some(duplicate.again.column);
     diagnostic
 }
+
+#[cfg(test)]
+mod tests {
+    use super::has_duplicate_keys;
+
+    #[test]
+    fn the_quick_duplicate_check_looks_into_nested_objects_and_arrays() {
+        assert!(!has_duplicate_keys(
+            r#"{"a":{"b":1,"c":[{"b":2},{"b":3}]},"b":4}"#
+        ));
+        assert!(has_duplicate_keys(r#"{"a":1,"a":2}"#));
+        assert!(has_duplicate_keys(r#"{"a":{"x":[{"k":1,"k":2}]}}"#));
+        assert!(has_duplicate_keys(r#"[{"k":{"m":true,"m":null}}]"#));
+    }
+}

@@ -24,8 +24,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use atlas_admin::Client;
-use atlas_admin::types::{CreatePrivateEndpointRequest, ProviderName, Region};
-use atlas_test_server::{TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
+use atlas_admin::types::{CreatePrivateEndpointRequest, Region};
+use atlas_test_server::{TEST_GROUP_ID, TestServer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 
@@ -34,17 +34,13 @@ const BATCH: usize = 64;
 /// Requests used to count exchanges per request for the warm sequential case.
 const SEQUENTIAL_PROBE: usize = 100;
 
-fn client_for(server: &TestServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("valid configuration")
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::client_for;
 
 fn body() -> CreatePrivateEndpointRequest {
-    CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::EuWest1)
+    common::body(Region::EuWest1)
 }
 
 /// A distinct valid group id per index (group 0 is reserved for warming up).

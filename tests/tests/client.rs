@@ -13,11 +13,7 @@ use atlas_test_server::{
     DigestAuthorization, Fault, REALM, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY,
     TEST_PUBLIC_KEY, TestServer,
 };
-use common::client_for;
-
-fn body(region: Region) -> CreatePrivateEndpointRequest {
-    CreatePrivateEndpointRequest::new(ProviderName::Aws, region)
-}
+use common::{body, client_for};
 
 fn api_error(result: Result<PrivateEndpoint, Error>) -> Box<atlas_admin::ApiError> {
     match result {

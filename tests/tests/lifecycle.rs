@@ -6,14 +6,14 @@ mod common;
 use std::time::Duration;
 
 use atlas_admin::types::{
-    CreateInterfaceEndpointRequest, CreatePrivateEndpointRequest, InterfaceEndpointStatus,
-    PrivateEndpoint, PrivateEndpointStatus, ProviderName, Region,
+    CreateInterfaceEndpointRequest, InterfaceEndpointStatus, PrivateEndpoint,
+    PrivateEndpointStatus, Region,
 };
 use atlas_admin::{Client, Error};
 use atlas_test_server::{
     Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
 };
-use common::client_for;
+use common::{body, client_for};
 
 const VPCE: &str = "vpce-0b9c5701325cb15dd";
 const FAST: Duration = Duration::from_millis(20);
@@ -21,10 +21,7 @@ const SHORT: Duration = Duration::from_millis(150);
 
 async fn create(client: &Client, region: Region) -> PrivateEndpoint {
     client
-        .create_private_endpoint(
-            TEST_GROUP_ID,
-            CreatePrivateEndpointRequest::new(ProviderName::Aws, region),
-        )
+        .create_private_endpoint(TEST_GROUP_ID, body(region))
         .await
         .expect("created")
 }

@@ -1,30 +1,14 @@
 //! Retries, timeouts and response metadata of the generated client, against the Atlas-like
 //! server. (Tracing has its own test binary: see `tracing.rs`.)
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use atlas_admin::types::{CreatePrivateEndpointRequest, PrivateEndpoint, ProviderName, Region};
+use atlas_admin::types::{PrivateEndpoint, Region};
 use atlas_admin::{Client, Error, RetryPolicy};
 use atlas_test_server::{Fault, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
-
-/// Short backoff so retried calls stay fast; `Retry-After` is still honoured in full.
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy::standard().with_base_delay(Duration::from_millis(20))
-}
-
-fn client_with(server: &TestServer, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
-        .timeout(Duration::from_secs(10))
-        .retry_policy(retry)
-        .build()
-        .expect("valid configuration")
-}
-
-fn body(region: Region) -> CreatePrivateEndpointRequest {
-    CreatePrivateEndpointRequest::new(ProviderName::Aws, region)
-}
+use common::{body, client_with, fast_retries};
 
 /// Requests the server accepted (signed correctly), as `METHOD path`.
 fn authenticated(server: &TestServer) -> Vec<String> {

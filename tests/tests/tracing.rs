@@ -5,12 +5,13 @@
 //! subscriber is interested, and tests on other threads without a subscriber would race with
 //! the thread-local one installed here.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atlas_admin::types::{CreatePrivateEndpointRequest, PrivateEndpoint, ProviderName, Region};
-use atlas_admin::{Client, RetryPolicy};
+use atlas_admin::types::{PrivateEndpoint, Region};
 use atlas_test_server::{
     Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
 };
@@ -19,6 +20,8 @@ use tracing::span::{Attributes, Id};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
+
+use common::{body, client_with, fast_retries};
 
 /// A span or event as recorded: its name (the message for events), level and fields.
 #[derive(Debug, Clone)]
@@ -108,17 +111,9 @@ async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() 
         ..ServerConfig::default()
     })
     .await;
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
-        .retry_policy(RetryPolicy::standard().with_base_delay(Duration::from_millis(20)))
-        .build()
-        .expect("valid configuration");
+    let client = client_with(&server, fast_retries());
     let connection: PrivateEndpoint = client
-        .create_private_endpoint(
-            TEST_GROUP_ID,
-            CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::UsEast1),
-        )
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
         .await
         .expect("created");
     server.set_fault_for(Fault::ServiceUnavailableHtml, 1);

@@ -157,17 +157,7 @@ impl Verbatim {
     /// attribute for syn and prettyplease to carry instead of one per line.
     pub fn doc(&mut self, text: &str) -> TokenStream {
         let placeholder = format!(" {}{}", placeholder_prefix(), self.0.len());
-        self.0.push(
-            text.lines()
-                .map(|line| {
-                    if line.is_empty() {
-                        "///\n".to_owned()
-                    } else {
-                        format!("/// {line}\n")
-                    }
-                })
-                .collect(),
-        );
+        self.0.push(docs::comment_lines(text, ""));
         quote::quote! { #[doc = #placeholder] }
     }
 }

@@ -24,8 +24,9 @@ pub fn generate(api: &Api) -> RustFile<'_> {
     )
 }
 
-/// [`rust_type`] as source text, for code written out verbatim.
-fn type_text(ty: &TypeRef) -> String {
+/// [`rust_type`] as source text, for code written out verbatim (a unit test keeps the two
+/// in step).
+pub fn type_text(ty: &TypeRef) -> String {
     match ty {
         TypeRef::String => "::std::string::String".to_owned(),
         TypeRef::Boolean => "bool".to_owned(),
@@ -116,24 +117,13 @@ fn field_kind(field: &Field) -> &'static str {
     }
 }
 
-/// `///` lines for `text`, indented.
-fn doc_lines(text: &str, indent: &str) -> String {
-    docs::escape(text)
-        .lines()
-        .map(|line| {
-            if line.is_empty() {
-                format!("{indent}///\n")
-            } else {
-                format!("{indent}/// {line}\n")
-            }
-        })
-        .collect()
-}
-
 fn struct_def(def: &StructDef, directions: &Directions) -> Chunk {
     let mut verbatim = Verbatim::default();
     let mut text = String::from("crate::codec::object_type! {\n");
-    text.push_str(&doc_lines(&def.description, "    "));
+    text.push_str(&docs::comment_lines(
+        &docs::escape(&def.description),
+        "    ",
+    ));
     text.push_str("    #[derive(Debug, Clone, PartialEq)]\n    #[non_exhaustive]\n");
     text.push_str(&format!("    pub struct {} {{\n", def.ident));
     for field in &def.fields {
@@ -144,7 +134,7 @@ fn struct_def(def: &StructDef, directions: &Directions) -> Chunk {
             (false, false) => "; optional.",
             (false, true) => "; optional, may be `null`.",
         });
-        text.push_str(&doc_lines(&doc, "        "));
+        text.push_str(&docs::comment_lines(&docs::escape(&doc), "        "));
         let ty = if field.is_optional() {
             format!("::std::option::Option<{}>", type_text(&field.ty))
         } else {
@@ -246,5 +236,30 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
         }
 
         #setters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{rust_type, type_text};
+    use crate::model::TypeRef;
+
+    #[test]
+    fn type_text_spells_the_same_type_as_rust_type() {
+        let types = [
+            TypeRef::String,
+            TypeRef::Boolean,
+            TypeRef::Integer,
+            TypeRef::Number,
+            TypeRef::Any,
+            TypeRef::Enum("Region".to_owned()),
+            TypeRef::Struct("Endpoint".to_owned()),
+            TypeRef::Array(Box::new(TypeRef::Array(Box::new(TypeRef::Struct(
+                "Endpoint".to_owned(),
+            ))))),
+        ];
+        for ty in types {
+            assert_eq!(rust_type(&ty).to_string().replace(' ', ""), type_text(&ty));
+        }
     }
 }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::example_values::ExampleValues;
-use super::models::rust_type;
+use super::models::{rust_type, type_text};
 use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
 use crate::model::{
     Api, HttpMethod, Operation, PathParam, PathSegment, QueryType, ResponseType, TypeRef,
@@ -171,11 +171,12 @@ fn operation_chunk(api: &Api, shared: &Shared<'_>, operation: &Operation) -> Chu
     )
 }
 
-fn response_type(operation: &Operation) -> TokenStream {
+/// The type an operation returns, as source text.
+fn response_type(operation: &Operation) -> String {
     match &operation.response.ty {
-        ResponseType::Struct(name) => rust_type(&TypeRef::Struct(name.clone())),
-        ResponseType::Array(item) => rust_type(&TypeRef::Array(Box::new(item.clone()))),
-        ResponseType::Empty => quote! { () },
+        ResponseType::Struct(name) => type_text(&TypeRef::Struct(name.clone())),
+        ResponseType::Array(item) => type_text(&TypeRef::Array(Box::new(item.clone()))),
+        ResponseType::Empty => "()".to_owned(),
     }
 }
 
@@ -417,7 +418,7 @@ fn request_builder(
         .map(|param| format!(", {}", param.ident))
         .collect();
 
-    let output = response_type(operation).to_string().replace(' ', "");
+    let output = response_type(operation);
     let decode = match operation.response.ty {
         ResponseType::Empty => "crate::transport::decode_empty",
         _ => "crate::transport::decode_json",

@@ -204,25 +204,12 @@ pub fn run(options: BenchOptions) -> Result<Outcome, BenchError> {
     }
     let quick = options.quick;
     let outcome = measure(options, &paths, &cargo)?;
-    client_bench(&paths, quick)?;
-    Ok(outcome)
-}
-
-/// Step 6: the client's own bench binary (it needs the test server, so it lives in the tests
-/// crate), with its output shown as it runs.
-fn client_bench(paths: &Paths, quick: bool) -> Result<(), BenchError> {
+    // Step 6: the client's bench lives in the tests crate, beside the test server it needs.
     progress(
         "client: cargo bench -p atlas-admin-tests --bench throughput (writes target/bench/throughput.md)",
     );
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = std::process::Command::new(cargo);
-    command
-        .args(["bench", "-p", "atlas-admin-tests", "--bench", "throughput"])
-        .current_dir(&paths.root);
-    if quick {
-        command.args(["--", "--quick"]);
-    }
-    process::run_inherited_ok(&mut command)
+    cargo.bench_client(&paths.root, quick)?;
+    Ok(outcome)
 }
 
 fn is_current_exe(path: &Path) -> bool {

@@ -40,7 +40,7 @@ pub fn run_inherited(command: &mut Command) -> Result<ExitStatus, BenchError> {
 }
 
 /// Like [`run_inherited`], but a failure exit is an error.
-pub fn run_inherited_ok(command: &mut Command) -> Result<(), BenchError> {
+fn run_inherited_ok(command: &mut Command) -> Result<(), BenchError> {
     let status = run_inherited(command)?;
     if status.success() {
         Ok(())
@@ -206,6 +206,19 @@ impl Cargo {
 
     fn command(&self) -> Command {
         Command::new(&self.program)
+    }
+
+    /// `cargo bench -p atlas-admin-tests --bench throughput [-- --quick]`, output shown as it
+    /// runs.
+    pub fn bench_client(&self, root: &Path, quick: bool) -> Result<(), BenchError> {
+        let mut command = self.command();
+        command
+            .args(["bench", "-p", "atlas-admin-tests", "--bench", "throughput"])
+            .current_dir(root);
+        if quick {
+            command.args(["--", "--quick"]);
+        }
+        run_inherited_ok(&mut command)
     }
 
     /// `cargo build --release -p xtask` into the workspace's `target/`.
