@@ -243,11 +243,24 @@ pub struct Waiter {
     /// Wire and Rust name of the field read.
     pub field_wire: String,
     pub field_ident: String,
-    pub success: Vec<String>,
-    pub failure: Vec<String>,
-    pub pending: Vec<String>,
+    /// Rust type name of the field's enum, or `None` for a plain string field.
+    pub field_enum: Option<String>,
+    pub success: Vec<WaiterState>,
+    pub failure: Vec<WaiterState>,
+    pub pending: Vec<WaiterState>,
     /// A 404 ends the wait successfully (and the waiter returns nothing).
     pub not_found_is_success: bool,
+    /// First pause between polls; later pauses double up to `max_interval_seconds`.
     pub interval_seconds: u64,
+    pub max_interval_seconds: u64,
     pub max_wait_seconds: u64,
+}
+
+/// A state a waiter lists: always a known value of the field's enum when it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaiterState {
+    /// The value as on the wire.
+    pub wire: String,
+    /// The enum variant (Rust name) of the value, when the field is an enum.
+    pub variant: Option<String>,
 }

@@ -237,8 +237,11 @@ pub struct WaiterSpec {
     /// What a 404 means: `error` (the default) or `success` (waiting for deletion).
     #[serde(default)]
     pub not_found: Option<String>,
-    /// Default pause between polls, in seconds.
+    /// Default pause before the second poll, in seconds; each later pause doubles, up to
+    /// `maxIntervalSeconds`.
     pub interval_seconds: u64,
+    /// The longest pause between two polls, in seconds (the ceiling of the doubling).
+    pub max_interval_seconds: u64,
     /// Default maximum total wait, in seconds.
     pub max_wait_seconds: u64,
 }

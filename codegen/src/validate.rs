@@ -150,12 +150,12 @@ impl Checker {
             }
         }
 
-        let enums = doc
+        let enums: Vec<EnumDef> = doc
             .enums
             .iter()
             .map(|(name, spec)| self.enum_def(name, spec))
             .collect();
-        let structs = doc
+        let structs: Vec<StructDef> = doc
             .types
             .iter()
             .map(|(name, spec)| StructDef {
@@ -197,7 +197,7 @@ impl Checker {
             }
             operations.push(operation);
         }
-        let waiters = self.waiters(doc, &operations);
+        let waiters = self.waiters(doc, &operations, &structs, &enums);
 
         Api {
             crate_info: CrateInfo {

@@ -11,7 +11,7 @@ impl crate::Client {
     ///
     /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointReady::interval)) and reads `status`:
     ///
-    /// - `WAITING_FOR_USER`, `AVAILABLE`: done, returns the object;
+    /// - `WAITING_FOR_USER`: done, returns the object;
     /// - `INITIATING`: keep polling;
     /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
     /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
@@ -101,7 +101,7 @@ impl WaitUntilPrivateEndpointReady {
                                     value.status.as_str(),
                                 );
                                 match state.as_str() {
-                                    "WAITING_FOR_USER" | "AVAILABLE" => {
+                                    "WAITING_FOR_USER" => {
                                         ::std::result::Result::Ok(crate::polling::Poll::Done(value))
                                     }
                                     "FAILED" => {
@@ -301,7 +301,7 @@ impl crate::Client {
     /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::interval)) and reads `status`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
-    /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`, `AVAILABLE`: keep polling;
+    /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`: keep polling;
     /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
     /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
     ///
@@ -394,8 +394,7 @@ impl WaitUntilPrivateEndpointDeleted {
                                             expected: true,
                                         })
                                     }
-                                    "DELETING" | "INITIATING" | "WAITING_FOR_USER"
-                                    | "AVAILABLE" => {
+                                    "DELETING" | "INITIATING" | "WAITING_FOR_USER" => {
                                         ::std::result::Result::Ok(
                                             crate::polling::Poll::Pending(
                                                 ::std::clone::Clone::clone(&state),

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Chunk, RustFile, docs, ident};
-use crate::model::{Api, Waiter};
+use crate::model::{Api, Waiter, WaiterState};
 use crate::naming::unraw;
 
 /// Emits the waiter builders and their `Client` methods, one waiter per chunk.
@@ -41,10 +41,10 @@ fn output_type(waiter: &Waiter) -> TokenStream {
     }
 }
 
-fn quoted(values: &[String]) -> String {
+fn quoted(values: &[WaiterState]) -> String {
     values
         .iter()
-        .map(|value| format!("`{value}`"))
+        .map(|value| format!("`{}`", value.wire))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -141,8 +141,9 @@ fn builder(waiter: &Waiter) -> TokenStream {
         let name = ident(&param.ident);
         quote! { ::std::clone::Clone::clone(&#name) }
     });
-    let arm = |values: &[String], outcome: TokenStream| {
-        if values.is_empty() {
+    let arm = |states: &[WaiterState], outcome: TokenStream| {
+        let values = states.iter().map(|state| state.wire.as_str());
+        if states.is_empty() {
             quote! {}
         } else {
             quote! { #( #values )|* => #outcome, }

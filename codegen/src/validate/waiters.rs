@@ -6,19 +6,27 @@ use std::collections::BTreeMap;
 use super::Checker;
 use heck::ToSnakeCase;
 
-use crate::model::{HttpMethod, Operation, ResponseType, Waiter};
+use crate::model::{
+    EnumDef, HttpMethod, Operation, ResponseType, StructDef, TypeRef, Waiter, WaiterState,
+};
 use crate::naming::{camel_ident, snake_ident};
 use crate::spec::{SpecDocument, WaiterSpec};
 
 impl Checker {
-    pub(super) fn waiters(&mut self, doc: &SpecDocument, operations: &[Operation]) -> Vec<Waiter> {
+    pub(super) fn waiters(
+        &mut self,
+        doc: &SpecDocument,
+        operations: &[Operation],
+        structs: &[StructDef],
+        enums: &[EnumDef],
+    ) -> Vec<Waiter> {
         let client_methods: BTreeMap<&str, &str> = operations
             .iter()
             .map(|operation| (operation.method_ident.as_str(), operation.id.as_str()))
             .collect();
         let mut waiters = Vec::new();
         for (id, spec) in &doc.waiters {
-            if let Some(waiter) = self.waiter(id, spec, doc, operations) {
+            if let Some(waiter) = self.waiter(id, spec, doc, operations, structs, enums) {
                 if let Some(operation) = client_methods.get(waiter.method_ident.as_str()) {
                     self.error(
                         format!("waiters.{id}"),
@@ -40,6 +48,8 @@ impl Checker {
         spec: &WaiterSpec,
         doc: &SpecDocument,
         operations: &[Operation],
+        structs: &[StructDef],
+        enums: &[EnumDef],
     ) -> Option<Waiter> {
         let pointer = format!("waiters.{id}");
         if !id.starts_with(|c: char| c.is_ascii_lowercase())
@@ -83,24 +93,29 @@ impl Checker {
             );
             return None;
         };
-        let fields = doc
-            .types
+        let fields = structs
             .iter()
-            .find(|(name, _)| camel_ident(name) == *response_ident)
-            .map(|(_, ty)| &ty.fields);
-        let field = fields.and_then(|fields| fields.get(&spec.field));
+            .find(|def| def.ident == *response_ident)
+            .map(|def| &def.fields);
+        let field = fields.and_then(|fields| fields.iter().find(|field| field.wire == spec.field));
         let Some(field) = field else {
             let mut message = format!("`{response_ident}` has no field `{}`", spec.field);
             if let Some(suggestion) = fields.and_then(|fields| {
-                crate::suggest::closest(&spec.field, fields.keys().map(String::as_str))
+                crate::suggest::closest(&spec.field, fields.iter().map(|field| field.wire.as_str()))
             }) {
                 message.push_str(&format!("; did you mean `{suggestion}`?"));
             }
             self.error(format!("{pointer}.field"), message);
             return None;
         };
-        let is_enum = doc.enums.contains_key(&field.ty);
-        if !(is_enum || field.ty == "string") || !field.required || field.nullable {
+        let field_enum = match &field.ty {
+            TypeRef::Enum(name) => enums.iter().find(|def| def.ident == *name),
+            _ => None,
+        };
+        if !(field_enum.is_some() || field.ty == TypeRef::String)
+            || !field.required
+            || field.nullable
+        {
             self.error(
                 format!("{pointer}.field"),
                 format!(
@@ -129,8 +144,48 @@ impl Checker {
                         format!("`{value}` is already listed in `{previous}`"),
                     );
                 }
+                if let Some(def) = field_enum
+                    && !value.is_empty()
+                    && !def.variants.iter().any(|variant| variant.wire == *value)
+                {
+                    let mut message = format!(
+                        "`{value}` is not a value of `{}`, the enum of `{}`",
+                        def.name, spec.field
+                    );
+                    match crate::suggest::closest(
+                        value,
+                        def.variants.iter().map(|variant| variant.wire.as_str()),
+                    ) {
+                        Some(suggestion) => {
+                            message.push_str(&format!("; did you mean `{suggestion}`?"));
+                        }
+                        None => message.push_str(&format!(
+                            "; its values are {}",
+                            def.variants
+                                .iter()
+                                .map(|variant| format!("`{}`", variant.wire))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    }
+                    self.error(format!("{pointer}.{list}[{index}]"), message);
+                }
             }
         }
+        let states = |values: &[String]| -> Vec<WaiterState> {
+            values
+                .iter()
+                .map(|value| WaiterState {
+                    wire: value.clone(),
+                    variant: field_enum.and_then(|def| {
+                        def.variants
+                            .iter()
+                            .find(|variant| variant.wire == *value)
+                            .map(|variant| variant.ident.clone())
+                    }),
+                })
+                .collect()
+        };
         let not_found_is_success = match spec.not_found.as_deref() {
             None | Some("error") => false,
             Some("success") => true,
@@ -160,6 +215,12 @@ impl Checker {
                 "the interval must be at least 1 second",
             );
         }
+        if spec.max_interval_seconds < spec.interval_seconds {
+            self.error(
+                format!("{pointer}.maxIntervalSeconds"),
+                "the longest pause must be at least the first interval",
+            );
+        }
         if spec.max_wait_seconds < spec.interval_seconds {
             self.error(
                 format!("{pointer}.maxWaitSeconds"),
@@ -182,11 +243,13 @@ impl Checker {
             response_ident: response_ident.clone(),
             field_wire: spec.field.clone(),
             field_ident: snake_ident(&spec.field),
-            success: spec.success.clone(),
-            failure: spec.failure.clone(),
-            pending: spec.pending.clone(),
+            field_enum: field_enum.map(|def| def.ident.clone()),
+            success: states(&spec.success),
+            failure: states(&spec.failure),
+            pending: states(&spec.pending),
             not_found_is_success,
             interval_seconds: spec.interval_seconds,
+            max_interval_seconds: spec.max_interval_seconds,
             max_wait_seconds: spec.max_wait_seconds,
         })
     }
