@@ -4,30 +4,23 @@
 //!    located by serde_json's line and column.
 //! 2. [`PositionMap`] maps the same text to the position of every key and value, and finds
 //!    duplicate keys (which a parsed value silently collapses to the last one).
-//! 3. The value is deserialized into [`SpecDocument`] with `serde_path_to_error`, which names
-//!    the path of a wrong type, a missing key or an unknown key; the path gives the position.
-//!    serde stops at the first error, so after each one the offending key (or the smallest
-//!    enclosing value) is removed and deserialization runs again, to report every shape error
-//!    of the file at once. Errors that only follow from such a removal are not reported.
+//! 3. [`shape`] checks the value against the JSON Schema derived from [`crate::spec`]: every
+//!    unknown or missing key, wrong type and value outside a closed set, all at once.
+//! 4. A value of the right shape is deserialized into [`SpecDocument`], once.
 //!
 //! [`Loaded::finish`] later merges these problems with the semantic ones of
 //! [`crate::validate`], locates them all and sorts them by position.
 
-mod strict;
+mod shape;
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use self::strict::Strict;
-
-use crate::error::{Anchor, Diagnostic, MAX_DIAGNOSTICS, SpecErrors};
+use crate::error::{Anchor, Diagnostic, SpecErrors};
 use std::cell::OnceCell;
 
 use crate::position::{DuplicateKey, PositionMap, Segment, pointer};
 use crate::spec::SpecDocument;
-use crate::suggest::closest;
-
-/// Deserialization attempts before giving up on finding more shape errors.
-const MAX_ATTEMPTS: usize = 400;
 
 /// A spec whose JSON shape is right, with what is needed to locate later problems.
 #[derive(Debug)]
@@ -185,7 +178,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, SpecErrors> {
         Vec::new()
     };
     control_characters(&value, &mut Vec::new(), &positions, &mut problems);
-    match deserialize(value, &positions) {
+    match deserialize(&value, &positions) {
         Ok(document) => Ok(Loaded {
             document,
             file: file.to_owned(),
@@ -245,237 +238,20 @@ fn strip_location(message: &str) -> String {
     }
 }
 
-/// Deserializes `value`, collecting every shape error (see the module docs).
-fn deserialize(
-    mut value: Value,
-    positions: &LazyPositions,
-) -> Result<SpecDocument, Vec<Diagnostic>> {
-    if !value.is_object() {
-        let found = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        };
-        let mut diagnostic = Diagnostic::at(
+/// Checks the shape of `value` and deserializes it, or returns every shape problem.
+fn deserialize(value: &Value, positions: &LazyPositions) -> Result<SpecDocument, Vec<Diagnostic>> {
+    let problems = shape::problems(value, positions);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // The schema is derived from these very types, so this cannot fail on a value it accepts;
+    // should it, the spec is refused rather than half-read.
+    SpecDocument::deserialize(value).map_err(|error| {
+        vec![Diagnostic::at(
             "",
-            format!(
-                "the spec must be a JSON object with `crate`, `info` and the API's sections, not {found}"
-            ),
-        );
-        if let Some(node) = positions.get().find(&[]) {
-            diagnostic.line = Some(node.value.line);
-            diagnostic.column = Some(node.value.column);
-        }
-        return Err(vec![diagnostic]);
-    }
-    let mut diagnostics = Vec::new();
-    // Keys removed to get past a wrong value: the "missing field" they leave behind is not
-    // reported again.
-    let mut removed: Vec<Vec<Segment>> = Vec::new();
-    for _ in 0..MAX_ATTEMPTS {
-        let error = match serde_path_to_error::deserialize::<_, SpecDocument>(Strict(&value)) {
-            Ok(document) if diagnostics.is_empty() => return Ok(document),
-            Ok(_) => return Err(diagnostics),
-            Err(error) => error,
-        };
-        let mut path = segments(error.path());
-        let message = error.inner().to_string();
-
-        if let Some(key) = quoted_after(&message, "unknown field `") {
-            let key = key.to_owned();
-            // serde_path_to_error's path ends with the unknown key itself.
-            if path.last() == Some(&Segment::Key(key.clone())) {
-                path.pop();
-            }
-            let (diagnostic, suggestion) = unknown_key(&path, &key, &message, positions);
-            diagnostics.push(diagnostic);
-            // A likely typo is read as the key it was meant to be, so the object is checked
-            // further (and not reported as missing that key); any other unknown key is dropped.
-            if rename(&mut value, &path, &key, suggestion.as_deref()) {
-                if diagnostics.len() > MAX_DIAGNOSTICS {
-                    break;
-                }
-                continue;
-            }
-        } else {
-            let consequence = quoted_after(&message, "missing field `").is_some_and(|key| {
-                let mut missing = path.clone();
-                missing.push(Segment::Key(key.to_owned()));
-                removed.contains(&missing)
-            });
-            if !consequence {
-                diagnostics.push(shape_error(&path, &message, positions));
-            }
-        }
-        if diagnostics.len() > MAX_DIAGNOSTICS {
-            break;
-        }
-
-        // Remove the smallest value around the error that can go: a whole array rather than
-        // one element, so later elements keep their index (and position).
-        let mut target = path;
-        while matches!(target.last(), Some(Segment::Index(_))) {
-            target.pop();
-        }
-        let Some(Segment::Key(key)) = target.pop() else {
-            break; // The root itself is wrong: nothing more can be learned.
-        };
-        if !remove(&mut value, &target, &key) {
-            break;
-        }
-        target.push(Segment::Key(key));
-        removed.push(target);
-    }
-    Err(diagnostics)
-}
-
-/// The path of a serde error as segments.
-fn segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
-    path.iter()
-        .filter_map(|segment| match segment {
-            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
-            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
-            serde_path_to_error::Segment::Enum { variant } => Some(Segment::Key(variant.clone())),
-            serde_path_to_error::Segment::Unknown => None,
-        })
-        .collect()
-}
-
-/// Renames `key` of the object at `parent` to `to` if that key is free, else removes it;
-/// whether `key` was there.
-fn rename(value: &mut Value, parent: &[Segment], key: &str, to: Option<&str>) -> bool {
-    let Some(object) = object_at(value, parent) else {
-        return false;
-    };
-    let Some(moved) = object.shift_remove(key) else {
-        return false;
-    };
-    if let Some(to) = to
-        && !object.contains_key(to)
-    {
-        object.insert(to.to_owned(), moved);
-    }
-    true
-}
-
-/// Removes `key` from the object at `parent`; whether it was there.
-fn remove(value: &mut Value, parent: &[Segment], key: &str) -> bool {
-    object_at(value, parent)
-        .and_then(|object| object.shift_remove(key))
-        .is_some()
-}
-
-/// The object at `path`, if there is one.
-fn object_at<'a>(
-    value: &'a mut Value,
-    path: &[Segment],
-) -> Option<&'a mut serde_json::Map<String, Value>> {
-    let mut node = value;
-    for segment in path {
-        node = match segment {
-            Segment::Key(name) => node.get_mut(name.as_str())?,
-            Segment::Index(index) => node.get_mut(*index)?,
-        };
-    }
-    node.as_object_mut()
-}
-
-/// The text between `prefix` and the next backtick in `message`.
-fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
-    let (_, rest) = message.split_once(prefix)?;
-    rest.split_once('`').map(|(quoted, _)| quoted)
-}
-
-/// `unknown field `x`, expected one of `a`, `b``, with a suggestion when `x` is a likely typo
-/// (also returned).
-fn unknown_key(
-    parent: &[Segment],
-    key: &str,
-    message: &str,
-    positions: &LazyPositions,
-) -> (Diagnostic, Option<String>) {
-    let allowed: Vec<&str> = message
-        .split_once("expected ")
-        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let mut text = message.to_owned();
-    let suggestion = closest(key, allowed.iter().copied()).map(str::to_owned);
-    if let Some(suggestion) = &suggestion {
-        text.push_str(&format!("; did you mean `{suggestion}`?"));
-    }
-    let mut diagnostic = Diagnostic::at_key(pointer(parent), text);
-    let mut path = parent.to_vec();
-    path.push(Segment::Key(key.to_owned()));
-    let node = positions
-        .get()
-        .find(&path)
-        .map(|node| node.position(Anchor::Key))
-        .or_else(|| {
-            positions
-                .get()
-                .find_nearest(parent)
-                .map(|node| node.position(Anchor::Value))
-        });
-    if let Some(position) = node {
-        diagnostic.line = Some(position.line);
-        diagnostic.column = Some(position.column);
-    }
-    (diagnostic, suggestion)
-}
-
-/// A wrong type or a missing key at `path`, in the words of a JSON reader.
-fn shape_error(path: &[Segment], message: &str, positions: &LazyPositions) -> Diagnostic {
-    let mut text = json_words(message);
-    if let Some(key) = quoted_after(message, "missing field `")
-        && let Some(hint) = missing_key_hint(path, key)
-    {
-        text.push_str(": ");
-        text.push_str(hint);
-    }
-    let mut diagnostic = Diagnostic::at(pointer(path), text);
-    if let Some(node) = positions.get().find_nearest(path) {
-        let position = node.position(Anchor::Value);
-        diagnostic.line = Some(position.line);
-        diagnostic.column = Some(position.column);
-    }
-    diagnostic
-}
-
-/// What to write when a required key is missing, for the keys whose purpose is not obvious.
-fn missing_key_hint(path: &[Segment], key: &str) -> Option<&'static str> {
-    let in_operation =
-        matches!(path, [Segment::Key(section), Segment::Key(_)] if section == "operations");
-    match key {
-        "response" if in_operation => Some(
-            "every operation needs a success response: `\"response\": { \"type\": ... }` with a type name, `array` (plus `items`), or `empty` when a 2xx answer has no body",
-        ),
-        "crate" if path.is_empty() => Some(
-            "add `\"crate\": { \"name\": ..., \"version\": ..., \"description\": ... }` describing the generated crate",
-        ),
-        "info" if path.is_empty() => Some(
-            "add `\"info\": { \"title\": ..., \"version\": ..., \"baseUrl\": ..., \"auth\": ... }` describing the API",
-        ),
-        _ => None,
-    }
-}
-
-/// serde speaks of Rust types (`map`, `sequence`, `struct OperationSpec`); say JSON instead.
-fn json_words(message: &str) -> String {
-    let mut text = message
-        .replace("invalid type: map", "invalid type: object")
-        .replace("invalid type: sequence", "invalid type: array")
-        .replace("invalid type: unit value", "invalid type: null")
-        .replace("expected a map", "expected an object")
-        .replace("expected a sequence", "expected an array")
-        .replace("expected a boolean", "expected `true` or `false`");
-    while let Some((before, after)) = text.split_once("expected struct ") {
-        let rest = after.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
-        text = format!("{before}expected an object{rest}");
-    }
-    text
+            format!("internal error: the spec matches the format's schema but cannot be read ({error}); please report this"),
+        )]
+    })
 }
 
 /// Reports keys and strings holding control characters other than newline and tab: text of

@@ -63,6 +63,18 @@ pub struct StructDef {
     pub ident: String,
     pub description: String,
     pub fields: Vec<Field>,
+    /// The client sends it: a request body, or inside one.
+    pub sent: bool,
+    /// The client receives it: a response, or inside one.
+    pub received: bool,
+}
+
+impl StructDef {
+    /// Whether users build values of this type (it gets a constructor and setters): the client
+    /// sends it, or no operation uses it at all.
+    pub fn is_built_by_users(&self) -> bool {
+        self.sent || !self.received
+    }
 }
 
 /// One field of an object type.

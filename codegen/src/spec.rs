@@ -1,17 +1,83 @@
-//! The hand-written spec file format, exactly as it appears on disk.
+//! The spec file format: the one definition of its grammar.
 //!
-//! These types only describe the JSON shape (wire names, unknown keys rejected). They carry no
-//! Rust naming and no cross-references: [`crate::validate`] checks them and turns them into the
-//! [`crate::model`] that the emitters share.
+//! These types describe the JSON shape (wire names, required and optional keys, closed sets of
+//! values as enums, unknown keys rejected). Everything else derives from them:
+//! [`json_schema`] (written to `spec/spec.schema.json` by `cargo xtask gen`) is generated from
+//! them, and [`crate::load`] checks a document's shape against that schema before
+//! deserializing it. Adding a key to the format is one field here.
+//!
+//! They carry no Rust naming and no cross-references: [`crate::validate`] checks those and
+//! turns a document into the [`crate::model`] that the emitters share.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-/// The whole spec document.
-#[derive(Debug, Deserialize)]
+/// The JSON Schema (draft 2020-12) of the spec format, derived from [`SpecDocument`].
+///
+/// Optional keys may be left out but are never `null`.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<SpecDocument>();
+    let mut schema = schema.to_value();
+    tidy(&mut schema);
+    schema
+}
+
+/// Adapts schemars' output to the format. schemars lets an `Option` field be `null` (and
+/// defaults it to `null`); the format has no null values, so that alternative is removed
+/// (`["string", "null"]` becomes `"string"`, `anyOf: [X, null]` becomes X). Descriptions come
+/// from doc comments wrapped at 100 columns; they are joined back into one line.
+fn tidy(schema: &mut serde_json::Value) {
+    use serde_json::Value;
+    let is_null = |schema: &Value| schema.get("type").and_then(Value::as_str) == Some("null");
+    if let Some(object) = schema.as_object_mut() {
+        if object.get("default") == Some(&Value::Null) {
+            object.remove("default");
+        }
+        if let Some(Value::String(description)) = object.get_mut("description") {
+            *description = description.replace('\n', " ");
+        }
+        if let Some(Value::Array(types)) = object.get_mut("type") {
+            types.retain(|kind| kind != "null");
+            if let [single] = types.as_slice() {
+                let single = single.clone();
+                object.insert("type".to_owned(), single);
+            }
+        }
+        if let Some(Value::Array(alternatives)) = object.get("anyOf")
+            && let [other] = alternatives
+                .iter()
+                .filter(|alternative| !is_null(alternative))
+                .collect::<Vec<_>>()
+                .as_slice()
+            && alternatives.len() == 2
+        {
+            let other = (*other).clone();
+            object.remove("anyOf");
+            if let Value::Object(members) = other {
+                for (key, value) in members {
+                    object.entry(key).or_insert(value);
+                }
+            }
+        }
+    }
+    match schema {
+        Value::Object(members) => members.values_mut().for_each(tidy),
+        Value::Array(elements) => elements.iter_mut().for_each(tidy),
+        _ => {}
+    }
+}
+
+/// A hand-written description of an HTTP API, from which atlas-admin-codegen generates a Rust
+/// client crate. Semantic rules (references, names, path templates) are checked by the
+/// generator itself.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "atlas-admin-codegen API description")]
 pub struct SpecDocument {
-    /// Optional JSON Schema reference, for editors.
+    /// This schema, for editors: `./spec.schema.json`.
     #[serde(rename = "$schema", default)]
     pub schema: Option<String>,
     /// Metadata of the generated crate.
@@ -19,73 +85,97 @@ pub struct SpecDocument {
     pub crate_info: CrateInfo,
     /// Metadata of the API itself.
     pub info: ApiInfo,
-    /// Parameters shared by operations, keyed by their wire name.
+    /// Parameters shared by operations, keyed by their wire name (`ORG-ID`, `pretty`).
+    /// Operations list the ones they take.
     #[serde(default)]
     pub parameters: IndexMap<String, ParameterSpec>,
-    /// Enumerations, keyed by their type name.
+    /// Enumerations, keyed by their UpperCamelCase type name. Generated enums are open:
+    /// unknown values are kept.
     #[serde(default)]
     pub enums: IndexMap<String, EnumSpec>,
-    /// Object types, keyed by their type name.
+    /// Object types (request bodies and responses), keyed by their UpperCamelCase type name.
     #[serde(default)]
     pub types: IndexMap<String, TypeSpec>,
-    /// Operations, keyed by operation id (lowerCamelCase).
+    /// Operations, keyed by their lowerCamelCase operation id; each becomes a `Client` method.
     #[serde(default)]
     pub operations: IndexMap<String, OperationSpec>,
-    /// Waiters, keyed by id (lowerCamelCase); each becomes `Client::wait_until_<id>`.
+    /// Waiters, keyed by lowerCamelCase id; each becomes `Client::wait_until_<id>`, polling a
+    /// GET operation until a field of its response reaches a final value.
     #[serde(default)]
     pub waiters: IndexMap<String, WaiterSpec>,
 }
 
-/// `crate`: name and version of the generated crate.
-#[derive(Debug, Deserialize)]
+/// Metadata of the generated crate.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CrateInfo {
+    /// Package name: lower-case ASCII letters, digits, `-` and `_`, starting with a letter;
+    /// not a Rust keyword.
     pub name: String,
+    /// MAJOR.MINOR.PATCH version of the generated crate.
     pub version: String,
+    /// One-sentence description for the crate's Cargo.toml.
     pub description: String,
 }
 
-/// `info`: title, version, base URL and authentication of the API.
-#[derive(Debug, Deserialize)]
+/// Metadata of the API itself.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApiInfo {
+    /// Name of the API.
     pub title: String,
+    /// Version of the API the crate is generated for.
     pub version: String,
+    /// Prose about the API, copied into the crate docs.
     #[serde(default)]
     pub description: Option<String>,
+    /// Default base URL: http:// or https://, a host, an optional path; no query, fragment or
+    /// credentials.
     pub base_url: String,
+    /// How requests authenticate.
     pub auth: AuthSpec,
 }
 
-/// `info.auth`: how requests authenticate.
-#[derive(Debug, Deserialize)]
+/// How requests authenticate.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AuthSpec {
-    /// Only `digest` is supported.
-    pub scheme: String,
+    /// Authentication scheme.
+    pub scheme: AuthScheme,
     /// What the user name is (documentation).
     pub username: String,
     /// What the password is (documentation).
     pub password: String,
+    /// Prose about authentication.
     #[serde(default)]
     pub description: Option<String>,
 }
 
-/// One entry of `parameters`.
-#[derive(Debug, Deserialize)]
+/// The supported authentication schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthScheme {
+    /// HTTP Digest (RFC 7616) with the API's public and private key.
+    Digest,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ParameterSpec {
-    /// `path` or `query`.
+    /// Where the parameter goes.
     #[serde(rename = "in")]
-    pub location: String,
-    /// `string`, `boolean` or `integer`.
+    pub location: ParameterLocation,
+    /// Value type; path parameters are strings.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: ParameterType,
+    /// What the parameter means.
     pub description: String,
     /// Default the server applies when the parameter is absent (documentation only).
     #[serde(default)]
     pub default: Option<serde_json::Value>,
-    /// Regular expression a value must match, checked before any request is sent.
+    /// Regular expression, anchored with `^` and `$`, that a string value must match before
+    /// any request is sent.
     #[serde(default)]
     pub pattern: Option<String>,
     /// Human description of `pattern`, used in error messages and docs.
@@ -94,25 +184,51 @@ pub struct ParameterSpec {
     /// Example value, used in generated docs.
     #[serde(default)]
     pub example: Option<serde_json::Value>,
-    /// `true` when setting this flag makes the server wrap responses as `{"status", "content"}`.
+    /// Setting this boolean query flag makes the server wrap responses as
+    /// `{"status", "content"}`.
     #[serde(default)]
     pub response_envelope: bool,
 }
 
-/// One entry of `enums`.
-#[derive(Debug, Deserialize)]
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterLocation {
+    /// A `{NAME}` placeholder of the path template: a positional argument of the method.
+    Path,
+    /// The query string: an optional setter of the request builder.
+    Query,
+}
+
+/// The type of a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterType {
+    /// Text.
+    String,
+    /// `true` or `false`.
+    Boolean,
+    /// A whole number.
+    Integer,
+}
+
+/// An enumeration of string values.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EnumSpec {
+    /// What the enum means.
     pub description: String,
+    /// The known values, at least one.
     pub values: Vec<EnumValueSpec>,
 }
 
 /// One value of an enum.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EnumValueSpec {
     /// The exact wire value.
     pub value: String,
+    /// What the value means.
     #[serde(default)]
     pub description: Option<String>,
     /// Other spellings accepted when deserializing (never sent).
@@ -120,110 +236,146 @@ pub struct EnumValueSpec {
     pub aliases: Vec<String>,
 }
 
-/// One entry of `types`: an object type.
-#[derive(Debug, Deserialize)]
+/// An object type.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TypeSpec {
+    /// What the type is.
     pub description: String,
+    /// Fields, keyed by their wire name; at least one.
     pub fields: IndexMap<String, FieldSpec>,
 }
 
 /// One field of an object type, keyed by its wire name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FieldSpec {
-    /// A primitive (`string`, `boolean`, `integer`, `number`, `any`), `array`, or the name of an
-    /// enum or type.
+    /// A primitive (`string`, `boolean`, `integer`, `number`, `any`), `array` (with `items`),
+    /// or the name of an enum or type.
     #[serde(rename = "type")]
     pub ty: String,
-    /// Element type when `type` is `array`.
+    /// Element type when `type` is `array`: a primitive or the name of an enum or type.
     #[serde(default)]
     pub items: Option<String>,
-    /// The key is always present (requests must send it, responses always carry it).
+    /// The key is always present: requests must send it, responses always carry it.
     #[serde(default)]
     pub required: bool,
     /// The value may be JSON `null`.
     #[serde(default)]
     pub nullable: bool,
+    /// What the field means.
     pub description: String,
 }
 
-/// One entry of `operations`.
-#[derive(Debug, Deserialize)]
+/// One HTTP operation.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OperationSpec {
+    /// One-line summary.
     pub summary: String,
+    /// What the operation does.
     pub description: String,
-    /// HTTP method, upper case.
-    pub method: String,
-    /// Path template relative to the base URL, with `{NAME}` placeholders.
+    /// HTTP method. GET and DELETE cannot have a request body.
+    pub method: HttpMethod,
+    /// Path template relative to the base URL, starting with `/`, with a `{NAME}` placeholder
+    /// for every path parameter the operation lists.
     pub path: String,
     /// Names of entries in the top-level `parameters`.
     #[serde(default)]
     pub parameters: Vec<String>,
+    /// The JSON request body.
     #[serde(default)]
     pub request_body: Option<BodySpec>,
+    /// What a success (2xx) answer carries.
     pub response: ResponseSpec,
+    /// Atlas roles needed to call the operation (documentation).
     #[serde(default)]
     pub required_roles: Vec<String>,
+    /// Notes for callers (documentation).
     #[serde(default)]
     pub considerations: Vec<String>,
+    /// Documented example request and response.
     #[serde(default)]
     pub examples: Option<ExamplesSpec>,
 }
 
-/// `requestBody` of an operation.
-#[derive(Debug, Deserialize)]
+/// The supported HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// Reads; may be polled by a waiter.
+    Get,
+    /// Creates.
+    Post,
+    /// Replaces.
+    Put,
+    /// Changes some fields.
+    Patch,
+    /// Removes.
+    Delete,
+}
+
+/// The JSON request body of an operation.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BodySpec {
-    /// Name of a type.
+    /// Name of an object type.
     #[serde(rename = "type")]
     pub ty: String,
+    /// What the body is.
     #[serde(default)]
     pub description: Option<String>,
 }
 
-/// `response` of an operation: what a 2xx answer carries.
-#[derive(Debug, Deserialize)]
+/// What a success (2xx) answer carries.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResponseSpec {
-    /// Name of a type, or `array` (with `items`), or `empty`.
+    /// Name of an object type, `array` (with `items`), or `empty` for no body.
     #[serde(rename = "type")]
     pub ty: String,
+    /// Element type when `type` is `array`.
     #[serde(default)]
     pub items: Option<String>,
+    /// What the response is.
     #[serde(default)]
     pub description: Option<String>,
 }
 
 /// Documented example request and response of an operation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExamplesSpec {
+    /// The example request.
     #[serde(default)]
     pub request: Option<ExampleRequestSpec>,
+    /// Example response body (any JSON).
     #[serde(default)]
     pub response: Option<serde_json::Value>,
 }
 
 /// The example request of an operation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExampleRequestSpec {
+    /// Example query string.
     #[serde(default)]
     pub query: Option<String>,
+    /// Example request body (any JSON).
     #[serde(default)]
     pub body: Option<serde_json::Value>,
 }
 
-/// One entry of `waiters`: poll an operation until a field reaches a final value.
-#[derive(Debug, Deserialize)]
+/// Polls a GET operation until a field of its response reaches a final value.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WaiterSpec {
+    /// What the waiter waits for.
     pub description: String,
     /// Id of the GET operation to poll; its path parameters become the waiter's arguments.
     pub operation: String,
-    /// Wire name of the field of the operation's response to read.
+    /// Wire name of the field of the operation's response to read: a required string or enum
+    /// field. Every listed state must be a value of its enum.
     pub field: String,
     /// Values that end the wait successfully (the last object is returned).
     #[serde(default)]
@@ -231,12 +383,13 @@ pub struct WaiterSpec {
     /// Values that end the wait with an error.
     #[serde(default)]
     pub failure: Vec<String>,
-    /// Values that mean "keep polling". Any value in none of the lists is an error.
+    /// Values that mean "keep polling". A value in none of the lists also keeps polling, with
+    /// a warning.
     #[serde(default)]
     pub pending: Vec<String>,
-    /// What a 404 means: `error` (the default) or `success` (waiting for deletion).
+    /// What a 404 answer to a poll means.
     #[serde(default)]
-    pub not_found: Option<String>,
+    pub not_found: NotFound,
     /// Default pause before the second poll, in seconds; each later pause doubles, up to
     /// `maxIntervalSeconds`.
     pub interval_seconds: u64,
@@ -244,4 +397,15 @@ pub struct WaiterSpec {
     pub max_interval_seconds: u64,
     /// Default maximum total wait, in seconds.
     pub max_wait_seconds: u64,
+}
+
+/// What a 404 answer to a poll means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NotFound {
+    /// The resource should exist: the 404 is returned as an error.
+    #[default]
+    Error,
+    /// The waiter waits for deletion: a 404 ends it successfully.
+    Success,
 }

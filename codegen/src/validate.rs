@@ -12,7 +12,9 @@ use crate::model::{
 use heck::ToSnakeCase;
 
 use crate::naming::{camel_ident, is_keyword, snake_ident, unraw};
-use crate::spec::{FieldSpec, OperationSpec, ParameterSpec, SpecDocument};
+use crate::spec::{
+    self, FieldSpec, OperationSpec, ParameterLocation, ParameterSpec, ParameterType, SpecDocument,
+};
 use crate::suggest::closest;
 
 mod waiters;
@@ -109,16 +111,6 @@ impl Checker {
                 format!("`{}` is not a usable base URL: {reason}", doc.info.base_url),
             );
         }
-        if doc.info.auth.scheme != "digest" {
-            self.error(
-                "info.auth.scheme",
-                format!(
-                    "unsupported auth scheme `{}`; the only supported scheme is `digest`",
-                    doc.info.auth.scheme
-                ),
-            );
-        }
-
         let mut type_names = BTreeMap::new();
         for name in doc.enums.keys() {
             type_names.insert(name.clone(), Kind::Enum);
@@ -163,6 +155,8 @@ impl Checker {
                 ident: camel_ident(name),
                 description: spec.description.clone(),
                 fields: self.fields(name, &spec.fields, &type_names),
+                sent: false,
+                received: false,
             })
             .collect();
         // Parameters become arguments, setters and (with a pattern) statics named after them,
@@ -197,6 +191,8 @@ impl Checker {
             }
             operations.push(operation);
         }
+        let mut structs = structs;
+        mark_directions(&mut structs, &operations);
         let waiters = self.waiters(doc, &operations, &structs, &enums);
 
         Api {
@@ -465,26 +461,11 @@ impl Checker {
                 ),
             );
         }
-        if spec.location != "path" && spec.location != "query" {
-            self.error(
-                format!("{pointer}.in"),
-                format!("`in` must be `path` or `query`, not `{}`", spec.location),
-            );
-        }
-        if !matches!(spec.ty.as_str(), "string" | "boolean" | "integer") {
-            self.error(
-                format!("{pointer}.type"),
-                format!(
-                    "parameter type must be `string`, `boolean` or `integer`, not `{}`",
-                    spec.ty
-                ),
-            );
-        }
-        if spec.location == "path" && spec.ty != "string" {
+        if spec.location == ParameterLocation::Path && spec.ty != ParameterType::String {
             self.error(format!("{pointer}.type"), "path parameters must be strings");
         }
         if let Some(pattern) = &spec.pattern {
-            if spec.ty != "string" {
+            if spec.ty != ParameterType::String {
                 self.error(
                     format!("{pointer}.pattern"),
                     "`pattern` is only allowed on string parameters",
@@ -502,7 +483,9 @@ impl Checker {
                 );
             }
         }
-        if spec.response_envelope && (spec.location != "query" || spec.ty != "boolean") {
+        if spec.response_envelope
+            && (spec.location != ParameterLocation::Query || spec.ty != ParameterType::Boolean)
+        {
             self.error(
                 format!("{pointer}.responseEnvelope"),
                 "only a boolean query parameter can switch the response envelope",
@@ -534,21 +517,12 @@ impl Checker {
                 ),
             );
         }
-        let http_method = match spec.method.as_str() {
-            "GET" => HttpMethod::Get,
-            "POST" => HttpMethod::Post,
-            "PUT" => HttpMethod::Put,
-            "PATCH" => HttpMethod::Patch,
-            "DELETE" => HttpMethod::Delete,
-            other => {
-                self.error(
-                    format!("{pointer}.method"),
-                    format!(
-                        "unsupported HTTP method `{other}`; use GET, POST, PUT, PATCH or DELETE"
-                    ),
-                );
-                HttpMethod::Get
-            }
+        let http_method = match spec.method {
+            spec::HttpMethod::Get => HttpMethod::Get,
+            spec::HttpMethod::Post => HttpMethod::Post,
+            spec::HttpMethod::Put => HttpMethod::Put,
+            spec::HttpMethod::Patch => HttpMethod::Patch,
+            spec::HttpMethod::Delete => HttpMethod::Delete,
         };
 
         // Parameters: resolve references, split path and query.
@@ -573,16 +547,16 @@ impl Checker {
                 self.error(param_pointer, message);
                 continue;
             };
-            if parameter.location == "path" {
+            if parameter.location == ParameterLocation::Path {
                 path_specs.insert(name, (index, parameter));
             } else {
                 query_params.push(QueryParam {
                     wire: name.clone(),
                     ident: snake_ident(name),
-                    ty: match parameter.ty.as_str() {
-                        "boolean" => QueryType::Boolean,
-                        "integer" => QueryType::Integer,
-                        _ => QueryType::String,
+                    ty: match parameter.ty {
+                        ParameterType::Boolean => QueryType::Boolean,
+                        ParameterType::Integer => QueryType::Integer,
+                        ParameterType::String => QueryType::String,
                     },
                     description: parameter.description.clone(),
                     default: parameter.default.clone(),
@@ -749,6 +723,50 @@ impl Checker {
             example_request_query: example_request.and_then(|request| request.query.clone()),
             example_response: examples.and_then(|examples| examples.response.clone()),
         }
+    }
+}
+
+/// Marks which object types the client sends (request bodies and what they contain) and
+/// which it receives (responses and what they contain).
+fn mark_directions(structs: &mut [StructDef], operations: &[Operation]) {
+    /// The object types `ty` is or contains, transitively, added to `seen`.
+    fn reach(structs: &[StructDef], ty: &TypeRef, seen: &mut BTreeSet<String>) {
+        match ty {
+            TypeRef::Struct(name) => {
+                if !seen.insert(name.clone()) {
+                    return;
+                }
+                if let Some(def) = structs.iter().find(|def| def.ident == *name) {
+                    for field in &def.fields {
+                        reach(structs, &field.ty, seen);
+                    }
+                }
+            }
+            TypeRef::Array(inner) => reach(structs, inner, seen),
+            _ => {}
+        }
+    }
+    let mut sent = BTreeSet::new();
+    let mut received = BTreeSet::new();
+    for operation in operations {
+        if let Some(body) = &operation.body {
+            reach(
+                structs,
+                &TypeRef::Struct(body.type_ident.clone()),
+                &mut sent,
+            );
+        }
+        match &operation.response.ty {
+            ResponseType::Struct(name) => {
+                reach(structs, &TypeRef::Struct(name.clone()), &mut received);
+            }
+            ResponseType::Array(item) => reach(structs, item, &mut received),
+            ResponseType::Empty => {}
+        }
+    }
+    for def in structs {
+        def.sent = sent.contains(&def.ident);
+        def.received = received.contains(&def.ident);
     }
 }
 

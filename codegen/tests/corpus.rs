@@ -1,6 +1,8 @@
 //! The corpus of broken specs: every `corpus/<name>.json` must fail with exactly the text of
 //! `corpus/<name>.expected` (the full error output, the file shown as `<name>.json`), and every
-//! `corpus/ok/<name>.json` must generate a crate whose Rust files parse.
+//! `corpus/ok/<name>.json` must generate a crate whose Rust files parse; `cargo xtask gen`
+//! writes that crate to `corpus/ok/crates/<name>/`, a workspace member that CI compiles, lints
+//! and doc-tests.
 //!
 //! After an intended change of messages, rewrite the expected files and review the diff:
 //!
@@ -138,6 +140,12 @@ fn keyword_and_odd_names_generate_valid_rust() {
         let text = fs::read_to_string(&case).expect("readable");
         let generated = generate_from_str(&text, &provenance(&name))
             .unwrap_or_else(|error| panic!("{name} must generate:\n{error}"));
+        // `cargo xtask gen` writes each one's crate here, and the workspace compiles it.
+        let stem = name.trim_end_matches(".json");
+        assert!(
+            dir.join("crates").join(stem).join("Cargo.toml").is_file(),
+            "{name} has no generated crate in corpus/ok/crates/{stem}; run `cargo xtask gen`"
+        );
         for file in generated.iter().filter(|file| file.path.ends_with(".rs")) {
             if let Err(error) = syn::parse_file(&file.contents) {
                 panic!("{name}: generated {} does not parse: {error}", file.path);

@@ -127,7 +127,11 @@ fn unknown_keys_are_rejected_with_the_allowed_ones() {
 fn every_semantic_problem_is_reported_at_once() {
     let text = spec_text()
         .replace("\"type\": \"Region\"", "\"type\": \"Regoin\"")
-        .replace("\"method\": \"POST\"", "\"method\": \"FETCH\"")
+        .replacen(
+            "\"operation\": \"getPrivateEndpoint\"",
+            "\"operation\": \"getPrivateEndpoit\"",
+            1,
+        )
         .replace(
             "/groups/{GROUP-ID}/privateEndpoint",
             "/groups/{GROUP_ID}/privateEndpoint",
@@ -147,7 +151,10 @@ fn every_semantic_problem_is_reported_at_once() {
         all.contains("unknown type `Regoin`; did you mean `Region`?"),
         "{all}"
     );
-    assert!(all.contains("unsupported HTTP method `FETCH`"), "{all}");
+    assert!(
+        all.contains("unknown operation `getPrivateEndpoit`; did you mean `getPrivateEndpoint`?"),
+        "{all}"
+    );
     assert!(
         all.contains("placeholder {GROUP_ID} is not declared as a path parameter"),
         "{all}"

@@ -35,6 +35,11 @@ pub fn default_out() -> PathBuf {
     workspace_root().join("generated")
 }
 
+/// Where `cargo xtask gen` writes the JSON Schema of the spec format.
+pub fn default_schema() -> PathBuf {
+    workspace_root().join("spec").join("spec.schema.json")
+}
+
 /// One spec and the crate generated from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -44,11 +49,18 @@ pub struct Target {
     pub out: PathBuf,
 }
 
-/// What plain `cargo xtask gen` regenerates: the client crate, and the keyword-collision
-/// fixture crate that proves generated names compile whatever the spec calls things.
+/// Where the specs that must generate live (`<name>.json`); each one's crate is generated into
+/// `crates/<name>/` beside them, and the workspace compiles, lints and tests every one.
+pub fn corpus_ok_dir() -> PathBuf {
+    workspace_root().join("codegen/tests/corpus/ok")
+}
+
+/// What plain `cargo xtask gen` regenerates: the client crate, the keyword-collision fixture
+/// crate that proves generated names compile whatever the spec calls things, and one crate per
+/// spec of the `ok` corpus, so that every spec that is said to generate is also compiled.
 pub fn default_targets() -> Vec<Target> {
     let root = workspace_root();
-    vec![
+    let mut targets = vec![
         Target {
             spec: default_spec(),
             out: default_out(),
@@ -57,7 +69,28 @@ pub fn default_targets() -> Vec<Target> {
             spec: root.join("codegen/tests/keywords/spec.json"),
             out: root.join("codegen/tests/keywords/client"),
         },
-    ]
+    ];
+    let ok = corpus_ok_dir();
+    let mut specs: Vec<PathBuf> = fs::read_dir(&ok)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    specs.sort();
+    targets.extend(specs.into_iter().map(|spec| {
+        let name = spec
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Target {
+            out: ok.join("crates").join(name),
+            spec,
+        }
+    }));
+    targets
 }
 
 /// What went wrong, with the exit code it maps to.
@@ -119,6 +152,9 @@ impl XtaskError {
 pub struct GenOptions {
     /// The specs to read and where each one's crate goes.
     pub targets: Vec<Target>,
+    /// Where to write the JSON Schema of the spec format (derived from `codegen/src/spec.rs`),
+    /// if at all.
+    pub schema: Option<PathBuf>,
     /// Compare only; write nothing.
     pub check: bool,
 }
@@ -175,6 +211,15 @@ pub fn run_gen(options: &GenOptions) -> Result<Report, XtaskError> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut report = Report::default();
     let mut stale = Vec::new();
+    if let Some(schema) = &options.schema {
+        let contents = atlas_admin_codegen::spec_schema_text(GEN_COMMAND);
+        match sync_file(schema, &contents, options.check) {
+            Ok(true) => report.written.push(display_path(schema, &workspace_root())),
+            Ok(false) => report.unchanged += 1,
+            Err(XtaskError::Stale(diff)) => stale.push(diff),
+            Err(other) => return Err(other),
+        }
+    }
     for (target, files) in &generated {
         match sync(files, &target.out, options.check, &fix_command(target)) {
             Ok(one) => report.absorb(one, &target.out),
@@ -291,6 +336,53 @@ pub fn sync(
         remove_empty_parents(&full, out);
     }
     Ok(report)
+}
+
+/// Brings one file in line with `contents`, or (with `check`) reports how it differs; whether
+/// it had to change.
+fn sync_file(path: &Path, contents: &str, check: bool) -> Result<bool, XtaskError> {
+    let current = match fs::read_to_string(path) {
+        Ok(current) => Some(current),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(XtaskError::Io {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    if current.as_deref() == Some(contents) {
+        return Ok(false);
+    }
+    if check {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let label = if current.is_some() {
+            "differs"
+        } else {
+            "is missing"
+        };
+        let mut diff = String::new();
+        append_diff(
+            &mut diff,
+            dir,
+            &name,
+            label,
+            current.as_deref().unwrap_or_default(),
+            contents,
+        );
+        let _ = write!(
+            diff,
+            "\n{} is out of date with codegen/src/spec.rs. Run `{GEN_COMMAND}` and commit the result.",
+            path.display()
+        );
+        return Err(XtaskError::Stale(diff));
+    }
+    write_atomically(path, contents)?;
+    Ok(true)
 }
 
 fn append_diff(diff: &mut String, out: &Path, path: &str, label: &str, old: &str, new: &str) {

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{GenOptions, Target, default_out, default_spec, default_targets, run_gen};
+use xtask::{
+    GenOptions, Target, default_out, default_schema, default_spec, default_targets, run_gen,
+};
 
 #[derive(Parser)]
 #[command(
@@ -81,15 +83,24 @@ fn main() -> ExitCode {
             }
         }
         Command::Gen { check, spec, out } => {
-            let targets = if spec.is_none() && out.is_none() {
-                default_targets()
+            // Plain `gen` also writes the spec format's JSON Schema; `--spec`/`--out` only
+            // generate the one crate asked for.
+            let (targets, schema) = if spec.is_none() && out.is_none() {
+                (default_targets(), Some(default_schema()))
             } else {
-                vec![Target {
-                    spec: spec.unwrap_or_else(default_spec),
-                    out: out.unwrap_or_else(default_out),
-                }]
+                (
+                    vec![Target {
+                        spec: spec.unwrap_or_else(default_spec),
+                        out: out.unwrap_or_else(default_out),
+                    }],
+                    None,
+                )
             };
-            let options = GenOptions { targets, check };
+            let options = GenOptions {
+                targets,
+                check,
+                schema,
+            };
             match run_gen(&options) {
                 Ok(report) => {
                     if check {

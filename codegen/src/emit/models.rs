@@ -2,25 +2,20 @@
 //! struct plus its JSON mapping; see `codegen/templates/codec.rs`). Types the client sends also
 //! get a constructor taking the required fields and `with_*` setters for the others.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
-use crate::model::{Api, Field, ResponseType, StructDef, TypeRef};
+use crate::model::{Api, Field, StructDef, TypeRef};
 use crate::naming::unraw;
 
 /// Emits every object type of the API.
 pub fn generate(api: &Api) -> RustFile<'_> {
-    let directions = Directions::of(api);
     RustFile::new(
         quote! {
             //! Object types of the API: request bodies and responses.
         },
-        api.structs
-            .iter()
-            .map(move |def| struct_def(def, &directions)),
+        api.structs.iter().map(struct_def),
     )
 }
 
@@ -57,56 +52,6 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Which object types the client sends (request bodies and what they contain) and which it
-/// only receives (responses and what they contain): only the former need constructors.
-struct Directions {
-    sent: BTreeSet<String>,
-    received: BTreeSet<String>,
-}
-
-impl Directions {
-    fn of(api: &Api) -> Directions {
-        let mut sent = BTreeSet::new();
-        let mut received = BTreeSet::new();
-        for operation in &api.operations {
-            if let Some(body) = &operation.body {
-                reach(api, &body.type_ident, &mut sent);
-            }
-            match &operation.response.ty {
-                ResponseType::Struct(name) => reach(api, name, &mut received),
-                ResponseType::Array(item) => reach_type(api, item, &mut received),
-                ResponseType::Empty => {}
-            }
-        }
-        Directions { sent, received }
-    }
-
-    /// Whether a type gets a constructor and setters: the client sends it, or no operation
-    /// uses it at all (so it stays buildable).
-    fn is_built(&self, name: &str) -> bool {
-        self.sent.contains(name) || !self.received.contains(name)
-    }
-}
-
-fn reach_type(api: &Api, ty: &TypeRef, seen: &mut BTreeSet<String>) {
-    match ty {
-        TypeRef::Struct(name) => reach(api, name, seen),
-        TypeRef::Array(inner) => reach_type(api, inner, seen),
-        _ => {}
-    }
-}
-
-fn reach(api: &Api, name: &str, seen: &mut BTreeSet<String>) {
-    if !seen.insert(name.to_owned()) {
-        return;
-    }
-    if let Some(def) = api.structs.iter().find(|def| def.ident == name) {
-        for field in &def.fields {
-            reach_type(api, &field.ty, seen);
-        }
-    }
-}
-
 /// How a field maps to its member (see `object_type!` in `codegen/templates/codec.rs`).
 fn field_kind(field: &Field) -> &'static str {
     match (field.required, field.nullable) {
@@ -117,7 +62,7 @@ fn field_kind(field: &Field) -> &'static str {
     }
 }
 
-fn struct_def(def: &StructDef, directions: &Directions) -> Chunk {
+fn struct_def(def: &StructDef) -> Chunk {
     let mut verbatim = Verbatim::default();
     let mut text = String::from("crate::codec::object_type! {\n");
     text.push_str(&docs::comment_lines(
@@ -149,8 +94,8 @@ fn struct_def(def: &StructDef, directions: &Directions) -> Chunk {
     }
     text.push_str("    }\n}\n");
     let object = verbatim.item(text);
-    let constructor = directions
-        .is_built(&def.ident)
+    let constructor = def
+        .is_built_by_users()
         .then(|| constructor(def, &mut verbatim));
     Chunk::with_verbatim(
         quote! {

@@ -10,7 +10,7 @@ use crate::model::{
     EnumDef, HttpMethod, Operation, ResponseType, StructDef, TypeRef, Waiter, WaiterState,
 };
 use crate::naming::{camel_ident, snake_ident};
-use crate::spec::{SpecDocument, WaiterSpec};
+use crate::spec::{NotFound, SpecDocument, WaiterSpec};
 
 impl Checker {
     pub(super) fn waiters(
@@ -186,17 +186,7 @@ impl Checker {
                 })
                 .collect()
         };
-        let not_found_is_success = match spec.not_found.as_deref() {
-            None | Some("error") => false,
-            Some("success") => true,
-            Some(other) => {
-                self.error(
-                    format!("{pointer}.notFound"),
-                    format!("`notFound` must be `error` or `success`, not `{other}`"),
-                );
-                false
-            }
-        };
+        let not_found_is_success = spec.not_found == NotFound::Success;
         if not_found_is_success && !spec.success.is_empty() {
             self.error(
                 format!("{pointer}.success"),
