@@ -151,21 +151,8 @@ fn has_duplicate_keys(text: &str) -> bool {
 
 /// Parses `text` (the contents of `file`) and checks its shape.
 pub fn load(file: &str, text: &str) -> Result<Loaded, SpecErrors> {
-    let value: Value = serde_json::from_str(text).map_err(|error| {
-        let lines = crate::position::LineIndex::new(text);
-        let mut diagnostic = Diagnostic::at("", strip_location(&error.to_string()));
-        if error.line() > 0 {
-            let position = lines.from_serde(error.line(), error.column());
-            diagnostic.line = Some(position.line);
-            diagnostic.column = Some(position.column);
-            if starts_comment(text, error.line(), error.column()) {
-                diagnostic
-                    .message
-                    .push_str(": JSON has no comments; put notes in a `description`");
-            }
-        }
-        SpecErrors::new(file, vec![diagnostic])
-    })?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|error| SpecErrors::new(file, vec![syntax_error(text, &error)]))?;
     let positions = LazyPositions::new(text);
     let mut problems: Vec<Diagnostic> = if has_duplicate_keys(text) {
         positions
@@ -209,33 +196,66 @@ pub fn parse(file: &str, text: &str) -> Result<SpecDocument, SpecErrors> {
     }
 }
 
-/// Whether a `//` or `/*` starts at serde_json's (line, byte column) in `text`.
-fn starts_comment(text: &str, line: usize, byte_column: usize) -> bool {
-    let Some(line_text) = line
-        .checked_sub(1)
-        .and_then(|index| text.split('\n').nth(index))
-    else {
-        return false;
-    };
-    let start = byte_column.saturating_sub(1);
-    line_text
-        .get(start..)
-        .is_some_and(|rest| rest.starts_with("//") || rest.starts_with("/*"))
-}
-
-/// serde_json appends " at line L column C"; the location is printed in front instead.
-fn strip_location(message: &str) -> String {
-    match message.rsplit_once(" at line ") {
-        Some((before, after))
-            if after.split_once(" column ").is_some_and(|(line, column)| {
-                line.chars().all(|c| c.is_ascii_digit())
-                    && column.chars().all(|c| c.is_ascii_digit())
-            }) =>
-        {
-            before.to_owned()
+/// A located syntax error in our own words. serde_json only says where it stopped, so the
+/// text is parsed again with jsonc-parser (strict JSON options), whose errors have a kind.
+fn syntax_error(text: &str, error: &serde_json::Error) -> Diagnostic {
+    use jsonc_parser::errors::ParseErrorKind as Kind;
+    let lines = crate::position::LineIndex::new(text);
+    let (message, position) = match crate::position::parse_strict(text) {
+        Err(parsed) => {
+            let message = match parsed.kind() {
+                Kind::CommentsNotAllowed => {
+                    "JSON has no comments; put notes in a `description`".to_owned()
+                }
+                Kind::ExpectedColonAfterObjectKey => "expected `:` after the key".to_owned(),
+                Kind::ExpectedObjectValue => "expected a value after `:`".to_owned(),
+                Kind::ExpectedStringObjectProperty | Kind::UnexpectedWord => {
+                    "expected a key in double quotes".to_owned()
+                }
+                Kind::ExpectedComma => "expected `,` between two members".to_owned(),
+                Kind::MultipleRootJsonValues => {
+                    "trailing characters after the end of the JSON value".to_owned()
+                }
+                Kind::TrailingCommasNotAllowed => {
+                    "trailing comma: JSON allows no `,` before `}` or `]`".to_owned()
+                }
+                Kind::UnterminatedArray => "the array is not closed with `]`".to_owned(),
+                Kind::UnterminatedObject => "the object is not closed with `}`".to_owned(),
+                Kind::String(_) => {
+                    "the string is not closed with `\"` on its line (or has an invalid escape)"
+                        .to_owned()
+                }
+                Kind::NestingDepthExceeded => "the document is nested too deeply".to_owned(),
+                Kind::UnexpectedToken | Kind::UnexpectedTokenInObject => {
+                    "unexpected text: expected `,` or the end of the object or array (is a string left open on the line before?)".to_owned()
+                }
+                Kind::UnexpectedCloseBrace => "unexpected `}`".to_owned(),
+                Kind::UnexpectedCloseBracket => "unexpected `]`".to_owned(),
+                Kind::UnexpectedColon => "unexpected `:`".to_owned(),
+                Kind::UnexpectedComma => "unexpected `,`".to_owned(),
+                _ => "invalid JSON syntax".to_owned(),
+            };
+            (message, lines.position(parsed.range().start))
         }
-        _ => message.to_owned(),
-    }
+        // Accepted there but refused by serde_json: an empty file, or a limit of serde_json's.
+        Ok(()) => {
+            let message = if text.trim().is_empty() {
+                "the file is empty; a spec is a JSON object".to_owned()
+            } else if error.classify() == serde_json::error::Category::Eof {
+                "the file ends before the JSON value does".to_owned()
+            } else {
+                "invalid JSON value".to_owned()
+            };
+            (
+                message,
+                lines.from_serde(error.line().max(1), error.column()),
+            )
+        }
+    };
+    let mut diagnostic = Diagnostic::at("", message);
+    diagnostic.line = Some(position.line);
+    diagnostic.column = Some(position.column);
+    diagnostic
 }
 
 /// Checks the shape of `value` and deserializes it, or returns every shape problem.

@@ -173,23 +173,30 @@ pub struct PositionMap {
     root: Option<Node>,
 }
 
+/// jsonc-parser's options for plain JSON: no comments, trailing commas or other extensions.
+const STRICT_JSON: jsonc_parser::ParseOptions = jsonc_parser::ParseOptions {
+    allow_comments: false,
+    allow_loose_object_property_names: false,
+    allow_trailing_commas: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
+/// Parses `text` as strict JSON only to learn whether, and where, its syntax is wrong.
+pub fn parse_strict(text: &str) -> Result<(), jsonc_parser::errors::ParseError> {
+    jsonc_parser::parse_to_ast(text, &Default::default(), &STRICT_JSON).map(|_| ())
+}
+
 impl PositionMap {
     /// Maps `text`. Text that is not strict JSON gives a map that locates nothing.
     pub fn new(text: &str) -> Self {
         let lines = LineIndex::new(text);
-        let options = jsonc_parser::ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            allow_missing_commas: false,
-            allow_single_quoted_strings: false,
-            allow_hexadecimal_numbers: false,
-            allow_unary_plus_numbers: false,
-            allow_bare_decimal_point_numbers: false,
-            allow_non_finite_numbers: false,
-            allow_extended_string_escapes: false,
-        };
-        let root = jsonc_parser::parse_to_ast(text, &Default::default(), &options)
+        let root = jsonc_parser::parse_to_ast(text, &Default::default(), &STRICT_JSON)
             .ok()
             .and_then(|result| result.value)
             .map(|value| node(&lines, None, &value));
