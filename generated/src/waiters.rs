@@ -4,19 +4,22 @@
 //! Waiters: poll an operation until a resource reaches a final state.
 //!
 //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
-//! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+//! `interval`, `max_interval` and `max_wait`; then `.await` them. Dropping the future
+//! stops polling.
+//!
+//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `atlas_admin::polling`, fields `waiter` and `state`) and polling goes on.
 
 impl crate::Client {
     /// Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS.
     ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointReady::interval)) and reads `status`:
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
     ///
     /// - `WAITING_FOR_USER`: done, returns the object;
     /// - `INITIATING`: keep polling;
-    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
     ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointReady::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointReady::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilPrivateEndpointReady::max_interval); an interval longer than that is kept). It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointReady::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
     ///
     /// # Example
     ///
@@ -25,6 +28,7 @@ impl crate::Client {
     /// let result = client
     ///     .wait_until_private_endpoint_ready("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d")
     ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))
     ///     .await?;
     /// # let _ = result;
@@ -41,6 +45,7 @@ impl crate::Client {
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
@@ -48,7 +53,7 @@ impl crate::Client {
 
 /// Waiter created by [`Client::wait_until_private_endpoint_ready`](crate::Client#method.wait_until_private_endpoint_ready).
 ///
-/// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
 pub struct WaitUntilPrivateEndpointReady {
@@ -56,13 +61,23 @@ pub struct WaitUntilPrivateEndpointReady {
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
 
 impl WaitUntilPrivateEndpointReady {
-    /// Sets the pause between two polls.
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
         self
     }
 
@@ -87,6 +102,7 @@ impl WaitUntilPrivateEndpointReady {
         crate::polling::wait(
                 "wait_until_private_endpoint_ready",
                 self.interval,
+                self.max_interval,
                 self.max_wait,
                 || {
                     let request = client
@@ -100,28 +116,24 @@ impl WaitUntilPrivateEndpointReady {
                                 let state = ::std::string::ToString::to_string(
                                     value.status.as_str(),
                                 );
-                                match state.as_str() {
-                                    "WAITING_FOR_USER" => {
+                                match value.status {
+                                    crate::types::PrivateEndpointStatus::WaitingForUser => {
                                         ::std::result::Result::Ok(crate::polling::Poll::Done(value))
                                     }
-                                    "FAILED" => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: true,
-                                        })
-                                    }
-                                    "INITIATING" => {
+                                    crate::types::PrivateEndpointStatus::Failed => {
                                         ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(
-                                                ::std::clone::Clone::clone(&state),
-                                            ),
+                                            crate::polling::Poll::Failed(state),
+                                        )
+                                    }
+                                    crate::types::PrivateEndpointStatus::Initiating => {
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Pending(state),
                                         )
                                     }
                                     _ => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: false,
-                                        })
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Unlisted(state),
+                                        )
                                     }
                                 }
                             }
@@ -151,14 +163,14 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
 impl crate::Client {
     /// Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink.
     ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointAvailable::interval)) and reads `connectionStatus`:
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
     ///
     /// - `AVAILABLE`: done, returns the object;
     /// - `NONE`, `PENDING_ACCEPTANCE`, `PENDING`: keep polling;
-    /// - `REJECTED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    /// - `REJECTED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
     ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointAvailable::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointAvailable::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilInterfaceEndpointAvailable::max_interval); an interval longer than that is kept). It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointAvailable::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
     ///
     /// # Example
     ///
@@ -167,6 +179,7 @@ impl crate::Client {
     /// let result = client
     ///     .wait_until_interface_endpoint_available("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b")
     ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))
     ///     .await?;
     /// # let _ = result;
@@ -185,6 +198,7 @@ impl crate::Client {
             privatelink_id: privatelink_id.into(),
             interface_endpoint_id: interface_endpoint_id.into(),
             interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
@@ -192,7 +206,7 @@ impl crate::Client {
 
 /// Waiter created by [`Client::wait_until_interface_endpoint_available`](crate::Client#method.wait_until_interface_endpoint_available).
 ///
-/// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
 pub struct WaitUntilInterfaceEndpointAvailable {
@@ -201,13 +215,23 @@ pub struct WaitUntilInterfaceEndpointAvailable {
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interface_endpoint_id: ::std::string::String,
     pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
 
 impl WaitUntilInterfaceEndpointAvailable {
-    /// Sets the pause between two polls.
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
         self
     }
 
@@ -233,6 +257,7 @@ impl WaitUntilInterfaceEndpointAvailable {
         crate::polling::wait(
                 "wait_until_interface_endpoint_available",
                 self.interval,
+                self.max_interval,
                 self.max_wait,
                 || {
                     let request = client
@@ -247,28 +272,26 @@ impl WaitUntilInterfaceEndpointAvailable {
                                 let state = ::std::string::ToString::to_string(
                                     value.connection_status.as_str(),
                                 );
-                                match state.as_str() {
-                                    "AVAILABLE" => {
+                                match value.connection_status {
+                                    crate::types::InterfaceEndpointStatus::Available => {
                                         ::std::result::Result::Ok(crate::polling::Poll::Done(value))
                                     }
-                                    "REJECTED" => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: true,
-                                        })
-                                    }
-                                    "NONE" | "PENDING_ACCEPTANCE" | "PENDING" => {
+                                    crate::types::InterfaceEndpointStatus::Rejected => {
                                         ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(
-                                                ::std::clone::Clone::clone(&state),
-                                            ),
+                                            crate::polling::Poll::Failed(state),
+                                        )
+                                    }
+                                    crate::types::InterfaceEndpointStatus::None
+                                    | crate::types::InterfaceEndpointStatus::PendingAcceptance
+                                    | crate::types::InterfaceEndpointStatus::Pending => {
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Pending(state),
                                         )
                                     }
                                     _ => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: false,
-                                        })
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Unlisted(state),
+                                        )
                                     }
                                 }
                             }
@@ -298,14 +321,14 @@ impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
 impl crate::Client {
     /// Waits until a private endpoint connection is gone (Atlas answers 404).
     ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::interval)) and reads `status`:
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`: keep polling;
-    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
     ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilPrivateEndpointDeleted::max_interval); an interval longer than that is kept). It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
     ///
     /// # Example
     ///
@@ -314,6 +337,7 @@ impl crate::Client {
     /// let result = client
     ///     .wait_until_private_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d")
     ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))
     ///     .await?;
     /// # let _ = result;
@@ -330,6 +354,7 @@ impl crate::Client {
             group_id: group_id.into(),
             privatelink_id: privatelink_id.into(),
             interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
@@ -337,7 +362,7 @@ impl crate::Client {
 
 /// Waiter created by [`Client::wait_until_private_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_deleted).
 ///
-/// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
 pub struct WaitUntilPrivateEndpointDeleted {
@@ -345,13 +370,23 @@ pub struct WaitUntilPrivateEndpointDeleted {
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
 
 impl WaitUntilPrivateEndpointDeleted {
-    /// Sets the pause between two polls.
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
         self
     }
 
@@ -374,6 +409,7 @@ impl WaitUntilPrivateEndpointDeleted {
         crate::polling::wait(
                 "wait_until_private_endpoint_deleted",
                 self.interval,
+                self.max_interval,
                 self.max_wait,
                 || {
                     let request = client
@@ -387,25 +423,23 @@ impl WaitUntilPrivateEndpointDeleted {
                                 let state = ::std::string::ToString::to_string(
                                     value.status.as_str(),
                                 );
-                                match state.as_str() {
-                                    "FAILED" => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: true,
-                                        })
-                                    }
-                                    "DELETING" | "INITIATING" | "WAITING_FOR_USER" => {
+                                match value.status {
+                                    crate::types::PrivateEndpointStatus::Failed => {
                                         ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(
-                                                ::std::clone::Clone::clone(&state),
-                                            ),
+                                            crate::polling::Poll::Failed(state),
+                                        )
+                                    }
+                                    crate::types::PrivateEndpointStatus::Deleting
+                                    | crate::types::PrivateEndpointStatus::Initiating
+                                    | crate::types::PrivateEndpointStatus::WaitingForUser => {
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Pending(state),
                                         )
                                     }
                                     _ => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: false,
-                                        })
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Unlisted(state),
+                                        )
                                     }
                                 }
                             }
@@ -440,13 +474,13 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
 impl crate::Client {
     /// Waits until an interface endpoint is gone (Atlas answers 404).
     ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointDeleted::interval)) and reads `connectionStatus`:
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `DELETING`, `NONE`, `PENDING_ACCEPTANCE`, `PENDING`, `AVAILABLE`, `REJECTED`: keep polling;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
     ///
-    /// It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilInterfaceEndpointDeleted::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilInterfaceEndpointDeleted::max_interval); an interval longer than that is kept). It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilInterfaceEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
     ///
     /// # Example
     ///
@@ -455,6 +489,7 @@ impl crate::Client {
     /// let result = client
     ///     .wait_until_interface_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "5df264b8f10fab7d2cad2f0d", "vpce-08fb7e9319909ec7b")
     ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))
     ///     .await?;
     /// # let _ = result;
@@ -473,6 +508,7 @@ impl crate::Client {
             privatelink_id: privatelink_id.into(),
             interface_endpoint_id: interface_endpoint_id.into(),
             interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
             max_wait: ::std::time::Duration::from_secs(3600u64),
         }
     }
@@ -480,7 +516,7 @@ impl crate::Client {
 
 /// Waiter created by [`Client::wait_until_interface_endpoint_deleted`](crate::Client#method.wait_until_interface_endpoint_deleted).
 ///
-/// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
 pub struct WaitUntilInterfaceEndpointDeleted {
@@ -489,13 +525,23 @@ pub struct WaitUntilInterfaceEndpointDeleted {
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interface_endpoint_id: ::std::string::String,
     pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
 
 impl WaitUntilInterfaceEndpointDeleted {
-    /// Sets the pause between two polls.
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
         self
     }
 
@@ -519,6 +565,7 @@ impl WaitUntilInterfaceEndpointDeleted {
         crate::polling::wait(
                 "wait_until_interface_endpoint_deleted",
                 self.interval,
+                self.max_interval,
                 self.max_wait,
                 || {
                     let request = client
@@ -533,20 +580,21 @@ impl WaitUntilInterfaceEndpointDeleted {
                                 let state = ::std::string::ToString::to_string(
                                     value.connection_status.as_str(),
                                 );
-                                match state.as_str() {
-                                    "DELETING" | "NONE" | "PENDING_ACCEPTANCE" | "PENDING"
-                                    | "AVAILABLE" | "REJECTED" => {
+                                match value.connection_status {
+                                    crate::types::InterfaceEndpointStatus::Deleting
+                                    | crate::types::InterfaceEndpointStatus::None
+                                    | crate::types::InterfaceEndpointStatus::PendingAcceptance
+                                    | crate::types::InterfaceEndpointStatus::Pending
+                                    | crate::types::InterfaceEndpointStatus::Available
+                                    | crate::types::InterfaceEndpointStatus::Rejected => {
                                         ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(
-                                                ::std::clone::Clone::clone(&state),
-                                            ),
+                                            crate::polling::Poll::Pending(state),
                                         )
                                     }
                                     _ => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: false,
-                                        })
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Unlisted(state),
+                                        )
                                     }
                                 }
                             }

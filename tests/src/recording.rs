@@ -16,6 +16,9 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+    /// When the request reached the server (before its body was read), for tests of the
+    /// pauses between requests.
+    pub received_at: std::time::Instant,
     /// Whether the server accepted the request's Digest credentials (nonce fresh, `nc`
     /// new, response correct) and went on to serve it.
     pub authenticated: bool,

@@ -97,6 +97,7 @@ enum AuthOutcome {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let received_at = std::time::Instant::now();
     let (parts, body) = request.into_parts();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
@@ -153,6 +154,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         query: query.clone(),
         headers,
         body: body.clone(),
+        received_at,
         authenticated: matches!(outcome, AuthOutcome::Accepted),
     });
 

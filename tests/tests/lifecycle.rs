@@ -9,11 +9,12 @@ use atlas_admin::types::{
     CreateInterfaceEndpointRequest, InterfaceEndpointStatus, PrivateEndpoint,
     PrivateEndpointStatus, Region,
 };
-use atlas_admin::{Client, Error};
+use atlas_admin::{Client, Error, RetryPolicy};
 use atlas_test_server::{
-    Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
+    Fault, RecordedRequest, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY,
+    TestServer,
 };
-use common::{body, client_for};
+use common::{body, client_for, client_with};
 
 const VPCE: &str = "vpce-0b9c5701325cb15dd";
 const FAST: Duration = Duration::from_millis(20);
@@ -185,7 +186,7 @@ async fn waiters_stop_on_a_failure_state_with_that_state() {
         .await
         .expect_err("fails");
     assert!(
-        matches!(&error, Error::WaiterFailed { state, expected: true, .. } if state == "FAILED"),
+        matches!(&error, Error::WaiterFailed { state, .. } if state == "FAILED"),
         "{error:?}"
     );
     assert_eq!(
@@ -198,7 +199,7 @@ async fn waiters_stop_on_a_failure_state_with_that_state() {
         .await
         .expect_err("a failed connection is not deleted");
     assert!(
-        matches!(&error, Error::WaiterFailed { state, expected: true, .. } if state == "FAILED"),
+        matches!(&error, Error::WaiterFailed { state, .. } if state == "FAILED"),
         "{error:?}"
     );
 
@@ -218,7 +219,7 @@ async fn waiters_stop_on_a_failure_state_with_that_state() {
         .await
         .expect_err("rejected");
     assert!(
-        matches!(&error, Error::WaiterFailed { state, expected: true, .. } if state == "REJECTED"),
+        matches!(&error, Error::WaiterFailed { state, .. } if state == "REJECTED"),
         "{error:?}"
     );
 }
@@ -274,27 +275,101 @@ async fn waiters_time_out_with_the_last_state_seen() {
     timed_out(error, "PENDING_ACCEPTANCE");
 }
 
+/// The authenticated `GET`s the server received, in order.
+fn authenticated_gets(server: &TestServer) -> Vec<RecordedRequest> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|request| request.authenticated && request.method == "GET")
+        .collect()
+}
+
+/// The pauses between consecutive requests, as the server saw them arrive.
+fn gaps(requests: &[RecordedRequest]) -> Vec<Duration> {
+    requests
+        .windows(2)
+        .map(|pair| pair[1].received_at.duration_since(pair[0].received_at))
+        .collect()
+}
+
+/// Checks that a waiter which only ever saw `value` (a state it does not list) kept polling
+/// and timed out with `value` as its last state.
+fn assert_polled_on_and_timed_out(server: &TestServer, error: &Error, value: &str) {
+    match error {
+        Error::WaiterTimedOut {
+            waited, last_state, ..
+        } => {
+            assert!(*waited >= SHORT, "{waited:?}");
+            assert_eq!(last_state.as_deref(), Some(value));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .ends_with(&format!("last state seen: {value}")),
+        "{error}"
+    );
+    // 20 + 40 + 80 ms of pauses fit in the 150 ms wait: at least three polls.
+    let polls = authenticated_gets(server).len();
+    assert!(polls >= 3, "{value}: polled {polls} times");
+}
+
 #[tokio::test]
-async fn a_state_the_waiter_does_not_list_is_an_unexpected_failure() {
+async fn a_state_the_waiter_does_not_list_keeps_polling_until_the_deadline() {
     let server = TestServer::start_with(config(1000, 1000)).await;
     let client = client_for(&server);
     let connection = create(&client, Region::UsWest2).await;
+
+    // A value this crate does not know.
+    server.clear_requests();
     server.set_fault(Some(Fault::UnknownStatus("MIGRATING".to_owned())));
     let error = client
         .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
         .interval(FAST)
+        .max_wait(SHORT)
         .await
-        .expect_err("unexpected");
-    assert!(
-        matches!(&error, Error::WaiterFailed { state, expected: false, .. } if state == "MIGRATING"),
-        "{error:?}"
-    );
-    assert!(
-        error
-            .to_string()
-            .contains("an unexpected state `MIGRATING`"),
-        "{error}"
-    );
+        .expect_err("never reaches a listed state");
+    assert_polled_on_and_timed_out(&server, &error, "MIGRATING");
+
+    // A known interface endpoint status that the availability waiter does not list.
+    server.set_fault(None);
+    client
+        .create_interface_endpoint(
+            TEST_GROUP_ID,
+            &connection.id,
+            CreateInterfaceEndpointRequest::new(VPCE),
+        )
+        .await
+        .expect("added");
+    server.clear_requests();
+    server.set_fault(Some(Fault::UnknownStatus("DELETING".to_owned())));
+    let error = client
+        .wait_until_interface_endpoint_available(TEST_GROUP_ID, &connection.id, VPCE)
+        .interval(FAST)
+        .max_wait(SHORT)
+        .await
+        .expect_err("never reaches a listed state");
+    assert_polled_on_and_timed_out(&server, &error, "DELETING");
+}
+
+#[tokio::test]
+async fn an_unlisted_state_is_polled_through_until_a_success_state() {
+    // Three polls see `MIGRATING` (the fault), then the connection is ready.
+    let server = TestServer::start_with(config(3, 1)).await;
+    let client = client_for(&server);
+    let connection = create(&client, Region::UsEast2).await;
+    server.clear_requests();
+    server.set_fault_for(Fault::UnknownStatus("MIGRATING".to_owned()), 3);
+    let ready = client
+        .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
+        .interval(FAST)
+        .max_interval(FAST)
+        .max_wait(Duration::from_secs(5))
+        .await
+        .expect("ready once the resource gets there");
+    assert_eq!(ready.status, PrivateEndpointStatus::WaitingForUser);
+    assert_eq!(authenticated_gets(&server).len(), 4);
 }
 
 #[tokio::test]
@@ -338,6 +413,96 @@ async fn a_waiter_honours_retry_after() {
         "waited {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn the_waiter_itself_waits_retry_after_when_transport_retries_are_disabled() {
+    // One `INITIATING` poll, then ready.
+    let server = TestServer::start_with(config(1, 1)).await;
+    let client = client_with(&server, RetryPolicy::disabled());
+    let connection = create(&client, Region::EuCentral1).await;
+    server.clear_requests();
+    server.set_fault_for(
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    let ready = client
+        .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
+        .interval(FAST)
+        .max_interval(Duration::from_secs(2))
+        .max_wait(Duration::from_secs(10))
+        .await
+        .expect("the waiter, not the transport, handles the 429");
+    assert_eq!(ready.status, PrivateEndpointStatus::WaitingForUser);
+
+    // 429, `INITIATING`, `WAITING_FOR_USER`: one request each, none retried by the transport.
+    let polls = authenticated_gets(&server);
+    assert_eq!(polls.len(), 3, "{polls:?}");
+    assert_eq!(server.fault(), None, "the 429 was served");
+    let gaps = gaps(&polls);
+    assert!(gaps[0] >= Duration::from_secs(1), "waited {:?}", gaps[0]);
+    // The 429 took the first step of the schedule: the next pause is the second one (40 ms),
+    // neither back to the first nor doubled from the Retry-After.
+    assert!(gaps[1] >= 2 * FAST - TOLERANCE, "{:?}", gaps[1]);
+    assert!(gaps[1] < Duration::from_secs(1), "{:?}", gaps[1]);
+}
+
+/// Slack for the arrival times the server records (the client's sleeps are never short).
+const TOLERANCE: Duration = Duration::from_millis(2);
+
+#[tokio::test]
+async fn pauses_double_from_the_interval_up_to_the_ceiling() {
+    // Six `INITIATING` polls, then ready: six pauses.
+    let server = TestServer::start_with(config(6, 1)).await;
+    let client = client_for(&server);
+    let connection = create(&client, Region::EuWest3).await;
+    server.clear_requests();
+    let interval = Duration::from_millis(40);
+    let ceiling = Duration::from_millis(160);
+    client
+        .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
+        .interval(interval)
+        .max_interval(ceiling)
+        .max_wait(Duration::from_secs(30))
+        .await
+        .expect("ready");
+    let polls = authenticated_gets(&server);
+    assert_eq!(polls.len(), 7, "{polls:?}");
+    let gaps = gaps(&polls);
+    let expected = [40, 80, 160, 160, 160, 160].map(Duration::from_millis);
+    for (gap, expected) in gaps.iter().zip(expected) {
+        assert!(*gap >= expected - TOLERANCE, "{gaps:?}");
+    }
+    // Uncapped, the last pauses would be 320, 640 and 1280 ms.
+    for gap in &gaps[3..] {
+        assert!(*gap < 4 * ceiling, "{gaps:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_interval_above_the_ceiling_is_kept_and_does_not_grow() {
+    let server = TestServer::start_with(config(4, 1)).await;
+    let client = client_for(&server);
+    let connection = create(&client, Region::ApNortheast1).await;
+    server.clear_requests();
+    let interval = Duration::from_millis(60);
+    client
+        .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
+        .interval(interval)
+        .max_interval(Duration::from_millis(1))
+        .max_wait(Duration::from_secs(30))
+        .await
+        .expect("ready");
+    let polls = authenticated_gets(&server);
+    assert_eq!(polls.len(), 5, "{polls:?}");
+    let gaps = gaps(&polls);
+    for gap in &gaps {
+        assert!(*gap >= interval - TOLERANCE, "{gaps:?}");
+    }
+    // Doubling, the last pause would be 480 ms.
+    assert!(gaps[3] < Duration::from_millis(400), "{gaps:?}");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use atlas_admin::types::{PrivateEndpoint, Region};
+use atlas_admin::types::{PrivateEndpoint, PrivateEndpointStatus, Region};
 use atlas_admin::{Client, Error, RetryPolicy};
 use atlas_test_server::{Fault, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
 use common::{body, client_with, fast_retries};
@@ -86,6 +86,40 @@ async fn a_503_is_retried_for_get_but_not_for_post() {
     assert_eq!((api.status, api.attempts), (503, 1));
     assert_eq!(authenticated(&server).len(), 1);
     assert!(!error.to_string().contains("attempts"), "{error}");
+}
+
+// Fails today: reqwest reports a body cut mid-response as a `Decode` error wrapping the `Body`
+// error, which `retry::retryable_error` (codegen/templates/retry.rs) does not recognise, so
+// the GET is not retried despite the README's promise.
+#[ignore = "transport bug: a body cut mid-response is not retried (retry.rs misses is_decode)"]
+#[tokio::test]
+async fn a_get_that_loses_its_connection_mid_response_is_retried_and_succeeds() {
+    let server = TestServer::start().await;
+    let client = client_with(&server, fast_retries());
+    let connection = existing_connection(&client).await;
+    server.clear_requests();
+
+    server.set_fault_for(Fault::CloseMidResponse, 1);
+    let fetched = client
+        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
+        .send_with_metadata()
+        .await
+        .expect("the GET succeeds on its second attempt");
+    assert_eq!(fetched.attempts(), 2);
+    assert_eq!(fetched.status(), 200);
+    let fetched = fetched.into_inner();
+    assert_eq!(fetched.id, connection.id);
+    assert_eq!(fetched.status, PrivateEndpointStatus::Initiating);
+    assert!(fetched.interface_endpoints.is_empty());
+    let path = format!(
+        "/api/atlas/v1.0/groups/{TEST_GROUP_ID}/privateEndpoint/{}",
+        connection.id
+    );
+    assert_eq!(
+        authenticated(&server),
+        [format!("GET {path}"), format!("GET {path}")]
+    );
+    assert_eq!(server.fault(), None, "the cut answer was served");
 }
 
 #[tokio::test]

@@ -1,9 +1,9 @@
 //! The tracing the generated client emits: one span per operation, events on retry and on
 //! Digest re-challenge, and never a key.
 //!
-//! This is its own test binary with a single test: `tracing` caches per call site whether any
-//! subscriber is interested, and tests on other threads without a subscriber would race with
-//! the thread-local one installed here.
+//! This is its own test binary, and every test in it installs its own recording subscriber:
+//! `tracing` caches per call site whether any subscriber is interested, and tests on other
+//! threads without a subscriber would race with the thread-local ones installed here.
 
 mod common;
 
@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atlas_admin::types::{PrivateEndpoint, Region};
+use atlas_admin::types::{
+    CreateInterfaceEndpointRequest, InterfaceEndpointStatus, PrivateEndpoint,
+    PrivateEndpointStatus, Region,
+};
 use atlas_test_server::{
     Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
 };
@@ -21,12 +24,13 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
-use common::{body, client_with, fast_retries};
+use common::{body, client_for, client_with, fast_retries};
 
-/// A span or event as recorded: its name (the message for events), level and fields.
+/// A span or event as recorded: its name (the message for events), target, level and fields.
 #[derive(Debug, Clone)]
 struct Record {
     name: String,
+    target: String,
     level: Level,
     fields: BTreeMap<String, String>,
     /// For events: the names of the spans it happened in, innermost first.
@@ -61,6 +65,7 @@ where
         attrs.record(&mut FieldsAsText(&mut fields));
         self.spans.lock().expect("lock").push(Record {
             name: attrs.metadata().name().to_owned(),
+            target: attrs.metadata().target().to_owned(),
             level: *attrs.metadata().level(),
             fields,
             scope: Vec::new(),
@@ -76,6 +81,7 @@ where
             .unwrap_or_default();
         self.events.lock().expect("lock").push(Record {
             name: fields.get("message").cloned().unwrap_or_default(),
+            target: event.metadata().target().to_owned(),
             level: *event.metadata().level(),
             fields,
             scope,
@@ -194,4 +200,103 @@ async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() 
             assert!(!value.contains("response=\""), "{record:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_state_the_waiter_does_not_list_is_logged_once_and_polled_through() {
+    let recorder = Recorder::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(recorder.clone()));
+    // The connection is ready at its fourth poll, the interface endpoint available at its
+    // third.
+    let server = TestServer::start_with(ServerConfig {
+        polls_until_ready: 3,
+        polls_per_interface_step: 1,
+        ..ServerConfig::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let fast = Duration::from_millis(20);
+    let connection: PrivateEndpoint = client
+        .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
+        .await
+        .expect("created");
+
+    // Unknown to the crate: the first three polls (all `INITIATING`) say `MIGRATING`.
+    server.set_fault_for(Fault::UnknownStatus("MIGRATING".to_owned()), 3);
+    let ready = client
+        .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
+        .interval(fast)
+        .max_interval(fast)
+        .max_wait(Duration::from_secs(5))
+        .await
+        .expect("ready after the unlisted state");
+    assert_eq!(ready.status, PrivateEndpointStatus::WaitingForUser);
+
+    // Known, but not listed by the availability waiter: the first poll says `DELETING`.
+    client
+        .create_interface_endpoint(
+            TEST_GROUP_ID,
+            &connection.id,
+            CreateInterfaceEndpointRequest::new("vpce-0b9c5701325cb15dd"),
+        )
+        .await
+        .expect("added");
+    server.set_fault_for(Fault::UnknownStatus("DELETING".to_owned()), 1);
+    let available = client
+        .wait_until_interface_endpoint_available(
+            TEST_GROUP_ID,
+            &connection.id,
+            "vpce-0b9c5701325cb15dd",
+        )
+        .interval(fast)
+        .max_interval(fast)
+        .max_wait(Duration::from_secs(5))
+        .await
+        .expect("available after the unlisted state");
+    assert_eq!(
+        available.connection_status,
+        InterfaceEndpointStatus::Available
+    );
+
+    let warnings: Vec<Record> = recorder
+        .events()
+        .into_iter()
+        .filter(|event| event.level == Level::WARN)
+        .collect();
+    let seen: Vec<_> = warnings
+        .iter()
+        .map(|event| {
+            (
+                event.name.as_str(),
+                event.target.as_str(),
+                event.fields.clone(),
+            )
+        })
+        .collect();
+    let message = "unlisted waiter state; polling on";
+    assert_eq!(
+        seen,
+        [
+            (
+                message,
+                "atlas_admin::polling",
+                fields(&[
+                    ("message", message),
+                    ("waiter", "wait_until_private_endpoint_ready"),
+                    ("state", "MIGRATING"),
+                ]),
+            ),
+            (
+                message,
+                "atlas_admin::polling",
+                fields(&[
+                    ("message", message),
+                    ("waiter", "wait_until_interface_endpoint_available"),
+                    ("state", "DELETING"),
+                ]),
+            ),
+        ],
+        "one event per entry into an unlisted state, not one per poll"
+    );
 }

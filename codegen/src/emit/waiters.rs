@@ -8,15 +8,25 @@ use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, Waiter, WaiterState};
 use crate::naming::unraw;
 
+/// The message of the `WARN` event of `polling.rs` for a state a waiter does not list.
+const UNLISTED_EVENT: &str = "unlisted waiter state; polling on";
+
 /// Emits the waiter builders and their `Client` methods, one waiter per chunk.
 pub fn generate(api: &Api) -> RustFile<'_> {
     let lib = ident(&api.crate_info.lib);
+    let module_warn = docs::inner(&format!(
+        "A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `{UNLISTED_EVENT}` (target `{}::polling`, fields `waiter` and `state`) and polling goes on.",
+        api.crate_info.lib
+    ));
     RustFile::new(
         quote! {
             //! Waiters: poll an operation until a resource reaches a final state.
             //!
             //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
-            //! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+            //! `interval`, `max_interval` and `max_wait`; then `.await` them. Dropping the future
+            //! stops polling.
+            //!
+            #module_warn
         },
         api.waiters.iter().map(move |waiter| {
             let method = client_method(waiter, &lib);
@@ -53,12 +63,11 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
     let method = ident(&waiter.method_ident);
     let builder = ident(&waiter.builder_ident);
     let mut text = format!("{}\n\n", docs::escape(&waiter.description));
+    let builder_path = builder_path(waiter);
     text.push_str(&format!(
-        "Polls {} (`{}`) every {} s (see [`interval`]({}::interval)) and reads `{}`:\n\n",
+        "Polls {} (`{}`) and reads `{}`:\n\n",
         docs::member_link("crate::Client", "method", &waiter.operation_method),
         waiter.operation_http,
-        waiter.interval_seconds,
-        builder_path(waiter),
         waiter.field_wire,
     ));
     if !waiter.success.is_empty() {
@@ -75,19 +84,20 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
     }
     if !waiter.failure.is_empty() {
         text.push_str(&format!(
-            "- {}: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;\n",
+            "- {}: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;\n",
             quoted(&waiter.failure)
         ));
     }
-    text.push_str("- any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.\n");
     text.push_str(&format!(
-        "\nIt gives up after {} s (see [`max_wait`]({}::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.\n",
-        waiter.max_wait_seconds,
-        builder_path(waiter),
+        "- any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `{UNLISTED_EVENT}` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.\n",
+    ));
+    text.push_str(&format!(
+        "\nThe first pause is {} s (see [`interval`]({builder_path}::interval)); each following pause doubles, up to {} s (see [`max_interval`]({builder_path}::max_interval); an interval longer than that is kept). It gives up after {} s (see [`max_wait`]({builder_path}::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.\n",
+        waiter.interval_seconds, waiter.max_interval_seconds, waiter.max_wait_seconds,
     ));
     let args = docs::example_arguments(&waiter.path_params);
     text.push_str(&format!(
-        "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), {lib}::Error> {{\nlet result = client\n    .{}({})\n    .interval(std::time::Duration::from_secs(10))\n    .max_wait(std::time::Duration::from_secs(30 * 60))\n    .await?;\n# let _ = result;\n# Ok(())\n# }}\n```\n",
+        "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), {lib}::Error> {{\nlet result = client\n    .{}({})\n    .interval(std::time::Duration::from_secs(10))\n    .max_interval(std::time::Duration::from_secs(60))\n    .max_wait(std::time::Duration::from_secs(30 * 60))\n    .await?;\n# let _ = result;\n# Ok(())\n# }}\n```\n",
         unraw(&waiter.method_ident),
         args.join(", "),
     ));
@@ -101,6 +111,7 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
         quote! { #name: #name.into(), }
     });
     let interval = waiter.interval_seconds;
+    let max_interval = waiter.max_interval_seconds;
     let max_wait = waiter.max_wait_seconds;
     quote! {
         #method_docs
@@ -109,6 +120,7 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
                 client: ::std::clone::Clone::clone(self),
                 #( #inits )*
                 interval: ::std::time::Duration::from_secs(#interval),
+                max_interval: ::std::time::Duration::from_secs(#max_interval),
                 max_wait: ::std::time::Duration::from_secs(#max_wait),
             }
         }
@@ -126,7 +138,7 @@ fn builder(waiter: &Waiter) -> TokenStream {
     let operation = ident(&waiter.operation_method);
     let field = ident(&waiter.field_ident);
     let builder_docs = docs::outer(&format!(
-        "Waiter created by {}.\n\nSet [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).",
+        "Waiter created by {}.\n\nSet [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).",
         docs::member_link("crate::Client", "method", &waiter.method_ident),
     ));
     let param_fields = waiter.path_params.iter().map(|param| {
@@ -141,13 +153,39 @@ fn builder(waiter: &Waiter) -> TokenStream {
         let name = ident(&param.ident);
         quote! { ::std::clone::Clone::clone(&#name) }
     });
+    // Enum fields match on the variants, so the compiler checks every listed state; the
+    // model guarantees each state of an enum field has its variant.
+    let enum_type = waiter.field_enum.as_deref().filter(|_| {
+        [&waiter.success, &waiter.failure, &waiter.pending]
+            .into_iter()
+            .flatten()
+            .all(|state| state.variant.is_some())
+    });
     let arm = |states: &[WaiterState], outcome: TokenStream| {
-        let values = states.iter().map(|state| state.wire.as_str());
         if states.is_empty() {
-            quote! {}
-        } else {
-            quote! { #( #values )|* => #outcome, }
+            return quote! {};
         }
+        let patterns: Vec<TokenStream> = match enum_type {
+            Some(name) => {
+                let name = ident(name);
+                states
+                    .iter()
+                    .filter_map(|state| state.variant.as_deref())
+                    .map(|variant| {
+                        let variant = ident(variant);
+                        quote! { crate::types::#name::#variant }
+                    })
+                    .collect()
+            }
+            None => states
+                .iter()
+                .map(|state| {
+                    let wire = state.wire.as_str();
+                    quote! { #wire }
+                })
+                .collect(),
+        };
+        quote! { #( #patterns )|* => #outcome, }
     };
     let success_arm = arm(
         &waiter.success,
@@ -155,17 +193,17 @@ fn builder(waiter: &Waiter) -> TokenStream {
     );
     let failure_arm = arm(
         &waiter.failure,
-        quote! {
-            ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                state: ::std::clone::Clone::clone(&state),
-                expected: true,
-            })
-        },
+        quote! { ::std::result::Result::Ok(crate::polling::Poll::Failed(state)) },
     );
     let pending_arm = arm(
         &waiter.pending,
-        quote! { ::std::result::Result::Ok(crate::polling::Poll::Pending(::std::clone::Clone::clone(&state))) },
+        quote! { ::std::result::Result::Ok(crate::polling::Poll::Pending(state)) },
     );
+    let scrutinee = if enum_type.is_some() {
+        quote! { value.#field }
+    } else {
+        quote! { state.as_str() }
+    };
     let not_found = if waiter.not_found_is_success {
         quote! {
             ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
@@ -184,13 +222,23 @@ fn builder(waiter: &Waiter) -> TokenStream {
             pub(crate) client: crate::Client,
             #( #param_fields )*
             pub(crate) interval: ::std::time::Duration,
+            pub(crate) max_interval: ::std::time::Duration,
             pub(crate) max_wait: ::std::time::Duration,
         }
 
         impl #builder {
-            /// Sets the pause between two polls.
+            /// Sets the first pause between two polls; each following pause doubles, up to
+            /// [`max_interval`](Self::max_interval).
             pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
                 self.interval = interval;
+                self
+            }
+
+            /// Sets the longest pause between two polls, where the doubling stops. An
+            /// [`interval`](Self::interval) longer than this wins: every pause is then the
+            /// interval.
+            pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+                self.max_interval = max_interval;
                 self
             }
 
@@ -209,20 +257,17 @@ fn builder(waiter: &Waiter) -> TokenStream {
             pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
                 let client = self.client;
                 #( #param_bindings )*
-                crate::polling::wait(#name, self.interval, self.max_wait, || {
+                crate::polling::wait(#name, self.interval, self.max_interval, self.max_wait, || {
                     let request = client.#operation( #( #call_args ),* );
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
                                 let state = ::std::string::ToString::to_string(value.#field.as_str());
-                                match state.as_str() {
+                                match #scrutinee {
                                     #success_arm
                                     #failure_arm
                                     #pending_arm
-                                    _ => ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                        state: ::std::clone::Clone::clone(&state),
-                                        expected: false,
-                                    }),
+                                    _ => ::std::result::Result::Ok(crate::polling::Poll::Unlisted(state)),
                                 }
                             }
                             #not_found
