@@ -12,7 +12,8 @@
 //! ```
 //!
 //! `ATLAS_BASE_URL` overrides the Atlas URL (e.g. `atlas-test-server`), and
-//! `ATLAS_POLL_INTERVAL_MS` the pause between polls (default: the spec's, 5 s).
+//! `ATLAS_POLL_INTERVAL_MS` a fixed pause between polls (default: the spec's, 5 s doubling up
+//! to 10 s).
 //! Exits with code 1 and a readable message on any error.
 
 use std::process::ExitCode;
@@ -67,7 +68,7 @@ async fn run() -> Result<(), String> {
 
     let mut ready = client.wait_until_private_endpoint_ready(&group_id, &connection.id);
     if let Some(interval) = interval {
-        ready = ready.interval(interval);
+        ready = ready.interval(interval).max_interval(interval);
     }
     let connection = ready.await.map_err(fail("wait for the connection"))?;
     println!(
@@ -92,7 +93,7 @@ async fn run() -> Result<(), String> {
     let mut available =
         client.wait_until_interface_endpoint_available(&group_id, &connection.id, &vpc_endpoint_id);
     if let Some(interval) = interval {
-        available = available.interval(interval);
+        available = available.interval(interval).max_interval(interval);
     }
     let endpoint = available
         .await
@@ -106,7 +107,7 @@ async fn run() -> Result<(), String> {
     let mut removed =
         client.wait_until_interface_endpoint_deleted(&group_id, &connection.id, &vpc_endpoint_id);
     if let Some(interval) = interval {
-        removed = removed.interval(interval);
+        removed = removed.interval(interval).max_interval(interval);
     }
     removed
         .await
@@ -119,7 +120,7 @@ async fn run() -> Result<(), String> {
         .map_err(fail("delete the connection"))?;
     let mut deleted = client.wait_until_private_endpoint_deleted(&group_id, &connection.id);
     if let Some(interval) = interval {
-        deleted = deleted.interval(interval);
+        deleted = deleted.interval(interval).max_interval(interval);
     }
     deleted
         .await

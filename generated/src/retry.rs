@@ -180,6 +180,15 @@ pub(crate) fn retryable_status(method: &reqwest::Method, status: u16) -> Option<
 }
 
 /// Whether a transport failure of a `method` request may be retried.
+/// Whether the connection closed while the answer's body was read: reqwest reports that as a
+/// decode error caused by a body error.
+fn lost_mid_body(error: &reqwest::Error) -> bool {
+    error.is_decode()
+        && std::error::Error::source(error)
+            .and_then(|source| source.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_body)
+}
+
 pub(crate) fn retryable_error(
     method: &reqwest::Method,
     error: &reqwest::Error,
@@ -188,7 +197,9 @@ pub(crate) fn retryable_error(
         None
     } else if error.is_connect() {
         Some(RetryCause::ConnectFailed(error_chain(error)))
-    } else if (error.is_request() || error.is_body()) && is_idempotent(method) {
+    } else if (error.is_request() || error.is_body() || lost_mid_body(error))
+        && is_idempotent(method)
+    {
         Some(RetryCause::ConnectionLost(error_chain(error)))
     } else {
         None

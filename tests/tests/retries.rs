@@ -88,10 +88,8 @@ async fn a_503_is_retried_for_get_but_not_for_post() {
     assert!(!error.to_string().contains("attempts"), "{error}");
 }
 
-// Fails today: reqwest reports a body cut mid-response as a `Decode` error wrapping the `Body`
-// error, which `retry::retryable_error` (codegen/templates/retry.rs) does not recognise, so
-// the GET is not retried despite the README's promise.
-#[ignore = "transport bug: a body cut mid-response is not retried (retry.rs misses is_decode)"]
+// reqwest reports a body cut mid-response as a `Decode` error caused by a `Body` error; the
+// transport must still see a lost connection and retry the GET.
 #[tokio::test]
 async fn a_get_that_loses_its_connection_mid_response_is_retried_and_succeeds() {
     let server = TestServer::start().await;

@@ -55,18 +55,14 @@ pub enum Error {
     /// A 2xx response whose body is not what the operation returns.
     #[error("{0}")]
     Decode(Box<DecodeError>),
-    /// A waiter saw a failure state, or a state it does not expect.
-    #[error(
-        "{waiter}: the resource reached {} state `{state}`",
-        if *.expected { "the failure" } else { "an unexpected" }
-    )]
+    /// A waiter saw one of the states its spec lists as a failure. (A state in none of its
+    /// lists does not end the wait: the waiter logs it and polls on.)
+    #[error("{waiter}: the resource reached the failure state `{state}`")]
     WaiterFailed {
         /// The waiter method (`wait_until_...`).
         waiter: &'static str,
-        /// The state seen, as on the wire.
+        /// The failure state seen, as on the wire.
         state: String,
-        /// `true` for a state the spec lists as a failure, `false` for one it does not list.
-        expected: bool,
     },
     /// A waiter gave up after its maximum wait.
     #[error(
@@ -78,7 +74,8 @@ pub enum Error {
         waiter: &'static str,
         /// How long it waited.
         waited: Duration,
-        /// The last pending state seen, if any poll succeeded.
+        /// The last state seen (a pending one, or one the waiter does not list), as on the
+        /// wire; `None` if no poll returned the resource.
         last_state: Option<String>,
     },
 }

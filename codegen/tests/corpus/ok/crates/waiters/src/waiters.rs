@@ -4,19 +4,22 @@
 //! Waiters: poll an operation until a resource reaches a final state.
 //!
 //! Create them with the `wait_until_*` methods of [`Client`](crate::Client); adjust
-//! `interval` and `max_wait`; then `.await` them. Dropping the future stops polling.
+//! `interval`, `max_interval` and `max_wait`; then `.await` them. Dropping the future
+//! stops polling.
+//!
+//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `corpus_ok_waiters::polling`, fields `waiter` and `state`) and polling goes on.
 
 impl crate::Client {
     /// Waits until the endpoint is ready.
     ///
-    /// Polls [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`) every 5 s (see [`interval`](crate::waiters::WaitUntilEndpointReady::interval)) and reads `status`:
+    /// Polls [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`) and reads `status`:
     ///
     /// - `READY`: done, returns the object;
     /// - `CREATING`: keep polling;
-    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
     ///
-    /// It gives up after 600 s (see [`max_wait`](crate::waiters::WaitUntilEndpointReady::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilEndpointReady::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilEndpointReady::max_interval); an interval longer than that is kept). It gives up after 600 s (see [`max_wait`](crate::waiters::WaitUntilEndpointReady::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
     ///
     /// # Example
     ///
@@ -25,6 +28,7 @@ impl crate::Client {
     /// let result = client
     ///     .wait_until_endpoint_ready("GROUP-ID-VALUE", "ID-VALUE")
     ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))
     ///     .await?;
     /// # let _ = result;
@@ -41,6 +45,7 @@ impl crate::Client {
             group_id: group_id.into(),
             id: id.into(),
             interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
             max_wait: ::std::time::Duration::from_secs(600u64),
         }
     }
@@ -48,7 +53,7 @@ impl crate::Client {
 
 /// Waiter created by [`Client::wait_until_endpoint_ready`](crate::Client#method.wait_until_endpoint_ready).
 ///
-/// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
 pub struct WaitUntilEndpointReady {
@@ -56,13 +61,23 @@ pub struct WaitUntilEndpointReady {
     pub(crate) group_id: ::std::string::String,
     pub(crate) id: ::std::string::String,
     pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
 
 impl WaitUntilEndpointReady {
-    /// Sets the pause between two polls.
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
         self
     }
 
@@ -87,6 +102,7 @@ impl WaitUntilEndpointReady {
         crate::polling::wait(
                 "wait_until_endpoint_ready",
                 self.interval,
+                self.max_interval,
                 self.max_wait,
                 || {
                     let request = client
@@ -100,28 +116,24 @@ impl WaitUntilEndpointReady {
                                 let state = ::std::string::ToString::to_string(
                                     value.status.as_str(),
                                 );
-                                match state.as_str() {
-                                    "READY" => {
+                                match value.status {
+                                    crate::types::Status::Ready => {
                                         ::std::result::Result::Ok(crate::polling::Poll::Done(value))
                                     }
-                                    "FAILED" => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: true,
-                                        })
-                                    }
-                                    "CREATING" => {
+                                    crate::types::Status::Failed => {
                                         ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(
-                                                ::std::clone::Clone::clone(&state),
-                                            ),
+                                            crate::polling::Poll::Failed(state),
+                                        )
+                                    }
+                                    crate::types::Status::Creating => {
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Pending(state),
                                         )
                                     }
                                     _ => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: false,
-                                        })
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Unlisted(state),
+                                        )
                                     }
                                 }
                             }
@@ -151,14 +163,14 @@ impl ::std::future::IntoFuture for WaitUntilEndpointReady {
 impl crate::Client {
     /// Waits until the endpoint is gone.
     ///
-    /// Polls [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`) every 2 s (see [`interval`](crate::waiters::WaitUntilEndpointDeleted::interval)) and reads `status`:
+    /// Polls [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`) and reads `status`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `CREATING`, `READY`: keep polling;
-    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: true`;
-    /// - any other value: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with `expected: false`.
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
     ///
-    /// It gives up after 60 s (see [`max_wait`](crate::waiters::WaitUntilEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen. A 429 answer waits for its `Retry-After` and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    /// The first pause is 2 s (see [`interval`](crate::waiters::WaitUntilEndpointDeleted::interval)); each following pause doubles, up to 4 s (see [`max_interval`](crate::waiters::WaitUntilEndpointDeleted::max_interval); an interval longer than that is kept). It gives up after 60 s (see [`max_wait`](crate::waiters::WaitUntilEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
     ///
     /// # Example
     ///
@@ -167,6 +179,7 @@ impl crate::Client {
     /// let result = client
     ///     .wait_until_endpoint_deleted("GROUP-ID-VALUE", "ID-VALUE")
     ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))
     ///     .await?;
     /// # let _ = result;
@@ -183,6 +196,7 @@ impl crate::Client {
             group_id: group_id.into(),
             id: id.into(),
             interval: ::std::time::Duration::from_secs(2u64),
+            max_interval: ::std::time::Duration::from_secs(4u64),
             max_wait: ::std::time::Duration::from_secs(60u64),
         }
     }
@@ -190,7 +204,7 @@ impl crate::Client {
 
 /// Waiter created by [`Client::wait_until_endpoint_deleted`](crate::Client#method.wait_until_endpoint_deleted).
 ///
-/// Set [`interval`](Self::interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
 pub struct WaitUntilEndpointDeleted {
@@ -198,13 +212,23 @@ pub struct WaitUntilEndpointDeleted {
     pub(crate) group_id: ::std::string::String,
     pub(crate) id: ::std::string::String,
     pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
     pub(crate) max_wait: ::std::time::Duration,
 }
 
 impl WaitUntilEndpointDeleted {
-    /// Sets the pause between two polls.
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
     pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
         self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
         self
     }
 
@@ -227,6 +251,7 @@ impl WaitUntilEndpointDeleted {
         crate::polling::wait(
                 "wait_until_endpoint_deleted",
                 self.interval,
+                self.max_interval,
                 self.max_wait,
                 || {
                     let request = client
@@ -240,25 +265,22 @@ impl WaitUntilEndpointDeleted {
                                 let state = ::std::string::ToString::to_string(
                                     value.status.as_str(),
                                 );
-                                match state.as_str() {
-                                    "FAILED" => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: true,
-                                        })
-                                    }
-                                    "CREATING" | "READY" => {
+                                match value.status {
+                                    crate::types::Status::Failed => {
                                         ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(
-                                                ::std::clone::Clone::clone(&state),
-                                            ),
+                                            crate::polling::Poll::Failed(state),
+                                        )
+                                    }
+                                    crate::types::Status::Creating
+                                    | crate::types::Status::Ready => {
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Pending(state),
                                         )
                                     }
                                     _ => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Failed {
-                                            state: ::std::clone::Clone::clone(&state),
-                                            expected: false,
-                                        })
+                                        ::std::result::Result::Ok(
+                                            crate::polling::Poll::Unlisted(state),
+                                        )
                                     }
                                 }
                             }
