@@ -11,7 +11,10 @@ pub(crate) struct Pattern {
 
 impl Pattern {
     /// Compiles `pattern`; `description` says in words what it accepts.
-    #[allow(dead_code, reason = "used by path parameters with a pattern; a spec may have none")]
+    #[allow(
+        dead_code,
+        reason = "used by path parameters with a pattern; a spec may have none"
+    )]
     pub(crate) fn new(pattern: &'static str, description: &'static str) -> Self {
         Pattern {
             regex: regex_lite::Regex::new(pattern),

@@ -194,7 +194,8 @@ pub(crate) fn retryable_error(
         None
     } else if error.is_connect() {
         Some(RetryCause::ConnectFailed(error_chain(error)))
-    } else if (error.is_request() || error.is_body() || lost_mid_body(error)) && is_idempotent(method)
+    } else if (error.is_request() || error.is_body() || lost_mid_body(error))
+        && is_idempotent(method)
     {
         Some(RetryCause::ConnectionLost(error_chain(error)))
     } else {

@@ -136,7 +136,10 @@ pub(crate) fn path_segment(
 }
 
 /// Adds an optional query parameter when it is set.
-#[allow(dead_code, reason = "used by operations with query parameters; a spec may have none")]
+#[allow(
+    dead_code,
+    reason = "used by operations with query parameters; a spec may have none"
+)]
 pub(crate) fn push_query<T: ToString>(
     query: &mut Vec<(&'static str, String)>,
     name: &'static str,
@@ -148,7 +151,10 @@ pub(crate) fn push_query<T: ToString>(
 }
 
 /// Serializes a request body as JSON.
-#[allow(dead_code, reason = "used by operations with a body; a spec may have none")]
+#[allow(
+    dead_code,
+    reason = "used by operations with a body; a spec may have none"
+)]
 pub(crate) fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(body).map_err(|error| {
         Error::invalid_argument("body", format!("cannot be serialized as JSON: {error}"))
