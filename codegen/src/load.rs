@@ -4,7 +4,7 @@
 //!    located by serde_json's line and column.
 //! 2. [`PositionMap`] maps the same text to the position of every key and value, and finds
 //!    duplicate keys (which a parsed value silently collapses to the last one).
-//! 3. [`shape`] checks the value against the JSON Schema derived from [`crate::spec`]: every
+//! 3. The `shape` module checks the value against the JSON Schema derived from [`crate::spec`]: every
 //!    unknown or missing key, wrong type and value outside a closed set, all at once.
 //! 4. A value of the right shape is deserialized into [`SpecDocument`], once.
 //!
