@@ -203,7 +203,13 @@ fn syntax_error(text: &str, error: &serde_json::Error) -> Diagnostic {
     let lines = crate::position::LineIndex::new(text);
     let (message, position) = match crate::position::parse_strict(text) {
         Err(parsed) => {
+            let ends_early = error.classify() == serde_json::error::Category::Eof;
             let message = match parsed.kind() {
+                Kind::String(_) if ends_early => "the file ends inside a string".to_owned(),
+                _ if ends_early && !text.trim().is_empty() => {
+                    "the file ends before the JSON value does (an object or array is not closed)"
+                        .to_owned()
+                }
                 Kind::CommentsNotAllowed => {
                     "JSON has no comments; put notes in a `description`".to_owned()
                 }

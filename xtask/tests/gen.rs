@@ -289,7 +289,7 @@ fn syntax_errors_and_duplicate_keys_exit_1_located_and_write_nothing() {
     .expect("write");
 
     for (spec, expected) in [
-        (&truncated, "EOF while parsing"),
+        (&truncated, "the file ends"),
         (&duplicated, "duplicate key `summary`"),
     ] {
         let output = xtask(&["gen", "--spec", path_arg(spec), "--out", path_arg(&out)]);
