@@ -3,6 +3,9 @@
 //! Built by [`crate::validate`] from a checked spec: every reference is resolved, every Rust
 //! name is derived, and nothing here can be inconsistent, so emitters never fail.
 
+// Closed vocabularies of the format are the model's too: one definition each.
+pub use crate::spec::{HttpMethod, ParameterType};
+
 /// The whole API, ready to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
@@ -146,29 +149,6 @@ pub struct Operation {
     pub example_response: Option<serde_json::Value>,
 }
 
-/// Supported HTTP methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpMethod {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl HttpMethod {
-    /// The method as written on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-        }
-    }
-}
-
 /// A piece of a path template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PathSegment {
@@ -193,19 +173,11 @@ pub struct PathParam {
 pub struct QueryParam {
     pub wire: String,
     pub ident: String,
-    pub ty: QueryType,
+    pub ty: ParameterType,
     pub description: String,
     pub default: Option<serde_json::Value>,
     /// Setting it to `true` makes the server wrap the response in `{"status", "content"}`.
     pub response_envelope: bool,
-}
-
-/// Types a query parameter can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryType {
-    Boolean,
-    String,
-    Integer,
 }
 
 /// The request body of an operation.

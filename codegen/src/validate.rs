@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::error::{Diagnostic, SpecErrors};
 use crate::model::{
     Api, Body, CrateInfo, DigestAuth, EnumDef, EnumVariant, Field, HttpMethod, Operation,
-    PathParam, PathSegment, QueryParam, QueryType, Response, ResponseType, StructDef, TypeRef,
+    PathParam, PathSegment, QueryParam, Response, ResponseType, StructDef, TypeRef,
 };
 use heck::ToSnakeCase;
 
 use crate::naming::{camel_ident, is_keyword, snake_ident, unraw};
 use crate::spec::{
-    self, FieldSpec, OperationSpec, ParameterLocation, ParameterSpec, ParameterType, SpecDocument,
+    FieldSpec, OperationSpec, ParameterLocation, ParameterSpec, ParameterType, SpecDocument,
 };
 use crate::suggest::closest;
 
@@ -517,13 +517,7 @@ impl Checker {
                 ),
             );
         }
-        let http_method = match spec.method {
-            spec::HttpMethod::Get => HttpMethod::Get,
-            spec::HttpMethod::Post => HttpMethod::Post,
-            spec::HttpMethod::Put => HttpMethod::Put,
-            spec::HttpMethod::Patch => HttpMethod::Patch,
-            spec::HttpMethod::Delete => HttpMethod::Delete,
-        };
+        let http_method = spec.method;
 
         // Parameters: resolve references, split path and query.
         // Path parameters by name, with their index in the operation's `parameters`.
@@ -553,11 +547,7 @@ impl Checker {
                 query_params.push(QueryParam {
                     wire: name.clone(),
                     ident: snake_ident(name),
-                    ty: match parameter.ty {
-                        ParameterType::Boolean => QueryType::Boolean,
-                        ParameterType::Integer => QueryType::Integer,
-                        ParameterType::String => QueryType::String,
-                    },
+                    ty: parameter.ty,
                     description: parameter.description.clone(),
                     default: parameter.default.clone(),
                     response_envelope: parameter.response_envelope,

@@ -10,7 +10,7 @@ use super::example_values::ExampleValues;
 use super::models::{rust_type, type_text};
 use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
 use crate::model::{
-    Api, HttpMethod, Operation, PathParam, PathSegment, QueryType, ResponseType, TypeRef,
+    Api, HttpMethod, Operation, ParameterType, PathParam, PathSegment, ResponseType, TypeRef,
 };
 use crate::naming::unraw;
 
@@ -357,11 +357,11 @@ fn request_builder(
         }
         let setter_docs = verbatim.doc(&text);
         let value = match param.ty {
-            QueryType::String => quote! { ::std::option::Option::Some(::std::convert::Into::into(value)) },
+            ParameterType::String => quote! { ::std::option::Option::Some(::std::convert::Into::into(value)) },
             _ => quote! { ::std::option::Option::Some(value) },
         };
         let arg_ty = match param.ty {
-            QueryType::String => quote! { impl ::std::convert::Into<::std::string::String> },
+            ParameterType::String => quote! { impl ::std::convert::Into<::std::string::String> },
             _ => ty,
         };
         quote! {
@@ -470,10 +470,10 @@ fn request_builder(
     }
 }
 
-fn query_rust_type(ty: QueryType) -> TokenStream {
+fn query_rust_type(ty: ParameterType) -> TokenStream {
     match ty {
-        QueryType::Boolean => quote! { bool },
-        QueryType::Integer => quote! { i64 },
-        QueryType::String => quote! { ::std::string::String },
+        ParameterType::Boolean => quote! { bool },
+        ParameterType::Integer => quote! { i64 },
+        ParameterType::String => quote! { ::std::string::String },
     }
 }

@@ -153,14 +153,9 @@ fn builder(waiter: &Waiter) -> TokenStream {
         let name = ident(&param.ident);
         quote! { ::std::clone::Clone::clone(&#name) }
     });
-    // Enum fields match on the variants, so the compiler checks every listed state; the
-    // model guarantees each state of an enum field has its variant.
-    let enum_type = waiter.field_enum.as_deref().filter(|_| {
-        [&waiter.success, &waiter.failure, &waiter.pending]
-            .into_iter()
-            .flatten()
-            .all(|state| state.variant.is_some())
-    });
+    // Enum fields match on the variants, so the compiler checks every listed state (validation
+    // guarantees each state of an enum field names one of its variants).
+    let enum_type = waiter.field_enum.as_deref();
     let arm = |states: &[WaiterState], outcome: TokenStream| {
         if states.is_empty() {
             return quote! {};
@@ -287,5 +282,19 @@ fn builder(waiter: &Waiter) -> TokenStream {
                 ::std::boxed::Box::pin(self.send())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The waiter docs quote the event the polling template logs; they must say the same.
+    #[test]
+    fn the_documented_warn_event_is_the_one_the_polling_loop_logs() {
+        let (_, polling) = crate::emit::runtime::POLLING;
+        assert!(
+            polling.contains(&format!("{:?}", super::UNLISTED_EVENT)),
+            "codegen/templates/polling.rs no longer logs {:?}",
+            super::UNLISTED_EVENT
+        );
     }
 }

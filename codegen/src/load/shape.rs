@@ -48,7 +48,7 @@ pub(super) fn problems(document: &Value, positions: &LazyPositions) -> Vec<Diagn
                 article(document)
             ),
         );
-        locate(&mut diagnostic, &[], positions);
+        positions.get().locate(&mut diagnostic);
         return vec![diagnostic];
     }
     let grammar = match grammar() {
@@ -144,7 +144,7 @@ pub(super) fn problems(document: &Value, positions: &LazyPositions) -> Vec<Diagn
             ),
         };
         let mut diagnostic = Diagnostic::at(pointer(&path), message);
-        locate(&mut diagnostic, &path, positions);
+        positions.get().locate(&mut diagnostic);
         diagnostics.push(diagnostic);
     }
     diagnostics
@@ -159,15 +159,6 @@ fn segments(location: &Location) -> Vec<Segment> {
             LocationSegment::Index(index) => Segment::Index(index),
         })
         .collect()
-}
-
-/// Points `diagnostic` at the value at `path`, or the nearest enclosing one that exists.
-fn locate(diagnostic: &mut Diagnostic, path: &[Segment], positions: &LazyPositions) {
-    if let Some(node) = positions.get().find_nearest(path) {
-        let position = node.position(Anchor::Value);
-        diagnostic.line = Some(position.line);
-        diagnostic.column = Some(position.column);
-    }
 }
 
 /// `unknown field `x`, expected one of `a`, `b``, pointing at the key.
