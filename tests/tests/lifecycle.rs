@@ -27,6 +27,18 @@ async fn create(client: &Client, region: Region) -> PrivateEndpoint {
         .expect("created")
 }
 
+/// Adds the interface endpoint `VPCE` to the connection `connection_id`.
+async fn add_interface_endpoint(client: &Client, connection_id: &str) {
+    client
+        .create_interface_endpoint(
+            TEST_GROUP_ID,
+            connection_id,
+            CreateInterfaceEndpointRequest::new(VPCE),
+        )
+        .await
+        .expect("added");
+}
+
 fn config(polls_until_ready: u32, polls_per_interface_step: u32) -> ServerConfig {
     ServerConfig {
         polls_until_ready,
@@ -204,14 +216,7 @@ async fn waiters_stop_on_a_failure_state_with_that_state() {
     );
 
     let other = create(&client, Region::EuWest2).await;
-    client
-        .create_interface_endpoint(
-            TEST_GROUP_ID,
-            &other.id,
-            CreateInterfaceEndpointRequest::new(VPCE),
-        )
-        .await
-        .expect("added");
+    add_interface_endpoint(&client, &other.id).await;
     assert!(server.set_interface_endpoint_rejected(TEST_GROUP_ID, &other.id, VPCE));
     let error = client
         .wait_until_interface_endpoint_available(TEST_GROUP_ID, &other.id, VPCE)
@@ -229,14 +234,7 @@ async fn waiters_time_out_with_the_last_state_seen() {
     let server = TestServer::start_with(config(1000, 1000)).await;
     let client = client_for(&server);
     let connection = create(&client, Region::ApSouth1).await;
-    client
-        .create_interface_endpoint(
-            TEST_GROUP_ID,
-            &connection.id,
-            CreateInterfaceEndpointRequest::new(VPCE),
-        )
-        .await
-        .expect("added");
+    add_interface_endpoint(&client, &connection.id).await;
 
     let timed_out = |error: Error, expected_state: &str| match error {
         Error::WaiterTimedOut {
@@ -334,14 +332,7 @@ async fn a_state_the_waiter_does_not_list_keeps_polling_until_the_deadline() {
 
     // A known interface endpoint status that the availability waiter does not list.
     server.set_fault(None);
-    client
-        .create_interface_endpoint(
-            TEST_GROUP_ID,
-            &connection.id,
-            CreateInterfaceEndpointRequest::new(VPCE),
-        )
-        .await
-        .expect("added");
+    add_interface_endpoint(&client, &connection.id).await;
     server.clear_requests();
     server.set_fault(Some(Fault::UnknownStatus("DELETING".to_owned())));
     let error = client

@@ -27,6 +27,21 @@ async fn existing_connection(client: &Client) -> PrivateEndpoint {
         .expect("created")
 }
 
+/// GETs the connection while the server applies `fault` to one request; the GET must succeed.
+async fn get_after_one_fault(
+    server: &TestServer,
+    client: &Client,
+    connection_id: &str,
+    fault: Fault,
+) -> atlas_admin::ResponseValue<PrivateEndpoint> {
+    server.set_fault_for(fault, 1);
+    client
+        .get_private_endpoint(TEST_GROUP_ID, connection_id)
+        .send_with_metadata()
+        .await
+        .expect("the GET succeeds on its second attempt")
+}
+
 #[tokio::test]
 async fn a_rate_limited_post_waits_retry_after_then_succeeds_on_the_second_attempt() {
     let server = TestServer::start().await;
@@ -66,12 +81,13 @@ async fn a_503_is_retried_for_get_but_not_for_post() {
     let connection = existing_connection(&client).await;
     server.clear_requests();
 
-    server.set_fault_for(Fault::ServiceUnavailableHtml, 1);
-    let fetched = client
-        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
-        .send_with_metadata()
-        .await
-        .expect("the GET succeeds on its second attempt");
+    let fetched = get_after_one_fault(
+        &server,
+        &client,
+        &connection.id,
+        Fault::ServiceUnavailableHtml,
+    )
+    .await;
     assert_eq!(fetched.attempts(), 2);
     assert_eq!(fetched.id, connection.id);
     assert_eq!(authenticated(&server).len(), 2);
@@ -97,12 +113,8 @@ async fn a_get_that_loses_its_connection_mid_response_is_retried_and_succeeds() 
     let connection = existing_connection(&client).await;
     server.clear_requests();
 
-    server.set_fault_for(Fault::CloseMidResponse, 1);
-    let fetched = client
-        .get_private_endpoint(TEST_GROUP_ID, &connection.id)
-        .send_with_metadata()
-        .await
-        .expect("the GET succeeds on its second attempt");
+    let fetched =
+        get_after_one_fault(&server, &client, &connection.id, Fault::CloseMidResponse).await;
     assert_eq!(fetched.attempts(), 2);
     assert_eq!(fetched.status(), 200);
     let fetched = fetched.into_inner();
