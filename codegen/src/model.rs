@@ -17,6 +17,7 @@ pub struct Api {
     pub auth: DigestAuth,
     pub enums: Vec<EnumDef>,
     pub structs: Vec<StructDef>,
+    pub unions: Vec<UnionDef>,
     pub operations: Vec<Operation>,
     pub waiters: Vec<Waiter>,
 }
@@ -100,10 +101,56 @@ impl Field {
         self.required && !self.nullable
     }
 
-    /// Whether the Rust field is an `Option`: it may be missing or `null`.
+    /// Whether the Rust field is an `Option`: it may be missing or `null`. An unset optional
+    /// field is never sent.
     pub fn is_optional(&self) -> bool {
-        self.nullable || (!self.required && !matches!(self.ty, TypeRef::Array(_)))
+        self.nullable || !self.required
     }
+}
+
+/// A discriminated union: an open enum of object types, told apart by one member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    pub name: String,
+    pub ident: String,
+    pub description: String,
+    /// Wire name of the discriminator member.
+    pub discriminator_wire: String,
+    /// Rust name of the discriminator's accessor.
+    pub discriminator_ident: String,
+    /// Rust type name of the discriminator's enum.
+    pub discriminator_enum: String,
+    pub variants: Vec<UnionVariant>,
+    /// Fields every variant has (same wire name and type): accessors on the union.
+    pub common_fields: Vec<CommonField>,
+    /// The client sends it: a request body, or inside one.
+    pub sent: bool,
+    /// The client receives it: a response, or inside one.
+    pub received: bool,
+}
+
+/// One variant of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The discriminator value selecting it.
+    pub wire: String,
+    /// The Rust variant name, also the discriminator enum's variant.
+    pub ident: String,
+    /// Rust type name of the object type it holds.
+    pub struct_ident: String,
+}
+
+/// A field every variant of a union has, read through an accessor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommonField {
+    pub wire: String,
+    /// Rust field name in the variants, and name of the accessor.
+    pub ident: String,
+    pub ty: TypeRef,
+    /// Whether the field is an `Option` in each variant, in the order of
+    /// [`UnionDef::variants`].
+    pub optional_in: Vec<bool>,
+    pub description: String,
 }
 
 /// The type of a field, body or response.
@@ -119,6 +166,8 @@ pub enum TypeRef {
     Enum(String),
     /// An object type, by its Rust type name.
     Struct(String),
+    /// A discriminated union, by its Rust type name.
+    Union(String),
 }
 
 /// One API operation.
@@ -132,11 +181,17 @@ pub struct Operation {
     pub builder_ident: String,
     pub summary: String,
     pub description: String,
+    /// The operation's id in the API's official description.
+    pub official_id: Option<String>,
     pub http_method: HttpMethod,
-    /// The path template as written, for documentation.
+    /// The path template with its version's prefix, for documentation.
     pub path_template: String,
-    /// The path template split into literal text and parameters.
+    /// The path template (with its prefix) split into literal text and parameters.
     pub path: Vec<PathSegment>,
+    /// Name of the API version, if the spec declares versions.
+    pub api_version: Option<String>,
+    /// Sent as `Accept`, and as `Content-Type` with a body.
+    pub media_type: String,
     /// Path parameters, in the order they appear in the template.
     pub path_params: Vec<PathParam>,
     pub query_params: Vec<QueryParam>,
@@ -166,6 +221,8 @@ pub struct PathParam {
     pub pattern: Option<String>,
     pub pattern_description: Option<String>,
     pub example: Option<String>,
+    /// Rust type name of the enum the parameter takes, if any.
+    pub enum_ident: Option<String>,
 }
 
 /// An optional query parameter: fluent setter on the request builder.
@@ -174,6 +231,8 @@ pub struct QueryParam {
     pub wire: String,
     pub ident: String,
     pub ty: ParameterType,
+    /// Rust type name of the enum the parameter takes, if any.
+    pub enum_ident: Option<String>,
     pub description: String,
     pub default: Option<serde_json::Value>,
     /// Setting it to `true` makes the server wrap the response in `{"status", "content"}`.
@@ -183,9 +242,19 @@ pub struct QueryParam {
 /// The request body of an operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
-    /// Rust type name of the body struct.
-    pub type_ident: String,
+    /// The body's type: [`TypeRef::Struct`] or [`TypeRef::Union`].
+    pub ty: TypeRef,
     pub description: Option<String>,
+}
+
+impl Body {
+    /// Rust type name of the body.
+    pub fn type_ident(&self) -> &str {
+        match &self.ty {
+            TypeRef::Struct(name) | TypeRef::Union(name) => name,
+            _ => "",
+        }
+    }
 }
 
 /// What a successful response carries.
@@ -193,13 +262,34 @@ pub struct Body {
 pub struct Response {
     pub ty: ResponseType,
     pub description: Option<String>,
+    /// The documented success status.
+    pub status: u16,
+    /// Where the client finds the discriminator of a union answer that lacks it.
+    pub discriminator_source: Option<DiscriminatorSource>,
+}
+
+/// The operation argument that stands in for a union answer's missing discriminator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscriminatorSource {
+    /// Wire name of the discriminator member.
+    pub member: String,
+    pub from: DiscriminatorArgument,
+}
+
+/// An argument of the discriminator's enum type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiscriminatorArgument {
+    /// The path parameter with this Rust name.
+    PathParam(String),
+    /// The required field of the (object) request body with this Rust name.
+    BodyField(String),
 }
 
 /// The shape of a successful response body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponseType {
-    /// One object of the named type.
-    Struct(String),
+    /// One object of the named type (a [`TypeRef::Struct`] or [`TypeRef::Union`]).
+    Object(TypeRef),
     /// A plain JSON array of the named type.
     Array(TypeRef),
     /// No meaningful body (empty, or `{}`).
@@ -222,22 +312,49 @@ pub struct Waiter {
     pub operation_http: String,
     /// Path parameters of the polled operation: the waiter's arguments.
     pub path_params: Vec<PathParam>,
-    /// Rust type name of the polled response.
+    /// Rust type name of the polled response (an object type or a union).
     pub response_ident: String,
-    /// Wire and Rust name of the field read.
-    pub field_wire: String,
-    pub field_ident: String,
-    /// Rust type name of the field's enum, or `None` for a plain string field.
-    pub field_enum: Option<String>,
-    pub success: Vec<WaiterState>,
-    pub failure: Vec<WaiterState>,
-    pub pending: Vec<WaiterState>,
+    /// Where the state is read.
+    pub subject: WaiterSubject,
+    /// The listed states as on the wire, for docs.
+    pub success: Vec<String>,
+    pub failure: Vec<String>,
+    pub pending: Vec<String>,
     /// A 404 ends the wait successfully (and the waiter returns nothing).
     pub not_found_is_success: bool,
     /// First pause between polls; later pauses double up to `max_interval_seconds`.
     pub interval_seconds: u64,
     pub max_interval_seconds: u64,
     pub max_wait_seconds: u64,
+}
+
+/// What a waiter reads the state from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaiterSubject {
+    /// A field of the polled object type.
+    Field(StateField),
+    /// A field of each variant of the polled union.
+    Union {
+        /// `(variant ident, its field)`, one per variant.
+        variants: Vec<(String, StateField)>,
+        /// Wire name of the member read in an object of a variant the crate does not know.
+        default_field_wire: String,
+    },
+}
+
+/// The field a waiter reads in one object type, and how its values end the wait.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateField {
+    pub wire: String,
+    pub ident: String,
+    /// The field is an `Option`: a missing state counts as an unlisted one (`""`).
+    pub optional: bool,
+    /// Rust type name of the field's enum, or `None` for a plain string field.
+    pub enum_ident: Option<String>,
+    /// The listed states that apply to this field (all of them without an enum).
+    pub success: Vec<WaiterState>,
+    pub failure: Vec<WaiterState>,
+    pub pending: Vec<WaiterState>,
 }
 
 /// A state a waiter lists: always a known value of the field's enum when it has one.

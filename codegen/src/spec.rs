@@ -85,6 +85,10 @@ pub struct SpecDocument {
     pub crate_info: CrateInfo,
     /// Metadata of the API itself.
     pub info: ApiInfo,
+    /// API versions, keyed by name (`1.0`, `2023-01-01`): the path prefix and media type of the
+    /// operations that name them. When any is declared, every operation must name one.
+    #[serde(default)]
+    pub api_versions: IndexMap<String, ApiVersionSpec>,
     /// Parameters shared by operations, keyed by their wire name (`ORG-ID`, `pretty`).
     /// Operations list the ones they take.
     #[serde(default)]
@@ -96,6 +100,11 @@ pub struct SpecDocument {
     /// Object types (request bodies and responses), keyed by their UpperCamelCase type name.
     #[serde(default)]
     pub types: IndexMap<String, TypeSpec>,
+    /// Discriminated unions, keyed by their UpperCamelCase type name: an object that is one of
+    /// several object types, told apart by the value of one member. Generated unions are open:
+    /// an object with a value the crate does not know is kept whole.
+    #[serde(default)]
+    pub unions: IndexMap<String, UnionSpec>,
     /// Operations, keyed by their lowerCamelCase operation id; each becomes a `Client` method.
     #[serde(default)]
     pub operations: IndexMap<String, OperationSpec>,
@@ -130,7 +139,7 @@ pub struct ApiInfo {
     #[serde(default)]
     pub description: Option<String>,
     /// Default base URL: http:// or https://, a host, an optional path; no query, fragment or
-    /// credentials.
+    /// credentials. Operation paths (after their version's prefix) are appended to it.
     pub base_url: String,
     /// How requests authenticate.
     pub auth: AuthSpec,
@@ -159,6 +168,21 @@ pub enum AuthScheme {
     Digest,
 }
 
+/// One version of the API: where its operations live and the media type they speak.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApiVersionSpec {
+    /// Prefix of the paths of this version's operations: starts with `/`, does not end with
+    /// one (`/api/atlas/v2`); may be empty.
+    pub path_prefix: String,
+    /// Media type sent as `Accept` (and as `Content-Type` with a body) by this version's
+    /// operations, e.g. `application/vnd.atlas.2023-01-01+json`.
+    pub media_type: String,
+    /// Prose about the version (documentation).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
 /// A path or query parameter.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -169,6 +193,10 @@ pub struct ParameterSpec {
     /// Value type; path parameters are strings.
     #[serde(rename = "type")]
     pub ty: ParameterType,
+    /// Name of an enum of `enums` whose values the (string) parameter takes: the argument is
+    /// then that enum.
+    #[serde(rename = "enum", default)]
+    pub enum_type: Option<String>,
     /// What the parameter means.
     pub description: String,
     /// Default the server applies when the parameter is absent (documentation only).
@@ -246,18 +274,36 @@ pub struct TypeSpec {
     pub fields: IndexMap<String, FieldSpec>,
 }
 
+/// A discriminated union: an object that is one of several object types, chosen by the value
+/// of one member (the discriminator).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UnionSpec {
+    /// What the union is.
+    pub description: String,
+    /// Wire name of the member whose value says which variant an object is (`cloudProvider`).
+    /// Variant types do not declare it: the union reads and writes it.
+    pub discriminator: String,
+    /// Name of the enum of the discriminator's values.
+    pub discriminator_enum: String,
+    /// The variants: object type names keyed by the discriminator value that selects them (a
+    /// value of `discriminatorEnum`); at least one.
+    pub variants: IndexMap<String, String>,
+}
+
 /// One field of an object type, keyed by its wire name.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FieldSpec {
     /// A primitive (`string`, `boolean`, `integer`, `number`, `any`), `array` (with `items`),
-    /// or the name of an enum or type.
+    /// or the name of an enum, type or union.
     #[serde(rename = "type")]
     pub ty: String,
-    /// Element type when `type` is `array`: a primitive or the name of an enum or type.
+    /// Element type when `type` is `array`: a primitive or the name of an enum, type or union.
     #[serde(default)]
     pub items: Option<String>,
-    /// The key is always present: requests must send it, responses always carry it.
+    /// The key is always present: requests must send it, responses always carry it. An
+    /// optional field is left out of requests when unset.
     #[serde(default)]
     pub required: bool,
     /// The value may be JSON `null`.
@@ -277,9 +323,16 @@ pub struct OperationSpec {
     pub description: String,
     /// HTTP method. GET and DELETE cannot have a request body.
     pub method: HttpMethod,
-    /// Path template relative to the base URL, starting with `/`, with a `{NAME}` placeholder
-    /// for every path parameter the operation lists.
+    /// Path template relative to the base URL and the version's prefix, starting with `/`, with
+    /// a `{NAME}` placeholder for every path parameter the operation lists.
     pub path: String,
+    /// Name of the entry of `apiVersions` the operation belongs to. Without versions, paths
+    /// get no prefix and the media type is `application/json`.
+    #[serde(default)]
+    pub api_version: Option<String>,
+    /// The operation's id in the API's official description (documentation, audits).
+    #[serde(default)]
+    pub operation_id: Option<String>,
     /// Names of entries in the top-level `parameters`.
     #[serde(default)]
     pub parameters: Vec<String>,
@@ -332,7 +385,7 @@ impl HttpMethod {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BodySpec {
-    /// Name of an object type.
+    /// Name of an object type or union.
     #[serde(rename = "type")]
     pub ty: String,
     /// What the body is.
@@ -344,15 +397,27 @@ pub struct BodySpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResponseSpec {
-    /// Name of an object type, `array` (with `items`), or `empty` for no body.
+    /// Name of an object type or union, `array` (with `items`), or `empty` for no body. When a
+    /// union object in the answer lacks its discriminator, the client takes it from the
+    /// operation's path parameter of the discriminator's enum, else from the request body's
+    /// required field of that enum.
     #[serde(rename = "type")]
     pub ty: String,
     /// Element type when `type` is `array`.
     #[serde(default)]
     pub items: Option<String>,
+    /// The success status the API answers with (documentation; any 2xx is accepted). `204`
+    /// requires `type: empty`.
+    #[serde(default = "default_success_status")]
+    #[schemars(range(min = 200, max = 299))]
+    pub status: u16,
     /// What the response is.
     #[serde(default)]
     pub description: Option<String>,
+}
+
+fn default_success_status() -> u16 {
+    200
 }
 
 /// Documented example request and response of an operation.
@@ -387,9 +452,16 @@ pub struct WaiterSpec {
     pub description: String,
     /// Id of the GET operation to poll; its path parameters become the waiter's arguments.
     pub operation: String,
-    /// Wire name of the field of the operation's response to read: a required string or enum
-    /// field. Every listed state must be a value of its enum.
+    /// Wire name of the field of the operation's response to read: a string or enum field
+    /// (when optional and missing, the state is `""`, which no list can hold: polling goes on
+    /// with a warning). Every listed state must be a value of its enum. For a union response, the field
+    /// of every variant not named in `variantFields`.
     pub field: String,
+    /// For a union response: the field to read instead of `field` in some variants, keyed by
+    /// their discriminator value. A listed state applies to the variants whose field's enum
+    /// has it, and must be a value of at least one.
+    #[serde(default)]
+    pub variant_fields: IndexMap<String, String>,
     /// Values that end the wait successfully (the last object is returned).
     #[serde(default)]
     pub success: Vec<String>,

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Diagnostic, SpecErrors};
 use crate::model::{
-    Api, Body, CrateInfo, DigestAuth, EnumDef, EnumVariant, Field, HttpMethod, Operation,
-    PathParam, PathSegment, QueryParam, Response, ResponseType, StructDef, TypeRef,
+    Api, Body, CrateInfo, DigestAuth, DiscriminatorArgument, DiscriminatorSource, EnumDef,
+    EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam, Response,
+    ResponseType, StructDef, TypeRef, UnionDef,
 };
 use heck::ToSnakeCase;
 
@@ -17,6 +18,8 @@ use crate::spec::{
 };
 use crate::suggest::closest;
 
+mod unions;
+mod versions;
 mod waiters;
 
 /// Primitive type names a field may use.
@@ -26,7 +29,7 @@ const PRIMITIVES: &[&str] = &["string", "boolean", "integer", "number", "any"];
 const UNKNOWN_VARIANT: &str = "Unknown";
 
 /// Type names the generated `types` module defines itself.
-const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue"];
+const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue", "UnknownObject"];
 
 /// Methods `Client` has besides the operations (see `codegen/templates/`).
 const RESERVED_CLIENT_METHODS: &[&str] =
@@ -115,12 +118,25 @@ impl Checker {
         for name in doc.enums.keys() {
             type_names.insert(name.clone(), Kind::Enum);
         }
-        for name in doc.types.keys() {
-            if type_names.insert(name.clone(), Kind::Struct).is_some() {
-                self.key_error(
-                    format!("types.{name}"),
-                    format!("`{name}` is declared both as an enum and as a type"),
-                );
+        for (section, kind, names) in [
+            ("types", Kind::Struct, &doc.types.keys().collect::<Vec<_>>()),
+            (
+                "unions",
+                Kind::Union,
+                &doc.unions.keys().collect::<Vec<_>>(),
+            ),
+        ] {
+            for name in names {
+                if let Some(previous) = type_names.insert((*name).clone(), kind) {
+                    self.key_error(
+                        format!("{section}.{name}"),
+                        format!(
+                            "`{name}` is declared both as {} and as {}",
+                            previous.described(),
+                            kind.described()
+                        ),
+                    );
+                }
             }
         }
         let mut rust_type_names = BTreeMap::new();
@@ -129,6 +145,7 @@ impl Checker {
             .keys()
             .map(|name| ("enums", name))
             .chain(doc.types.keys().map(|name| ("types", name)))
+            .chain(doc.unions.keys().map(|name| ("unions", name)))
         {
             self.check_type_name(section, name);
             let ident = camel_ident(name);
@@ -159,11 +176,12 @@ impl Checker {
                 received: false,
             })
             .collect();
+        let versions = self.api_versions(doc);
         // Parameters become arguments, setters and (with a pattern) statics named after them,
         // so two that become the same Rust name would clash wherever both are used.
         let mut parameter_idents: BTreeMap<String, String> = BTreeMap::new();
         for (name, parameter) in &doc.parameters {
-            self.parameter(name, parameter);
+            self.parameter(name, parameter, &type_names);
             let ident = snake_ident(name);
             if let Some(previous) = parameter_idents.insert(unraw(&ident).to_owned(), name.clone())
             {
@@ -178,7 +196,7 @@ impl Checker {
         let mut method_names = BTreeMap::new();
         let mut operations = Vec::new();
         for (id, spec) in &doc.operations {
-            let operation = self.operation(id, spec, doc, &type_names);
+            let operation = self.operation(id, spec, doc, &type_names, &versions);
             if let Some(previous) = method_names.insert(operation.method_ident.clone(), id.clone())
             {
                 self.key_error(
@@ -192,8 +210,18 @@ impl Checker {
             operations.push(operation);
         }
         let mut structs = structs;
-        mark_directions(&mut structs, &operations);
-        let waiters = self.waiters(doc, &operations, &structs, &enums);
+        let mut unions: Vec<UnionDef> = doc
+            .unions
+            .iter()
+            .map(|(name, spec)| self.union_def(name, spec, &structs, &enums))
+            .collect();
+        let mut operations = operations;
+        for operation in &mut operations {
+            operation.response.discriminator_source =
+                discriminator_source(operation, &structs, &unions);
+        }
+        mark_directions(&mut structs, &mut unions, &operations);
+        let waiters = self.waiters(doc, &operations, &structs, &unions, &enums);
 
         Api {
             crate_info: CrateInfo {
@@ -213,6 +241,7 @@ impl Checker {
             },
             enums,
             structs,
+            unions,
             operations,
             waiters,
         }
@@ -430,6 +459,7 @@ impl Checker {
             name => match types.get(name) {
                 Some(Kind::Enum) => TypeRef::Enum(camel_ident(name)),
                 Some(Kind::Struct) => TypeRef::Struct(camel_ident(name)),
+                Some(Kind::Union) => TypeRef::Union(camel_ident(name)),
                 None => {
                     let mut message = format!("unknown type `{name}`");
                     if let Some(suggestion) = closest(
@@ -448,7 +478,7 @@ impl Checker {
         }
     }
 
-    fn parameter(&mut self, name: &str, spec: &ParameterSpec) {
+    fn parameter(&mut self, name: &str, spec: &ParameterSpec, types: &BTreeMap<String, Kind>) {
         let pointer = format!("parameters.{name}");
         let ident = snake_ident(name);
         self.check_ascii_ident(&pointer, true, name, &ident);
@@ -463,6 +493,33 @@ impl Checker {
         }
         if spec.location == ParameterLocation::Path && spec.ty != ParameterType::String {
             self.error(format!("{pointer}.type"), "path parameters must be strings");
+        }
+        if let Some(enum_name) = &spec.enum_type {
+            if spec.ty != ParameterType::String {
+                self.error(
+                    format!("{pointer}.enum"),
+                    "`enum` is only allowed on string parameters",
+                );
+            }
+            if spec.pattern.is_some() {
+                self.error(
+                    format!("{pointer}.pattern"),
+                    "an enum parameter takes the enum's values; it cannot also have a pattern",
+                );
+            }
+            if !matches!(types.get(enum_name), Some(Kind::Enum)) {
+                let mut message = format!("`{enum_name}` is not a declared enum");
+                if let Some(suggestion) = closest(
+                    enum_name,
+                    types
+                        .iter()
+                        .filter(|(_, kind)| matches!(kind, Kind::Enum))
+                        .map(|(name, _)| name.as_str()),
+                ) {
+                    message.push_str(&format!("; did you mean `{suggestion}`?"));
+                }
+                self.error(format!("{pointer}.enum"), message);
+            }
         }
         if let Some(pattern) = &spec.pattern {
             if spec.ty != ParameterType::String {
@@ -499,6 +556,7 @@ impl Checker {
         spec: &OperationSpec,
         doc: &SpecDocument,
         types: &BTreeMap<String, Kind>,
+        versions: &versions::Versions,
     ) -> Operation {
         let pointer = format!("operations.{id}");
         if !id.starts_with(|c: char| c.is_ascii_lowercase())
@@ -548,6 +606,7 @@ impl Checker {
                     wire: name.clone(),
                     ident: snake_ident(name),
                     ty: parameter.ty,
+                    enum_ident: enum_ident(parameter, types),
                     description: parameter.description.clone(),
                     default: parameter.default.clone(),
                     response_envelope: parameter.response_envelope,
@@ -600,6 +659,7 @@ impl Checker {
                                         pattern: parameter.pattern.clone(),
                                         pattern_description: parameter.pattern_description.clone(),
                                         example: parameter.example.as_ref().and_then(|value| value.as_str()).map(str::to_owned),
+                                        enum_ident: enum_ident(parameter, types),
                                     });
                                 }
                                 None => self.error(
@@ -622,6 +682,10 @@ impl Checker {
                 }
             }
         }
+        let version = self.operation_version(&pointer, spec, versions);
+        if let Some(PathSegment::Literal(first)) = path.first_mut() {
+            first.insert_str(0, &version.path_prefix);
+        }
         // Two parameters of one operation cannot become the same Rust name: the top-level
         // check in `api` reports that for every pair of declared parameters.
         if query_params
@@ -643,22 +707,24 @@ impl Checker {
                     format!("a {} request cannot have a body", http_method.as_str()),
                 );
             }
-            match types.get(&body.ty) {
-                Some(Kind::Struct) => Some(Body {
-                    type_ident: camel_ident(&body.ty),
-                    description: body.description.clone(),
-                }),
+            let ty = match types.get(&body.ty) {
+                Some(Kind::Struct) => TypeRef::Struct(camel_ident(&body.ty)),
+                Some(Kind::Union) => TypeRef::Union(camel_ident(&body.ty)),
                 _ => {
                     self.error(
                         format!("{pointer}.requestBody.type"),
                         format!(
-                            "`{}` is not a declared type (a request body must be one of `types`)",
+                            "`{}` is not a declared type (a request body must be one of `types` or `unions`)",
                             body.ty
                         ),
                     );
-                    None
+                    return None;
                 }
-            }
+            };
+            Some(Body {
+                ty,
+                description: body.description.clone(),
+            })
         });
 
         let response_pointer = format!("{pointer}.response");
@@ -674,9 +740,10 @@ impl Checker {
                 _ => ResponseType::Empty,
             },
             (name, None) => match types.get(name) {
-                Some(Kind::Struct) => ResponseType::Struct(camel_ident(name)),
+                Some(Kind::Struct) => ResponseType::Object(TypeRef::Struct(camel_ident(name))),
+                Some(Kind::Union) => ResponseType::Object(TypeRef::Union(camel_ident(name))),
                 _ => {
-                    self.error(format!("{response_pointer}.type"), format!("`{name}` is not a declared type; a response is a type, `array` (with `items`) or `empty`"));
+                    self.error(format!("{response_pointer}.type"), format!("`{name}` is not a declared type; a response is a type, a union, `array` (with `items`) or `empty`"));
                     ResponseType::Empty
                 }
             },
@@ -689,6 +756,13 @@ impl Checker {
             }
         };
 
+        if spec.response.status == 204 && response_ty != ResponseType::Empty {
+            self.error(
+                format!("{response_pointer}.status"),
+                "a 204 answer has no body, so the response type must be `empty`",
+            );
+        }
+
         let examples = spec.examples.as_ref();
         let example_request = examples.and_then(|examples| examples.request.as_ref());
         Operation {
@@ -697,15 +771,20 @@ impl Checker {
             builder_ident: camel_ident(id),
             summary: spec.summary.clone(),
             description: spec.description.clone(),
+            official_id: spec.operation_id.clone(),
             http_method,
-            path_template: spec.path.clone(),
+            path_template: format!("{}{}", version.path_prefix, spec.path),
             path,
+            api_version: version.name,
+            media_type: version.media_type,
             path_params,
             query_params,
             body,
             response: Response {
                 ty: response_ty,
                 description: spec.response.description.clone(),
+                status: spec.response.status,
+                discriminator_source: None,
             },
             required_roles: spec.required_roles.clone(),
             considerations: spec.considerations.clone(),
@@ -716,11 +795,16 @@ impl Checker {
     }
 }
 
-/// Marks which object types the client sends (request bodies and what they contain) and
-/// which it receives (responses and what they contain).
-fn mark_directions(structs: &mut [StructDef], operations: &[Operation]) {
-    /// The object types `ty` is or contains, transitively, added to `seen`.
-    fn reach(structs: &[StructDef], ty: &TypeRef, seen: &mut BTreeSet<String>) {
+/// Marks which object types and unions the client sends (request bodies and what they
+/// contain) and which it receives (responses and what they contain).
+fn mark_directions(structs: &mut [StructDef], unions: &mut [UnionDef], operations: &[Operation]) {
+    /// The object types and unions `ty` is or contains, transitively, added to `seen`.
+    fn reach(
+        structs: &[StructDef],
+        unions: &[UnionDef],
+        ty: &TypeRef,
+        seen: &mut BTreeSet<String>,
+    ) {
         match ty {
             TypeRef::Struct(name) => {
                 if !seen.insert(name.clone()) {
@@ -728,11 +812,22 @@ fn mark_directions(structs: &mut [StructDef], operations: &[Operation]) {
                 }
                 if let Some(def) = structs.iter().find(|def| def.ident == *name) {
                     for field in &def.fields {
-                        reach(structs, &field.ty, seen);
+                        reach(structs, unions, &field.ty, seen);
                     }
                 }
             }
-            TypeRef::Array(inner) => reach(structs, inner, seen),
+            TypeRef::Union(name) => {
+                if !seen.insert(name.clone()) {
+                    return;
+                }
+                if let Some(def) = unions.iter().find(|def| def.ident == *name) {
+                    for variant in &def.variants {
+                        let ty = TypeRef::Struct(variant.struct_ident.clone());
+                        reach(structs, unions, &ty, seen);
+                    }
+                }
+            }
+            TypeRef::Array(inner) => reach(structs, unions, inner, seen),
             _ => {}
         }
     }
@@ -740,17 +835,12 @@ fn mark_directions(structs: &mut [StructDef], operations: &[Operation]) {
     let mut received = BTreeSet::new();
     for operation in operations {
         if let Some(body) = &operation.body {
-            reach(
-                structs,
-                &TypeRef::Struct(body.type_ident.clone()),
-                &mut sent,
-            );
+            reach(structs, unions, &body.ty, &mut sent);
         }
         match &operation.response.ty {
-            ResponseType::Struct(name) => {
-                reach(structs, &TypeRef::Struct(name.clone()), &mut received);
+            ResponseType::Object(ty) | ResponseType::Array(ty) => {
+                reach(structs, unions, ty, &mut received);
             }
-            ResponseType::Array(item) => reach(structs, item, &mut received),
             ResponseType::Empty => {}
         }
     }
@@ -758,12 +848,70 @@ fn mark_directions(structs: &mut [StructDef], operations: &[Operation]) {
         def.sent = sent.contains(&def.ident);
         def.received = received.contains(&def.ident);
     }
+    for def in unions {
+        def.sent = sent.contains(&def.ident);
+        def.received = received.contains(&def.ident);
+    }
+}
+
+/// Where a union answer's missing discriminator comes from: the operation's path parameter of
+/// the discriminator's enum, else the object body's required field of that enum.
+fn discriminator_source(
+    operation: &Operation,
+    structs: &[StructDef],
+    unions: &[UnionDef],
+) -> Option<DiscriminatorSource> {
+    let union_name = match &operation.response.ty {
+        ResponseType::Object(TypeRef::Union(name)) => name,
+        ResponseType::Array(TypeRef::Union(name)) => name,
+        _ => return None,
+    };
+    let union = unions.iter().find(|def| def.ident == *union_name)?;
+    let from = operation
+        .path_params
+        .iter()
+        .find(|param| param.enum_ident.as_deref() == Some(union.discriminator_enum.as_str()))
+        .map(|param| DiscriminatorArgument::PathParam(param.ident.clone()))
+        .or_else(|| {
+            let TypeRef::Struct(body) = &operation.body.as_ref()?.ty else {
+                return None;
+            };
+            let body = structs.iter().find(|def| def.ident == *body)?;
+            body.fields
+                .iter()
+                .find(|field| {
+                    field.is_constructor_arg()
+                        && field.ty == TypeRef::Enum(union.discriminator_enum.clone())
+                })
+                .map(|field| DiscriminatorArgument::BodyField(field.ident.clone()))
+        })?;
+    Some(DiscriminatorSource {
+        member: union.discriminator_wire.clone(),
+        from,
+    })
+}
+
+/// The Rust name of the enum a parameter takes, when it names a declared one.
+fn enum_ident(parameter: &ParameterSpec, types: &BTreeMap<String, Kind>) -> Option<String> {
+    let name = parameter.enum_type.as_ref()?;
+    matches!(types.get(name), Some(Kind::Enum)).then(|| camel_ident(name))
 }
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Enum,
     Struct,
+    Union,
+}
+
+impl Kind {
+    fn described(self) -> &'static str {
+        match self {
+            Kind::Enum => "an enum",
+            Kind::Struct => "a type",
+            Kind::Union => "a union",
+        }
+    }
 }
 
 enum TemplatePiece {

@@ -1,6 +1,6 @@
 //! What every generated type shares, written once: object types with their JSON mapping
-//! ([`object_type!`]), the open-enum impls ([`open_enum!`]) and the `with_*` setters of
-//! request types ([`setters!`]).
+//! ([`object_type!`]), discriminated unions ([`union_type!`]), the open-enum impls
+//! ([`open_enum!`]) and the `with_*` setters of request types ([`setters!`]).
 //!
 //! Object types do not `#[derive(Serialize, Deserialize)]`: the derives expand to about 470
 //! lines per struct, which dominated the generated crate's compile time. Here each struct only
@@ -8,7 +8,7 @@
 //! field type.
 
 // Which of these a crate uses depends on its spec (a spec without enums never invokes
-// `open_enum!`, one without list fields in request bodies never calls `keep`).
+// `open_enum!`, one without unions never calls `write_variant`).
 #![allow(dead_code, unused_macros, unused_imports)]
 
 use std::fmt;
@@ -17,10 +17,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// Implements `KNOWN_VALUES`, `as_str`, `is_known`, `From<&str>`, `From<String>`, `FromStr`,
-/// `PartialEq`, `Eq`, `Hash` and `Ord` (by wire value; the derives cost far more to compile),
-/// `Display`, `Serialize`
-/// and `Deserialize` for an open enum, from its variants' wire values (and the aliases also
-/// accepted when reading).
+/// `AsRef<str>`, `PartialEq`, `Eq`, `Hash` and `Ord` (by wire value; the derives cost far more
+/// to compile), `Display`, `Serialize` and `Deserialize` for an open enum, from its variants'
+/// wire values (and the aliases also accepted when reading).
 macro_rules! open_enum {
     ($name:ident { $($variant:ident = $wire:literal $(| $alias:literal)*),* $(,)? }) => {
         impl $name {
@@ -98,6 +97,12 @@ macro_rules! open_enum {
             }
         }
 
+        impl ::std::convert::AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -126,7 +131,6 @@ pub(crate) use open_enum;
 /// | `required` | `T` | error / error | always |
 /// | `nullable` | `Option<T>` | `None` / `None` | always (`null` for `None`) |
 /// | `optional` | `Option<T>` | `None` / `None` | only when `Some` |
-/// | `defaulted` | `Vec<T>` | empty / error | always |
 ///
 /// Members nobody asks for are ignored when reading.
 macro_rules! object_type {
@@ -147,8 +151,18 @@ macro_rules! object_type {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 let mut writer = crate::codec::ObjectWriter::new(serializer)?;
-                $(writer.$kind($wire, &self.$field)?;)*
+                crate::codec::ToObject::write_members(self, &mut writer)?;
                 writer.end()
+            }
+        }
+
+        impl crate::codec::ToObject for $name {
+            fn write_members<M: ::serde::ser::SerializeMap>(
+                &self,
+                writer: &mut crate::codec::ObjectWriter<M>,
+            ) -> ::std::result::Result<(), M::Error> {
+                $(writer.$kind($wire, &self.$field)?;)*
+                ::std::result::Result::Ok(())
             }
         }
 
@@ -175,16 +189,84 @@ macro_rules! object_type {
 }
 pub(crate) use object_type;
 
+/// Defines a discriminated union: an enum with one variant per known discriminator value
+/// (each holding an object type that leaves the discriminator member to the union) and
+/// `Unknown`, which keeps any other object whole. Reading picks the variant from the
+/// `$discriminator` member, read as the open enum `$enum`; writing puts that member first.
+macro_rules! union_type {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $discriminator:literal as $enum:ident {
+            $($(#[$variant_meta:meta])* $variant:ident($ty:ty)),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$variant_meta])* $variant($ty),)*
+            /// An object whose discriminator this crate does not know (or which has none),
+            /// kept exactly as received.
+            Unknown(crate::types::UnknownObject),
+        }
+
+        impl $name {
+            /// Wire name of the member that says which variant an object is.
+            pub const DISCRIMINATOR: &'static str = $discriminator;
+
+            /// Whether this is a variant the crate knows (not [`Self::Unknown`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $($name::$variant(value) => crate::codec::write_variant(
+                        serializer,
+                        $discriminator,
+                        crate::types::$enum::$variant.as_str(),
+                        value,
+                    ),)*
+                    $name::Unknown(object) => ::serde::Serialize::serialize(object.as_map(), serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut object = crate::codec::read_object(deserializer)?;
+                let value = object
+                    .member_str($discriminator)
+                    .map(crate::types::$enum::from);
+                match value {
+                    $(::std::option::Option::Some(crate::types::$enum::$variant) => {
+                        crate::codec::variant(&mut object).map($name::$variant)
+                    })*
+                    _ => ::std::result::Result::Ok($name::Unknown(
+                        crate::types::UnknownObject(object.into_members()),
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use union_type;
+
 /// Adds `with_*` setters for the fields a request type's constructor does not take:
-/// `with_x => x: T = some "x"` sets an optional field to `Some(value)`, `= keep` sets a
-/// list as given; the literal names the field in the setter's docs.
+/// `with_x => x "x": T` sets the optional field `x` to `Some(value)`; the literal names the
+/// field in the setter's docs.
 macro_rules! setters {
-    ($name:ident { $($setter:ident => $field:ident: $ty:ty = $wrap:ident $doc:literal),* $(,)? }) => {
+    ($name:ident { $($setter:ident => $field:ident $doc:literal: $ty:ty),* $(,)? }) => {
         impl $name {
             $(
                 #[doc = concat!("Sets [`", $doc, "`](Self#structfield.", $doc, ").")]
                 pub fn $setter(mut self, value: $ty) -> Self {
-                    self.$field = crate::codec::$wrap(value);
+                    self.$field = ::std::option::Option::Some(value);
                     self
                 }
             )*
@@ -192,16 +274,6 @@ macro_rules! setters {
     };
 }
 pub(crate) use setters;
-
-/// What a setter stores for an optional field.
-pub(crate) fn some<T>(value: T) -> Option<T> {
-    Some(value)
-}
-
-/// What a setter stores for a list field.
-pub(crate) fn keep<T>(value: T) -> T {
-    value
-}
 
 /// Reads a string, borrowed from the input when possible (shared by every open enum).
 pub(crate) fn string<'de, D: serde::Deserializer<'de>>(
@@ -261,15 +333,14 @@ impl Object {
         self.optional(field)
     }
 
-    /// A member that may be missing (then `T::default()`, e.g. an empty list).
-    pub(crate) fn defaulted<T: serde::de::DeserializeOwned + Default>(
-        &mut self,
-        field: &'static str,
-    ) -> Result<T, FieldError> {
-        match self.members.remove(field) {
-            Some(value) => convert(field, value),
-            None => Ok(T::default()),
-        }
+    /// The member `field` if it is a string (a union's discriminator), left in place.
+    pub(crate) fn member_str(&self, field: &str) -> Option<&str> {
+        self.members.get(field).and_then(Value::as_str)
+    }
+
+    /// The members not taken yet.
+    pub(crate) fn into_members(self) -> Map<String, Value> {
+        self.members
     }
 }
 
@@ -315,14 +386,6 @@ impl<M: serde::ser::SerializeMap> ObjectWriter<M> {
         }
     }
 
-    pub(crate) fn defaulted<T: serde::Serialize>(
-        &mut self,
-        field: &'static str,
-        value: &T,
-    ) -> Result<(), M::Error> {
-        self.map.serialize_entry(field, value)
-    }
-
     pub(crate) fn end(self) -> Result<M::Ok, M::Error> {
         self.map.end()
     }
@@ -333,6 +396,34 @@ fn convert<T: serde::de::DeserializeOwned>(
     value: Value,
 ) -> Result<T, FieldError> {
     serde_json::from_value(value).map_err(|error| FieldError::Invalid(field, error))
+}
+
+/// A struct written member by member into a JSON object (implemented by [`object_type!`]), so
+/// a union can add its discriminator to the same object.
+pub(crate) trait ToObject {
+    /// Writes the struct's members.
+    fn write_members<M: serde::ser::SerializeMap>(
+        &self,
+        writer: &mut ObjectWriter<M>,
+    ) -> Result<(), M::Error>;
+}
+
+/// Writes a union variant: the discriminator member, then the object's own members.
+pub(crate) fn write_variant<S: serde::Serializer, T: ToObject>(
+    serializer: S,
+    discriminator: &'static str,
+    value: &str,
+    object: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut writer = ObjectWriter::new(serializer)?;
+    writer.required(discriminator, &value)?;
+    object.write_members(&mut writer)?;
+    writer.end()
+}
+
+/// Builds a union variant from the members already read (see [`union_type!`]).
+pub(crate) fn variant<T: FromObject, E: serde::de::Error>(object: &mut Object) -> Result<T, E> {
+    T::from_object(object).map_err(|error| E::custom(format_args!("{}: {error}", T::TYPE_NAME)))
 }
 
 /// A struct built from the members of a JSON object (implemented by [`object_type!`]).
@@ -352,12 +443,13 @@ where
     T: FromObject,
 {
     let mut object = read_object(deserializer)?;
-    T::from_object(&mut object)
-        .map_err(|error| serde::de::Error::custom(format_args!("{}: {error}", T::TYPE_NAME)))
+    variant(&mut object)
 }
 
 /// Reads the members of a JSON object.
-fn read_object<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Object, D::Error> {
+pub(crate) fn read_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Object, D::Error> {
     Map::<String, Value>::deserialize(deserializer).map(|members| Object { members })
 }
 
@@ -372,7 +464,7 @@ mod tests {
             name: String = required "name",
             count: Option<i64> = optional "count",
             note: Option<String> = nullable "note",
-            tags: Vec<String> = defaulted "tags",
+            tags: Option<Vec<String>> = optional "tags",
         }
     }
 
@@ -386,13 +478,13 @@ mod tests {
                 name: "a".to_owned(),
                 count: None,
                 note: None,
-                tags: Vec::new(),
+                tags: None,
             }
         );
         // Written back: `optional` members only when set, `nullable` ones always.
         assert_eq!(
             serde_json::to_string(&probe).expect("encodes"),
-            r#"{"name":"a","note":null,"tags":[]}"#
+            r#"{"name":"a","note":null}"#
         );
         let probe: Probe =
             serde_json::from_str(r#"{"tags":["t"],"count":3,"name":"b","note":"n"}"#)

@@ -19,6 +19,18 @@ pub(crate) enum Poll<T> {
     Failed(String),
 }
 
+impl Poll<()> {
+    /// The same verdict, returning `value` when done.
+    pub(crate) fn done_with<T>(self, value: T) -> Poll<T> {
+        match self {
+            Poll::Done(()) => Poll::Done(value),
+            Poll::Pending(state) => Poll::Pending(state),
+            Poll::Unlisted(state) => Poll::Unlisted(state),
+            Poll::Failed(state) => Poll::Failed(state),
+        }
+    }
+}
+
 /// The pause before poll number `pauses_taken + 1`: `interval` first, then doubling with each
 /// pause, capped at `max_interval` (or at `interval`, if that is longer).
 pub(crate) fn backoff(interval: Duration, max_interval: Duration, pauses_taken: u32) -> Duration {

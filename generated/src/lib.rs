@@ -5,9 +5,9 @@
 //!
 //! Typed async client for the MongoDB Atlas Administration API, generated from a hand-written description.
 //!
-//! A client for the MongoDB Atlas Administration API (version 1.0), generated from a hand-written description of the API.
+//! A client for the MongoDB Atlas Administration API (version 1.0 and 2 (2023-01-01)), generated from a hand-written description of the API.
 //!
-//! The MongoDB Atlas Administration API (v1.0). Groups and projects are synonymous terms: a `{GROUP-ID}` is the project ID.
+//! The MongoDB Atlas Administration API: the current versioned API (`/api/atlas/v2`, resource version `2023-01-01`) and the deprecated v1.0 API (`/api/atlas/v1.0`). Groups and projects are synonymous terms: a group id is the project ID.
 //!
 //! ## Authentication
 //!
@@ -31,13 +31,23 @@
 //!
 //! | Method | HTTP | Summary |
 //! |---|---|---|
-//! | [`Client::create_private_endpoint`](Client#method.create_private_endpoint) | `POST /groups/{GROUP-ID}/privateEndpoint` | Create One Private Endpoint Connection |
-//! | [`Client::list_private_endpoints`](Client#method.list_private_endpoints) | `GET /groups/{GROUP-ID}/privateEndpoint` | Get All Private Endpoint Connections |
-//! | [`Client::get_private_endpoint`](Client#method.get_private_endpoint) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Get One Private Endpoint Connection |
-//! | [`Client::delete_private_endpoint`](Client#method.delete_private_endpoint) | `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Delete One Private Endpoint Connection |
-//! | [`Client::create_interface_endpoint`](Client#method.create_interface_endpoint) | `POST /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints` | Add One Interface Endpoint to One Private Endpoint Connection |
-//! | [`Client::get_interface_endpoint`](Client#method.get_interface_endpoint) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Get One Interface Endpoint by ID |
-//! | [`Client::delete_interface_endpoint`](Client#method.delete_interface_endpoint) | `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Delete One Interface Endpoint |
+//! | [`Client::create_private_endpoint`](Client#method.create_private_endpoint) | `POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint` | Create One Private Endpoint Connection |
+//! | [`Client::list_private_endpoints`](Client#method.list_private_endpoints) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint` | Get All Private Endpoint Connections |
+//! | [`Client::get_private_endpoint`](Client#method.get_private_endpoint) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}` | Get One Private Endpoint Connection |
+//! | [`Client::delete_private_endpoint`](Client#method.delete_private_endpoint) | `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}` | Delete One Private Endpoint Connection |
+//! | [`Client::create_interface_endpoint`](Client#method.create_interface_endpoint) | `POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints` | Add One Interface Endpoint to One Private Endpoint Connection |
+//! | [`Client::get_interface_endpoint`](Client#method.get_interface_endpoint) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Get One Interface Endpoint by ID |
+//! | [`Client::delete_interface_endpoint`](Client#method.delete_interface_endpoint) | `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Delete One Interface Endpoint |
+//! | [`Client::create_private_endpoint_service`](Client#method.create_private_endpoint_service) | `POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService` | Create One Private Endpoint Service for One Provider |
+//! | [`Client::list_private_endpoint_services`](Client#method.list_private_endpoint_services) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService` | Return All Private Endpoint Services for One Provider |
+//! | [`Client::get_private_endpoint_service`](Client#method.get_private_endpoint_service) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}` | Return One Private Endpoint Service for One Provider |
+//! | [`Client::update_private_endpoint_service`](Client#method.update_private_endpoint_service) | `PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}` | Update One Private Endpoint Service |
+//! | [`Client::delete_private_endpoint_service`](Client#method.delete_private_endpoint_service) | `DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}` | Remove One Private Endpoint Service for One Provider |
+//! | [`Client::create_private_endpoint_service_endpoint`](Client#method.create_private_endpoint_service_endpoint) | `POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint` | Create One Private Endpoint for One Provider |
+//! | [`Client::get_private_endpoint_service_endpoint`](Client#method.get_private_endpoint_service_endpoint) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}` | Return One Private Endpoint for One Provider |
+//! | [`Client::delete_private_endpoint_service_endpoint`](Client#method.delete_private_endpoint_service_endpoint) | `DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}` | Remove One Private Endpoint for One Provider |
+//! | [`Client::get_regional_endpoint_mode`](Client#method.get_regional_endpoint_mode) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode` | Return Regionalized Private Endpoint Status |
+//! | [`Client::toggle_regional_endpoint_mode`](Client#method.toggle_regional_endpoint_mode) | `PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode` | Toggle Regionalized Private Endpoint Status |
 //!
 //! ## Waiters
 //!
@@ -45,10 +55,14 @@
 //!
 //! | Method | Polls | Description |
 //! |---|---|---|
-//! | [`Client::wait_until_private_endpoint_ready`](Client#method.wait_until_private_endpoint_ready) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS. |
-//! | [`Client::wait_until_interface_endpoint_available`](Client#method.wait_until_interface_endpoint_available) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink. |
-//! | [`Client::wait_until_private_endpoint_deleted`](Client#method.wait_until_private_endpoint_deleted) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}` | Waits until a private endpoint connection is gone (Atlas answers 404). |
-//! | [`Client::wait_until_interface_endpoint_deleted`](Client#method.wait_until_interface_endpoint_deleted) | `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Waits until an interface endpoint is gone (Atlas answers 404). |
+//! | [`Client::wait_until_private_endpoint_ready`](Client#method.wait_until_private_endpoint_ready) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}` | Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS. |
+//! | [`Client::wait_until_interface_endpoint_available`](Client#method.wait_until_interface_endpoint_available) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink. |
+//! | [`Client::wait_until_private_endpoint_deleted`](Client#method.wait_until_private_endpoint_deleted) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}` | Waits until a private endpoint connection is gone (Atlas answers 404). |
+//! | [`Client::wait_until_interface_endpoint_deleted`](Client#method.wait_until_interface_endpoint_deleted) | `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}` | Waits until an interface endpoint is gone (Atlas answers 404). |
+//! | [`Client::wait_until_private_endpoint_service_ready`](Client#method.wait_until_private_endpoint_service_ready) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}` | Waits until an endpoint service is ready for private endpoints: `WAITING_FOR_USER` for AWS, `AVAILABLE` for Azure and GCP (Terraform's states and 1 h timeout). |
+//! | [`Client::wait_until_private_endpoint_service_deleted`](Client#method.wait_until_private_endpoint_service_deleted) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}` | Waits until an endpoint service is gone (Atlas answers 404). |
+//! | [`Client::wait_until_private_endpoint_service_endpoint_available`](Client#method.wait_until_private_endpoint_service_endpoint_available) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}` | Waits until a private endpoint is connected (`AVAILABLE`): AWS reads `connectionStatus`, Azure and GCP `status` (Terraform's states and 2 h timeout). |
+//! | [`Client::wait_until_private_endpoint_service_endpoint_deleted`](Client#method.wait_until_private_endpoint_service_endpoint_deleted) | `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}` | Waits until a private endpoint is gone (Atlas answers 404). |
 //!
 //! ## Errors
 //!
@@ -91,11 +105,11 @@ pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DEL
 /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;
 
-/// Base URL used unless [`ClientBuilder::base_url`] overrides it: `https://cloud.mongodb.com/api/atlas/v1.0`.
-pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com/api/atlas/v1.0";
+/// Base URL used unless [`ClientBuilder::base_url`] overrides it: `https://cloud.mongodb.com`.
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 
-/// `User-Agent` sent unless [`ClientBuilder::user_agent`] overrides it: `atlas-admin/0.1.0`.
-pub const DEFAULT_USER_AGENT: &str = "atlas-admin/0.1.0";
+/// `User-Agent` sent unless [`ClientBuilder::user_agent`] overrides it: `atlas-admin/0.2.0`.
+pub const DEFAULT_USER_AGENT: &str = "atlas-admin/0.2.0";
 
-/// Version of the API this crate was generated for: `1.0`.
-pub const API_VERSION: &str = "1.0";
+/// Version of the API this crate was generated for: `1.0 and 2 (2023-01-01)`.
+pub const API_VERSION: &str = "1.0 and 2 (2023-01-01)";

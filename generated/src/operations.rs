@@ -6,22 +6,6 @@
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
 
-/// Checks the `GROUP-ID` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
-fn group_id_segment(
-    value: &str,
-) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
-        "^[0-9a-fA-F]{24}$",
-        "exactly 24 hexadecimal characters",
-    ));
-    crate::transport::path_segment(
-        "group_id",
-        value,
-        ::std::option::Option::Some(&*PATTERN),
-    )
-}
-
 /// Checks the `INTERFACE-ENDPOINT-ID` path parameter (it must be `vpce-` followed by hexadecimal characters) and percent-encodes it as one segment.
 fn interface_endpoint_id_segment(
     value: &str,
@@ -54,6 +38,52 @@ fn privatelink_id_segment(
     )
 }
 
+/// Checks the `cloudProvider` path parameter and percent-encodes it as one segment.
+fn cloud_provider_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    crate::transport::path_segment("cloud_provider", value, ::std::option::Option::None)
+}
+
+/// Checks the `endpointId` path parameter and percent-encodes it as one segment.
+fn endpoint_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    crate::transport::path_segment("endpoint_id", value, ::std::option::Option::None)
+}
+
+/// Checks the `endpointServiceId` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
+fn endpoint_service_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
+        "^[0-9a-fA-F]{24}$",
+        "exactly 24 hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "endpoint_service_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
+
+/// Checks the `groupId` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
+fn group_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
+        "^[0-9a-fA-F]{24}$",
+        "exactly 24 hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "group_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
+
 /// The tracing span of an operation with these path parameters.
 fn operation_span_group_id(
     operation: &'static str,
@@ -63,6 +93,66 @@ fn operation_span_group_id(
 ) -> ::tracing::Span {
     ::tracing::info_span!(
         "operation", operation, method, path_template, "group_id" = group_id
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id_cloud_provider(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+    cloud_provider: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id,
+        "cloud_provider" = cloud_provider
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id_cloud_provider_endpoint_service_id(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+    cloud_provider: &str,
+    endpoint_service_id: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id,
+        "cloud_provider" = cloud_provider, "endpoint_service_id" = endpoint_service_id
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+    cloud_provider: &str,
+    endpoint_service_id: &str,
+    endpoint_id: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id,
+        "cloud_provider" = cloud_provider, "endpoint_service_id" = endpoint_service_id,
+        "endpoint_id" = endpoint_id
+    )
+}
+
+/// The tracing span of an operation with these path parameters.
+fn operation_span_group_id_endpoint_service_id(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    group_id: &str,
+    endpoint_service_id: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "operation", operation, method, path_template, "group_id" = group_id,
+        "endpoint_service_id" = endpoint_service_id
     )
 }
 
@@ -101,7 +191,9 @@ impl crate::Client {
     ///
     /// Create one private endpoint connection in an Atlas project. This legacy (v1.0) endpoint is deprecated by Atlas in favour of `/groups/{GROUP-ID}/privateEndpoint/endpointService`.
     ///
-    /// `POST /groups/{GROUP-ID}/privateEndpoint`
+    /// `POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`
+    ///
+    /// API version `1.0`: sends `Accept: application/json` and a body of the same media type.
     ///
     /// # Required roles
     ///
@@ -113,7 +205,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `body`: the request body, [`CreatePrivateEndpointRequest`](crate::types::CreatePrivateEndpointRequest).
     ///
     /// Optional query parameters are setters of the returned builder: [`CreatePrivateEndpoint::pretty`](crate::operations::CreatePrivateEndpoint#method.pretty), [`CreatePrivateEndpoint::envelope`](crate::operations::CreatePrivateEndpoint#method.envelope).
@@ -197,20 +289,28 @@ impl CreatePrivateEndpoint {
         crate::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/privateEndpoint"]
+            path: [
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint",
+            ]
                 .concat(),
             query,
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
             ),
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     CreatePrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "create_private_endpoint", "the created private endpoint connection",
-    operation_span_group_id("createPrivateEndpoint", "POST", "/groups/{GROUP-ID}/privateEndpoint", group_id)
+    operation_span_group_id("createPrivateEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint", group_id)
 );
 
 impl crate::Client {
@@ -218,7 +318,9 @@ impl crate::Client {
     ///
     /// Retrieve details of all private endpoint connections in one Atlas project. Atlas answers with a plain JSON array (not a paginated `results` document).
     ///
-    /// `GET /groups/{GROUP-ID}/privateEndpoint`
+    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`
+    ///
+    /// API version `1.0`: sends `Accept: application/json`.
     ///
     /// # Required roles
     ///
@@ -226,7 +328,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`ListPrivateEndpoints::pretty`](crate::operations::ListPrivateEndpoints#method.pretty), [`ListPrivateEndpoints::envelope`](crate::operations::ListPrivateEndpoints#method.envelope).
     ///
@@ -307,18 +409,26 @@ impl ListPrivateEndpoints {
         crate::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/privateEndpoint"]
+            path: [
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint",
+            ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, crate::transport::decode_json, "list_private_endpoints", "every private endpoint connection of the project",
-    operation_span_group_id("listPrivateEndpoints", "GET", "/groups/{GROUP-ID}/privateEndpoint", group_id)
+    operation_span_group_id("listPrivateEndpoints", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint", group_id)
 );
 
 impl crate::Client {
@@ -326,7 +436,9 @@ impl crate::Client {
     ///
     /// Retrieve details of one private endpoint connection in an Atlas project.
     ///
-    /// `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`
+    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`
+    ///
+    /// API version `1.0`: sends `Accept: application/json`.
     ///
     /// # Required roles
     ///
@@ -334,7 +446,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`GetPrivateEndpoint::pretty`](crate::operations::GetPrivateEndpoint#method.pretty), [`GetPrivateEndpoint::envelope`](crate::operations::GetPrivateEndpoint#method.envelope).
@@ -418,22 +530,28 @@ impl GetPrivateEndpoint {
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
+                &privatelink_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
+                )?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     GetPrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "get_private_endpoint", "the private endpoint connection",
-    operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
+    operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
 );
 
 impl crate::Client {
@@ -441,7 +559,9 @@ impl crate::Client {
     ///
     /// Remove one private endpoint connection from an Atlas project. Atlas answers with an empty JSON object.
     ///
-    /// `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`
+    /// `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`
+    ///
+    /// API version `1.0`: sends `Accept: application/json`.
     ///
     /// # Required roles
     ///
@@ -453,7 +573,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`DeletePrivateEndpoint::pretty`](crate::operations::DeletePrivateEndpoint#method.pretty), [`DeletePrivateEndpoint::envelope`](crate::operations::DeletePrivateEndpoint#method.envelope).
@@ -523,22 +643,28 @@ impl DeletePrivateEndpoint {
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
+                &privatelink_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
+                )?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     DeletePrivateEndpoint => (), crate::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted",
-    operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
+    operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
 );
 
 impl crate::Client {
@@ -546,7 +672,9 @@ impl crate::Client {
     ///
     /// Add one interface endpoint (the VPC endpoint you created in AWS) to a private endpoint connection in an Atlas project.
     ///
-    /// `POST /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints`
+    /// `POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints`
+    ///
+    /// API version `1.0`: sends `Accept: application/json` and a body of the same media type.
     ///
     /// # Required roles
     ///
@@ -554,7 +682,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     /// - `body`: the request body, [`CreateInterfaceEndpointRequest`](crate::types::CreateInterfaceEndpointRequest).
     ///
@@ -640,10 +768,12 @@ impl CreateInterfaceEndpoint {
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
+                &privatelink_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
+                )?,
                 "/interfaceEndpoints",
             ]
                 .concat(),
@@ -651,14 +781,18 @@ impl CreateInterfaceEndpoint {
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
             ),
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "create_interface_endpoint", "the added interface endpoint",
-    operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints", group_id, privatelink_id)
+    operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints", group_id, privatelink_id)
 );
 
 impl crate::Client {
@@ -666,7 +800,9 @@ impl crate::Client {
     ///
     /// Retrieve one interface endpoint of a private endpoint connection in an Atlas project.
     ///
-    /// `GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    ///
+    /// API version `1.0`: sends `Accept: application/json`.
     ///
     /// # Required roles
     ///
@@ -674,7 +810,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     /// - `interface_endpoint_id` (`INTERFACE-ENDPOINT-ID`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
     ///
@@ -759,24 +895,32 @@ impl GetInterfaceEndpoint {
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
+                &privatelink_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
+                )?,
                 "/interfaceEndpoints/",
-                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
+                &interface_endpoint_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.interface_endpoint_id),
+                )?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     GetInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "get_interface_endpoint", "the interface endpoint",
-    operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
+    operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
 );
 
 impl crate::Client {
@@ -784,7 +928,9 @@ impl crate::Client {
     ///
     /// Remove one interface endpoint from a private endpoint connection in an Atlas project. Atlas answers with an empty JSON object.
     ///
-    /// `DELETE /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    /// `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    ///
+    /// API version `1.0`: sends `Accept: application/json`.
     ///
     /// # Required roles
     ///
@@ -792,7 +938,7 @@ impl crate::Client {
     ///
     /// # Arguments
     ///
-    /// - `group_id` (`GROUP-ID`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
     /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     /// - `interface_endpoint_id` (`INTERFACE-ENDPOINT-ID`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
     ///
@@ -866,22 +1012,1299 @@ impl DeleteInterfaceEndpoint {
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
+                "/api/atlas/v1.0/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
+                &privatelink_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
+                )?,
                 "/interfaceEndpoints/",
-                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
+                &interface_endpoint_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.interface_endpoint_id),
+                )?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: self.envelope.unwrap_or(false),
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
 
 crate::transport::request_builder!(
     DeleteInterfaceEndpoint => (), crate::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted",
-    operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
+    operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
+);
+
+impl crate::Client {
+    /// Create One Private Endpoint Service for One Provider
+    ///
+    /// Create one private endpoint service for the given cloud provider in an Atlas project. Atlas answers 200 (not 201) with the new service in `INITIATING`.
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json` and a body of the same media type. Official operation id: `createGroupPrivateEndpointEndpointService`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Owner`.
+    ///
+    /// # Considerations
+    ///
+    /// - A project holds at most one endpoint service per provider and region: a second one answers 409 `PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION`.
+    /// - Creating an endpoint service creates the provider's network container in the project if it does not exist yet.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `body`: the request body, [`CloudProviderEndpointServiceRequest`](crate::types::CloudProviderEndpointServiceRequest).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`CreatePrivateEndpointService::pretty`](crate::operations::CreatePrivateEndpointService#method.pretty), [`CreatePrivateEndpointService::envelope`](crate::operations::CreatePrivateEndpointService#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let body = atlas_admin::types::CloudProviderEndpointServiceRequest::new(atlas_admin::types::CloudProvider::Gcp, "us-west1");
+    /// let result = client.create_private_endpoint_service("5df264b8f10fab7d2cad2f0d", body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "endpointGroupNames": [],
+    ///   "errorMessage": null,
+    ///   "id": "5f7cac1adf5d6c6306f4b756",
+    ///   "regionName": "WESTERN_US",
+    ///   "serviceAttachmentNames": [],
+    ///   "status": "INITIATING"
+    /// }
+    /// ```
+    pub fn create_private_endpoint_service(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::types::CloudProviderEndpointServiceRequest,
+    ) -> crate::operations::CreatePrivateEndpointService {
+        crate::operations::CreatePrivateEndpointService {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            body,
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service): Create One Private Endpoint Service for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct CreatePrivateEndpointService {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) body: crate::types::CloudProviderEndpointServiceRequest,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl CreatePrivateEndpointService {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::POST,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/endpointService",
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::Some((
+                    "cloudProvider",
+                    ::std::borrow::ToOwned::to_owned(self.body.provider_name.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    CreatePrivateEndpointService => crate::types::EndpointService, crate::transport::decode_json, "create_private_endpoint_service", "the created endpoint service",
+    operation_span_group_id("createPrivateEndpointService", "POST", "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService", group_id)
+);
+
+impl crate::Client {
+    /// Return All Private Endpoint Services for One Provider
+    ///
+    /// Return the private endpoint services of one cloud provider in an Atlas project. Atlas answers with a plain JSON array (no pagination).
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json`. Official operation id: `listGroupPrivateEndpointEndpointService`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Read Only`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `cloud_provider` (`cloudProvider`): Cloud service provider that manages the endpoint service (`AWS`, `AZURE` or `GCP`). A [`CloudProvider`](crate::types::CloudProvider) (or its wire value as a string).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`ListPrivateEndpointServices::pretty`](crate::operations::ListPrivateEndpointServices#method.pretty), [`ListPrivateEndpointServices::envelope`](crate::operations::ListPrivateEndpointServices#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client.list_private_endpoint_services("5df264b8f10fab7d2cad2f0d", "AWS").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// [
+    ///   {
+    ///     "endpointServiceName": "com.amazonaws.vpce.us-east-2.vpce-svc-0fec9a0700b25cd2f",
+    ///     "errorMessage": null,
+    ///     "id": "5f7cac1e8becbf2e769f7abd",
+    ///     "interfaceEndpoints": [],
+    ///     "status": "WAITING_FOR_USER"
+    ///   }
+    /// ]
+    /// ```
+    pub fn list_private_endpoint_services(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+    ) -> crate::operations::ListPrivateEndpointServices {
+        crate::operations::ListPrivateEndpointServices {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services): Return All Private Endpoint Services for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct ListPrivateEndpointServices {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl ListPrivateEndpointServices {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/",
+                &cloud_provider_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
+                )?,
+                "/endpointService",
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::Some((
+                    "cloudProvider",
+                    ::std::borrow::ToOwned::to_owned(self.cloud_provider.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, crate::transport::decode_json, "list_private_endpoint_services", "every endpoint service of the provider in the project",
+    operation_span_group_id_cloud_provider("listPrivateEndpointServices", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService", group_id, cloud_provider)
+);
+
+impl crate::Client {
+    /// Return One Private Endpoint Service for One Provider
+    ///
+    /// Return one private endpoint service of one cloud provider in an Atlas project.
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json`. Official operation id: `getGroupPrivateEndpointEndpointService`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Read Only`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `cloud_provider` (`cloudProvider`): Cloud service provider that manages the endpoint service (`AWS`, `AZURE` or `GCP`). A [`CloudProvider`](crate::types::CloudProvider) (or its wire value as a string).
+    /// - `endpoint_service_id` (`endpointServiceId`): Unique identifier of the private endpoint service (its `id`). Must be exactly 24 hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`GetPrivateEndpointService::pretty`](crate::operations::GetPrivateEndpointService#method.pretty), [`GetPrivateEndpointService::envelope`](crate::operations::GetPrivateEndpointService#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client.get_private_endpoint_service("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "endpointServiceName": "com.amazonaws.vpce.us-east-2.vpce-svc-0fec9a0700b25cd2f",
+    ///   "errorMessage": null,
+    ///   "id": "5f7cac1e8becbf2e769f7abd",
+    ///   "interfaceEndpoints": [],
+    ///   "status": "WAITING_FOR_USER"
+    /// }
+    /// ```
+    pub fn get_private_endpoint_service(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::GetPrivateEndpointService {
+        crate::operations::GetPrivateEndpointService {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service): Return One Private Endpoint Service for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetPrivateEndpointService {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl GetPrivateEndpointService {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/",
+                &cloud_provider_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
+                )?,
+                "/endpointService/",
+                &endpoint_service_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
+                )?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::Some((
+                    "cloudProvider",
+                    ::std::borrow::ToOwned::to_owned(self.cloud_provider.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    GetPrivateEndpointService => crate::types::EndpointService, crate::transport::decode_json, "get_private_endpoint_service", "the endpoint service",
+    operation_span_group_id_cloud_provider_endpoint_service_id("getPrivateEndpointService", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}", group_id, cloud_provider, endpoint_service_id)
+);
+
+impl crate::Client {
+    /// Update One Private Endpoint Service
+    ///
+    /// Change the supported remote regions of one AWS private endpoint service in an Atlas project. Only the fields set in the body are sent and changed.
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json` and a body of the same media type. Official operation id: `updateGroupPrivateEndpointEndpointService`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `endpoint_service_id` (`endpointServiceId`): Unique identifier of the private endpoint service (its `id`). Must be exactly 24 hexadecimal characters.
+    /// - `body`: the request body, [`ApiAtlasModifyEndpointServiceRequestView`](crate::types::ApiAtlasModifyEndpointServiceRequestView).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`UpdatePrivateEndpointService::pretty`](crate::operations::UpdatePrivateEndpointService#method.pretty), [`UpdatePrivateEndpointService::envelope`](crate::operations::UpdatePrivateEndpointService#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let body = atlas_admin::types::ApiAtlasModifyEndpointServiceRequestView::new(atlas_admin::types::CloudProvider::Aws).with_supported_remote_regions(vec!["US_WEST_2".to_owned()]);
+    /// let result = client.update_private_endpoint_service("5df264b8f10fab7d2cad2f0d", "5f7cac1e8becbf2e769f7abd", body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update_private_endpoint_service(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::types::ApiAtlasModifyEndpointServiceRequestView,
+    ) -> crate::operations::UpdatePrivateEndpointService {
+        crate::operations::UpdatePrivateEndpointService {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            body,
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service): Update One Private Endpoint Service.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct UpdatePrivateEndpointService {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) body: crate::types::ApiAtlasModifyEndpointServiceRequestView,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl UpdatePrivateEndpointService {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::PATCH,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/endpointService/",
+                &endpoint_service_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
+                )?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::Some((
+                    "cloudProvider",
+                    ::std::borrow::ToOwned::to_owned(self.body.cloud_provider.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    UpdatePrivateEndpointService => crate::types::EndpointService, crate::transport::decode_json, "update_private_endpoint_service", "the updated endpoint service",
+    operation_span_group_id_endpoint_service_id("updatePrivateEndpointService", "PATCH", "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}", group_id, endpoint_service_id)
+);
+
+impl crate::Client {
+    /// Remove One Private Endpoint Service for One Provider
+    ///
+    /// Remove one private endpoint service of one cloud provider from an Atlas project. Atlas answers 204 with no body; the service is `DELETING` until it is gone.
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json`. Succeeds with HTTP 204 No Content. Official operation id: `deleteGroupPrivateEndpointEndpointService`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Owner`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `cloud_provider` (`cloudProvider`): Cloud service provider that manages the endpoint service (`AWS`, `AZURE` or `GCP`). A [`CloudProvider`](crate::types::CloudProvider) (or its wire value as a string).
+    /// - `endpoint_service_id` (`endpointServiceId`): Unique identifier of the private endpoint service (its `id`). Must be exactly 24 hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`DeletePrivateEndpointService::pretty`](crate::operations::DeletePrivateEndpointService#method.pretty), [`DeletePrivateEndpointService::envelope`](crate::operations::DeletePrivateEndpointService#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client.delete_private_endpoint_service("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_private_endpoint_service(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::DeletePrivateEndpointService {
+        crate::operations::DeletePrivateEndpointService {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service): Remove One Private Endpoint Service for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct DeletePrivateEndpointService {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl DeletePrivateEndpointService {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::DELETE,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/",
+                &cloud_provider_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
+                )?,
+                "/endpointService/",
+                &endpoint_service_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
+                )?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    DeletePrivateEndpointService => (), crate::transport::decode_empty, "delete_private_endpoint_service", "nothing: the removal was accepted",
+    operation_span_group_id_cloud_provider_endpoint_service_id("deletePrivateEndpointService", "DELETE", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}", group_id, cloud_provider, endpoint_service_id)
+);
+
+impl crate::Client {
+    /// Create One Private Endpoint for One Provider
+    ///
+    /// Connect one private endpoint that you created in your cloud account (AWS interface endpoint, Azure private endpoint, GCP forwarding rules) to a private endpoint service of an Atlas project. Atlas answers 200 (not 201).
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json` and a body of the same media type. Official operation id: `createGroupPrivateEndpointEndpointServiceEndpoint`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Owner`.
+    ///
+    /// # Considerations
+    ///
+    /// - The body's provider must be the one in the path.
+    /// - Atlas may answer 402 when the organization has no payment method, and 409 when the endpoint is already connected.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `cloud_provider` (`cloudProvider`): Cloud service provider that manages the endpoint service (`AWS`, `AZURE` or `GCP`). A [`CloudProvider`](crate::types::CloudProvider) (or its wire value as a string).
+    /// - `endpoint_service_id` (`endpointServiceId`): Unique identifier of the private endpoint service (its `id`). Must be exactly 24 hexadecimal characters.
+    /// - `body`: the request body, [`CreateEndpointRequest`](crate::types::CreateEndpointRequest).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`CreatePrivateEndpointServiceEndpoint::pretty`](crate::operations::CreatePrivateEndpointServiceEndpoint#method.pretty), [`CreatePrivateEndpointServiceEndpoint::envelope`](crate::operations::CreatePrivateEndpointServiceEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let body = atlas_admin::types::CreateEndpointRequest::Aws(atlas_admin::types::CreateAwsEndpointRequest::new("vpce-3bf78b0ddee411ba1"));
+    /// let result = client.create_private_endpoint_service_endpoint("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd", body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "interfaceEndpointId": "vpce-08fb7e9319909ec7b",
+    ///   "connectionStatus": "PENDING",
+    ///   "errorMessage": null,
+    ///   "deleteRequested": false
+    /// }
+    /// ```
+    pub fn create_private_endpoint_service_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::types::CreateEndpointRequest,
+    ) -> crate::operations::CreatePrivateEndpointServiceEndpoint {
+        crate::operations::CreatePrivateEndpointServiceEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            body,
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint): Create One Private Endpoint for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct CreatePrivateEndpointServiceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) body: crate::types::CreateEndpointRequest,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl CreatePrivateEndpointServiceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::POST,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/",
+                &cloud_provider_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
+                )?,
+                "/endpointService/",
+                &endpoint_service_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
+                )?,
+                "/endpoint",
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::Some((
+                    "cloudProvider",
+                    ::std::borrow::ToOwned::to_owned(self.cloud_provider.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, crate::transport::decode_json, "create_private_endpoint_service_endpoint", "the connected private endpoint",
+    operation_span_group_id_cloud_provider_endpoint_service_id("createPrivateEndpointServiceEndpoint", "POST", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint", group_id, cloud_provider, endpoint_service_id)
+);
+
+impl crate::Client {
+    /// Return One Private Endpoint for One Provider
+    ///
+    /// Return one private endpoint connected to a private endpoint service of an Atlas project.
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json`. Official operation id: `getGroupPrivateEndpointEndpointServiceEndpoint`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Read Only`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `cloud_provider` (`cloudProvider`): Cloud service provider that manages the endpoint service (`AWS`, `AZURE` or `GCP`). A [`CloudProvider`](crate::types::CloudProvider) (or its wire value as a string).
+    /// - `endpoint_service_id` (`endpointServiceId`): Unique identifier of the private endpoint service (its `id`). Must be exactly 24 hexadecimal characters.
+    /// - `endpoint_id` (`endpointId`): Unique identifier of the private endpoint: for AWS the interface endpoint id (`vpce-…`), for Azure the private endpoint's full Azure resource id (`/subscriptions/…/privateEndpoints/<name>`, passed as is: the client sends it percent-encoded as one segment), for GCP the endpoint group name. The official description's pattern accepts only the first two forms (it rejects the GCP group names Terraform sends), so the client checks none.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`GetPrivateEndpointServiceEndpoint::pretty`](crate::operations::GetPrivateEndpointServiceEndpoint#method.pretty), [`GetPrivateEndpointServiceEndpoint::envelope`](crate::operations::GetPrivateEndpointServiceEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client.get_private_endpoint_service_endpoint("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd", "vpce-3bf78b0ddee411ba1").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "interfaceEndpointId": "vpce-08fb7e9319909ec7b",
+    ///   "connectionStatus": "PENDING",
+    ///   "errorMessage": null,
+    ///   "deleteRequested": false
+    /// }
+    /// ```
+    pub fn get_private_endpoint_service_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::GetPrivateEndpointServiceEndpoint {
+        crate::operations::GetPrivateEndpointServiceEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            endpoint_id: endpoint_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint): Return One Private Endpoint for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetPrivateEndpointServiceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) endpoint_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl GetPrivateEndpointServiceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/",
+                &cloud_provider_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
+                )?,
+                "/endpointService/",
+                &endpoint_service_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
+                )?,
+                "/endpoint/",
+                &endpoint_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_id),
+                )?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::Some((
+                    "cloudProvider",
+                    ::std::borrow::ToOwned::to_owned(self.cloud_provider.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, crate::transport::decode_json, "get_private_endpoint_service_endpoint", "the private endpoint",
+    operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id("getPrivateEndpointServiceEndpoint", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}", group_id, cloud_provider, endpoint_service_id, endpoint_id)
+);
+
+impl crate::Client {
+    /// Remove One Private Endpoint for One Provider
+    ///
+    /// Disconnect one private endpoint from a private endpoint service of an Atlas project. Atlas answers 204 with no body; the endpoint is `DELETING` until it is gone.
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json`. Succeeds with HTTP 204 No Content. Official operation id: `deleteGroupPrivateEndpointEndpointServiceEndpoint`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Owner`.
+    ///
+    /// # Considerations
+    ///
+    /// - Removing the last private endpoint of an endpoint service removes the service too.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `cloud_provider` (`cloudProvider`): Cloud service provider that manages the endpoint service (`AWS`, `AZURE` or `GCP`). A [`CloudProvider`](crate::types::CloudProvider) (or its wire value as a string).
+    /// - `endpoint_service_id` (`endpointServiceId`): Unique identifier of the private endpoint service (its `id`). Must be exactly 24 hexadecimal characters.
+    /// - `endpoint_id` (`endpointId`): Unique identifier of the private endpoint: for AWS the interface endpoint id (`vpce-…`), for Azure the private endpoint's full Azure resource id (`/subscriptions/…/privateEndpoints/<name>`, passed as is: the client sends it percent-encoded as one segment), for GCP the endpoint group name. The official description's pattern accepts only the first two forms (it rejects the GCP group names Terraform sends), so the client checks none.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`DeletePrivateEndpointServiceEndpoint::pretty`](crate::operations::DeletePrivateEndpointServiceEndpoint#method.pretty), [`DeletePrivateEndpointServiceEndpoint::envelope`](crate::operations::DeletePrivateEndpointServiceEndpoint#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client.delete_private_endpoint_service_endpoint("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd", "vpce-3bf78b0ddee411ba1").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_private_endpoint_service_endpoint(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::DeletePrivateEndpointServiceEndpoint {
+        crate::operations::DeletePrivateEndpointServiceEndpoint {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            endpoint_id: endpoint_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint): Remove One Private Endpoint for One Provider.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct DeletePrivateEndpointServiceEndpoint {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) endpoint_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl DeletePrivateEndpointServiceEndpoint {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::DELETE,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/",
+                &cloud_provider_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
+                )?,
+                "/endpointService/",
+                &endpoint_service_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
+                )?,
+                "/endpoint/",
+                &endpoint_id_segment(
+                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_id),
+                )?,
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    DeletePrivateEndpointServiceEndpoint => (), crate::transport::decode_empty, "delete_private_endpoint_service_endpoint", "nothing: the removal was accepted",
+    operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id("deletePrivateEndpointServiceEndpoint", "DELETE", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}", group_id, cloud_provider, endpoint_service_id, endpoint_id)
+);
+
+impl crate::Client {
+    /// Return Regionalized Private Endpoint Status
+    ///
+    /// Return whether regionalized private endpoints are enabled in an Atlas project: one private endpoint per region for multi-region and global sharded clusters.
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json`. Official operation id: `getGroupPrivateEndpointRegionalMode`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Read Only`.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`GetRegionalEndpointMode::pretty`](crate::operations::GetRegionalEndpointMode#method.pretty), [`GetRegionalEndpointMode::envelope`](crate::operations::GetRegionalEndpointMode#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client.get_regional_endpoint_mode("5df264b8f10fab7d2cad2f0d").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "enabled": true
+    /// }
+    /// ```
+    pub fn get_regional_endpoint_mode(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::GetRegionalEndpointMode {
+        crate::operations::GetRegionalEndpointMode {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode): Return Regionalized Private Endpoint Status.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct GetRegionalEndpointMode {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl GetRegionalEndpointMode {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/regionalMode",
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    GetRegionalEndpointMode => crate::types::ProjectSettingItemView, crate::transport::decode_json, "get_regional_endpoint_mode", "the setting",
+    operation_span_group_id("getRegionalEndpointMode", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode", group_id)
+);
+
+impl crate::Client {
+    /// Toggle Regionalized Private Endpoint Status
+    ///
+    /// Enable or disable regionalized private endpoints in an Atlas project.
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`
+    ///
+    /// API version `2023-01-01`: sends `Accept: application/vnd.atlas.2023-01-01+json` and a body of the same media type. Official operation id: `toggleGroupPrivateEndpointRegionalMode`.
+    ///
+    /// # Required roles
+    ///
+    /// One of: `Project Owner`.
+    ///
+    /// # Considerations
+    ///
+    /// - Enabling it rewrites the connection strings of multi-region and global sharded clusters, and forbids replica sets spanning regions.
+    /// - Disabling it is refused (409) while the project has private endpoints in several regions.
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
+    /// - `body`: the request body, [`ProjectSettingItemView`](crate::types::ProjectSettingItemView).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`ToggleRegionalEndpointMode::pretty`](crate::operations::ToggleRegionalEndpointMode#method.pretty), [`ToggleRegionalEndpointMode::envelope`](crate::operations::ToggleRegionalEndpointMode#method.envelope).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let body = atlas_admin::types::ProjectSettingItemView::new(true);
+    /// let result = client.toggle_regional_endpoint_mode("5df264b8f10fab7d2cad2f0d", body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Example response:
+    ///
+    /// ```json
+    /// {
+    ///   "enabled": true
+    /// }
+    /// ```
+    pub fn toggle_regional_endpoint_mode(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::types::ProjectSettingItemView,
+    ) -> crate::operations::ToggleRegionalEndpointMode {
+        crate::operations::ToggleRegionalEndpointMode {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            group_id: group_id.into(),
+            body,
+            pretty: ::std::option::Option::None,
+            envelope: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode): Toggle Regionalized Private Endpoint Status.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct ToggleRegionalEndpointMode {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) body: crate::types::ProjectSettingItemView,
+    pub(crate) pretty: ::std::option::Option<bool>,
+    pub(crate) envelope: ::std::option::Option<bool>,
+}
+
+impl ToggleRegionalEndpointMode {
+    /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "pretty", &self.pretty);
+        crate::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::PATCH,
+            path: [
+                "/api/atlas/v2/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/privateEndpoint/regionalMode",
+            ]
+                .concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.atlas.2023-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: self.envelope.unwrap_or(false),
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, crate::transport::decode_json, "toggle_regional_endpoint_mode", "the new setting",
+    operation_span_group_id("toggleRegionalEndpointMode", "PATCH", "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode", group_id)
 );

@@ -36,12 +36,24 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A request ready to send: method, encoded path, query pairs and JSON body.
 pub(crate) struct ApiRequest {
     pub(crate) method: reqwest::Method,
-    /// Path below the base URL, starting with `/`, already percent-encoded.
+    /// Path below the base URL (version prefix included), starting with `/`, already
+    /// percent-encoded.
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) body: Option<Vec<u8>>,
+    /// The version's media type: sent as `Accept`, and as `Content-Type` with a body.
+    pub(crate) media_type: &'static str,
+    /// How to read the answer.
+    pub(crate) answer: AnswerShape,
+}
+
+/// What the decoder needs to know about an answer besides its bytes.
+pub(crate) struct AnswerShape {
     /// Whether the answer comes wrapped in the `{"status", "content"}` envelope.
     pub(crate) envelope: bool,
+    /// For a union answer: the discriminator member and the value the request implies (its
+    /// path parameter or body field), written into objects that lack the member.
+    pub(crate) discriminator: Option<(&'static str, String)>,
 }
 
 /// Settings of one request that override the client's.
@@ -60,7 +72,7 @@ pub(crate) struct RawResponse {
 
 /// Turns an answer into an operation's value and the status it carried (the envelope's, if
 /// any): [`decode_json`] or [`decode_empty`].
-pub(crate) type Decoder<T> = fn(&RawResponse, bool) -> Result<(T, u16), Error>;
+pub(crate) type Decoder<T> = fn(&RawResponse, &AnswerShape) -> Result<(T, u16), Error>;
 
 /// Adds what every request builder has besides its parameters: `timeout`, `send`,
 /// `send_with_metadata`, `IntoFuture`, and its tracing span (made by `$span`, given the
@@ -73,7 +85,7 @@ macro_rules! request_builder {
     ) => {
         impl $builder {
             fn span(&self) -> ::tracing::Span {
-                $span($operation, $method, $template $(, &self.$param)*)
+                $span($operation, $method, $template $(, ::std::convert::AsRef::<str>::as_ref(&self.$param))*)
             }
 
             /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
@@ -204,8 +216,8 @@ where
     }))
 }
 
-/// The answer and whether it is enveloped.
-type Exchange = Pin<Box<dyn Future<Output = Result<(RawResponse, bool), Error>> + Send>>;
+/// The answer and how to read it.
+type Exchange = Pin<Box<dyn Future<Output = Result<(RawResponse, AnswerShape), Error>> + Send>>;
 
 /// Sends `request` inside `span`, retrying as the client's policy allows.
 fn exchange(
@@ -217,7 +229,7 @@ fn exchange(
     let call = async move {
         let request = request?;
         let response = client.execute(&request, &options).await?;
-        Ok((response, request.envelope))
+        Ok((response, request.answer))
     };
     Box::pin(call.instrument(span))
 }
@@ -232,12 +244,12 @@ impl<T> Future for Decoding<T> {
     type Output = Result<ResponseValue<T>, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (response, envelope) = match self.exchange.as_mut().poll(cx) {
+        let (response, shape) = match self.exchange.as_mut().poll(cx) {
             Poll::Ready(Ok(answer)) => answer,
             Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
             Poll::Pending => return Poll::Pending,
         };
-        let (value, status) = match (self.decode)(&response, envelope) {
+        let (value, status) = match (self.decode)(&response, &shape) {
             Ok(decoded) => decoded,
             Err(error) => return Poll::Ready(Err(error)),
         };
@@ -338,18 +350,18 @@ impl Client {
         let url = url.clone();
         let method = request.method.as_str();
 
+        // The media type is a `type/subtype` token pair checked by the generator.
+        let media_type = HeaderValue::from_static(request.media_type);
         let mut builder = inner
             .http
             .request(request.method.clone(), url)
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(ACCEPT, media_type.clone())
             .header(USER_AGENT, inner.user_agent.clone());
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
         if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
+            builder = builder.header(CONTENT_TYPE, media_type).body(body.clone());
         }
 
         // The Authorization header for the nonce `session` holds, with its next nonce count.
@@ -484,26 +496,61 @@ fn digest_error(error: diqwest::error::Error) -> AttemptError {
     AttemptError::Other(Error::Authentication { kind, message })
 }
 
-/// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked.
+/// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked
+/// and filling in a union's missing discriminator from the request.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     response: &RawResponse,
-    envelope: bool,
+    shape: &AnswerShape,
 ) -> Result<(T, u16), Error> {
-    match success_content(response, envelope)? {
-        Content::Raw => serde_json::from_slice(&response.body)
-            .map(|value| (value, response.status))
-            .map_err(|source| decode_error(response.status, response, source)),
-        Content::Enveloped(status, value) => serde_json::from_value(value)
-            .map(|value| (value, status))
-            .map_err(|source| decode_error(status, response, source)),
+    let (status, value) = match (
+        success_content(response, shape.envelope)?,
+        &shape.discriminator,
+    ) {
+        (Content::Raw, None) => {
+            return serde_json::from_slice(&response.body)
+                .map(|value| (value, response.status))
+                .map_err(|source| decode_error(response.status, response, source));
+        }
+        (Content::Raw, Some(_)) => match serde_json::from_slice(&response.body) {
+            Ok(value) => (response.status, value),
+            Err(source) => return Err(decode_error(response.status, response, source)),
+        },
+        (Content::Enveloped(status, value), _) => (status, value),
+    };
+    let mut value = value;
+    if let Some((member, implied)) = &shape.discriminator {
+        fill_discriminator(&mut value, member, implied);
+    }
+    serde_json::from_value(value)
+        .map(|value| (value, status))
+        .map_err(|source| decode_error(status, response, source))
+}
+
+/// Adds `member: implied` to an object (or to each object of an array) that lacks it.
+fn fill_discriminator(value: &mut serde_json::Value, member: &str, implied: &str) {
+    let fill = |object: &mut serde_json::Map<String, serde_json::Value>| {
+        object
+            .entry(member)
+            .or_insert_with(|| serde_json::Value::String(implied.to_owned()));
+    };
+    match value {
+        serde_json::Value::Object(object) => fill(object),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .filter_map(serde_json::Value::as_object_mut)
+            .for_each(fill),
+        _ => {}
     }
 }
 
-/// Checks an answer that carries nothing of interest (an empty body or `{}`).
+/// Checks an answer that carries nothing of interest (no body, `204 No Content`, or `{}`).
 // Only operations whose spec declares `response: empty` call it.
 #[allow(dead_code)]
-pub(crate) fn decode_empty(response: &RawResponse, envelope: bool) -> Result<((), u16), Error> {
-    Ok(match success_content(response, envelope)? {
+pub(crate) fn decode_empty(
+    response: &RawResponse,
+    shape: &AnswerShape,
+) -> Result<((), u16), Error> {
+    Ok(match success_content(response, shape.envelope)? {
         Content::Raw => ((), response.status),
         Content::Enveloped(status, _) => ((), status),
     })

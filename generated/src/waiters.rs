@@ -12,7 +12,7 @@
 impl crate::Client {
     /// Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS.
     ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
     ///
     /// - `WAITING_FOR_USER`: done, returns the object;
     /// - `INITIATING`: keep polling;
@@ -113,29 +113,25 @@ impl WaitUntilPrivateEndpointReady {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(
-                                    value.status.as_str(),
-                                );
-                                match value.status {
-                                    crate::types::PrivateEndpointStatus::WaitingForUser => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Done(value))
+                                let poll: crate::polling::Poll<()> = {
+                                    let object = &value;
+                                    let state = ::std::string::ToString::to_string(
+                                        object.status.as_str(),
+                                    );
+                                    match object.status {
+                                        crate::types::PrivateEndpointStatus::WaitingForUser => {
+                                            crate::polling::Poll::Done(())
+                                        }
+                                        crate::types::PrivateEndpointStatus::Failed => {
+                                            crate::polling::Poll::Failed(state)
+                                        }
+                                        crate::types::PrivateEndpointStatus::Initiating => {
+                                            crate::polling::Poll::Pending(state)
+                                        }
+                                        _ => crate::polling::Poll::Unlisted(state),
                                     }
-                                    crate::types::PrivateEndpointStatus::Failed => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Failed(state),
-                                        )
-                                    }
-                                    crate::types::PrivateEndpointStatus::Initiating => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(state),
-                                        )
-                                    }
-                                    _ => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Unlisted(state),
-                                        )
-                                    }
-                                }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(value))
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)
@@ -163,7 +159,7 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
 impl crate::Client {
     /// Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink.
     ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
     ///
     /// - `AVAILABLE`: done, returns the object;
     /// - `NONE`, `PENDING_ACCEPTANCE`, `PENDING`: keep polling;
@@ -269,31 +265,27 @@ impl WaitUntilInterfaceEndpointAvailable {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(
-                                    value.connection_status.as_str(),
-                                );
-                                match value.connection_status {
-                                    crate::types::InterfaceEndpointStatus::Available => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Done(value))
+                                let poll: crate::polling::Poll<()> = {
+                                    let object = &value;
+                                    let state = ::std::string::ToString::to_string(
+                                        object.connection_status.as_str(),
+                                    );
+                                    match object.connection_status {
+                                        crate::types::InterfaceEndpointStatus::Available => {
+                                            crate::polling::Poll::Done(())
+                                        }
+                                        crate::types::InterfaceEndpointStatus::Rejected => {
+                                            crate::polling::Poll::Failed(state)
+                                        }
+                                        crate::types::InterfaceEndpointStatus::None
+                                        | crate::types::InterfaceEndpointStatus::PendingAcceptance
+                                        | crate::types::InterfaceEndpointStatus::Pending => {
+                                            crate::polling::Poll::Pending(state)
+                                        }
+                                        _ => crate::polling::Poll::Unlisted(state),
                                     }
-                                    crate::types::InterfaceEndpointStatus::Rejected => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Failed(state),
-                                        )
-                                    }
-                                    crate::types::InterfaceEndpointStatus::None
-                                    | crate::types::InterfaceEndpointStatus::PendingAcceptance
-                                    | crate::types::InterfaceEndpointStatus::Pending => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(state),
-                                        )
-                                    }
-                                    _ => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Unlisted(state),
-                                        )
-                                    }
-                                }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(value))
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)
@@ -321,7 +313,7 @@ impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
 impl crate::Client {
     /// Waits until a private endpoint connection is gone (Atlas answers 404).
     ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`: keep polling;
@@ -420,28 +412,24 @@ impl WaitUntilPrivateEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(
-                                    value.status.as_str(),
-                                );
-                                match value.status {
-                                    crate::types::PrivateEndpointStatus::Failed => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Failed(state),
-                                        )
+                                let poll: crate::polling::Poll<()> = {
+                                    let object = &value;
+                                    let state = ::std::string::ToString::to_string(
+                                        object.status.as_str(),
+                                    );
+                                    match object.status {
+                                        crate::types::PrivateEndpointStatus::Failed => {
+                                            crate::polling::Poll::Failed(state)
+                                        }
+                                        crate::types::PrivateEndpointStatus::Deleting
+                                        | crate::types::PrivateEndpointStatus::Initiating
+                                        | crate::types::PrivateEndpointStatus::WaitingForUser => {
+                                            crate::polling::Poll::Pending(state)
+                                        }
+                                        _ => crate::polling::Poll::Unlisted(state),
                                     }
-                                    crate::types::PrivateEndpointStatus::Deleting
-                                    | crate::types::PrivateEndpointStatus::Initiating
-                                    | crate::types::PrivateEndpointStatus::WaitingForUser => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(state),
-                                        )
-                                    }
-                                    _ => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Unlisted(state),
-                                        )
-                                    }
-                                }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(()))
                             }
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
@@ -474,7 +462,7 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
 impl crate::Client {
     /// Waits until an interface endpoint is gone (Atlas answers 404).
     ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `DELETING`, `NONE`, `PENDING_ACCEPTANCE`, `PENDING`, `AVAILABLE`, `REJECTED`: keep polling;
@@ -577,26 +565,24 @@ impl WaitUntilInterfaceEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(
-                                    value.connection_status.as_str(),
-                                );
-                                match value.connection_status {
-                                    crate::types::InterfaceEndpointStatus::Deleting
-                                    | crate::types::InterfaceEndpointStatus::None
-                                    | crate::types::InterfaceEndpointStatus::PendingAcceptance
-                                    | crate::types::InterfaceEndpointStatus::Pending
-                                    | crate::types::InterfaceEndpointStatus::Available
-                                    | crate::types::InterfaceEndpointStatus::Rejected => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(state),
-                                        )
+                                let poll: crate::polling::Poll<()> = {
+                                    let object = &value;
+                                    let state = ::std::string::ToString::to_string(
+                                        object.connection_status.as_str(),
+                                    );
+                                    match object.connection_status {
+                                        crate::types::InterfaceEndpointStatus::Deleting
+                                        | crate::types::InterfaceEndpointStatus::None
+                                        | crate::types::InterfaceEndpointStatus::PendingAcceptance
+                                        | crate::types::InterfaceEndpointStatus::Pending
+                                        | crate::types::InterfaceEndpointStatus::Available
+                                        | crate::types::InterfaceEndpointStatus::Rejected => {
+                                            crate::polling::Poll::Pending(state)
+                                        }
+                                        _ => crate::polling::Poll::Unlisted(state),
                                     }
-                                    _ => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Unlisted(state),
-                                        )
-                                    }
-                                }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(()))
                             }
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
@@ -615,6 +601,827 @@ impl WaitUntilInterfaceEndpointDeleted {
 }
 
 impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointDeleted {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl crate::Client {
+    /// Waits until an endpoint service is ready for private endpoints: `WAITING_FOR_USER` for AWS, `AVAILABLE` for Azure and GCP (Terraform's states and 1 h timeout).
+    ///
+    /// Polls [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`) and reads `status`:
+    ///
+    /// - `WAITING_FOR_USER`, `AVAILABLE`: done, returns the object;
+    /// - `INITIATING`, `DELETING`: keep polling;
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
+    ///
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointServiceReady::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilPrivateEndpointServiceReady::max_interval); an interval longer than that is kept). It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointServiceReady::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_private_endpoint_service_ready("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_private_endpoint_service_ready(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilPrivateEndpointServiceReady {
+        crate::waiters::WaitUntilPrivateEndpointServiceReady {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
+            max_wait: ::std::time::Duration::from_secs(3600u64),
+        }
+    }
+}
+
+/// Waiter created by [`Client::wait_until_private_endpoint_service_ready`](crate::Client#method.wait_until_private_endpoint_service_ready).
+///
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
+pub struct WaitUntilPrivateEndpointServiceReady {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
+    pub(crate) max_wait: ::std::time::Duration,
+}
+
+impl WaitUntilPrivateEndpointServiceReady {
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
+    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// Sets the maximum total wait, after which the waiter fails with
+    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
+    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Polls until the final state.
+    ///
+    /// # Errors
+    ///
+    /// See the method that created this waiter.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::types::EndpointService, crate::Error> {
+        let client = self.client;
+        let group_id = self.group_id;
+        let cloud_provider = self.cloud_provider;
+        let endpoint_service_id = self.endpoint_service_id;
+        crate::polling::wait(
+                "wait_until_private_endpoint_service_ready",
+                self.interval,
+                self.max_interval,
+                self.max_wait,
+                || {
+                    let request = client
+                        .get_private_endpoint_service(
+                            ::std::clone::Clone::clone(&group_id),
+                            ::std::clone::Clone::clone(&cloud_provider),
+                            ::std::clone::Clone::clone(&endpoint_service_id),
+                        );
+                    async move {
+                        match request.send().await {
+                            ::std::result::Result::Ok(value) => {
+                                let poll: crate::polling::Poll<()> = {
+                                    match &value {
+                                        crate::types::EndpointService::Aws(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::EndpointServiceStatus::WaitingForUser
+                                                | crate::types::EndpointServiceStatus::Available => {
+                                                    crate::polling::Poll::Done(())
+                                                }
+                                                crate::types::EndpointServiceStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::EndpointServiceStatus::Initiating
+                                                | crate::types::EndpointServiceStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::EndpointService::Azure(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::EndpointServiceStatus::WaitingForUser
+                                                | crate::types::EndpointServiceStatus::Available => {
+                                                    crate::polling::Poll::Done(())
+                                                }
+                                                crate::types::EndpointServiceStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::EndpointServiceStatus::Initiating
+                                                | crate::types::EndpointServiceStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::EndpointService::Gcp(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::EndpointServiceStatus::WaitingForUser
+                                                | crate::types::EndpointServiceStatus::Available => {
+                                                    crate::polling::Poll::Done(())
+                                                }
+                                                crate::types::EndpointServiceStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::EndpointServiceStatus::Initiating
+                                                | crate::types::EndpointServiceStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::EndpointService::Unknown(object) => {
+                                            crate::polling::Poll::Unlisted(
+                                                ::std::string::ToString::to_string(
+                                                    object
+                                                        .get("status")
+                                                        .and_then(::serde_json::Value::as_str)
+                                                        .unwrap_or_default(),
+                                                ),
+                                            )
+                                        }
+                                    }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(value))
+                            }
+                            ::std::result::Result::Err(error) => {
+                                ::std::result::Result::Err(error)
+                            }
+                        }
+                    }
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceReady {
+    type Output = ::std::result::Result<crate::types::EndpointService, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl crate::Client {
+    /// Waits until an endpoint service is gone (Atlas answers 404).
+    ///
+    /// Polls [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`) and reads `status`:
+    ///
+    /// - HTTP 404: done (the resource is gone), returns `()`;
+    /// - `DELETING`: keep polling;
+    /// - `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
+    ///
+    /// The first pause is 5 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointServiceDeleted::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilPrivateEndpointServiceDeleted::max_interval); an interval longer than that is kept). It gives up after 3600 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointServiceDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_private_endpoint_service_deleted("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_private_endpoint_service_deleted(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilPrivateEndpointServiceDeleted {
+        crate::waiters::WaitUntilPrivateEndpointServiceDeleted {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            interval: ::std::time::Duration::from_secs(5u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
+            max_wait: ::std::time::Duration::from_secs(3600u64),
+        }
+    }
+}
+
+/// Waiter created by [`Client::wait_until_private_endpoint_service_deleted`](crate::Client#method.wait_until_private_endpoint_service_deleted).
+///
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
+pub struct WaitUntilPrivateEndpointServiceDeleted {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
+    pub(crate) max_wait: ::std::time::Duration,
+}
+
+impl WaitUntilPrivateEndpointServiceDeleted {
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
+    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// Sets the maximum total wait, after which the waiter fails with
+    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
+    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Polls until the final state.
+    ///
+    /// # Errors
+    ///
+    /// See the method that created this waiter.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let client = self.client;
+        let group_id = self.group_id;
+        let cloud_provider = self.cloud_provider;
+        let endpoint_service_id = self.endpoint_service_id;
+        crate::polling::wait(
+                "wait_until_private_endpoint_service_deleted",
+                self.interval,
+                self.max_interval,
+                self.max_wait,
+                || {
+                    let request = client
+                        .get_private_endpoint_service(
+                            ::std::clone::Clone::clone(&group_id),
+                            ::std::clone::Clone::clone(&cloud_provider),
+                            ::std::clone::Clone::clone(&endpoint_service_id),
+                        );
+                    async move {
+                        match request.send().await {
+                            ::std::result::Result::Ok(value) => {
+                                let poll: crate::polling::Poll<()> = {
+                                    match &value {
+                                        crate::types::EndpointService::Aws(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::EndpointServiceStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::EndpointServiceStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::EndpointService::Azure(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::EndpointServiceStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::EndpointServiceStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::EndpointService::Gcp(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::EndpointServiceStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::EndpointServiceStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::EndpointService::Unknown(object) => {
+                                            crate::polling::Poll::Unlisted(
+                                                ::std::string::ToString::to_string(
+                                                    object
+                                                        .get("status")
+                                                        .and_then(::serde_json::Value::as_str)
+                                                        .unwrap_or_default(),
+                                                ),
+                                            )
+                                        }
+                                    }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(()))
+                            }
+                            ::std::result::Result::Err(
+                                crate::Error::Api(api),
+                            ) if api.status == 404 => {
+                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                            }
+                            ::std::result::Result::Err(error) => {
+                                ::std::result::Result::Err(error)
+                            }
+                        }
+                    }
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceDeleted {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl crate::Client {
+    /// Waits until a private endpoint is connected (`AVAILABLE`): AWS reads `connectionStatus`, Azure and GCP `status` (Terraform's states and 2 h timeout).
+    ///
+    /// Polls [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`) and reads `status` (`connectionStatus` for [`Aws`](crate::types::PrivateLinkEndpoint::Aws)):
+    ///
+    /// - `AVAILABLE`: done, returns the object;
+    /// - `PENDING_ACCEPTANCE`, `PENDING`, `INITIATING`, `VERIFIED`, `DELETING`: keep polling;
+    /// - `REJECTED`, `FAILED`, `DELETED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
+    ///
+    /// The first pause is 10 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable::max_interval); an interval longer than that is kept). It gives up after 7200 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_private_endpoint_service_endpoint_available("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd", "vpce-3bf78b0ddee411ba1")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_private_endpoint_service_endpoint_available(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable {
+        crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            endpoint_id: endpoint_id.into(),
+            interval: ::std::time::Duration::from_secs(10u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
+            max_wait: ::std::time::Duration::from_secs(7200u64),
+        }
+    }
+}
+
+/// Waiter created by [`Client::wait_until_private_endpoint_service_endpoint_available`](crate::Client#method.wait_until_private_endpoint_service_endpoint_available).
+///
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
+pub struct WaitUntilPrivateEndpointServiceEndpointAvailable {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) endpoint_id: ::std::string::String,
+    pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
+    pub(crate) max_wait: ::std::time::Duration,
+}
+
+impl WaitUntilPrivateEndpointServiceEndpointAvailable {
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
+    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// Sets the maximum total wait, after which the waiter fails with
+    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
+    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Polls until the final state.
+    ///
+    /// # Errors
+    ///
+    /// See the method that created this waiter.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<crate::types::PrivateLinkEndpoint, crate::Error> {
+        let client = self.client;
+        let group_id = self.group_id;
+        let cloud_provider = self.cloud_provider;
+        let endpoint_service_id = self.endpoint_service_id;
+        let endpoint_id = self.endpoint_id;
+        crate::polling::wait(
+                "wait_until_private_endpoint_service_endpoint_available",
+                self.interval,
+                self.max_interval,
+                self.max_wait,
+                || {
+                    let request = client
+                        .get_private_endpoint_service_endpoint(
+                            ::std::clone::Clone::clone(&group_id),
+                            ::std::clone::Clone::clone(&cloud_provider),
+                            ::std::clone::Clone::clone(&endpoint_service_id),
+                            ::std::clone::Clone::clone(&endpoint_id),
+                        );
+                    async move {
+                        match request.send().await {
+                            ::std::result::Result::Ok(value) => {
+                                let poll: crate::polling::Poll<()> = {
+                                    match &value {
+                                        crate::types::PrivateLinkEndpoint::Aws(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.connection_status.as_str(),
+                                            );
+                                            match object.connection_status {
+                                                crate::types::AwsEndpointConnectionStatus::Available => {
+                                                    crate::polling::Poll::Done(())
+                                                }
+                                                crate::types::AwsEndpointConnectionStatus::Rejected => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::AwsEndpointConnectionStatus::PendingAcceptance
+                                                | crate::types::AwsEndpointConnectionStatus::Pending
+                                                | crate::types::AwsEndpointConnectionStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::PrivateLinkEndpoint::Azure(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::AzurePrivateEndpointStatus::Available => {
+                                                    crate::polling::Poll::Done(())
+                                                }
+                                                crate::types::AzurePrivateEndpointStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::AzurePrivateEndpointStatus::Initiating
+                                                | crate::types::AzurePrivateEndpointStatus::Deleting => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::PrivateLinkEndpoint::Gcp(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_ref().map_or("", |value| value.as_str()),
+                                            );
+                                            match object.status.as_ref() {
+                                                ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Available,
+                                                ) => crate::polling::Poll::Done(()),
+                                                ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Failed,
+                                                )
+                                                | ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Deleted,
+                                                ) => crate::polling::Poll::Failed(state),
+                                                ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Initiating,
+                                                )
+                                                | ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Verified,
+                                                )
+                                                | ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Deleting,
+                                                ) => crate::polling::Poll::Pending(state),
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::PrivateLinkEndpoint::Unknown(object) => {
+                                            crate::polling::Poll::Unlisted(
+                                                ::std::string::ToString::to_string(
+                                                    object
+                                                        .get("status")
+                                                        .and_then(::serde_json::Value::as_str)
+                                                        .unwrap_or_default(),
+                                                ),
+                                            )
+                                        }
+                                    }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(value))
+                            }
+                            ::std::result::Result::Err(error) => {
+                                ::std::result::Result::Err(error)
+                            }
+                        }
+                    }
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceEndpointAvailable {
+    type Output = ::std::result::Result<crate::types::PrivateLinkEndpoint, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+
+impl crate::Client {
+    /// Waits until a private endpoint is gone (Atlas answers 404).
+    ///
+    /// Polls [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`) and reads `status` (`connectionStatus` for [`Aws`](crate::types::PrivateLinkEndpoint::Aws)):
+    ///
+    /// - HTTP 404: done (the resource is gone), returns `()`;
+    /// - `DELETING`, `DELETED`, `PENDING_ACCEPTANCE`, `PENDING`, `INITIATING`: keep polling;
+    /// - `REJECTED`, `FAILED`: [`Error::WaiterFailed`](crate::Error::WaiterFailed) with that state;
+    /// - any other value (one this crate does not know, or one this waiter does not list): a `WARN` tracing event `unlisted waiter state; polling on` with the fields `waiter` and `state` (once each time the resource enters that state), then keep polling.
+    ///
+    /// The first pause is 10 s (see [`interval`](crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted::interval)); each following pause doubles, up to 10 s (see [`max_interval`](crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted::max_interval); an interval longer than that is kept). It gives up after 7200 s (see [`max_wait`](crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted::max_wait)) with [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut), which carries the last state seen; the last poll happens at that deadline. A 429 answer waits for its `Retry-After` (at least the pause due) and polls again; any other error of the poll is returned as is. Dropping the future stops polling.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: atlas_admin::Client) -> Result<(), atlas_admin::Error> {
+    /// let result = client
+    ///     .wait_until_private_endpoint_service_endpoint_deleted("5df264b8f10fab7d2cad2f0d", "AWS", "5f7cac1e8becbf2e769f7abd", "vpce-3bf78b0ddee411ba1")
+    ///     .interval(std::time::Duration::from_secs(10))
+    ///     .max_interval(std::time::Duration::from_secs(60))
+    ///     .max_wait(std::time::Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_private_endpoint_service_endpoint_deleted(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
+        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted {
+        crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted {
+            client: ::std::clone::Clone::clone(self),
+            group_id: group_id.into(),
+            cloud_provider: cloud_provider.into(),
+            endpoint_service_id: endpoint_service_id.into(),
+            endpoint_id: endpoint_id.into(),
+            interval: ::std::time::Duration::from_secs(10u64),
+            max_interval: ::std::time::Duration::from_secs(10u64),
+            max_wait: ::std::time::Duration::from_secs(7200u64),
+        }
+    }
+}
+
+/// Waiter created by [`Client::wait_until_private_endpoint_service_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_service_endpoint_deleted).
+///
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
+pub struct WaitUntilPrivateEndpointServiceEndpointDeleted {
+    pub(crate) client: crate::Client,
+    pub(crate) group_id: ::std::string::String,
+    pub(crate) cloud_provider: crate::types::CloudProvider,
+    pub(crate) endpoint_service_id: ::std::string::String,
+    pub(crate) endpoint_id: ::std::string::String,
+    pub(crate) interval: ::std::time::Duration,
+    pub(crate) max_interval: ::std::time::Duration,
+    pub(crate) max_wait: ::std::time::Duration,
+}
+
+impl WaitUntilPrivateEndpointServiceEndpointDeleted {
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
+    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the
+    /// interval.
+    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// Sets the maximum total wait, after which the waiter fails with
+    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
+    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Polls until the final state.
+    ///
+    /// # Errors
+    ///
+    /// See the method that created this waiter.
+    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+        let client = self.client;
+        let group_id = self.group_id;
+        let cloud_provider = self.cloud_provider;
+        let endpoint_service_id = self.endpoint_service_id;
+        let endpoint_id = self.endpoint_id;
+        crate::polling::wait(
+                "wait_until_private_endpoint_service_endpoint_deleted",
+                self.interval,
+                self.max_interval,
+                self.max_wait,
+                || {
+                    let request = client
+                        .get_private_endpoint_service_endpoint(
+                            ::std::clone::Clone::clone(&group_id),
+                            ::std::clone::Clone::clone(&cloud_provider),
+                            ::std::clone::Clone::clone(&endpoint_service_id),
+                            ::std::clone::Clone::clone(&endpoint_id),
+                        );
+                    async move {
+                        match request.send().await {
+                            ::std::result::Result::Ok(value) => {
+                                let poll: crate::polling::Poll<()> = {
+                                    match &value {
+                                        crate::types::PrivateLinkEndpoint::Aws(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.connection_status.as_str(),
+                                            );
+                                            match object.connection_status {
+                                                crate::types::AwsEndpointConnectionStatus::Rejected => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::AwsEndpointConnectionStatus::Deleting
+                                                | crate::types::AwsEndpointConnectionStatus::PendingAcceptance
+                                                | crate::types::AwsEndpointConnectionStatus::Pending => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::PrivateLinkEndpoint::Azure(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_str(),
+                                            );
+                                            match object.status {
+                                                crate::types::AzurePrivateEndpointStatus::Failed => {
+                                                    crate::polling::Poll::Failed(state)
+                                                }
+                                                crate::types::AzurePrivateEndpointStatus::Deleting
+                                                | crate::types::AzurePrivateEndpointStatus::Initiating => {
+                                                    crate::polling::Poll::Pending(state)
+                                                }
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::PrivateLinkEndpoint::Gcp(object) => {
+                                            let state = ::std::string::ToString::to_string(
+                                                object.status.as_ref().map_or("", |value| value.as_str()),
+                                            );
+                                            match object.status.as_ref() {
+                                                ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Failed,
+                                                ) => crate::polling::Poll::Failed(state),
+                                                ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Deleting,
+                                                )
+                                                | ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Deleted,
+                                                )
+                                                | ::std::option::Option::Some(
+                                                    crate::types::GcpEndpointGroupStatus::Initiating,
+                                                ) => crate::polling::Poll::Pending(state),
+                                                _ => crate::polling::Poll::Unlisted(state),
+                                            }
+                                        }
+                                        crate::types::PrivateLinkEndpoint::Unknown(object) => {
+                                            crate::polling::Poll::Unlisted(
+                                                ::std::string::ToString::to_string(
+                                                    object
+                                                        .get("status")
+                                                        .and_then(::serde_json::Value::as_str)
+                                                        .unwrap_or_default(),
+                                                ),
+                                            )
+                                        }
+                                    }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(()))
+                            }
+                            ::std::result::Result::Err(
+                                crate::Error::Api(api),
+                            ) if api.status == 404 => {
+                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                            }
+                            ::std::result::Result::Err(error) => {
+                                ::std::result::Result::Err(error)
+                            }
+                        }
+                    }
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceEndpointDeleted {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<
         ::std::boxed::Box<

@@ -187,15 +187,18 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 /// `src/types/mod.rs`: the request and response types, enums and objects side by side.
 pub fn types_mod_rs(_api: &Api) -> TokenStream {
     quote! {
-        //! Request and response types: open enums and object types.
+        //! Request and response types: open enums, object types and discriminated unions.
         #![doc = ""]
-        #![doc = " Enums are open: a value this crate does not know is kept in the `Unknown` variant"]
-        #![doc = " instead of failing to deserialize, and can be sent back unchanged."]
+        #![doc = " Enums and unions are open: a value (or an object of a variant) this crate does not"]
+        #![doc = " know is kept in the `Unknown` variant instead of failing to deserialize, and can be"]
+        #![doc = " sent back unchanged."]
 
         mod enums;
         mod models;
+        mod unions;
 
         pub use self::enums::*;
         pub use self::models::*;
+        pub use self::unions::*;
     }
 }

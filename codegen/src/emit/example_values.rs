@@ -29,9 +29,34 @@ impl<'a> ExampleValues<'a> {
         ExampleValues { api, lib }
     }
 
-    /// `Type::new(..)` (plus `.with_*(..)` for optional members present in `example`).
-    pub fn object(&self, type_ident: &str, example: Option<&Value>) -> String {
-        self.object_at(type_ident, example, 0)
+    /// A request body of type `ty` (an object type or a union), from `example` where it fits.
+    pub fn body(&self, ty: &TypeRef, example: Option<&Value>) -> String {
+        self.value(ty, example, Position::Value, 0)
+    }
+
+    /// `Union::Variant(Type::new(..))`: the variant `example`'s discriminator names, else the
+    /// first.
+    fn union_at(&self, union_ident: &str, example: Option<&Value>, depth: usize) -> String {
+        let path = format!("{}::types::{union_ident}", self.lib);
+        let Some(def) = self.api.unions.iter().find(|def| def.ident == union_ident) else {
+            return format!("todo!(\"a {union_ident}\")");
+        };
+        let named = example
+            .and_then(|example| example.get(&def.discriminator_wire))
+            .and_then(Value::as_str);
+        let variant = def
+            .variants
+            .iter()
+            .find(|variant| Some(variant.wire.as_str()) == named)
+            .or_else(|| def.variants.first());
+        match variant {
+            Some(variant) => format!(
+                "{path}::{}({})",
+                variant.ident,
+                self.object_at(&variant.struct_ident, example, depth)
+            ),
+            None => format!("todo!(\"a {union_ident}\")"),
+        }
     }
 
     fn object_at(&self, type_ident: &str, example: Option<&Value>, depth: usize) -> String {
@@ -115,8 +140,11 @@ impl<'a> ExampleValues<'a> {
             (TypeRef::Struct(name), example) if depth <= MAX_DEPTH => {
                 self.object_at(name, example, depth)
             }
+            (TypeRef::Union(name), example) if depth <= MAX_DEPTH => {
+                self.union_at(name, example, depth)
+            }
             // Only a type that requires itself gets here: it has no finite value.
-            (TypeRef::Struct(name), _) => format!("todo!(\"a {name}\")"),
+            (TypeRef::Struct(name) | TypeRef::Union(name), _) => format!("todo!(\"a {name}\")"),
         }
     }
 

@@ -8,6 +8,7 @@ mod example_values;
 mod models;
 mod operations;
 pub(crate) mod runtime;
+mod unions;
 mod waiters;
 
 use proc_macro2::TokenStream;
@@ -59,6 +60,7 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
         )?,
         rust_file(provenance, "src/types/enums.rs", enums::generate(api))?,
         rust_file(provenance, "src/types/models.rs", models::generate(api))?,
+        rust_file(provenance, "src/types/unions.rs", unions::generate(api))?,
         rust_file(provenance, "src/operations.rs", operations::generate(api))?,
     ];
     if !api.waiters.is_empty() {

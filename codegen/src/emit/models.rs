@@ -1,6 +1,7 @@
 //! `src/types/models.rs`: object types, each an invocation of `codec::object_type!` (the
 //! struct plus its JSON mapping; see `codegen/templates/codec.rs`). Types the client sends also
-//! get a constructor taking the required fields and `with_*` setters for the others.
+//! get a constructor taking the required fields and `with_*` setters for the others (which
+//! start as `None` and are then left out of requests).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,7 +30,9 @@ pub fn type_text(ty: &TypeRef) -> String {
         TypeRef::Number => "f64".to_owned(),
         TypeRef::Any => "::serde_json::Value".to_owned(),
         TypeRef::Array(inner) => format!("::std::vec::Vec<{}>", type_text(inner)),
-        TypeRef::Enum(name) | TypeRef::Struct(name) => format!("crate::types::{name}"),
+        TypeRef::Enum(name) | TypeRef::Struct(name) | TypeRef::Union(name) => {
+            format!("crate::types::{name}")
+        }
     }
 }
 
@@ -45,7 +48,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
             let inner = rust_type(inner);
             quote! { ::std::vec::Vec<#inner> }
         }
-        TypeRef::Enum(name) | TypeRef::Struct(name) => {
+        TypeRef::Enum(name) | TypeRef::Struct(name) | TypeRef::Union(name) => {
             let name = ident(name);
             quote! { crate::types::#name }
         }
@@ -57,8 +60,7 @@ fn field_kind(field: &Field) -> &'static str {
     match (field.required, field.nullable) {
         (true, false) => "required",
         (true, true) => "nullable",
-        (false, _) if field.is_optional() => "optional",
-        (false, _) => "defaulted",
+        (false, _) => "optional",
     }
 }
 
@@ -134,7 +136,7 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
                 _ => quote! { #field_ident, },
             }
         } else {
-            quote! { #field_ident: ::std::default::Default::default(), }
+            quote! { #field_ident: ::std::option::Option::None, }
         }
     });
     let setters: Vec<String> = def
@@ -143,12 +145,11 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
         .filter(|field| !field.is_constructor_arg())
         .map(|field| {
             format!(
-                "    {} => {}: {} = {} {},\n",
+                "    {} => {} {}: {},\n",
                 field.setter_ident,
                 field.ident,
-                type_text(&field.ty),
-                if field.is_optional() { "some" } else { "keep" },
                 string_literal(unraw(&field.ident)),
+                type_text(&field.ty),
             )
         })
         .collect();
@@ -172,6 +173,16 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
         )
     };
     let new_docs = docs::outer(&new_docs);
+    // A type without required fields can start empty: `Default` is `new()`.
+    let default = required.is_empty().then(|| {
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    #name::new()
+                }
+            }
+        }
+    });
     quote! {
         impl #name {
             #new_docs
@@ -180,6 +191,7 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
             }
         }
 
+        #default
         #setters
     }
 }

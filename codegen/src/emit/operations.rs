@@ -10,7 +10,8 @@ use super::example_values::ExampleValues;
 use super::models::{rust_type, type_text};
 use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
 use crate::model::{
-    Api, HttpMethod, Operation, ParameterType, PathParam, PathSegment, ResponseType, TypeRef,
+    Api, DiscriminatorArgument, HttpMethod, Operation, ParameterType, PathParam, PathSegment,
+    QueryParam, ResponseType, TypeRef,
 };
 use crate::naming::unraw;
 
@@ -174,9 +175,31 @@ fn operation_chunk(api: &Api, shared: &Shared<'_>, operation: &Operation) -> Chu
 /// The type an operation returns, as source text.
 fn response_type(operation: &Operation) -> String {
     match &operation.response.ty {
-        ResponseType::Struct(name) => type_text(&TypeRef::Struct(name.clone())),
+        ResponseType::Object(ty) => type_text(ty),
         ResponseType::Array(item) => type_text(&TypeRef::Array(Box::new(item.clone()))),
         ResponseType::Empty => "()".to_owned(),
+    }
+}
+
+/// The type of a path parameter's method argument: its enum, or any string.
+pub(super) fn path_arg_type(param: &PathParam) -> TokenStream {
+    match &param.enum_ident {
+        Some(name) => {
+            let name = ident(name);
+            quote! { impl ::std::convert::Into<crate::types::#name> }
+        }
+        None => quote! { impl ::std::convert::Into<::std::string::String> },
+    }
+}
+
+/// The type a builder stores a path parameter as.
+pub(super) fn path_field_type(param: &PathParam) -> TokenStream {
+    match &param.enum_ident {
+        Some(name) => {
+            let name = ident(name);
+            quote! { crate::types::#name }
+        }
+        None => quote! { ::std::string::String },
     }
 }
 
@@ -194,6 +217,35 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
         operation.http_method.as_str(),
         operation.path_template
     ));
+    let mut facts = Vec::new();
+    if let Some(version) = &operation.api_version {
+        facts.push(format!(
+            "API version `{version}`: sends `Accept: {}`{}.",
+            operation.media_type,
+            if operation.body.is_some() {
+                " and a body of the same media type"
+            } else {
+                ""
+            }
+        ));
+    }
+    if operation.response.status != 200 {
+        facts.push(format!(
+            "Succeeds with HTTP {}{}.",
+            operation.response.status,
+            if operation.response.status == 204 {
+                " No Content"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(official) = &operation.official_id {
+        facts.push(format!("Official operation id: `{official}`."));
+    }
+    if !facts.is_empty() {
+        text.push_str(&format!("\n{}\n", facts.join(" ")));
+    }
     if !operation.required_roles.is_empty() {
         let roles: Vec<String> = operation
             .required_roles
@@ -222,12 +274,18 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
         if let Some(description) = &param.pattern_description {
             text.push_str(&format!(" Must be {description}."));
         }
+        if let Some(name) = &param.enum_ident {
+            text.push_str(&format!(
+                " A [`{name}`](crate::types::{name}) (or its wire value as a string)."
+            ));
+        }
         text.push('\n');
     }
     if let Some(body) = &operation.body {
         text.push_str(&format!(
             "- `body`: the request body, [`{}`](crate::types::{}).",
-            body.type_ident, body.type_ident
+            body.type_ident(),
+            body.type_ident()
         ));
         if let Some(description) = &body.description {
             text.push_str(&format!(" {}", docs::escape(description)));
@@ -263,8 +321,8 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
         "\n# Example\n\n```no_run\n# async fn example(client: {lib}::Client) -> Result<(), {lib}::Error> {{\n"
     );
     if let Some(body) = &operation.body {
-        let value = ExampleValues::new(api, lib)
-            .object(&body.type_ident, operation.example_request_body.as_ref());
+        let value =
+            ExampleValues::new(api, lib).body(&body.ty, operation.example_request_body.as_ref());
         example.push_str(&format!("let body = {value};\n"));
         call_args.push("body".to_owned());
     }
@@ -291,14 +349,15 @@ fn client_method(api: &Api, operation: &Operation, verbatim: &mut Verbatim) -> T
     let method_docs = verbatim.doc(&operation_docs(api, operation));
     let path_args = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
-        quote! { #name: impl ::std::convert::Into<::std::string::String> }
+        let ty = path_arg_type(param);
+        quote! { #name: #ty }
     });
     let path_inits = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
         quote! { #name: #name.into(), }
     });
     let body_arg = operation.body.as_ref().map(|body| {
-        let ty = rust_type(&TypeRef::Struct(body.type_ident.clone()));
+        let ty = rust_type(&body.ty);
         quote! { body: #ty }
     });
     let body_init = operation.body.as_ref().map(|_| quote! { body, });
@@ -334,20 +393,21 @@ fn request_builder(
 
     let path_fields = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
-        quote! { #name: ::std::string::String, }
+        let ty = path_field_type(param);
+        quote! { #name: #ty, }
     });
     let body_field = operation.body.as_ref().map(|body| {
-        let ty = rust_type(&TypeRef::Struct(body.type_ident.clone()));
+        let ty = rust_type(&body.ty);
         quote! { pub(crate) body: #ty, }
     });
     let query_fields = operation.query_params.iter().map(|param| {
         let name = ident(&param.ident);
-        let ty = query_rust_type(param.ty);
+        let ty = query_rust_type(param);
         quote! { #name: ::std::option::Option<#ty>, }
     });
     let setters: Vec<TokenStream> = operation.query_params.iter().map(|param| {
         let name = ident(&param.ident);
-        let ty = query_rust_type(param.ty);
+        let ty = query_rust_type(param);
         let mut text = format!("`{}` query parameter: {}", param.wire, docs::escape(&param.description));
         if let Some(default) = &param.default {
             text.push_str(&format!(" The server's default is `{default}`; the parameter is only sent when set."));
@@ -361,7 +421,7 @@ fn request_builder(
             _ => quote! { ::std::option::Option::Some(value) },
         };
         let arg_ty = match param.ty {
-            ParameterType::String => quote! { impl ::std::convert::Into<::std::string::String> },
+            ParameterType::String => quote! { impl ::std::convert::Into<#ty> },
             _ => ty,
         };
         quote! {
@@ -380,7 +440,7 @@ fn request_builder(
             let param = operation.path_params.get(*index)?;
             let segment_fn = shared.segment_fn(param)?;
             let name = ident(&param.ident);
-            Some(quote! { &#segment_fn(&self.#name)? })
+            Some(quote! { &#segment_fn(::std::convert::AsRef::<str>::as_ref(&self.#name))? })
         }
     });
     let path = quote! { [#( #path_parts ),*].concat() };
@@ -398,6 +458,24 @@ fn request_builder(
             quote! { self.#name.unwrap_or(false) }
         })
         .unwrap_or_else(|| quote! { false });
+    let discriminator = match &operation.response.discriminator_source {
+        Some(source) => {
+            let member = &source.member;
+            let value = match &source.from {
+                DiscriminatorArgument::PathParam(name) => {
+                    let name = ident(name);
+                    quote! { self.#name.as_str() }
+                }
+                DiscriminatorArgument::BodyField(name) => {
+                    let name = ident(name);
+                    quote! { self.body.#name.as_str() }
+                }
+            };
+            quote! { ::std::option::Option::Some((#member, ::std::borrow::ToOwned::to_owned(#value))) }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
+    let media_type = &operation.media_type;
     let body = if operation.body.is_some() {
         quote! { ::std::option::Option::Some(crate::transport::encode_body(&self.body)?) }
     } else {
@@ -461,7 +539,11 @@ fn request_builder(
                     path: #path,
                     query,
                     body: #body,
-                    envelope: #envelope,
+                    media_type: #media_type,
+                    answer: crate::transport::AnswerShape {
+                        envelope: #envelope,
+                        discriminator: #discriminator,
+                    },
                 })
             }
         }
@@ -470,10 +552,14 @@ fn request_builder(
     }
 }
 
-fn query_rust_type(ty: ParameterType) -> TokenStream {
-    match ty {
-        ParameterType::Boolean => quote! { bool },
-        ParameterType::Integer => quote! { i64 },
-        ParameterType::String => quote! { ::std::string::String },
+fn query_rust_type(param: &QueryParam) -> TokenStream {
+    match (&param.enum_ident, param.ty) {
+        (Some(name), _) => {
+            let name = ident(name);
+            quote! { crate::types::#name }
+        }
+        (None, ParameterType::Boolean) => quote! { bool },
+        (None, ParameterType::Integer) => quote! { i64 },
+        (None, ParameterType::String) => quote! { ::std::string::String },
     }
 }

@@ -4,8 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::operations::{path_arg_type, path_field_type};
 use super::{Chunk, RustFile, docs, ident};
-use crate::model::{Api, Waiter, WaiterState};
+use crate::model::{Api, StateField, Waiter, WaiterState, WaiterSubject};
 use crate::naming::unraw;
 
 /// The message of the `WARN` event of `polling.rs` for a state a waiter does not list.
@@ -51,12 +52,40 @@ fn output_type(waiter: &Waiter) -> TokenStream {
     }
 }
 
-fn quoted(values: &[WaiterState]) -> String {
+fn quoted(values: &[String]) -> String {
     values
         .iter()
-        .map(|value| format!("`{}`", value.wire))
+        .map(|value| format!("`{value}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Which field the waiter reads, for docs: `` `status` `` or, for a union whose variants
+/// differ, `` `status` (`connectionStatus` for `Aws`) ``.
+fn fields_read(waiter: &Waiter) -> String {
+    match &waiter.subject {
+        WaiterSubject::Field(field) => format!("`{}`", field.wire),
+        WaiterSubject::Union {
+            variants,
+            default_field_wire,
+        } => {
+            let exceptions: Vec<String> = variants
+                .iter()
+                .filter(|(_, field)| field.wire != *default_field_wire)
+                .map(|(variant, field)| {
+                    format!(
+                        "`{}` for [`{variant}`](crate::types::{}::{variant})",
+                        field.wire, waiter.response_ident
+                    )
+                })
+                .collect();
+            if exceptions.is_empty() {
+                format!("`{default_field_wire}`")
+            } else {
+                format!("`{default_field_wire}` ({})", exceptions.join(", "))
+            }
+        }
+    }
 }
 
 fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
@@ -65,10 +94,10 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
     let mut text = format!("{}\n\n", docs::escape(&waiter.description));
     let builder_path = builder_path(waiter);
     text.push_str(&format!(
-        "Polls {} (`{}`) and reads `{}`:\n\n",
+        "Polls {} (`{}`) and reads {}:\n\n",
         docs::member_link("crate::Client", "method", &waiter.operation_method),
         waiter.operation_http,
-        waiter.field_wire,
+        fields_read(waiter),
     ));
     if !waiter.success.is_empty() {
         text.push_str(&format!(
@@ -104,7 +133,8 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
     let method_docs = docs::outer(&text);
     let params = waiter.path_params.iter().map(|param| {
         let name = ident(&param.ident);
-        quote! { #name: impl ::std::convert::Into<::std::string::String> }
+        let ty = path_arg_type(param);
+        quote! { #name: #ty }
     });
     let inits = waiter.path_params.iter().map(|param| {
         let name = ident(&param.ident);
@@ -136,14 +166,14 @@ fn builder(waiter: &Waiter) -> TokenStream {
     let output = output_type(waiter);
     let name = unraw(&waiter.method_ident);
     let operation = ident(&waiter.operation_method);
-    let field = ident(&waiter.field_ident);
     let builder_docs = docs::outer(&format!(
         "Waiter created by {}.\n\nSet [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).",
         docs::member_link("crate::Client", "method", &waiter.method_ident),
     ));
     let param_fields = waiter.path_params.iter().map(|param| {
         let name = ident(&param.ident);
-        quote! { pub(crate) #name: ::std::string::String, }
+        let ty = path_field_type(param);
+        quote! { pub(crate) #name: #ty, }
     });
     let param_bindings = waiter.path_params.iter().map(|param| {
         let name = ident(&param.ident);
@@ -153,51 +183,44 @@ fn builder(waiter: &Waiter) -> TokenStream {
         let name = ident(&param.ident);
         quote! { ::std::clone::Clone::clone(&#name) }
     });
-    // Enum fields match on the variants, so the compiler checks every listed state (validation
-    // guarantees each state of an enum field names one of its variants).
-    let enum_type = waiter.field_enum.as_deref();
-    let arm = |states: &[WaiterState], outcome: TokenStream| {
-        if states.is_empty() {
-            return quote! {};
-        }
-        let patterns: Vec<TokenStream> = match enum_type {
-            Some(name) => {
-                let name = ident(name);
-                states
-                    .iter()
-                    .filter_map(|state| state.variant.as_deref())
-                    .map(|variant| {
-                        let variant = ident(variant);
-                        quote! { crate::types::#name::#variant }
-                    })
-                    .collect()
+    let classify = match &waiter.subject {
+        WaiterSubject::Field(field) => {
+            let verdict = verdict(field);
+            quote! {
+                let object = &value;
+                #verdict
             }
-            None => states
-                .iter()
-                .map(|state| {
-                    let wire = state.wire.as_str();
-                    quote! { #wire }
-                })
-                .collect(),
-        };
-        quote! { #( #patterns )|* => #outcome, }
+        }
+        WaiterSubject::Union {
+            variants,
+            default_field_wire,
+        } => {
+            let union = ident(&waiter.response_ident);
+            let arms = variants.iter().map(|(variant, field)| {
+                let variant = ident(variant);
+                let verdict = verdict(field);
+                quote! { crate::types::#union::#variant(object) => { #verdict } }
+            });
+            quote! {
+                match &value {
+                    #( #arms )*
+                    crate::types::#union::Unknown(object) => crate::polling::Poll::Unlisted(
+                        ::std::string::ToString::to_string(
+                            object
+                                .get(#default_field_wire)
+                                .and_then(::serde_json::Value::as_str)
+                                .unwrap_or_default(),
+                        ),
+                    ),
+                }
+            }
+        }
     };
-    let success_arm = arm(
-        &waiter.success,
-        quote! { ::std::result::Result::Ok(crate::polling::Poll::Done(value)) },
-    );
-    let failure_arm = arm(
-        &waiter.failure,
-        quote! { ::std::result::Result::Ok(crate::polling::Poll::Failed(state)) },
-    );
-    let pending_arm = arm(
-        &waiter.pending,
-        quote! { ::std::result::Result::Ok(crate::polling::Poll::Pending(state)) },
-    );
-    let scrutinee = if enum_type.is_some() {
-        quote! { value.#field }
+    // A waiter for deletion returns nothing.
+    let done_value = if waiter.not_found_is_success {
+        quote! { () }
     } else {
-        quote! { state.as_str() }
+        quote! { value }
     };
     let not_found = if waiter.not_found_is_success {
         quote! {
@@ -257,13 +280,8 @@ fn builder(waiter: &Waiter) -> TokenStream {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(value.#field.as_str());
-                                match #scrutinee {
-                                    #success_arm
-                                    #failure_arm
-                                    #pending_arm
-                                    _ => ::std::result::Result::Ok(crate::polling::Poll::Unlisted(state)),
-                                }
+                                let poll: crate::polling::Poll<()> = { #classify };
+                                ::std::result::Result::Ok(poll.done_with(#done_value))
                             }
                             #not_found
                             ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
@@ -281,6 +299,71 @@ fn builder(waiter: &Waiter) -> TokenStream {
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }
+        }
+    }
+}
+
+/// How the state in `object.<field>` ends the wait: a `Poll<()>` expression. Enum fields
+/// match on the variants, so the compiler checks every listed state (validation guarantees
+/// each state of an enum field names one of its variants).
+fn verdict(field: &StateField) -> TokenStream {
+    let member = ident(&field.ident);
+    let arm = |states: &[WaiterState], outcome: TokenStream| {
+        if states.is_empty() {
+            return quote! {};
+        }
+        let patterns: Vec<TokenStream> = match &field.enum_ident {
+            Some(name) => {
+                let name = ident(name);
+                states
+                    .iter()
+                    .filter_map(|state| state.variant.as_deref())
+                    .map(|variant| {
+                        let variant = ident(variant);
+                        if field.optional {
+                            quote! { ::std::option::Option::Some(crate::types::#name::#variant) }
+                        } else {
+                            quote! { crate::types::#name::#variant }
+                        }
+                    })
+                    .collect()
+            }
+            None => states
+                .iter()
+                .map(|state| {
+                    let wire = state.wire.as_str();
+                    quote! { #wire }
+                })
+                .collect(),
+        };
+        quote! { #( #patterns )|* => #outcome, }
+    };
+    let success = arm(&field.success, quote! { crate::polling::Poll::Done(()) });
+    let failure = arm(
+        &field.failure,
+        quote! { crate::polling::Poll::Failed(state) },
+    );
+    let pending = arm(
+        &field.pending,
+        quote! { crate::polling::Poll::Pending(state) },
+    );
+    let scrutinee = match (&field.enum_ident, field.optional) {
+        (Some(_), false) => quote! { object.#member },
+        (Some(_), true) => quote! { object.#member.as_ref() },
+        (None, _) => quote! { state.as_str() },
+    };
+    let state = if field.optional {
+        quote! { object.#member.as_ref().map_or("", |value| value.as_str()) }
+    } else {
+        quote! { object.#member.as_str() }
+    };
+    quote! {
+        let state = ::std::string::ToString::to_string(#state);
+        match #scrutinee {
+            #success
+            #failure
+            #pending
+            _ => crate::polling::Poll::Unlisted(state),
         }
     }
 }

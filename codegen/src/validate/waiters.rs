@@ -7,7 +7,8 @@ use super::Checker;
 use heck::ToSnakeCase;
 
 use crate::model::{
-    EnumDef, HttpMethod, Operation, ResponseType, StructDef, TypeRef, Waiter, WaiterState,
+    EnumDef, HttpMethod, Operation, ResponseType, StateField, StructDef, TypeRef, UnionDef, Waiter,
+    WaiterState, WaiterSubject,
 };
 use crate::naming::{camel_ident, snake_ident};
 use crate::spec::{NotFound, SpecDocument, WaiterSpec};
@@ -18,6 +19,7 @@ impl Checker {
         doc: &SpecDocument,
         operations: &[Operation],
         structs: &[StructDef],
+        unions: &[UnionDef],
         enums: &[EnumDef],
     ) -> Vec<Waiter> {
         let client_methods: BTreeMap<&str, &str> = operations
@@ -26,7 +28,7 @@ impl Checker {
             .collect();
         let mut waiters = Vec::new();
         for (id, spec) in &doc.waiters {
-            if let Some(waiter) = self.waiter(id, spec, doc, operations, structs, enums) {
+            if let Some(waiter) = self.waiter(id, spec, doc, operations, structs, unions, enums) {
                 if let Some(operation) = client_methods.get(waiter.method_ident.as_str()) {
                     self.error(
                         format!("waiters.{id}"),
@@ -49,6 +51,7 @@ impl Checker {
         doc: &SpecDocument,
         operations: &[Operation],
         structs: &[StructDef],
+        unions: &[UnionDef],
         enums: &[EnumDef],
     ) -> Option<Waiter> {
         let pointer = format!("waiters.{id}");
@@ -83,47 +86,79 @@ impl Checker {
                 ),
             );
         }
-        let ResponseType::Struct(response_ident) = &operation.response.ty else {
-            self.error(
-                format!("{pointer}.operation"),
-                format!(
-                    "`{}` does not answer with one object to read `{}` from",
-                    operation.id, spec.field
-                ),
-            );
-            return None;
-        };
-        let fields = structs
-            .iter()
-            .find(|def| def.ident == *response_ident)
-            .map(|def| &def.fields);
-        let field = fields.and_then(|fields| fields.iter().find(|field| field.wire == spec.field));
-        let Some(field) = field else {
-            let mut message = format!("`{response_ident}` has no field `{}`", spec.field);
-            if let Some(suggestion) = fields.and_then(|fields| {
-                crate::suggest::closest(&spec.field, fields.iter().map(|field| field.wire.as_str()))
-            }) {
-                message.push_str(&format!("; did you mean `{suggestion}`?"));
+        let (response_ident, subject) = match &operation.response.ty {
+            ResponseType::Object(TypeRef::Struct(name)) => {
+                for key in spec.variant_fields.keys() {
+                    self.key_error(
+                        format!("{pointer}.variantFields.{key}"),
+                        format!("`variantFields` is for union responses; `{}` answers with the object type `{name}`", operation.id),
+                    );
+                }
+                let def = structs.iter().find(|def| def.ident == *name)?;
+                let field =
+                    self.state_field(&format!("{pointer}.field"), def, &spec.field, enums)?;
+                (name.clone(), WaiterSubject::Field(field))
             }
-            self.error(format!("{pointer}.field"), message);
-            return None;
+            ResponseType::Object(TypeRef::Union(name)) => {
+                let union = unions.iter().find(|def| def.ident == *name)?;
+                for key in spec.variant_fields.keys() {
+                    if !union.variants.iter().any(|variant| variant.wire == *key) {
+                        let mut message = format!("`{name}` has no variant `{key}`");
+                        if let Some(suggestion) = crate::suggest::closest(
+                            key,
+                            union.variants.iter().map(|variant| variant.wire.as_str()),
+                        ) {
+                            message.push_str(&format!("; did you mean `{suggestion}`?"));
+                        }
+                        self.key_error(format!("{pointer}.variantFields.{key}"), message);
+                    }
+                }
+                let mut variants = Vec::new();
+                for variant in &union.variants {
+                    let (field_pointer, field_name) = match spec.variant_fields.get(&variant.wire) {
+                        Some(field) => (format!("{pointer}.variantFields.{}", variant.wire), field),
+                        None => (format!("{pointer}.field"), &spec.field),
+                    };
+                    let Some(def) = structs.iter().find(|def| def.ident == variant.struct_ident)
+                    else {
+                        continue;
+                    };
+                    if let Some(field) = self.state_field(&field_pointer, def, field_name, enums) {
+                        variants.push((variant.ident.clone(), field));
+                    }
+                }
+                (
+                    name.clone(),
+                    WaiterSubject::Union {
+                        variants,
+                        default_field_wire: spec.field.clone(),
+                    },
+                )
+            }
+            _ => {
+                self.error(
+                    format!("{pointer}.operation"),
+                    format!(
+                        "`{}` does not answer with one object to read `{}` from",
+                        operation.id, spec.field
+                    ),
+                );
+                return None;
+            }
         };
-        let field_enum = match &field.ty {
-            TypeRef::Enum(name) => enums.iter().find(|def| def.ident == *name),
-            _ => None,
+        let fields: Vec<&StateField> = match &subject {
+            WaiterSubject::Field(field) => vec![field],
+            WaiterSubject::Union { variants, .. } => {
+                variants.iter().map(|(_, field)| field).collect()
+            }
         };
-        if !(field_enum.is_some() || field.ty == TypeRef::String)
-            || !field.required
-            || field.nullable
-        {
-            self.error(
-                format!("{pointer}.field"),
-                format!(
-                    "`{}` must be a required, non-nullable string or enum field to be waited on",
-                    spec.field
-                ),
-            );
-        }
+        let field_enums: Vec<&EnumDef> = fields
+            .iter()
+            .filter_map(|field| field.enum_ident.as_ref())
+            .filter_map(|name| enums.iter().find(|def| def.ident == *name))
+            .collect();
+        // A plain string field takes any state; otherwise a state must belong to some enum.
+        let checked = fields.iter().all(|field| field.enum_ident.is_some()) && !fields.is_empty();
 
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         for (list, values) in [
@@ -144,26 +179,45 @@ impl Checker {
                         format!("`{value}` is already listed in `{previous}`"),
                     );
                 }
-                if let Some(def) = field_enum
-                    && !value.is_empty()
-                    && !def.variants.iter().any(|variant| variant.wire == *value)
-                {
-                    let mut message = format!(
-                        "`{value}` is not a value of `{}`, the enum of `{}`",
-                        def.name, spec.field
-                    );
-                    match crate::suggest::closest(
-                        value,
-                        def.variants.iter().map(|variant| variant.wire.as_str()),
-                    ) {
+                let known = field_enums
+                    .iter()
+                    .any(|def| def.variants.iter().any(|variant| variant.wire == *value));
+                if checked && !value.is_empty() && !known {
+                    let mut names: Vec<String> = Vec::new();
+                    let mut values: Vec<&str> = Vec::new();
+                    for def in &field_enums {
+                        if !names.contains(&def.name) {
+                            names.push(def.name.clone());
+                        }
+                        for variant in &def.variants {
+                            if !values.contains(&variant.wire.as_str()) {
+                                values.push(&variant.wire);
+                            }
+                        }
+                    }
+                    let mut message = match names.as_slice() {
+                        [single] => format!(
+                            "`{value}` is not a value of `{single}`, the enum of `{}`",
+                            spec.field
+                        ),
+                        _ => format!(
+                            "`{value}` is not a value of any of the variants' state enums ({})",
+                            names
+                                .iter()
+                                .map(|name| format!("`{name}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    match crate::suggest::closest(value, values.iter().copied()) {
                         Some(suggestion) => {
                             message.push_str(&format!("; did you mean `{suggestion}`?"));
                         }
                         None => message.push_str(&format!(
                             "; its values are {}",
-                            def.variants
+                            values
                                 .iter()
-                                .map(|variant| format!("`{}`", variant.wire))
+                                .map(|value| format!("`{value}`"))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         )),
@@ -172,19 +226,18 @@ impl Checker {
                 }
             }
         }
-        let states = |values: &[String]| -> Vec<WaiterState> {
-            values
-                .iter()
-                .map(|value| WaiterState {
-                    wire: value.clone(),
-                    variant: field_enum.and_then(|def| {
-                        def.variants
-                            .iter()
-                            .find(|variant| variant.wire == *value)
-                            .map(|variant| variant.ident.clone())
-                    }),
-                })
-                .collect()
+        let subject = match subject {
+            WaiterSubject::Field(field) => WaiterSubject::Field(with_states(field, spec, enums)),
+            WaiterSubject::Union {
+                variants,
+                default_field_wire,
+            } => WaiterSubject::Union {
+                variants: variants
+                    .into_iter()
+                    .map(|(variant, field)| (variant, with_states(field, spec, enums)))
+                    .collect(),
+                default_field_wire,
+            },
         };
         let not_found_is_success = spec.not_found == NotFound::Success;
         if not_found_is_success && !spec.success.is_empty() {
@@ -230,17 +283,91 @@ impl Checker {
                 operation.path_template
             ),
             path_params: operation.path_params.clone(),
-            response_ident: response_ident.clone(),
-            field_wire: spec.field.clone(),
-            field_ident: snake_ident(&spec.field),
-            field_enum: field_enum.map(|def| def.ident.clone()),
-            success: states(&spec.success),
-            failure: states(&spec.failure),
-            pending: states(&spec.pending),
+            response_ident,
+            subject,
+            success: spec.success.clone(),
+            failure: spec.failure.clone(),
+            pending: spec.pending.clone(),
             not_found_is_success,
             interval_seconds: spec.interval_seconds,
             max_interval_seconds: spec.max_interval_seconds,
             max_wait_seconds: spec.max_wait_seconds,
         })
+    }
+
+    /// The field `name` of `def` a waiter reads, reported at `pointer` unless it is a string
+    /// or enum field. Its state lists are filled later.
+    fn state_field(
+        &mut self,
+        pointer: &str,
+        def: &StructDef,
+        name: &str,
+        enums: &[EnumDef],
+    ) -> Option<StateField> {
+        let Some(field) = def.fields.iter().find(|field| field.wire == name) else {
+            let mut message = format!("`{}` has no field `{name}`", def.name);
+            if let Some(suggestion) =
+                crate::suggest::closest(name, def.fields.iter().map(|field| field.wire.as_str()))
+            {
+                message.push_str(&format!("; did you mean `{suggestion}`?"));
+            }
+            self.error(pointer, message);
+            return None;
+        };
+        let field_enum = match &field.ty {
+            TypeRef::Enum(name) => enums.iter().find(|def| def.ident == *name),
+            _ => None,
+        };
+        if !(field_enum.is_some() || field.ty == TypeRef::String) {
+            self.error(
+                pointer,
+                format!(
+                    "`{name}` of `{}` must be a string or enum field to be waited on",
+                    def.name
+                ),
+            );
+        }
+        Some(StateField {
+            wire: field.wire.clone(),
+            ident: field.ident.clone(),
+            optional: field.is_optional(),
+            enum_ident: field_enum.map(|def| def.ident.clone()),
+            success: Vec::new(),
+            failure: Vec::new(),
+            pending: Vec::new(),
+        })
+    }
+}
+
+/// `field` with the listed states that apply to it: those of its enum, or all of them.
+fn with_states(field: StateField, spec: &WaiterSpec, enums: &[EnumDef]) -> StateField {
+    let field_enum = field
+        .enum_ident
+        .as_ref()
+        .and_then(|name| enums.iter().find(|def| def.ident == *name));
+    let states = |values: &[String]| -> Vec<WaiterState> {
+        values
+            .iter()
+            .filter_map(|value| match field_enum {
+                None => Some(WaiterState {
+                    wire: value.clone(),
+                    variant: None,
+                }),
+                Some(def) => def
+                    .variants
+                    .iter()
+                    .find(|variant| variant.wire == *value)
+                    .map(|variant| WaiterState {
+                        wire: value.clone(),
+                        variant: Some(variant.ident.clone()),
+                    }),
+            })
+            .collect()
+    };
+    StateField {
+        success: states(&spec.success),
+        failure: states(&spec.failure),
+        pending: states(&spec.pending),
+        ..field
     }
 }

@@ -197,3 +197,162 @@ crate::codec::open_enum!(InterfaceEndpointStatus {
     Rejected = "REJECTED",
     Deleting = "DELETING",
 });
+
+/// Cloud service provider of a private endpoint service or private endpoint.
+///
+/// Open enum: values this crate does not know deserialize into [`CloudProvider::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum CloudProvider {
+    /// `AWS`: Amazon Web Services (AWS PrivateLink).
+    Aws,
+    /// `AZURE`: Microsoft Azure (Azure Private Link).
+    Azure,
+    /// `GCP`: Google Cloud (Private Service Connect).
+    Gcp,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(CloudProvider {
+    Aws = "AWS",
+    Azure = "AZURE",
+    Gcp = "GCP",
+});
+
+/// Status of a private endpoint service (the Atlas side of a private link, for any provider).
+///
+/// Open enum: values this crate does not know deserialize into [`EndpointServiceStatus::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum EndpointServiceStatus {
+    /// `INITIATING`: Atlas is creating the endpoint service (for AWS the network load balancer and VPC endpoint service).
+    Initiating,
+    /// `AVAILABLE`: The endpoint service is ready (the ready state for Azure and GCP).
+    Available,
+    /// `WAITING_FOR_USER`: AWS: the network load balancer and VPC endpoint service are ready to receive connection requests; create the interface endpoint in your VPC.
+    WaitingForUser,
+    /// `FAILED`: A system failure has occurred; `errorMessage` says more.
+    Failed,
+    /// `DELETING`: Atlas is deleting the endpoint service.
+    Deleting,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(EndpointServiceStatus {
+    Initiating = "INITIATING",
+    Available = "AVAILABLE",
+    WaitingForUser = "WAITING_FOR_USER",
+    Failed = "FAILED",
+    Deleting = "DELETING",
+});
+
+/// Status of the connection between an AWS interface endpoint and the Atlas endpoint service.
+///
+/// Open enum: values this crate does not know deserialize into [`AwsEndpointConnectionStatus::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AwsEndpointConnectionStatus {
+    /// `PENDING_ACCEPTANCE`: AWS has received the connection request from your VPC endpoint to the Atlas VPC endpoint service.
+    PendingAcceptance,
+    /// `PENDING`: AWS is establishing the connection between your VPC endpoint and the Atlas VPC endpoint service.
+    Pending,
+    /// `AVAILABLE`: Atlas VPC resources are connected to the VPC endpoint in your VPC.
+    Available,
+    /// `REJECTED`: AWS failed to establish a connection between Atlas VPC resources and the VPC endpoint in your VPC.
+    Rejected,
+    /// `DELETING`: Atlas is removing the interface endpoint from the endpoint service.
+    Deleting,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(AwsEndpointConnectionStatus {
+    PendingAcceptance = "PENDING_ACCEPTANCE",
+    Pending = "PENDING",
+    Available = "AVAILABLE",
+    Rejected = "REJECTED",
+    Deleting = "DELETING",
+});
+
+/// Status of an Azure private endpoint's connection to the Atlas Private Link service.
+///
+/// Open enum: values this crate does not know deserialize into [`AzurePrivateEndpointStatus::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AzurePrivateEndpointStatus {
+    /// `INITIATING`: Atlas has not yet accepted the connection to your private endpoint.
+    Initiating,
+    /// `AVAILABLE`: Atlas approved the connection to your private endpoint.
+    Available,
+    /// `FAILED`: Atlas failed to accept the connection to your private endpoint.
+    Failed,
+    /// `DELETING`: Atlas is removing the connection to your private endpoint.
+    Deleting,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(AzurePrivateEndpointStatus {
+    Initiating = "INITIATING",
+    Available = "AVAILABLE",
+    Failed = "FAILED",
+    Deleting = "DELETING",
+});
+
+/// Status of a GCP private endpoint group (its forwarding rules) connected to the Atlas service attachments.
+///
+/// Open enum: values this crate does not know deserialize into [`GcpEndpointGroupStatus::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum GcpEndpointGroupStatus {
+    /// `INITIATING`: Atlas has not yet accepted the connection to your endpoints.
+    Initiating,
+    /// `VERIFIED`: Atlas verified the forwarding rules; the connection is being established.
+    Verified,
+    /// `AVAILABLE`: Atlas approved the connection to your endpoints.
+    Available,
+    /// `FAILED`: Atlas failed to accept the connection to your endpoints.
+    Failed,
+    /// `DELETING`: Atlas is removing the connection to your endpoints.
+    Deleting,
+    /// `DELETED`: Atlas removed the connection to your endpoints.
+    Deleted,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(GcpEndpointGroupStatus {
+    Initiating = "INITIATING",
+    Verified = "VERIFIED",
+    Available = "AVAILABLE",
+    Failed = "FAILED",
+    Deleting = "DELETING",
+    Deleted = "DELETED",
+});
+
+/// Status of one GCP forwarding rule (consumer endpoint) of a private endpoint group.
+///
+/// Open enum: values this crate does not know deserialize into [`GcpForwardingRuleStatus::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum GcpForwardingRuleStatus {
+    /// `INITIATING`
+    Initiating,
+    /// `AVAILABLE`
+    Available,
+    /// `FAILED`
+    Failed,
+    /// `DELETING`
+    Deleting,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(GcpForwardingRuleStatus {
+    Initiating = "INITIATING",
+    Available = "AVAILABLE",
+    Failed = "FAILED",
+    Deleting = "DELETING",
+});

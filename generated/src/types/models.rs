@@ -40,7 +40,7 @@ crate::codec::object_type! {
         /// Unique identifier of the AWS PrivateLink connection. Wire name `id`; always present.
         id: ::std::string::String = required "id",
         /// Unique identifiers of the interface endpoints in your VPC that you added to the AWS PrivateLink connection. Wire name `interfaceEndpoints`; optional.
-        interface_endpoints: ::std::vec::Vec<::std::string::String> = defaulted "interfaceEndpoints",
+        interface_endpoints: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "interfaceEndpoints",
         /// Status of the AWS PrivateLink connection. Wire name `status`; always present.
         status: crate::types::PrivateEndpointStatus = required "status",
     }
@@ -80,5 +80,331 @@ crate::codec::object_type! {
         delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
         /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
         error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+    }
+}
+
+crate::codec::object_type! {
+    /// Request body of *Create One Private Endpoint Service for One Provider*.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CloudProviderEndpointServiceRequest {
+        /// Cloud service provider for which to create the endpoint service. Wire name `providerName`; always present.
+        provider_name: crate::types::CloudProvider = required "providerName",
+        /// Region in which to create the endpoint service: the provider's spelling (`us-east-1`, `us-central1`) or the Atlas one (`US_EAST_1`, `US_EAST_2`); the API accepts both. Wire name `region`; always present.
+        region: ::std::string::String = required "region",
+        /// GCP only: create a port-mapped endpoint service (one service attachment for the project instead of one per Atlas node). The server's default is `false`. Wire name `portMappingEnabled`; optional.
+        port_mapping_enabled: ::std::option::Option<bool> = optional "portMappingEnabled",
+        /// AWS only: other regions, in Atlas format (`US_EAST_1`), from which clients may connect through this endpoint service; at most 35. Wire name `supportedRemoteRegions`; optional.
+        supported_remote_regions: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "supportedRemoteRegions",
+    }
+}
+
+impl CloudProviderEndpointServiceRequest {
+    /// Creates a value from its required fields (`providerName`, `region`); the others start empty.
+    pub fn new(
+        provider_name: crate::types::CloudProvider,
+        region: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        CloudProviderEndpointServiceRequest {
+            provider_name,
+            region: region.into(),
+            port_mapping_enabled: ::std::option::Option::None,
+            supported_remote_regions: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(CloudProviderEndpointServiceRequest {
+    with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
+    with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
+});
+
+crate::codec::object_type! {
+    /// Request body of *Update One Private Endpoint Service*: only the fields set are sent, and only those change.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ApiAtlasModifyEndpointServiceRequestView {
+        /// Cloud service provider of the endpoint service. The API accepts only `AWS`. Wire name `cloudProvider`; always present.
+        cloud_provider: crate::types::CloudProvider = required "cloudProvider",
+        /// Other regions, in Atlas format (`US_EAST_1`), from which clients may connect through the endpoint service; at most 35. An empty list removes them all; leaving it unset keeps them. Wire name `supportedRemoteRegions`; optional.
+        supported_remote_regions: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "supportedRemoteRegions",
+    }
+}
+
+impl ApiAtlasModifyEndpointServiceRequestView {
+    /// Creates a value from its required fields (`cloudProvider`); the others start empty.
+    pub fn new(cloud_provider: crate::types::CloudProvider) -> Self {
+        ApiAtlasModifyEndpointServiceRequestView {
+            cloud_provider,
+            supported_remote_regions: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(ApiAtlasModifyEndpointServiceRequestView {
+    with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
+});
+
+crate::codec::object_type! {
+    /// An AWS PrivateLink endpoint service of an Atlas project.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct AwsPrivateLinkConnection {
+        /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+        id: ::std::string::String = required "id",
+        /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+        region_name: ::std::option::Option<::std::string::String> = optional "regionName",
+        /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+        status: crate::types::EndpointServiceStatus = required "status",
+        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+        /// Name of the AWS PrivateLink endpoint service (`com.amazonaws.vpce.<region>.vpce-svc-<17 hex>`); `null` while Atlas creates it. Wire name `endpointServiceName`; optional, may be `null`.
+        endpoint_service_name: ::std::option::Option<::std::string::String> = optional "endpointServiceName",
+        /// Identifiers of the interface endpoints added to the endpoint service. The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids (`vpce-…`). Wire name `interfaceEndpoints`; always present.
+        interface_endpoints: ::std::vec::Vec<::std::string::String> = required "interfaceEndpoints",
+        /// Other regions, in Atlas format, from which clients may connect through this endpoint service. Wire name `supportedRemoteRegions`; optional, may be `null`.
+        supported_remote_regions: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "supportedRemoteRegions",
+    }
+}
+
+crate::codec::object_type! {
+    /// An Azure Private Link service of an Atlas project.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct AzurePrivateLinkConnection {
+        /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+        id: ::std::string::String = required "id",
+        /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+        region_name: ::std::option::Option<::std::string::String> = optional "regionName",
+        /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+        status: crate::types::EndpointServiceStatus = required "status",
+        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+        /// Azure resource ids of the private endpoints connected to the Private Link service. Wire name `privateEndpoints`; optional.
+        private_endpoints: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "privateEndpoints",
+        /// Name of the Azure Private Link service (`pls_<24 hex>`). Wire name `privateLinkServiceName`; optional.
+        private_link_service_name: ::std::option::Option<::std::string::String> = optional "privateLinkServiceName",
+        /// Azure resource id of the Private Link service. Wire name `privateLinkServiceResourceId`; optional.
+        private_link_service_resource_id: ::std::option::Option<::std::string::String> = optional "privateLinkServiceResourceId",
+    }
+}
+
+crate::codec::object_type! {
+    /// A GCP Private Service Connect endpoint service of an Atlas project.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct GcpEndpointService {
+        /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+        id: ::std::string::String = required "id",
+        /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+        region_name: ::std::option::Option<::std::string::String> = optional "regionName",
+        /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+        status: crate::types::EndpointServiceStatus = required "status",
+        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+        /// Names of the endpoint groups connected to the service. Wire name `endpointGroupNames`; optional.
+        endpoint_group_names: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "endpointGroupNames",
+        /// URLs of the service attachments: one for a port-mapped service, else one per Atlas node. Wire name `serviceAttachmentNames`; optional.
+        service_attachment_names: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "serviceAttachmentNames",
+        /// Whether the service is port-mapped (one service attachment for the project). Wire name `portMappingEnabled`; optional.
+        port_mapping_enabled: ::std::option::Option<bool> = optional "portMappingEnabled",
+    }
+}
+
+crate::codec::object_type! {
+    /// An AWS interface endpoint (VPC endpoint) connected to an Atlas endpoint service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct AwsInterfaceEndpoint {
+        /// Identifier of the interface endpoint (`vpce-…`). The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids. Wire name `interfaceEndpointId`; optional.
+        interface_endpoint_id: ::std::option::Option<::std::string::String> = optional "interfaceEndpointId",
+        /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `connectionStatus`; always present.
+        connection_status: crate::types::AwsEndpointConnectionStatus = required "connectionStatus",
+        /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
+        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+    }
+}
+
+crate::codec::object_type! {
+    /// An Azure private endpoint connected to an Atlas Private Link service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct AzurePrivateEndpoint {
+        /// Azure resource id of the private endpoint. Wire name `privateEndpointResourceId`; optional.
+        private_endpoint_resource_id: ::std::option::Option<::std::string::String> = optional "privateEndpointResourceId",
+        /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; optional.
+        private_endpoint_ip_address: ::std::option::Option<::std::string::String> = optional "privateEndpointIPAddress",
+        /// Name of the connection between the private endpoint and the Private Link service. The official description expects `%2F` (an encoded `/`) inside this response value. Wire name `privateEndpointConnectionName`; optional.
+        private_endpoint_connection_name: ::std::option::Option<::std::string::String> = optional "privateEndpointConnectionName",
+        /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+        status: crate::types::AzurePrivateEndpointStatus = required "status",
+        /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
+        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+    }
+}
+
+crate::codec::object_type! {
+    /// One forwarding rule (consumer endpoint) of a GCP private endpoint group.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct GcpConsumerForwardingRule {
+        /// Name of the forwarding rule. Wire name `endpointName`; optional.
+        endpoint_name: ::std::option::Option<::std::string::String> = optional "endpointName",
+        /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
+        ip_address: ::std::option::Option<::std::string::String> = optional "ipAddress",
+        /// Status of the forwarding rule. Wire name `status`; optional.
+        status: ::std::option::Option<crate::types::GcpForwardingRuleStatus> = optional "status",
+    }
+}
+
+crate::codec::object_type! {
+    /// A GCP private endpoint group (its forwarding rules) connected to an Atlas endpoint service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct PrivateGcpEndpointGroup {
+        /// Name of the endpoint group (for a port-mapped service, of its single forwarding rule). Wire name `endpointGroupName`; optional.
+        endpoint_group_name: ::std::option::Option<::std::string::String> = optional "endpointGroupName",
+        /// Identifier of the Google Cloud project that holds the endpoints. Wire name `gcpProjectId`; optional.
+        gcp_project_id: ::std::option::Option<::std::string::String> = optional "gcpProjectId",
+        /// The forwarding rules of the group. Wire name `endpoints`; optional.
+        endpoints: ::std::option::Option<::std::vec::Vec<crate::types::GcpConsumerForwardingRule>> = optional "endpoints",
+        /// Whether the group belongs to a port-mapped endpoint service. Wire name `portMappingEnabled`; optional.
+        port_mapping_enabled: ::std::option::Option<bool> = optional "portMappingEnabled",
+        /// Status of the endpoint group. Optional: example payloads omit it. Wire name `status`; optional.
+        status: ::std::option::Option<crate::types::GcpEndpointGroupStatus> = optional "status",
+        /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
+        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
+    }
+}
+
+crate::codec::object_type! {
+    /// Request body to add an AWS interface endpoint to an endpoint service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CreateAwsEndpointRequest {
+        /// Identifier of the interface endpoint you created in your VPC (`vpce-` and 17 hexadecimal digits). Wire name `id`; always present.
+        id: ::std::string::String = required "id",
+    }
+}
+
+impl CreateAwsEndpointRequest {
+    /// Creates a value from its required fields (`id`); the others start empty.
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        CreateAwsEndpointRequest {
+            id: id.into(),
+        }
+    }
+}
+
+crate::codec::object_type! {
+    /// Request body to connect an Azure private endpoint to a Private Link service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CreateAzureEndpointRequest {
+        /// Azure resource id of the private endpoint you created (`/subscriptions/…/privateEndpoints/<name>`). Wire name `id`; always present.
+        id: ::std::string::String = required "id",
+        /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; always present.
+        private_endpoint_ip_address: ::std::string::String = required "privateEndpointIPAddress",
+    }
+}
+
+impl CreateAzureEndpointRequest {
+    /// Creates a value from its required fields (`id`, `privateEndpointIPAddress`); the others start empty.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        private_endpoint_ip_address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        CreateAzureEndpointRequest {
+            id: id.into(),
+            private_endpoint_ip_address: private_endpoint_ip_address.into(),
+        }
+    }
+}
+
+crate::codec::object_type! {
+    /// One forwarding rule to connect to a GCP endpoint service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CreateGcpForwardingRuleRequest {
+        /// Name of the forwarding rule you created in Google Cloud. Wire name `endpointName`; optional.
+        endpoint_name: ::std::option::Option<::std::string::String> = optional "endpointName",
+        /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
+        ip_address: ::std::option::Option<::std::string::String> = optional "ipAddress",
+    }
+}
+
+impl CreateGcpForwardingRuleRequest {
+    /// Creates a value with every field empty.
+    pub fn new() -> Self {
+        CreateGcpForwardingRuleRequest {
+            endpoint_name: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::std::default::Default for CreateGcpForwardingRuleRequest {
+    fn default() -> Self {
+        CreateGcpForwardingRuleRequest::new()
+    }
+}
+
+crate::codec::setters!(CreateGcpForwardingRuleRequest {
+    with_endpoint_name => endpoint_name "endpoint_name": ::std::string::String,
+    with_ip_address => ip_address "ip_address": ::std::string::String,
+});
+
+crate::codec::object_type! {
+    /// Request body to connect a GCP endpoint group (forwarding rules) to an endpoint service.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CreateGcpEndpointGroupRequest {
+        /// Name of the endpoint group (ignored by Atlas for a port-mapped service, where Terraform sends the rule name). Wire name `endpointGroupName`; always present.
+        endpoint_group_name: ::std::string::String = required "endpointGroupName",
+        /// Identifier of the Google Cloud project that holds the forwarding rules. The official description's pattern (`p-` and 24 characters) differs from the customer project ids Terraform passes; the client checks none. Wire name `gcpProjectId`; always present.
+        gcp_project_id: ::std::string::String = required "gcpProjectId",
+        /// The forwarding rules: one for a port-mapped service, else one per service attachment. Wire name `endpoints`; optional.
+        endpoints: ::std::option::Option<::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>> = optional "endpoints",
+    }
+}
+
+impl CreateGcpEndpointGroupRequest {
+    /// Creates a value from its required fields (`endpointGroupName`, `gcpProjectId`); the others start empty.
+    pub fn new(
+        endpoint_group_name: impl ::std::convert::Into<::std::string::String>,
+        gcp_project_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        CreateGcpEndpointGroupRequest {
+            endpoint_group_name: endpoint_group_name.into(),
+            gcp_project_id: gcp_project_id.into(),
+            endpoints: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(CreateGcpEndpointGroupRequest {
+    with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
+});
+
+crate::codec::object_type! {
+    /// A project setting that is on or off (regionalized private endpoints).
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ProjectSettingItemView {
+        /// Whether the setting is on. Wire name `enabled`; always present.
+        enabled: bool = required "enabled",
+    }
+}
+
+impl ProjectSettingItemView {
+    /// Creates a value from its required fields (`enabled`); the others start empty.
+    pub fn new(enabled: bool) -> Self {
+        ProjectSettingItemView { enabled }
     }
 }

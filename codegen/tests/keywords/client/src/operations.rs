@@ -157,16 +157,20 @@ impl Match {
             method: ::reqwest::Method::PUT,
             path: [
                 "/crates/",
-                &crate_segment(&self.crate_)?,
+                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
                 "/selves/",
-                &self_segment(&self.self_)?,
+                &self_segment(::std::convert::AsRef::<str>::as_ref(&self.self_))?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
             ),
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
@@ -227,7 +231,11 @@ impl Type {
             path: ["/types"].concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
@@ -291,10 +299,18 @@ impl Loop {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
-            path: ["/crates/", &crate_segment(&self.crate_)?].concat(),
+            path: [
+                "/crates/",
+                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
+            ]
+                .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }

@@ -17,7 +17,7 @@ crate::codec::object_type! {
         /// Field `crate`. Wire name `crate`; optional, may be `null`.
         crate_: ::std::option::Option<i64> = optional "crate",
         /// Field `super`. Wire name `super`; optional.
-        super_: ::std::vec::Vec<crate::types::Match> = defaulted "super",
+        super_: ::std::option::Option<::std::vec::Vec<crate::types::Match>> = optional "super",
         /// Field `async`. Wire name `async`; optional.
         r#async: ::std::option::Option<f64> = optional "async",
         /// Field `fn`. Wire name `fn`; optional.
@@ -34,19 +34,19 @@ impl Type {
         Type {
             r#type: r#type.into(),
             self_,
-            r#match: ::std::default::Default::default(),
-            crate_: ::std::default::Default::default(),
-            super_: ::std::default::Default::default(),
-            r#async: ::std::default::Default::default(),
-            r#fn: ::std::default::Default::default(),
+            r#match: ::std::option::Option::None,
+            crate_: ::std::option::Option::None,
+            super_: ::std::option::Option::None,
+            r#async: ::std::option::Option::None,
+            r#fn: ::std::option::Option::None,
         }
     }
 }
 
 crate::codec::setters!(Type {
-    with_match => r#match: bool = some "match",
-    with_crate => crate_: i64 = some "crate_",
-    with_super => super_: ::std::vec::Vec<crate::types::Match> = keep "super_",
-    with_async => r#async: f64 = some "async",
-    with_fn => r#fn: ::serde_json::Value = some "fn",
+    with_match => r#match "match": bool,
+    with_crate => crate_ "crate_": i64,
+    with_super => super_ "super_": ::std::vec::Vec<crate::types::Match>,
+    with_async => r#async "async": f64,
+    with_fn => r#fn "fn": ::serde_json::Value,
 });

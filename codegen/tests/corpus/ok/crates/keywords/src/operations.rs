@@ -101,12 +101,21 @@ impl Match {
         crate::transport::push_query(&mut query, "match", &self.r#match);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
-            path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
+            path: [
+                "/groups/",
+                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
+                "/endpoints",
+            ]
+                .concat(),
             query,
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
             ),
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
@@ -170,10 +179,19 @@ impl Self_ {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
+            path: [
+                "/groups/",
+                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
+                "/endpoints",
+            ]
+                .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }

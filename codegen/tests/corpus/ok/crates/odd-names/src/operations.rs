@@ -101,13 +101,21 @@ impl CreateEndpoint {
         crate::transport::push_query(&mut query, "pretty", &self.pretty);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
+            path: [
+                "/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/endpoints",
+            ]
                 .concat(),
             query,
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
             ),
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
@@ -171,11 +179,19 @@ impl ListEndpoints {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
+            path: [
+                "/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/endpoints",
+            ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }

@@ -105,14 +105,18 @@ impl GetEndpoint {
             method: ::reqwest::Method::GET,
             path: [
                 "/groups/",
-                &group_id_segment(&self.group_id)?,
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/endpoints/",
-                &id_segment(&self.id)?,
+                &id_segment(::std::convert::AsRef::<str>::as_ref(&self.id))?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
@@ -176,11 +180,19 @@ impl ListEndpoints {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
+            path: [
+                "/groups/",
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                "/endpoints",
+            ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }
@@ -250,14 +262,18 @@ impl DeleteEndpoint {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/groups/",
-                &group_id_segment(&self.group_id)?,
+                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
                 "/endpoints/",
-                &id_segment(&self.id)?,
+                &id_segment(::std::convert::AsRef::<str>::as_ref(&self.id))?,
             ]
                 .concat(),
             query,
             body: ::std::option::Option::None,
-            envelope: false,
+            media_type: "application/json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
         })
     }
 }

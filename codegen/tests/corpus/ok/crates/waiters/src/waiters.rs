@@ -113,29 +113,25 @@ impl WaitUntilEndpointReady {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(
-                                    value.status.as_str(),
-                                );
-                                match value.status {
-                                    crate::types::Status::Ready => {
-                                        ::std::result::Result::Ok(crate::polling::Poll::Done(value))
+                                let poll: crate::polling::Poll<()> = {
+                                    let object = &value;
+                                    let state = ::std::string::ToString::to_string(
+                                        object.status.as_str(),
+                                    );
+                                    match object.status {
+                                        crate::types::Status::Ready => {
+                                            crate::polling::Poll::Done(())
+                                        }
+                                        crate::types::Status::Failed => {
+                                            crate::polling::Poll::Failed(state)
+                                        }
+                                        crate::types::Status::Creating => {
+                                            crate::polling::Poll::Pending(state)
+                                        }
+                                        _ => crate::polling::Poll::Unlisted(state),
                                     }
-                                    crate::types::Status::Failed => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Failed(state),
-                                        )
-                                    }
-                                    crate::types::Status::Creating => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(state),
-                                        )
-                                    }
-                                    _ => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Unlisted(state),
-                                        )
-                                    }
-                                }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(value))
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)
@@ -262,27 +258,23 @@ impl WaitUntilEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let state = ::std::string::ToString::to_string(
-                                    value.status.as_str(),
-                                );
-                                match value.status {
-                                    crate::types::Status::Failed => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Failed(state),
-                                        )
+                                let poll: crate::polling::Poll<()> = {
+                                    let object = &value;
+                                    let state = ::std::string::ToString::to_string(
+                                        object.status.as_str(),
+                                    );
+                                    match object.status {
+                                        crate::types::Status::Failed => {
+                                            crate::polling::Poll::Failed(state)
+                                        }
+                                        crate::types::Status::Creating
+                                        | crate::types::Status::Ready => {
+                                            crate::polling::Poll::Pending(state)
+                                        }
+                                        _ => crate::polling::Poll::Unlisted(state),
                                     }
-                                    crate::types::Status::Creating
-                                    | crate::types::Status::Ready => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Pending(state),
-                                        )
-                                    }
-                                    _ => {
-                                        ::std::result::Result::Ok(
-                                            crate::polling::Poll::Unlisted(state),
-                                        )
-                                    }
-                                }
+                                };
+                                ::std::result::Result::Ok(poll.done_with(()))
                             }
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),

@@ -13,7 +13,7 @@ crate::codec::object_type! {
         /// Region. Wire name `type`; optional.
         r#type: ::std::option::Option<crate::types::Type> = optional "type",
         /// Tags. Wire name `crate`; optional.
-        crate_: ::std::vec::Vec<::std::string::String> = defaulted "crate",
+        crate_: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "crate",
     }
 }
 
@@ -22,13 +22,13 @@ impl Self_ {
     pub fn new(self_: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self_ {
             self_: self_.into(),
-            r#type: ::std::default::Default::default(),
-            crate_: ::std::default::Default::default(),
+            r#type: ::std::option::Option::None,
+            crate_: ::std::option::Option::None,
         }
     }
 }
 
 crate::codec::setters!(Self_ {
-    with_type => r#type: crate::types::Type = some "type",
-    with_crate => crate_: ::std::vec::Vec<::std::string::String> = keep "crate_",
+    with_type => r#type "type": crate::types::Type,
+    with_crate => crate_ "crate_": ::std::vec::Vec<::std::string::String>,
 });

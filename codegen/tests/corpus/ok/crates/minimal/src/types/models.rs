@@ -13,7 +13,7 @@ crate::codec::object_type! {
         /// Region. Wire name `region`; optional.
         region: ::std::option::Option<crate::types::Region> = optional "region",
         /// Tags. Wire name `tags`; optional.
-        tags: ::std::vec::Vec<::std::string::String> = defaulted "tags",
+        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
     }
 }
 
@@ -22,13 +22,13 @@ impl Endpoint {
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Endpoint {
             id: id.into(),
-            region: ::std::default::Default::default(),
-            tags: ::std::default::Default::default(),
+            region: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 }
 
 crate::codec::setters!(Endpoint {
-    with_region => region: crate::types::Region = some "region",
-    with_tags => tags: ::std::vec::Vec<::std::string::String> = keep "tags",
+    with_region => region "region": crate::types::Region,
+    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
 });

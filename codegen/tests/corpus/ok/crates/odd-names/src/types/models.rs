@@ -19,7 +19,7 @@ crate::codec::object_type! {
         /// Ünïcödé prose — “quotes”, emoji 🚀, backslash \ and "quotes". Wire name `with-desc`; optional, may be `null`.
         with_desc: ::std::option::Option<f64> = optional "with-desc",
         /// Tags. Wire name `tags`; optional.
-        tags: ::std::vec::Vec<::std::string::String> = defaulted "tags",
+        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
     }
 }
 
@@ -28,19 +28,19 @@ impl Endpoint {
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Endpoint {
             id: id.into(),
-            region: ::std::default::Default::default(),
-            a_b: ::std::default::Default::default(),
-            x_y: ::std::default::Default::default(),
-            with_desc: ::std::default::Default::default(),
-            tags: ::std::default::Default::default(),
+            region: ::std::option::Option::None,
+            a_b: ::std::option::Option::None,
+            x_y: ::std::option::Option::None,
+            with_desc: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 }
 
 crate::codec::setters!(Endpoint {
-    with_region => region: crate::types::Region = some "region",
-    with_a_b => a_b: ::std::string::String = some "a_b",
-    with_x_y => x_y: i64 = some "x_y",
-    with_with_desc => with_desc: f64 = some "with_desc",
-    with_tags => tags: ::std::vec::Vec<::std::string::String> = keep "tags",
+    with_region => region "region": crate::types::Region,
+    with_a_b => a_b "a_b": ::std::string::String,
+    with_x_y => x_y "x_y": i64,
+    with_with_desc => with_desc "with_desc": f64,
+    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
 });

@@ -1,0 +1,184 @@
+//! `src/types/unions.rs`: discriminated unions, each an invocation of `codec::union_type!`
+//! (the enum, its `Unknown` variant and its JSON mapping; see `codegen/templates/codec.rs`),
+//! plus accessors for the discriminator and for the fields every variant has.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::models::rust_type;
+use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
+use crate::model::{Api, CommonField, TypeRef, UnionDef};
+
+/// Emits the shared `UnknownObject` type, then every union of the API.
+pub fn generate(api: &Api) -> RustFile<'_> {
+    let unknown_object = quote! {
+        /// An object of a union whose discriminator this crate does not know (or which has
+        /// none), kept exactly as received: serializing it writes the same members back.
+        ///
+        /// It cannot be built directly, so an object of a known variant always decodes into
+        /// that variant.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct UnknownObject(
+            pub(crate) ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        );
+
+        impl UnknownObject {
+            /// The members as received.
+            pub fn as_map(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                &self.0
+            }
+
+            /// The members as received, owned.
+            pub fn into_map(self) -> ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                self.0
+            }
+
+            /// The member `name`, if present.
+            pub fn get(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
+                self.0.get(name)
+            }
+        }
+    };
+    RustFile::new(
+        quote! {
+            //! Discriminated unions of the API: one variant per known discriminator value, and
+            //! `Unknown` for the others.
+        },
+        std::iter::once(Chunk::new(unknown_object)).chain(api.unions.iter().map(union_def)),
+    )
+}
+
+fn union_def(def: &UnionDef) -> Chunk {
+    let mut verbatim = Verbatim::default();
+    let mut text = String::from("crate::codec::union_type! {\n");
+    let type_docs = format!(
+        "{}\n\nOne variant per `{disc}` value; an object with a `{disc}` this crate does not know (or none) decodes into [`Unknown`]({name}::Unknown) and is sent back unchanged. Serializing a variant writes its `{disc}` first. The fields every variant has can be read without a `match`.",
+        docs::escape(&def.description),
+        disc = def.discriminator_wire,
+        name = def.ident,
+    );
+    text.push_str(&docs::comment_lines(&type_docs, "    "));
+    text.push_str("    #[derive(Debug, Clone, PartialEq)]\n    #[non_exhaustive]\n");
+    text.push_str(&format!(
+        "    pub enum {}: {} as {} {{\n",
+        def.ident,
+        string_literal(&def.discriminator_wire),
+        def.discriminator_enum
+    ));
+    for variant in &def.variants {
+        let doc = format!(
+            "`{}: \"{}\"`, read as [`{}`](crate::types::{}).",
+            def.discriminator_wire, variant.wire, variant.struct_ident, variant.struct_ident
+        );
+        text.push_str(&docs::comment_lines(&doc, "        "));
+        text.push_str(&format!(
+            "        {}(crate::types::{}),\n",
+            variant.ident, variant.struct_ident
+        ));
+    }
+    text.push_str("    }\n}\n");
+    let union = verbatim.item(text);
+    let accessors = accessors(def);
+    Chunk::with_verbatim(
+        quote! {
+            #union
+            #accessors
+        },
+        verbatim,
+    )
+}
+
+fn accessors(def: &UnionDef) -> TokenStream {
+    let name = ident(&def.ident);
+    let discriminator = ident(&def.discriminator_ident);
+    let discriminator_enum = ident(&def.discriminator_enum);
+    let discriminator_doc = docs::outer(&format!(
+        "The `{}` of the object: the variant's, or for [`Unknown`](Self::Unknown) the member as received (`None` when it is missing or not a string).",
+        def.discriminator_wire
+    ));
+    let discriminator_arms = def.variants.iter().map(|variant| {
+        let variant = ident(&variant.ident);
+        quote! {
+            #name::#variant(_) => ::std::option::Option::Some(crate::types::#discriminator_enum::#variant),
+        }
+    });
+    let wire = &def.discriminator_wire;
+    let fields = def
+        .common_fields
+        .iter()
+        .map(|field| common_accessor(def, field));
+    quote! {
+        impl #name {
+            #discriminator_doc
+            pub fn #discriminator(&self) -> ::std::option::Option<crate::types::#discriminator_enum> {
+                match self {
+                    #( #discriminator_arms )*
+                    #name::Unknown(object) => object
+                        .get(#wire)
+                        .and_then(::serde_json::Value::as_str)
+                        .map(crate::types::#discriminator_enum::from),
+                }
+            }
+
+            #( #fields )*
+        }
+    }
+}
+
+/// `fn field(&self) -> Option<..>`: the field of whichever variant this is.
+fn common_accessor(def: &UnionDef, field: &CommonField) -> TokenStream {
+    let name = ident(&def.ident);
+    let accessor = ident(&field.ident);
+    let member = ident(&field.ident);
+    let doc = docs::outer(&format!(
+        "{} Wire name `{}`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.",
+        docs::escape(&field.description),
+        field.wire
+    ));
+    let returns = match &field.ty {
+        TypeRef::String => quote! { &str },
+        TypeRef::Boolean | TypeRef::Integer | TypeRef::Number => rust_type(&field.ty),
+        TypeRef::Array(inner) => {
+            let inner = rust_type(inner);
+            quote! { &[#inner] }
+        }
+        other => {
+            let ty = rust_type(other);
+            quote! { &#ty }
+        }
+    };
+    let arms = def
+        .variants
+        .iter()
+        .zip(&field.optional_in)
+        .map(|(variant, &optional)| {
+            let variant = ident(&variant.ident);
+            let read = match (&field.ty, optional) {
+                (TypeRef::String | TypeRef::Array(_), true) => quote! { value.#member.as_deref() },
+                (TypeRef::Boolean | TypeRef::Integer | TypeRef::Number, true) => {
+                    quote! { value.#member }
+                }
+                (_, true) => quote! { value.#member.as_ref() },
+                (TypeRef::String, false) => {
+                    quote! { ::std::option::Option::Some(value.#member.as_str()) }
+                }
+                (TypeRef::Array(_), false) => {
+                    quote! { ::std::option::Option::Some(value.#member.as_slice()) }
+                }
+                (TypeRef::Boolean | TypeRef::Integer | TypeRef::Number, false) => {
+                    quote! { ::std::option::Option::Some(value.#member) }
+                }
+                (_, false) => quote! { ::std::option::Option::Some(&value.#member) },
+            };
+            quote! { #name::#variant(value) => #read, }
+        });
+    quote! {
+        #doc
+        pub fn #accessor(&self) -> ::std::option::Option<#returns> {
+            match self {
+                #( #arms )*
+                #name::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+}
