@@ -45,6 +45,7 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
             "src/types/enums.rs",
             "src/types/mod.rs",
             "src/types/models.rs",
+            "src/types/unions.rs",
             "src/waiters.rs",
         ]
     );
@@ -77,8 +78,8 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
         .replace("createPrivateEndpoint", "makeEndpoint")
         .replace("\"PrivateEndpoint\"", "\"Endpoint\"")
         .replace(
-            "/groups/{GROUP-ID}/privateEndpoint",
-            "/projects/{GROUP-ID}/endpoints",
+            "/groups/{groupId}/privateEndpoint",
+            "/projects/{groupId}/endpoints",
         );
     let files = generate_from_str(&renamed, &provenance()).expect("renamed spec generates");
     let operations = files
@@ -87,10 +88,17 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
         .expect("operations.rs");
     assert!(operations.contents.contains("pub fn make_endpoint("));
     assert!(operations.contents.contains("pub struct MakeEndpoint"));
+    // The version's prefix, the renamed literal and the checked parameter, in order.
+    let path: String = operations
+        .contents
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
-        operations
-            .contents
-            .contains("\"/projects/\", &group_id_segment(&self.group_id)?, \"/endpoints\"")
+        path.contains(
+            "\"/api/atlas/v1.0/projects/\", &group_id_segment(&self.group_id)?, \"/endpoints\","
+        ),
+        "{path}"
     );
     assert!(!operations.contents.contains("create_private_endpoint"));
     let models = files
@@ -132,9 +140,10 @@ fn every_semantic_problem_is_reported_at_once() {
             "\"operation\": \"getPrivateEndpoit\"",
             1,
         )
-        .replace(
-            "/groups/{GROUP-ID}/privateEndpoint",
-            "/groups/{GROUP_ID}/privateEndpoint",
+        .replacen(
+            "/groups/{groupId}/privateEndpoint\"",
+            "/groups/{group_id}/privateEndpoint\"",
+            1,
         );
     let GenerateError::InvalidSpec(errors) =
         generate_from_str(&text, &provenance()).expect_err("fails")
@@ -156,11 +165,11 @@ fn every_semantic_problem_is_reported_at_once() {
         "{all}"
     );
     assert!(
-        all.contains("placeholder {GROUP_ID} is not declared as a path parameter"),
+        all.contains("placeholder {group_id} is not declared as a path parameter"),
         "{all}"
     );
     assert!(
-        all.contains("path parameter `GROUP-ID` is not used in the path template"),
+        all.contains("path parameter `groupId` is not used in the path template"),
         "{all}"
     );
 }
@@ -177,4 +186,44 @@ fn doc_examples_build_request_bodies_from_the_spec_example() {
         "/// let body = atlas_admin::types::CreatePrivateEndpointRequest::new(atlas_admin::types::ProviderName::Aws, atlas_admin::types::Region::UsEast1);"
     ));
     assert!(!operations.contents.contains("serde_json::from_str"));
+}
+
+/// The README's table of operations is the spec's, row for row: a new or renamed operation
+/// must show up there.
+#[test]
+fn the_readme_lists_every_operation_of_the_spec() {
+    let api = atlas_admin_codegen::load_api("spec/atlas-admin.json", &spec_text()).expect("valid");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let mut expected: Vec<String> = api
+        .operations
+        .iter()
+        .map(|operation| {
+            let id = operation
+                .official_id
+                .as_ref()
+                .map_or_else(|| "— (v1.0)".to_owned(), |id| format!("`{id}`"));
+            format!(
+                "| `{}` | `{} {}` | {id} |",
+                operation.method_ident,
+                operation.http_method.as_str(),
+                operation.path_template
+            )
+        })
+        .collect();
+    let mut listed: Vec<String> = readme
+        .lines()
+        .skip_while(|line| *line != "| Method | HTTP | Atlas operation id |")
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(str::to_owned)
+        .collect();
+    expected.sort();
+    listed.sort();
+    assert_eq!(
+        listed,
+        expected,
+        "README.md's operation table differs from the spec; its rows should be:\n{}",
+        expected.join("\n")
+    );
 }

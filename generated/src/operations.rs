@@ -6,38 +6,6 @@
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
 
-/// Checks the `INTERFACE-ENDPOINT-ID` path parameter (it must be `vpce-` followed by hexadecimal characters) and percent-encodes it as one segment.
-fn interface_endpoint_id_segment(
-    value: &str,
-) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
-        "^vpce-[0-9a-fA-F]+$",
-        "`vpce-` followed by hexadecimal characters",
-    ));
-    crate::transport::path_segment(
-        "interface_endpoint_id",
-        value,
-        ::std::option::Option::Some(&*PATTERN),
-    )
-}
-
-/// Checks the `PRIVATELINK-ID` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
-fn privatelink_id_segment(
-    value: &str,
-) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
-        "^[0-9a-fA-F]{24}$",
-        "exactly 24 hexadecimal characters",
-    ));
-    crate::transport::path_segment(
-        "privatelink_id",
-        value,
-        ::std::option::Option::Some(&*PATTERN),
-    )
-}
-
 /// Checks the `cloudProvider` path parameter and percent-encodes it as one segment.
 fn cloud_provider_segment(
     value: &str,
@@ -79,6 +47,38 @@ fn group_id_segment(
     ));
     crate::transport::path_segment(
         "group_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
+
+/// Checks the `interfaceEndpointId` path parameter (it must be `vpce-` followed by hexadecimal characters) and percent-encodes it as one segment.
+fn interface_endpoint_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
+        "^vpce-[0-9a-fA-F]+$",
+        "`vpce-` followed by hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "interface_endpoint_id",
+        value,
+        ::std::option::Option::Some(&*PATTERN),
+    )
+}
+
+/// Checks the `privatelinkId` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
+fn privatelink_id_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    crate::pattern::Pattern::new(
+        "^[0-9a-fA-F]{24}$",
+        "exactly 24 hexadecimal characters",
+    ));
+    crate::transport::path_segment(
+        "privatelink_id",
         value,
         ::std::option::Option::Some(&*PATTERN),
     )
@@ -291,7 +291,7 @@ impl CreatePrivateEndpoint {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint",
             ]
                 .concat(),
@@ -411,7 +411,7 @@ impl ListPrivateEndpoints {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint",
             ]
                 .concat(),
@@ -436,7 +436,7 @@ impl crate::Client {
     ///
     /// Retrieve details of one private endpoint connection in an Atlas project.
     ///
-    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`
+    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`
     ///
     /// API version `1.0`: sends `Accept: application/json`.
     ///
@@ -447,7 +447,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
-    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`privatelinkId`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`GetPrivateEndpoint::pretty`](crate::operations::GetPrivateEndpoint#method.pretty), [`GetPrivateEndpoint::envelope`](crate::operations::GetPrivateEndpoint#method.envelope).
     ///
@@ -531,11 +531,9 @@ impl GetPrivateEndpoint {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
-                )?,
+                &privatelink_id_segment(&self.privatelink_id)?,
             ]
                 .concat(),
             query,
@@ -551,7 +549,7 @@ impl GetPrivateEndpoint {
 
 crate::transport::request_builder!(
     GetPrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "get_private_endpoint", "the private endpoint connection",
-    operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
+    operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}", group_id, privatelink_id)
 );
 
 impl crate::Client {
@@ -559,7 +557,7 @@ impl crate::Client {
     ///
     /// Remove one private endpoint connection from an Atlas project. Atlas answers with an empty JSON object.
     ///
-    /// `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`
+    /// `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`
     ///
     /// API version `1.0`: sends `Accept: application/json`.
     ///
@@ -574,7 +572,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
-    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`privatelinkId`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`DeletePrivateEndpoint::pretty`](crate::operations::DeletePrivateEndpoint#method.pretty), [`DeletePrivateEndpoint::envelope`](crate::operations::DeletePrivateEndpoint#method.envelope).
     ///
@@ -644,11 +642,9 @@ impl DeletePrivateEndpoint {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
-                )?,
+                &privatelink_id_segment(&self.privatelink_id)?,
             ]
                 .concat(),
             query,
@@ -664,7 +660,7 @@ impl DeletePrivateEndpoint {
 
 crate::transport::request_builder!(
     DeletePrivateEndpoint => (), crate::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted",
-    operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}", group_id, privatelink_id)
+    operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}", group_id, privatelink_id)
 );
 
 impl crate::Client {
@@ -672,7 +668,7 @@ impl crate::Client {
     ///
     /// Add one interface endpoint (the VPC endpoint you created in AWS) to a private endpoint connection in an Atlas project.
     ///
-    /// `POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints`
+    /// `POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`
     ///
     /// API version `1.0`: sends `Accept: application/json` and a body of the same media type.
     ///
@@ -683,7 +679,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
-    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `privatelink_id` (`privatelinkId`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
     /// - `body`: the request body, [`CreateInterfaceEndpointRequest`](crate::types::CreateInterfaceEndpointRequest).
     ///
     /// Optional query parameters are setters of the returned builder: [`CreateInterfaceEndpoint::pretty`](crate::operations::CreateInterfaceEndpoint#method.pretty), [`CreateInterfaceEndpoint::envelope`](crate::operations::CreateInterfaceEndpoint#method.envelope).
@@ -769,11 +765,9 @@ impl CreateInterfaceEndpoint {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
-                )?,
+                &privatelink_id_segment(&self.privatelink_id)?,
                 "/interfaceEndpoints",
             ]
                 .concat(),
@@ -792,7 +786,7 @@ impl CreateInterfaceEndpoint {
 
 crate::transport::request_builder!(
     CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "create_interface_endpoint", "the added interface endpoint",
-    operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints", group_id, privatelink_id)
+    operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints", group_id, privatelink_id)
 );
 
 impl crate::Client {
@@ -800,7 +794,7 @@ impl crate::Client {
     ///
     /// Retrieve one interface endpoint of a private endpoint connection in an Atlas project.
     ///
-    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    /// `GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`
     ///
     /// API version `1.0`: sends `Accept: application/json`.
     ///
@@ -811,8 +805,8 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
-    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
-    /// - `interface_endpoint_id` (`INTERFACE-ENDPOINT-ID`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
+    /// - `privatelink_id` (`privatelinkId`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `interface_endpoint_id` (`interfaceEndpointId`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`GetInterfaceEndpoint::pretty`](crate::operations::GetInterfaceEndpoint#method.pretty), [`GetInterfaceEndpoint::envelope`](crate::operations::GetInterfaceEndpoint#method.envelope).
     ///
@@ -896,15 +890,11 @@ impl GetInterfaceEndpoint {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
-                )?,
+                &privatelink_id_segment(&self.privatelink_id)?,
                 "/interfaceEndpoints/",
-                &interface_endpoint_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.interface_endpoint_id),
-                )?,
+                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
             ]
                 .concat(),
             query,
@@ -920,7 +910,7 @@ impl GetInterfaceEndpoint {
 
 crate::transport::request_builder!(
     GetInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "get_interface_endpoint", "the interface endpoint",
-    operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
+    operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}", group_id, privatelink_id, interface_endpoint_id)
 );
 
 impl crate::Client {
@@ -928,7 +918,7 @@ impl crate::Client {
     ///
     /// Remove one interface endpoint from a private endpoint connection in an Atlas project. Atlas answers with an empty JSON object.
     ///
-    /// `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`
+    /// `DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`
     ///
     /// API version `1.0`: sends `Accept: application/json`.
     ///
@@ -939,8 +929,8 @@ impl crate::Client {
     /// # Arguments
     ///
     /// - `group_id` (`groupId`): Unique identifier for the project. Groups and projects are synonymous terms: the group ID is the project ID. Must be exactly 24 hexadecimal characters.
-    /// - `privatelink_id` (`PRIVATELINK-ID`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
-    /// - `interface_endpoint_id` (`INTERFACE-ENDPOINT-ID`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
+    /// - `privatelink_id` (`privatelinkId`): Unique identifier of the AWS PrivateLink connection (the `id` of a private endpoint connection). Must be exactly 24 hexadecimal characters.
+    /// - `interface_endpoint_id` (`interfaceEndpointId`): Unique identifier of the interface endpoint in your VPC (an AWS VPC endpoint id). Must be `vpce-` followed by hexadecimal characters.
     ///
     /// Optional query parameters are setters of the returned builder: [`DeleteInterfaceEndpoint::pretty`](crate::operations::DeleteInterfaceEndpoint#method.pretty), [`DeleteInterfaceEndpoint::envelope`](crate::operations::DeleteInterfaceEndpoint#method.envelope).
     ///
@@ -1013,15 +1003,11 @@ impl DeleteInterfaceEndpoint {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v1.0/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &privatelink_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.privatelink_id),
-                )?,
+                &privatelink_id_segment(&self.privatelink_id)?,
                 "/interfaceEndpoints/",
-                &interface_endpoint_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.interface_endpoint_id),
-                )?,
+                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
             ]
                 .concat(),
             query,
@@ -1037,7 +1023,7 @@ impl DeleteInterfaceEndpoint {
 
 crate::transport::request_builder!(
     DeleteInterfaceEndpoint => (), crate::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted",
-    operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}", group_id, privatelink_id, interface_endpoint_id)
+    operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}", group_id, privatelink_id, interface_endpoint_id)
 );
 
 impl crate::Client {
@@ -1145,7 +1131,7 @@ impl CreatePrivateEndpointService {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/endpointService",
             ]
                 .concat(),
@@ -1270,11 +1256,9 @@ impl ListPrivateEndpointServices {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &cloud_provider_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
-                )?,
+                &cloud_provider_segment(self.cloud_provider.as_str())?,
                 "/endpointService",
             ]
                 .concat(),
@@ -1399,15 +1383,11 @@ impl GetPrivateEndpointService {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &cloud_provider_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
-                )?,
+                &cloud_provider_segment(self.cloud_provider.as_str())?,
                 "/endpointService/",
-                &endpoint_service_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
-                )?,
+                &endpoint_service_id_segment(&self.endpoint_service_id)?,
             ]
                 .concat(),
             query,
@@ -1520,11 +1500,9 @@ impl UpdatePrivateEndpointService {
             method: ::reqwest::Method::PATCH,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/endpointService/",
-                &endpoint_service_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
-                )?,
+                &endpoint_service_id_segment(&self.endpoint_service_id)?,
             ]
                 .concat(),
             query,
@@ -1638,15 +1616,11 @@ impl DeletePrivateEndpointService {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &cloud_provider_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
-                )?,
+                &cloud_provider_segment(self.cloud_provider.as_str())?,
                 "/endpointService/",
-                &endpoint_service_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
-                )?,
+                &endpoint_service_id_segment(&self.endpoint_service_id)?,
             ]
                 .concat(),
             query,
@@ -1776,15 +1750,11 @@ impl CreatePrivateEndpointServiceEndpoint {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &cloud_provider_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
-                )?,
+                &cloud_provider_segment(self.cloud_provider.as_str())?,
                 "/endpointService/",
-                &endpoint_service_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
-                )?,
+                &endpoint_service_id_segment(&self.endpoint_service_id)?,
                 "/endpoint",
             ]
                 .concat(),
@@ -1914,19 +1884,13 @@ impl GetPrivateEndpointServiceEndpoint {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &cloud_provider_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
-                )?,
+                &cloud_provider_segment(self.cloud_provider.as_str())?,
                 "/endpointService/",
-                &endpoint_service_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
-                )?,
+                &endpoint_service_id_segment(&self.endpoint_service_id)?,
                 "/endpoint/",
-                &endpoint_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_id),
-                )?,
+                &endpoint_id_segment(&self.endpoint_id)?,
             ]
                 .concat(),
             query,
@@ -2046,19 +2010,13 @@ impl DeletePrivateEndpointServiceEndpoint {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/",
-                &cloud_provider_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.cloud_provider),
-                )?,
+                &cloud_provider_segment(self.cloud_provider.as_str())?,
                 "/endpointService/",
-                &endpoint_service_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_service_id),
-                )?,
+                &endpoint_service_id_segment(&self.endpoint_service_id)?,
                 "/endpoint/",
-                &endpoint_id_segment(
-                    ::std::convert::AsRef::<str>::as_ref(&self.endpoint_id),
-                )?,
+                &endpoint_id_segment(&self.endpoint_id)?,
             ]
                 .concat(),
             query,
@@ -2167,7 +2125,7 @@ impl GetRegionalEndpointMode {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/regionalMode",
             ]
                 .concat(),
@@ -2287,7 +2245,7 @@ impl ToggleRegionalEndpointMode {
             method: ::reqwest::Method::PATCH,
             path: [
                 "/api/atlas/v2/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/privateEndpoint/regionalMode",
             ]
                 .concat(),

@@ -12,7 +12,7 @@
 impl crate::Client {
     /// Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS.
     ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`) and reads `status`:
     ///
     /// - `WAITING_FOR_USER`: done, returns the object;
     /// - `INITIATING`: keep polling;
@@ -159,7 +159,7 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
 impl crate::Client {
     /// Waits until AWS has connected an interface endpoint to the Atlas endpoint service (AVAILABLE): clusters in the region are then reachable over AWS PrivateLink.
     ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`) and reads `connectionStatus`:
     ///
     /// - `AVAILABLE`: done, returns the object;
     /// - `NONE`, `PENDING_ACCEPTANCE`, `PENDING`: keep polling;
@@ -313,7 +313,7 @@ impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
 impl crate::Client {
     /// Waits until a private endpoint connection is gone (Atlas answers 404).
     ///
-    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}`) and reads `status`:
+    /// Polls [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`) and reads `status`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `DELETING`, `INITIATING`, `WAITING_FOR_USER`: keep polling;
@@ -462,7 +462,7 @@ impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
 impl crate::Client {
     /// Waits until an interface endpoint is gone (Atlas answers 404).
     ///
-    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{PRIVATELINK-ID}/interfaceEndpoints/{INTERFACE-ENDPOINT-ID}`) and reads `connectionStatus`:
+    /// Polls [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`) and reads `connectionStatus`:
     ///
     /// - HTTP 404: done (the resource is gone), returns `()`;
     /// - `DELETING`, `NONE`, `PENDING_ACCEPTANCE`, `PENDING`, `AVAILABLE`, `REJECTED`: keep polling;

@@ -440,7 +440,12 @@ fn request_builder(
             let param = operation.path_params.get(*index)?;
             let segment_fn = shared.segment_fn(param)?;
             let name = ident(&param.ident);
-            Some(quote! { &#segment_fn(::std::convert::AsRef::<str>::as_ref(&self.#name))? })
+            let value = if param.enum_ident.is_some() {
+                quote! { self.#name.as_str() }
+            } else {
+                quote! { &self.#name }
+            };
+            Some(quote! { &#segment_fn(#value)? })
         }
     });
     let path = quote! { [#( #path_parts ),*].concat() };
