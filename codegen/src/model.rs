@@ -196,6 +196,8 @@ pub struct Operation {
     pub path_params: Vec<PathParam>,
     pub query_params: Vec<QueryParam>,
     pub body: Option<Body>,
+    /// A union body whose discriminator must equal a path parameter of the same enum.
+    pub body_variant_check: Option<BodyVariantCheck>,
     pub response: Response,
     pub required_roles: Vec<String>,
     pub considerations: Vec<String>,
@@ -255,6 +257,15 @@ impl Body {
             _ => "",
         }
     }
+}
+
+/// The union body's discriminator must agree with a path parameter (checked before sending).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyVariantCheck {
+    /// The union's discriminator accessor.
+    pub accessor: String,
+    /// The path parameter's Rust name.
+    pub param_ident: String,
 }
 
 /// What a successful response carries.

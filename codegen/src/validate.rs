@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Diagnostic, SpecErrors};
 use crate::model::{
-    Api, Body, CrateInfo, DigestAuth, DiscriminatorArgument, DiscriminatorSource, EnumDef,
-    EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam, Response,
-    ResponseType, StructDef, TypeRef, UnionDef,
+    Api, Body, BodyVariantCheck, CrateInfo, DigestAuth, DiscriminatorArgument, DiscriminatorSource,
+    EnumDef, EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam,
+    Response, ResponseType, StructDef, TypeRef, UnionDef,
 };
 use heck::ToSnakeCase;
 
@@ -219,6 +219,7 @@ impl Checker {
         for operation in &mut operations {
             operation.response.discriminator_source =
                 discriminator_source(operation, &structs, &unions);
+            operation.body_variant_check = body_variant_check(operation, &unions);
         }
         mark_directions(&mut structs, &mut unions, &operations);
         let waiters = self.waiters(doc, &operations, &structs, &unions, &enums);
@@ -780,6 +781,7 @@ impl Checker {
             path_params,
             query_params,
             body,
+            body_variant_check: None,
             response: Response {
                 ty: response_ty,
                 description: spec.response.description.clone(),
@@ -888,6 +890,22 @@ fn discriminator_source(
     Some(DiscriminatorSource {
         member: union.discriminator_wire.clone(),
         from,
+    })
+}
+
+/// A union body and a path parameter of its discriminator's enum must name the same variant.
+fn body_variant_check(operation: &Operation, unions: &[UnionDef]) -> Option<BodyVariantCheck> {
+    let TypeRef::Union(name) = &operation.body.as_ref()?.ty else {
+        return None;
+    };
+    let union = unions.iter().find(|def| def.ident == *name)?;
+    let param = operation
+        .path_params
+        .iter()
+        .find(|param| param.enum_ident.as_deref() == Some(union.discriminator_enum.as_str()))?;
+    Some(BodyVariantCheck {
+        accessor: union.discriminator_ident.clone(),
+        param_ident: param.ident.clone(),
     })
 }
 

@@ -1743,6 +1743,11 @@ impl CreatePrivateEndpointServiceEndpoint {
     fn request(
         &self,
     ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        crate::transport::check_body_variant(
+            self.body.cloud_provider(),
+            &self.cloud_provider,
+            "cloud_provider",
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::transport::push_query(&mut query, "pretty", &self.pretty);
         crate::transport::push_query(&mut query, "envelope", &self.envelope);

@@ -91,7 +91,7 @@ async fn the_whole_lifecycle_with_waiters() {
         .await
         .expect("listed");
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].interface_endpoints, vec![VPCE.to_owned()]);
+    assert_eq!(listed[0].interface_endpoints, Some(vec![VPCE.to_owned()]));
     let enveloped = client
         .list_private_endpoints(TEST_GROUP_ID)
         .envelope(true)
@@ -106,7 +106,7 @@ async fn the_whole_lifecycle_with_waiters() {
         .pretty(true)
         .await
         .expect("fetched");
-    assert_eq!(fetched.interface_endpoints, vec![VPCE.to_owned()]);
+    assert_eq!(fetched.interface_endpoints, Some(vec![VPCE.to_owned()]));
 
     // Atlas refuses to delete a connection that still has interface endpoints.
     match client

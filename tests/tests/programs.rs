@@ -161,6 +161,97 @@ async fn the_lifecycle_example_runs_the_whole_workflow() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_service_example_runs_the_v2_workflow_for_every_provider() {
+    let server = TestServer::start().await;
+    let azure_endpoint = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1";
+    let runs: [(&str, Vec<&'static str>, &str); 3] = [
+        (
+            "AWS",
+            vec!["--provider", "aws", "--endpoint", "vpce-0b9c5701325cb15dd"],
+            "WAITING_FOR_USER",
+        ),
+        (
+            "AZURE",
+            vec![
+                "--provider",
+                "azure",
+                "--endpoint",
+                azure_endpoint,
+                "--ip",
+                "10.0.0.4",
+            ],
+            "AVAILABLE",
+        ),
+        (
+            "GCP",
+            vec![
+                "--provider",
+                "gcp",
+                "--endpoint",
+                "group-1",
+                "--gcp-project",
+                "p-dkfgoioogdksjei",
+                "--ip",
+                "10.0.0.4",
+            ],
+            "AVAILABLE",
+        ),
+    ];
+    for (provider, args, ready) in runs {
+        let endpoint = args[3];
+        let mut envs = env_for(&server, TEST_PRIVATE_KEY);
+        envs.push(("ATLAS_POLL_INTERVAL_MS", "10".to_owned()));
+        let output = run_named_example("private_endpoint_service", envs, args).await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{provider}: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let steps: Vec<&str> = stdout.lines().collect();
+        assert_eq!(steps.len(), 6, "{stdout}");
+        assert!(
+            steps[0].starts_with(&format!("created {provider} endpoint service "))
+                && steps[0].ends_with("(INITIATING)"),
+            "{stdout}"
+        );
+        assert_eq!(steps[1], format!("endpoint service ready ({ready})"));
+        assert_eq!(steps[2], format!("connected private endpoint {endpoint}"));
+        assert_eq!(
+            steps[3..],
+            [
+                "private endpoint AVAILABLE",
+                "private endpoint removed",
+                "endpoint service deleted"
+            ]
+        );
+        assert!(
+            server.endpoint_services(TEST_GROUP_ID, provider).is_empty(),
+            "{provider}"
+        );
+    }
+
+    let output = run_named_example(
+        "private_endpoint_service",
+        env_for(&server, TEST_PRIVATE_KEY),
+        vec!["--provider", "oracle", "--endpoint", "x"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown provider `oracle`"), "{stderr}");
+    let output = run_named_example(
+        "private_endpoint_service",
+        env_for(&server, TEST_PRIVATE_KEY),
+        vec!["--provider", "azure", "--endpoint", azure_endpoint],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--ip is required for AZURE"), "{stderr}");
+}
+
 /// Kills the server process even when an assertion fails.
 struct Killed(std::process::Child);
 

@@ -120,7 +120,7 @@ async fn a_get_that_loses_its_connection_mid_response_is_retried_and_succeeds() 
     let fetched = fetched.into_inner();
     assert_eq!(fetched.id, connection.id);
     assert_eq!(fetched.status, PrivateEndpointStatus::Initiating);
-    assert!(fetched.interface_endpoints.is_empty());
+    assert_eq!(fetched.interface_endpoints, Some(Vec::new()));
     let path = format!(
         "/api/atlas/v1.0/groups/{TEST_GROUP_ID}/privateEndpoint/{}",
         connection.id

@@ -48,7 +48,7 @@ fn example_response_deserializes_with_every_field() {
     assert_eq!(endpoint.id, "5df264b8f10fab7d2cad2f0d");
     assert_eq!(
         endpoint.interface_endpoints,
-        vec!["vpce-08fb7e9319909ec7b".to_owned()]
+        Some(vec!["vpce-08fb7e9319909ec7b".to_owned()])
     );
     assert_eq!(endpoint.status, PrivateEndpointStatus::WaitingForUser);
 }
@@ -61,14 +61,17 @@ fn a_connection_still_being_created_has_no_service_name() {
     }))
     .expect("decodes");
     assert_eq!(endpoint.endpoint_service_name, None);
-    assert!(endpoint.interface_endpoints.is_empty());
+    assert_eq!(endpoint.interface_endpoints, Some(Vec::new()));
     assert_eq!(endpoint.status, PrivateEndpointStatus::Initiating);
     // Optional members may also be missing altogether.
     let minimal: PrivateEndpoint =
         serde_json::from_value(json!({"id": "5df264b8f10fab7d2cad2f0d", "status": "FAILED"}))
             .expect("decodes");
     assert_eq!(minimal.status, PrivateEndpointStatus::Failed);
-    assert!(minimal.interface_endpoints.is_empty());
+    assert_eq!(
+        minimal.interface_endpoints, None,
+        "a missing list is not an empty one"
+    );
 }
 
 #[test]

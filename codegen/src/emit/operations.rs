@@ -481,6 +481,14 @@ fn request_builder(
         None => quote! { ::std::option::Option::None },
     };
     let media_type = &operation.media_type;
+    let variant_check = operation.body_variant_check.as_ref().map(|check| {
+        let accessor = ident(&check.accessor);
+        let param = ident(&check.param_ident);
+        let name = unraw(&check.param_ident);
+        quote! {
+            crate::transport::check_body_variant(self.body.#accessor(), &self.#param, #name)?;
+        }
+    });
     let body = if operation.body.is_some() {
         quote! { ::std::option::Option::Some(crate::transport::encode_body(&self.body)?) }
     } else {
@@ -537,6 +545,7 @@ fn request_builder(
             #( #setters )*
 
             fn request(&self) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+                #variant_check
                 let #query_mut query = ::std::vec::Vec::new();
                 #( #query_pushes )*
                 ::std::result::Result::Ok(crate::transport::ApiRequest {
