@@ -222,7 +222,15 @@ impl Checker {
             operation.body_variant_check = body_variant_check(operation, &unions);
         }
         mark_directions(&mut structs, &mut unions, &operations);
-        let waiters = self.waiters(doc, &operations, &structs, &unions, &enums);
+        let waiters = self.waiters(
+            doc,
+            &waiters::Built {
+                operations: &operations,
+                structs: &structs,
+                unions: &unions,
+                enums: &enums,
+            },
+        );
 
         Api {
             crate_info: CrateInfo {

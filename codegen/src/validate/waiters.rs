@@ -13,22 +13,24 @@ use crate::model::{
 use crate::naming::{camel_ident, snake_ident};
 use crate::spec::{NotFound, SpecDocument, WaiterSpec};
 
+/// The parts of the model a waiter refers to, built before the waiters.
+pub(super) struct Built<'a> {
+    pub(super) operations: &'a [Operation],
+    pub(super) structs: &'a [StructDef],
+    pub(super) unions: &'a [UnionDef],
+    pub(super) enums: &'a [EnumDef],
+}
+
 impl Checker {
-    pub(super) fn waiters(
-        &mut self,
-        doc: &SpecDocument,
-        operations: &[Operation],
-        structs: &[StructDef],
-        unions: &[UnionDef],
-        enums: &[EnumDef],
-    ) -> Vec<Waiter> {
+    pub(super) fn waiters(&mut self, doc: &SpecDocument, built: &Built<'_>) -> Vec<Waiter> {
+        let operations = built.operations;
         let client_methods: BTreeMap<&str, &str> = operations
             .iter()
             .map(|operation| (operation.method_ident.as_str(), operation.id.as_str()))
             .collect();
         let mut waiters = Vec::new();
         for (id, spec) in &doc.waiters {
-            if let Some(waiter) = self.waiter(id, spec, doc, operations, structs, unions, enums) {
+            if let Some(waiter) = self.waiter(id, spec, doc, built) {
                 if let Some(operation) = client_methods.get(waiter.method_ident.as_str()) {
                     self.error(
                         format!("waiters.{id}"),
@@ -49,11 +51,14 @@ impl Checker {
         id: &str,
         spec: &WaiterSpec,
         doc: &SpecDocument,
-        operations: &[Operation],
-        structs: &[StructDef],
-        unions: &[UnionDef],
-        enums: &[EnumDef],
+        built: &Built<'_>,
     ) -> Option<Waiter> {
+        let Built {
+            operations,
+            structs,
+            unions,
+            enums,
+        } = *built;
         let pointer = format!("waiters.{id}");
         if !id.starts_with(|c: char| c.is_ascii_lowercase())
             || !id.chars().all(|c| c.is_ascii_alphanumeric())
