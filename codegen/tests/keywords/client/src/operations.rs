@@ -157,9 +157,9 @@ impl Match {
             method: ::reqwest::Method::PUT,
             path: [
                 "/crates/",
-                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
+                &crate_segment(&self.crate_)?,
                 "/selves/",
-                &self_segment(::std::convert::AsRef::<str>::as_ref(&self.self_))?,
+                &self_segment(&self.self_)?,
             ]
                 .concat(),
             query,
@@ -299,11 +299,7 @@ impl Loop {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
-            path: [
-                "/crates/",
-                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
-            ]
-                .concat(),
+            path: ["/crates/", &crate_segment(&self.crate_)?].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",

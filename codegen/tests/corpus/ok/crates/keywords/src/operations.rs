@@ -101,12 +101,7 @@ impl Match {
         crate::transport::push_query(&mut query, "match", &self.r#match);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
-            path: [
-                "/groups/",
-                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
-                "/endpoints",
-            ]
-                .concat(),
+            path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
             query,
             body: ::std::option::Option::Some(
                 crate::transport::encode_body(&self.body)?,
@@ -179,12 +174,7 @@ impl Self_ {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: [
-                "/groups/",
-                &crate_segment(::std::convert::AsRef::<str>::as_ref(&self.crate_))?,
-                "/endpoints",
-            ]
-                .concat(),
+            path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",

@@ -101,11 +101,7 @@ impl CreateEndpoint {
         crate::transport::push_query(&mut query, "pretty", &self.pretty);
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::POST,
-            path: [
-                "/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
-                "/endpoints",
-            ]
+            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
                 .concat(),
             query,
             body: ::std::option::Option::Some(
@@ -179,11 +175,7 @@ impl ListEndpoints {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: [
-                "/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
-                "/endpoints",
-            ]
+            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
                 .concat(),
             query,
             body: ::std::option::Option::None,

@@ -165,6 +165,30 @@ pub(crate) fn push_query<T: ToString>(
     }
 }
 
+/// Checks that a union body is the variant its path parameter `name` names (a body whose
+/// discriminator the crate does not know is left to the server).
+#[allow(
+    dead_code,
+    reason = "used by operations with a union body and a path parameter of its discriminator"
+)]
+pub(crate) fn check_body_variant<E: PartialEq + AsRef<str>>(
+    body: Option<E>,
+    path: &E,
+    name: &'static str,
+) -> Result<(), Error> {
+    match body {
+        Some(body) if body != *path => Err(Error::invalid_argument(
+            "body",
+            format!(
+                "is for `{}` but `{name}` is `{}`; they must name the same variant",
+                body.as_ref(),
+                path.as_ref()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Serializes a request body as JSON.
 #[allow(
     dead_code,

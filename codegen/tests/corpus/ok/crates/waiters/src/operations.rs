@@ -105,9 +105,9 @@ impl GetEndpoint {
             method: ::reqwest::Method::GET,
             path: [
                 "/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/endpoints/",
-                &id_segment(::std::convert::AsRef::<str>::as_ref(&self.id))?,
+                &id_segment(&self.id)?,
             ]
                 .concat(),
             query,
@@ -180,11 +180,7 @@ impl ListEndpoints {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: [
-                "/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
-                "/endpoints",
-            ]
+            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
                 .concat(),
             query,
             body: ::std::option::Option::None,
@@ -262,9 +258,9 @@ impl DeleteEndpoint {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/groups/",
-                &group_id_segment(::std::convert::AsRef::<str>::as_ref(&self.group_id))?,
+                &group_id_segment(&self.group_id)?,
                 "/endpoints/",
-                &id_segment(::std::convert::AsRef::<str>::as_ref(&self.id))?,
+                &id_segment(&self.id)?,
             ]
                 .concat(),
             query,
