@@ -3,7 +3,7 @@
 
 //! # keywords-client
 //!
-//! Fixture: every name in this spec collides with a Rust keyword or reserved name.
+//! Every-construct fixture: uses every construct of the spec language (API versions, unions, enum parameters, success statuses, optional fields of every kind, union waiters), and every name collides with a Rust keyword or reserved name.
 //!
 //! A client for the Keyword Collision Fixture (version 0.0), generated from a hand-written description of the API.
 //!
@@ -27,9 +27,22 @@
 //!
 //! | Method | HTTP | Summary |
 //! |---|---|---|
-//! | [`Client::match`](Client#method.match) | `PUT /crates/{crate}/selves/{self}` | An operation named `match` |
-//! | [`Client::type`](Client#method.type) | `GET /types` | An operation named `type` |
-//! | [`Client::loop`](Client#method.loop) | `DELETE /crates/{crate}` | An operation named `loop` |
+//! | [`Client::match`](Client#method.match) | `PUT /api/v1/crates/{crate}/selves/{self}` | An operation named `match` |
+//! | [`Client::type`](Client#method.type) | `GET /api/v1/types` | An operation named `type` |
+//! | [`Client::loop`](Client#method.loop) | `DELETE /api/v1/crates/{crate}` | An operation named `loop` |
+//! | [`Client::impl`](Client#method.impl) | `PUT /api/v2/traits/{enum}` | An operation named `impl` |
+//! | [`Client::static`](Client#method.static) | `GET /api/v2/traits/{enum}` | An operation named `static` |
+//! | [`Client::unsafe`](Client#method.unsafe) | `DELETE /api/v2/traits/{enum}` | An operation named `unsafe` |
+//! | [`Client::const`](Client#method.const) | `POST /api/v2/dyns` | An operation named `const` |
+//! | [`Client::use`](Client#method.use) | `PATCH /api/v2/uses` | An operation named `use` |
+//!
+//! ## Waiters
+//!
+//! Each waiter polls an operation until a resource reaches a final state; interval and maximum wait are setters of the builder in [`waiters`], and dropping the future stops polling.
+//!
+//! | Method | Polls | Description |
+//! |---|---|---|
+//! | [`Client::wait_until_in`](Client#method.wait_until_in) | `GET /api/v2/traits/{enum}` | A waiter named `in`: polls `static` until the union's state (or, for `match`, its phase) is final. |
 //!
 //! ## Errors
 //!
@@ -58,6 +71,10 @@ mod transport;
 
 #[rustfmt::skip]
 pub mod types;
+mod polling;
+
+#[rustfmt::skip]
+pub mod waiters;
 
 pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};

@@ -13,6 +13,13 @@ fn crate_segment(
     crate::transport::path_segment("crate_", value, ::std::option::Option::None)
 }
 
+/// Checks the `enum` path parameter and percent-encodes it as one segment.
+fn enum_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    crate::transport::path_segment("enum", value, ::std::option::Option::None)
+}
+
 /// Checks the `self` path parameter and percent-encodes it as one segment.
 fn self_segment(
     value: &str,
@@ -60,12 +67,24 @@ fn operation_span_crate_self(
     )
 }
 
+/// The tracing span of an operation with these path parameters.
+fn operation_span_enum(
+    operation: &'static str,
+    method: &'static str,
+    path_template: &'static str,
+    r#enum: &str,
+) -> ::tracing::Span {
+    ::tracing::info_span!("operation", operation, method, path_template, "enum" = r#enum)
+}
+
 impl crate::Client {
     /// An operation named `match`
     ///
     /// Its method is `r#match` and its builder `Match`.
     ///
-    /// `PUT /crates/{crate}/selves/{self}`
+    /// `PUT /api/v1/crates/{crate}/selves/{self}`
+    ///
+    /// API version `v1`: sends `Accept: application/json` and a body of the same media type. Official operation id: `updateMatch`.
     ///
     /// # Arguments
     ///
@@ -156,7 +175,7 @@ impl Match {
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::PUT,
             path: [
-                "/crates/",
+                "/api/v1/crates/",
                 &crate_segment(&self.crate_)?,
                 "/selves/",
                 &self_segment(&self.self_)?,
@@ -177,7 +196,7 @@ impl Match {
 
 crate::transport::request_builder!(
     Match => crate::types::Type, crate::transport::decode_json, "match", "the decoded response",
-    operation_span_crate_self("match", "PUT", "/crates/{crate}/selves/{self}", crate_, self_)
+    operation_span_crate_self("match", "PUT", "/api/v1/crates/{crate}/selves/{self}", crate_, self_)
 );
 
 impl crate::Client {
@@ -185,7 +204,9 @@ impl crate::Client {
     ///
     /// A GET with an array response.
     ///
-    /// `GET /types`
+    /// `GET /api/v1/types`
+    ///
+    /// API version `v1`: sends `Accept: application/json`.
     ///
     /// # Arguments
     ///
@@ -228,7 +249,7 @@ impl Type {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::GET,
-            path: ["/types"].concat(),
+            path: ["/api/v1/types"].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
@@ -242,7 +263,7 @@ impl Type {
 
 crate::transport::request_builder!(
     Type => ::std::vec::Vec<crate::types::Type>, crate::transport::decode_json, "type", "the decoded response",
-    operation_span("type", "GET", "/types")
+    operation_span("type", "GET", "/api/v1/types")
 );
 
 impl crate::Client {
@@ -250,7 +271,9 @@ impl crate::Client {
     ///
     /// A DELETE with an empty response.
     ///
-    /// `DELETE /crates/{crate}`
+    /// `DELETE /api/v1/crates/{crate}`
+    ///
+    /// API version `v1`: sends `Accept: application/json`.
     ///
     /// # Arguments
     ///
@@ -299,7 +322,7 @@ impl Loop {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(crate::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
-            path: ["/crates/", &crate_segment(&self.crate_)?].concat(),
+            path: ["/api/v1/crates/", &crate_segment(&self.crate_)?].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
@@ -313,5 +336,398 @@ impl Loop {
 
 crate::transport::request_builder!(
     Loop => (), crate::transport::decode_empty, "loop", "the decoded response",
-    operation_span_crate("loop", "DELETE", "/crates/{crate}", crate_)
+    operation_span_crate("loop", "DELETE", "/api/v1/crates/{crate}", crate_)
+);
+
+impl crate::Client {
+    /// An operation named `impl`
+    ///
+    /// A PUT of a union body to an enum path segment, answered with 201 and the union.
+    ///
+    /// `PUT /api/v2/traits/{enum}`
+    ///
+    /// API version `v2`: sends `Accept: application/vnd.fixture.2024-01-01+json` and a body of the same media type. Succeeds with HTTP 201. Official operation id: `createTrait`.
+    ///
+    /// # Arguments
+    ///
+    /// - `enum` (`enum`): A path parameter named `enum` taking the enum `Match`. A [`Match`](crate::types::Match) (or its wire value as a string).
+    /// - `body`: the request body, [`Trait`](crate::types::Trait). The union to store.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let body = keywords_client::types::Trait::Self_(keywords_client::types::SelfVariant::new("...", keywords_client::types::State::Pending, vec![]));
+    /// let result = client.r#impl("enum-VALUE", body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#impl(
+        &self,
+        r#enum: impl ::std::convert::Into<crate::types::Match>,
+        body: crate::types::Trait,
+    ) -> crate::operations::Impl {
+        crate::operations::Impl {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            r#enum: r#enum.into(),
+            body,
+        }
+    }
+}
+
+/// Request builder for [`Client::impl`](crate::Client#method.impl): An operation named `impl`.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct Impl {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) r#enum: crate::types::Match,
+    pub(crate) body: crate::types::Trait,
+}
+
+impl Impl {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        crate::transport::check_body_variant(self.body.r#type(), &self.r#enum, "enum")?;
+        let query = ::std::vec::Vec::new();
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::PUT,
+            path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.fixture.2024-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::Some((
+                    "type",
+                    ::std::borrow::ToOwned::to_owned(self.r#enum.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    Impl => crate::types::Trait, crate::transport::decode_json, "impl", "the stored union",
+    operation_span_enum("impl", "PUT", "/api/v2/traits/{enum}", r#enum)
+);
+
+impl crate::Client {
+    /// An operation named `static`
+    ///
+    /// A GET of a union by its enum path segment, with an enum query parameter; a missing `type` is taken from the path.
+    ///
+    /// `GET /api/v2/traits/{enum}`
+    ///
+    /// API version `v2`: sends `Accept: application/vnd.fixture.2024-01-01+json`.
+    ///
+    /// # Arguments
+    ///
+    /// - `enum` (`enum`): A path parameter named `enum` taking the enum `Match`. A [`Match`](crate::types::Match) (or its wire value as a string).
+    ///
+    /// Optional query parameters are setters of the returned builder: [`Static::dyn`](crate::operations::Static#method.dyn).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let result = client.r#static("enum-VALUE").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#static(
+        &self,
+        r#enum: impl ::std::convert::Into<crate::types::Match>,
+    ) -> crate::operations::Static {
+        crate::operations::Static {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            r#enum: r#enum.into(),
+            r#dyn: ::std::option::Option::None,
+        }
+    }
+}
+
+/// Request builder for [`Client::static`](crate::Client#method.static): An operation named `static`.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct Static {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) r#enum: crate::types::Match,
+    pub(crate) r#dyn: ::std::option::Option<crate::types::Match>,
+}
+
+impl Static {
+    /// `dyn` query parameter: A query parameter named `dyn` taking the enum `Match`.
+    pub fn r#dyn(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Match>,
+    ) -> Self {
+        self.r#dyn = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let mut query = ::std::vec::Vec::new();
+        crate::transport::push_query(&mut query, "dyn", &self.r#dyn);
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::GET,
+            path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.fixture.2024-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::Some((
+                    "type",
+                    ::std::borrow::ToOwned::to_owned(self.r#enum.as_str()),
+                )),
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    Static => crate::types::Trait, crate::transport::decode_json, "static", "the decoded response",
+    operation_span_enum("static", "GET", "/api/v2/traits/{enum}", r#enum)
+);
+
+impl crate::Client {
+    /// An operation named `unsafe`
+    ///
+    /// A DELETE answered with 204 No Content.
+    ///
+    /// `DELETE /api/v2/traits/{enum}`
+    ///
+    /// API version `v2`: sends `Accept: application/vnd.fixture.2024-01-01+json`. Succeeds with HTTP 204 No Content.
+    ///
+    /// # Arguments
+    ///
+    /// - `enum` (`enum`): A path parameter named `enum` taking the enum `Match`. A [`Match`](crate::types::Match) (or its wire value as a string).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let result = client.r#unsafe("enum-VALUE").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#unsafe(
+        &self,
+        r#enum: impl ::std::convert::Into<crate::types::Match>,
+    ) -> crate::operations::Unsafe {
+        crate::operations::Unsafe {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            r#enum: r#enum.into(),
+        }
+    }
+}
+
+/// Request builder for [`Client::unsafe`](crate::Client#method.unsafe): An operation named `unsafe`.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct Unsafe {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) r#enum: crate::types::Match,
+}
+
+impl Unsafe {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let query = ::std::vec::Vec::new();
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::DELETE,
+            path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
+            query,
+            body: ::std::option::Option::None,
+            media_type: "application/vnd.fixture.2024-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    Unsafe => (), crate::transport::decode_empty, "unsafe", "the decoded response",
+    operation_span_enum("unsafe", "DELETE", "/api/v2/traits/{enum}", r#enum)
+);
+
+impl crate::Client {
+    /// An operation named `const`
+    ///
+    /// A POST of an object with optional fields of every kind.
+    ///
+    /// `POST /api/v2/dyns`
+    ///
+    /// API version `v2`: sends `Accept: application/vnd.fixture.2024-01-01+json` and a body of the same media type.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body, [`Dyn`](crate::types::Dyn).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let body = keywords_client::types::Dyn::new();
+    /// let result = client.r#const(body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#const(&self, body: crate::types::Dyn) -> crate::operations::Const {
+        crate::operations::Const {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            body,
+        }
+    }
+}
+
+/// Request builder for [`Client::const`](crate::Client#method.const): An operation named `const`.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct Const {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) body: crate::types::Dyn,
+}
+
+impl Const {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let query = ::std::vec::Vec::new();
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::POST,
+            path: ["/api/v2/dyns"].concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.fixture.2024-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    Const => crate::types::Dyn, crate::transport::decode_json, "const", "the decoded response",
+    operation_span("const", "POST", "/api/v2/dyns")
+);
+
+impl crate::Client {
+    /// An operation named `use`
+    ///
+    /// A PATCH of an object holding unions, answered with an array of unions.
+    ///
+    /// `PATCH /api/v2/uses`
+    ///
+    /// API version `v2`: sends `Accept: application/vnd.fixture.2024-01-01+json` and a body of the same media type.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body, [`Use`](crate::types::Use).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let body = keywords_client::types::Use::new(vec![]);
+    /// let result = client.r#use(body).await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn r#use(&self, body: crate::types::Use) -> crate::operations::Use {
+        crate::operations::Use {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            body,
+        }
+    }
+}
+
+/// Request builder for [`Client::use`](crate::Client#method.use): An operation named `use`.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct Use {
+    pub(crate) client: crate::Client,
+    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) body: crate::types::Use,
+}
+
+impl Use {
+    fn request(
+        &self,
+    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+        let query = ::std::vec::Vec::new();
+        ::std::result::Result::Ok(crate::transport::ApiRequest {
+            method: ::reqwest::Method::PATCH,
+            path: ["/api/v2/uses"].concat(),
+            query,
+            body: ::std::option::Option::Some(
+                crate::transport::encode_body(&self.body)?,
+            ),
+            media_type: "application/vnd.fixture.2024-01-01+json",
+            answer: crate::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+crate::transport::request_builder!(
+    Use => ::std::vec::Vec<crate::types::Trait>, crate::transport::decode_json, "use", "the decoded response",
+    operation_span("use", "PATCH", "/api/v2/uses")
 );

@@ -55,3 +55,47 @@ crate::codec::open_enum!(Match {
     V2fa = "2fa",
     SuperUser = "super-user" | "SUPER_USER",
 });
+
+/// The state of the `self` and `super-user` variants.
+///
+/// Open enum: values this crate does not know deserialize into [`State::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum State {
+    /// `PENDING`
+    Pending,
+    /// `READY`
+    Ready,
+    /// `FAILED`
+    Failed,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(State {
+    Pending = "PENDING",
+    Ready = "READY",
+    Failed = "FAILED",
+});
+
+/// The phase of the `match` variant.
+///
+/// Open enum: values this crate does not know deserialize into [`Phase::Unknown`] and serialize back unchanged.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Phase {
+    /// `RUNNING`
+    Running,
+    /// `DONE`
+    Done,
+    /// `FAILED`
+    Failed,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(crate::types::UnknownValue),
+}
+
+crate::codec::open_enum!(Phase {
+    Running = "RUNNING",
+    Done = "DONE",
+    Failed = "FAILED",
+});

@@ -50,3 +50,264 @@ crate::codec::setters!(Type {
     with_async => r#async "async": f64,
     with_fn => r#fn "fn": ::serde_json::Value,
 });
+
+crate::codec::object_type! {
+    /// A nested object with keyword fields.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Inner {
+        /// Field `ref`. Wire name `ref`; always present.
+        r#ref: ::std::string::String = required "ref",
+        /// Field `mut`. Wire name `mut`; optional.
+        r#mut: ::std::option::Option<i64> = optional "mut",
+    }
+}
+
+impl Inner {
+    /// Creates a value from its required fields (`ref`); the others start empty.
+    pub fn new(r#ref: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Inner {
+            r#ref: r#ref.into(),
+            r#mut: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(Inner {
+    with_mut => r#mut "mut": i64,
+});
+
+crate::codec::object_type! {
+    /// The `self` variant of `Trait`: an array of nested objects.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct SelfVariant {
+        /// The name, in every variant. Wire name `name`; always present.
+        name: ::std::string::String = required "name",
+        /// Field `async`, in every variant. Wire name `async`; optional.
+        r#async: ::std::option::Option<bool> = optional "async",
+        /// Tags, in every variant. Wire name `tags`; optional.
+        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
+        /// A nested object, in every variant. Wire name `where`; optional.
+        r#where: ::std::option::Option<crate::types::Inner> = optional "where",
+        /// The state. Wire name `state`; always present.
+        state: crate::types::State = required "state",
+        /// An array of nested objects. Wire name `loop`; always present.
+        r#loop: ::std::vec::Vec<crate::types::Inner> = required "loop",
+        /// Field `crate`, nullable. Wire name `crate`; optional, may be `null`.
+        crate_: ::std::option::Option<i64> = optional "crate",
+    }
+}
+
+impl SelfVariant {
+    /// Creates a value from its required fields (`name`, `state`, `loop`); the others start empty.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        state: crate::types::State,
+        r#loop: ::std::vec::Vec<crate::types::Inner>,
+    ) -> Self {
+        SelfVariant {
+            name: name.into(),
+            r#async: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#where: ::std::option::Option::None,
+            state,
+            r#loop,
+            crate_: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(SelfVariant {
+    with_async => r#async "async": bool,
+    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
+    with_where => r#where "where": crate::types::Inner,
+    with_crate => crate_ "crate_": i64,
+});
+
+crate::codec::object_type! {
+    /// The `match` variant of `Trait`.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct MatchVariant {
+        /// The name, in every variant. Wire name `name`; always present.
+        name: ::std::string::String = required "name",
+        /// Field `async`, in every variant. Wire name `async`; optional.
+        r#async: ::std::option::Option<bool> = optional "async",
+        /// Tags, in every variant. Wire name `tags`; optional.
+        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
+        /// A nested object, in every variant. Wire name `where`; optional.
+        r#where: ::std::option::Option<crate::types::Inner> = optional "where",
+        /// The phase. Wire name `phase`; always present.
+        phase: crate::types::Phase = required "phase",
+    }
+}
+
+impl MatchVariant {
+    /// Creates a value from its required fields (`name`, `phase`); the others start empty.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        phase: crate::types::Phase,
+    ) -> Self {
+        MatchVariant {
+            name: name.into(),
+            r#async: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#where: ::std::option::Option::None,
+            phase,
+        }
+    }
+}
+
+crate::codec::setters!(MatchVariant {
+    with_async => r#async "async": bool,
+    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
+    with_where => r#where "where": crate::types::Inner,
+});
+
+crate::codec::object_type! {
+    /// The `super-user` variant of `Trait`: a required nested object.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct SuperUserVariant {
+        /// The name, in every variant (optional here). Wire name `name`; optional.
+        name: ::std::option::Option<::std::string::String> = optional "name",
+        /// Field `async`, in every variant. Wire name `async`; always present.
+        r#async: bool = required "async",
+        /// Tags, in every variant. Wire name `tags`; always present.
+        tags: ::std::vec::Vec<::std::string::String> = required "tags",
+        /// A nested object, in every variant (required here). Wire name `where`; always present.
+        r#where: crate::types::Inner = required "where",
+        /// The state. Wire name `state`; always present.
+        state: crate::types::State = required "state",
+    }
+}
+
+impl SuperUserVariant {
+    /// Creates a value from its required fields (`async`, `tags`, `where`, `state`); the others start empty.
+    pub fn new(
+        r#async: bool,
+        tags: ::std::vec::Vec<::std::string::String>,
+        r#where: crate::types::Inner,
+        state: crate::types::State,
+    ) -> Self {
+        SuperUserVariant {
+            name: ::std::option::Option::None,
+            r#async,
+            tags,
+            r#where,
+            state,
+        }
+    }
+}
+
+crate::codec::setters!(SuperUserVariant {
+    with_name => name "name": ::std::string::String,
+});
+
+crate::codec::object_type! {
+    /// A type with unions as array items and as a field.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Use {
+        /// Unions as array items. Wire name `items`; always present.
+        items: ::std::vec::Vec<crate::types::Trait> = required "items",
+        /// A union field. Wire name `static`; optional.
+        r#static: ::std::option::Option<crate::types::Trait> = optional "static",
+        /// Optional unions as array items. Wire name `dyn`; optional.
+        r#dyn: ::std::option::Option<::std::vec::Vec<crate::types::Trait>> = optional "dyn",
+    }
+}
+
+impl Use {
+    /// Creates a value from its required fields (`items`); the others start empty.
+    pub fn new(items: ::std::vec::Vec<crate::types::Trait>) -> Self {
+        Use {
+            items,
+            r#static: ::std::option::Option::None,
+            r#dyn: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(Use {
+    with_static => r#static "static": crate::types::Trait,
+    with_dyn => r#dyn "dyn": ::std::vec::Vec<crate::types::Trait>,
+});
+
+crate::codec::object_type! {
+    /// Optional fields of every kind, and a nullable one.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Dyn {
+        /// Required and nullable: always written, `null` when unset. Wire name `yield`; always present, may be `null`.
+        r#yield: ::std::option::Option<::std::string::String> = nullable "yield",
+        /// An optional string. Wire name `abstract`; optional.
+        r#abstract: ::std::option::Option<::std::string::String> = optional "abstract",
+        /// An optional boolean. Wire name `become`; optional.
+        r#become: ::std::option::Option<bool> = optional "become",
+        /// An optional integer. Wire name `box`; optional.
+        r#box: ::std::option::Option<i64> = optional "box",
+        /// An optional number. Wire name `do`; optional.
+        r#do: ::std::option::Option<f64> = optional "do",
+        /// An optional value of any JSON. Wire name `final`; optional.
+        r#final: ::std::option::Option<::serde_json::Value> = optional "final",
+        /// An optional enum. Wire name `macro`; optional.
+        r#macro: ::std::option::Option<crate::types::Match> = optional "macro",
+        /// An optional object. Wire name `override`; optional.
+        r#override: ::std::option::Option<crate::types::Inner> = optional "override",
+        /// An optional union. Wire name `priv`; optional.
+        r#priv: ::std::option::Option<crate::types::Trait> = optional "priv",
+        /// An optional array of strings. Wire name `try`; optional.
+        r#try: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "try",
+        /// An optional array of enums. Wire name `typeof`; optional.
+        r#typeof: ::std::option::Option<::std::vec::Vec<crate::types::Match>> = optional "typeof",
+        /// An optional array of objects. Wire name `unsized`; optional.
+        r#unsized: ::std::option::Option<::std::vec::Vec<crate::types::Inner>> = optional "unsized",
+        /// An optional array of unions. Wire name `virtual`; optional.
+        r#virtual: ::std::option::Option<::std::vec::Vec<crate::types::Trait>> = optional "virtual",
+    }
+}
+
+impl Dyn {
+    /// Creates a value with every field empty.
+    pub fn new() -> Self {
+        Dyn {
+            r#yield: ::std::option::Option::None,
+            r#abstract: ::std::option::Option::None,
+            r#become: ::std::option::Option::None,
+            r#box: ::std::option::Option::None,
+            r#do: ::std::option::Option::None,
+            r#final: ::std::option::Option::None,
+            r#macro: ::std::option::Option::None,
+            r#override: ::std::option::Option::None,
+            r#priv: ::std::option::Option::None,
+            r#try: ::std::option::Option::None,
+            r#typeof: ::std::option::Option::None,
+            r#unsized: ::std::option::Option::None,
+            r#virtual: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::std::default::Default for Dyn {
+    fn default() -> Self {
+        Dyn::new()
+    }
+}
+
+crate::codec::setters!(Dyn {
+    with_yield => r#yield "yield": ::std::string::String,
+    with_abstract => r#abstract "abstract": ::std::string::String,
+    with_become => r#become "become": bool,
+    with_box => r#box "box": i64,
+    with_do => r#do "do": f64,
+    with_final => r#final "final": ::serde_json::Value,
+    with_macro => r#macro "macro": crate::types::Match,
+    with_override => r#override "override": crate::types::Inner,
+    with_priv => r#priv "priv": crate::types::Trait,
+    with_try => r#try "try": ::std::vec::Vec<::std::string::String>,
+    with_typeof => r#typeof "typeof": ::std::vec::Vec<crate::types::Match>,
+    with_unsized => r#unsized "unsized": ::std::vec::Vec<crate::types::Inner>,
+    with_virtual => r#virtual "virtual": ::std::vec::Vec<crate::types::Trait>,
+});

@@ -34,3 +34,78 @@ impl UnknownObject {
         self.0.get(name)
     }
 }
+
+crate::codec::union_type! {
+    /// A union named like a keyword whose discriminator is `type`.
+    ///
+    /// One variant per `type` value; an object with a `type` this crate does not know (or none) decodes into [`Unknown`](Trait::Unknown) and is sent back unchanged. Serializing a variant writes its `type` first. The fields every variant has can be read without a `match`.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub enum Trait: "type" as Match {
+        /// `type: "self"`, read as [`SelfVariant`](crate::types::SelfVariant).
+        Self_(crate::types::SelfVariant),
+        /// `type: "match"`, read as [`MatchVariant`](crate::types::MatchVariant).
+        Match(crate::types::MatchVariant),
+        /// `type: "super-user"`, read as [`SuperUserVariant`](crate::types::SuperUserVariant).
+        SuperUser(crate::types::SuperUserVariant),
+    }
+}
+
+impl Trait {
+    /// The `type` of the object: the variant's, or for [`Unknown`](Self::Unknown) the member as received (`None` when it is missing or not a string).
+    pub fn r#type(&self) -> ::std::option::Option<crate::types::Match> {
+        match self {
+            Trait::Self_(_) => ::std::option::Option::Some(crate::types::Match::Self_),
+            Trait::Match(_) => ::std::option::Option::Some(crate::types::Match::Match),
+            Trait::SuperUser(_) => {
+                ::std::option::Option::Some(crate::types::Match::SuperUser)
+            }
+            Trait::Unknown(object) => {
+                object
+                    .get("type")
+                    .and_then(::serde_json::Value::as_str)
+                    .map(crate::types::Match::from)
+            }
+        }
+    }
+
+    /// The name, in every variant. Wire name `name`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
+    pub fn name(&self) -> ::std::option::Option<&str> {
+        match self {
+            Trait::Self_(value) => ::std::option::Option::Some(value.name.as_str()),
+            Trait::Match(value) => ::std::option::Option::Some(value.name.as_str()),
+            Trait::SuperUser(value) => value.name.as_deref(),
+            Trait::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+
+    /// Field `async`, in every variant. Wire name `async`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
+    pub fn r#async(&self) -> ::std::option::Option<bool> {
+        match self {
+            Trait::Self_(value) => value.r#async,
+            Trait::Match(value) => value.r#async,
+            Trait::SuperUser(value) => ::std::option::Option::Some(value.r#async),
+            Trait::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+
+    /// Tags, in every variant. Wire name `tags`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
+    pub fn tags(&self) -> ::std::option::Option<&[::std::string::String]> {
+        match self {
+            Trait::Self_(value) => value.tags.as_deref(),
+            Trait::Match(value) => value.tags.as_deref(),
+            Trait::SuperUser(value) => ::std::option::Option::Some(value.tags.as_slice()),
+            Trait::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+
+    /// A nested object, in every variant. Wire name `where`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
+    pub fn r#where(&self) -> ::std::option::Option<&crate::types::Inner> {
+        match self {
+            Trait::Self_(value) => value.r#where.as_ref(),
+            Trait::Match(value) => value.r#where.as_ref(),
+            Trait::SuperUser(value) => ::std::option::Option::Some(&value.r#where),
+            Trait::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
