@@ -440,7 +440,9 @@ impl Client {
                         .to_owned(),
                 }));
             }
-        } else {
+        } else if matches!((&session).cached_context(host), Ok(Some(_))) {
+            // Only a session holding a nonce is worth reusing: one the server never
+            // challenged (it answered without asking for Digest) has nothing to answer with.
             inner.sessions.put_back(session);
         }
         let headers = std::mem::take(response.headers_mut());
