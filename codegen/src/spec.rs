@@ -85,7 +85,7 @@ pub struct SpecDocument {
     pub crate_info: CrateInfo,
     /// Metadata of the API itself.
     pub info: ApiInfo,
-    /// API versions, keyed by name (`1.0`, `2023-01-01`): the path prefix and media type of the
+    /// API versions, keyed by name (`v1`, `2024-01-01`): the path prefix and media type of the
     /// operations that name them. When any is declared, every operation must name one.
     #[serde(default)]
     pub api_versions: IndexMap<String, ApiVersionSpec>,
@@ -173,10 +173,10 @@ pub enum AuthScheme {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApiVersionSpec {
     /// Prefix of the paths of this version's operations: starts with `/`, does not end with
-    /// one (`/api/atlas/v2`); may be empty.
+    /// one (`/api/v2`); may be empty.
     pub path_prefix: String,
     /// Media type sent as `Accept` (and as `Content-Type` with a body) by this version's
-    /// operations, e.g. `application/vnd.atlas.2023-01-01+json`.
+    /// operations, e.g. `application/vnd.example.2024-01-01+json`.
     pub media_type: String,
     /// Prose about the version (documentation).
     #[serde(default)]
@@ -240,6 +240,17 @@ pub enum ParameterType {
     Integer,
 }
 
+impl ParameterType {
+    /// The type as written in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterType::String => "string",
+            ParameterType::Boolean => "boolean",
+            ParameterType::Integer => "integer",
+        }
+    }
+}
+
 /// An enumeration of string values.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -281,7 +292,7 @@ pub struct TypeSpec {
 pub struct UnionSpec {
     /// What the union is.
     pub description: String,
-    /// Wire name of the member whose value says which variant an object is (`cloudProvider`).
+    /// Wire name of the member whose value says which variant an object is (`kind`).
     /// Variant types do not declare it: the union reads and writes it.
     pub discriminator: String,
     /// Name of the enum of the discriminator's values.
@@ -341,7 +352,7 @@ pub struct OperationSpec {
     pub request_body: Option<BodySpec>,
     /// What a success (2xx) answer carries.
     pub response: ResponseSpec,
-    /// Atlas roles needed to call the operation (documentation).
+    /// Roles needed to call the operation (documentation).
     #[serde(default)]
     pub required_roles: Vec<String>,
     /// Notes for callers (documentation).

@@ -221,6 +221,7 @@ impl Checker {
                 discriminator_source(operation, &structs, &unions);
             operation.body_variant_check = body_variant_check(operation, &unions);
         }
+        self.check_recursion(&doc.types, &structs, &unions);
         mark_directions(&mut structs, &mut unions, &operations);
         let waiters = self.waiters(
             doc,
@@ -253,6 +254,80 @@ impl Checker {
             unions,
             operations,
             waiters,
+        }
+    }
+
+    /// Reports each object type that contains itself without a list in between (directly,
+    /// or through other types and unions): Rust cannot give such a value a size.
+    fn check_recursion(
+        &mut self,
+        specs: &indexmap::IndexMap<String, crate::spec::TypeSpec>,
+        structs: &[StructDef],
+        unions: &[UnionDef],
+    ) {
+        /// The object types a value of `ty` holds inline (lists hold theirs on the heap).
+        fn inline_structs<'a>(ty: &'a TypeRef, unions: &'a [UnionDef]) -> Vec<&'a str> {
+            match ty {
+                TypeRef::Struct(name) => vec![name.as_str()],
+                TypeRef::Union(name) => unions
+                    .iter()
+                    .filter(|def| def.ident == *name)
+                    .flat_map(|def| def.variants.iter().map(|variant| variant.struct_ident.as_str()))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+        for start in structs {
+            // Depth-first over inline containment, remembering the path back to `start`.
+            let mut stack: Vec<(&str, Vec<&str>)> = vec![(start.ident.as_str(), Vec::new())];
+            let mut seen = BTreeSet::new();
+            let mut cycle = None;
+            while let Some((name, path)) = stack.pop() {
+                let Some(def) = structs.iter().find(|def| def.ident == name) else {
+                    continue;
+                };
+                for field in &def.fields {
+                    for next in inline_structs(&field.ty, unions) {
+                        let mut route = path.clone();
+                        route.push(name);
+                        if next == start.ident {
+                            cycle.get_or_insert((route, field.wire.clone()));
+                        } else if seen.insert(next) {
+                            stack.push((next, route));
+                        }
+                    }
+                }
+            }
+            let Some((route, first_field)) = cycle else {
+                continue;
+            };
+            // Report once per cycle, at the type first declared in it.
+            let first_declared = specs
+                .keys()
+                .map(|name| camel_ident(name))
+                .find(|ident| route.contains(&ident.as_str()));
+            if first_declared.as_deref() != Some(start.ident.as_str()) {
+                continue;
+            }
+            let mut chain: Vec<&str> = route.clone();
+            chain.push(&start.ident);
+            let field = if route.len() == 1 {
+                first_field
+            } else {
+                start
+                    .fields
+                    .iter()
+                    .find(|field| inline_structs(&field.ty, unions).contains(&route[1]))
+                    .map_or(first_field, |field| field.wire.clone())
+            };
+            self.key_error(
+                format!("types.{}.fields.{field}", start.name),
+                format!(
+                    "`{}` contains itself with no list in between ({}), so it would have no finite size; make one of these fields an `array`",
+                    start.name,
+                    chain.join(" → ")
+                ),
+            );
         }
     }
 
@@ -507,7 +582,10 @@ impl Checker {
             if spec.ty != ParameterType::String {
                 self.error(
                     format!("{pointer}.enum"),
-                    "`enum` is only allowed on string parameters",
+                    format!(
+                        "`enum` is only allowed on string parameters; this one is `{}`",
+                        spec.ty.as_str()
+                    ),
                 );
             }
             if spec.pattern.is_some() {
@@ -768,7 +846,10 @@ impl Checker {
         if spec.response.status == 204 && response_ty != ResponseType::Empty {
             self.error(
                 format!("{response_pointer}.status"),
-                "a 204 answer has no body, so the response type must be `empty`",
+                format!(
+                    "a 204 answer has no body, so the response type must be `empty`, not `{}`",
+                    spec.response.ty
+                ),
             );
         }
 

@@ -33,21 +33,29 @@ fn no_name_of_the_api_is_hard_coded_in_the_generator() {
             operation.method_ident.clone(),
             operation.builder_ident.clone(),
         ]);
-        names.extend(operation.path.iter().filter_map(|segment| {
-            match segment {
-                atlas_admin_codegen::model::PathSegment::Literal(text) => text
-                    .split('/')
-                    .find(|part| part.len() > 3)
-                    .map(str::to_owned),
-                atlas_admin_codegen::model::PathSegment::Param(_) => None,
-            }
-        }));
+        // The first distinctive word of the operation's own path (its version's prefix names
+        // the API, and so does the generator's package name).
+        let path = document["operations"][&operation.id]["path"]
+            .as_str()
+            .unwrap_or_default();
+        names.extend(
+            path.split('/')
+                .filter(|part| !part.starts_with('{'))
+                .find(|part| part.len() > 3)
+                .map(str::to_owned),
+        );
     }
     for definition in &api.enums {
         names.push(definition.name.clone());
     }
     for definition in &api.structs {
         names.push(definition.name.clone());
+    }
+    for definition in &api.unions {
+        names.extend([
+            definition.name.clone(),
+            definition.discriminator_wire.clone(),
+        ]);
     }
     for waiter in &api.waiters {
         names.extend([

@@ -82,9 +82,11 @@ impl Checker {
                 self.key_error(variant_pointer.clone(), message);
             }
             let Some(def) = structs.iter().find(|def| def.name == *type_name) else {
-                let mut message = format!(
-                    "`{type_name}` is not a declared type (a variant must be one of `types`)"
-                );
+                let mut message = if enums.iter().any(|def| def.name == *type_name) {
+                    format!("`{type_name}` is an enum; a variant must be an object type of `types`")
+                } else {
+                    format!("`{type_name}` is not a declared type (a variant must be one of `types`)")
+                };
                 if let Some(suggestion) =
                     closest(type_name, structs.iter().map(|def| def.name.as_str()))
                 {
@@ -139,6 +141,16 @@ impl Checker {
             _ => Vec::new(),
         };
         for field in &common_fields {
+            if unraw(&field.ident) == unraw(&discriminator_ident) {
+                self.error(
+                    format!("{pointer}.variants"),
+                    format!(
+                        "every variant has a field `{}`, whose accessor would clash with the discriminator's accessor `{}`; rename the field",
+                        field.wire,
+                        unraw(&discriminator_ident)
+                    ),
+                );
+            }
             if RESERVED_UNION_METHODS.contains(&unraw(&field.ident)) {
                 self.error(
                     format!("{pointer}.variants"),

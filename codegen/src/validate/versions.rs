@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn media_types_are_type_slash_subtype_tokens() {
         assert!(is_media_type("application/json"));
-        assert!(is_media_type("application/vnd.atlas.2023-01-01+json"));
+        assert!(is_media_type("application/vnd.example.2024-01-01+json"));
         for bad in [
             "json",
             "application/",
@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn prefixes_start_with_a_slash_and_do_not_end_with_one() {
         assert!(check_path_prefix("").is_ok());
-        assert!(check_path_prefix("/api/atlas/v2").is_ok());
+        assert!(check_path_prefix("/api/v2").is_ok());
         for bad in ["api", "/api/", "/a/{b}", "/a?b", "/a b"] {
             assert!(check_path_prefix(bad).is_err(), "{bad}");
         }
