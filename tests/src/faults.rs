@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
+use crate::error::ApiError;
 use crate::json;
-use crate::state::ApiError;
 use axum::http::StatusCode;
 use std::time::Duration;
 

@@ -76,15 +76,20 @@
 //! ```
 
 mod digest;
+mod error;
 mod faults;
 mod json;
 mod random;
 mod recording;
 mod routes;
+mod routes_v2;
 mod state;
+mod state_v2;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_v2;
 
 pub use digest::{DigestAuthorization, GARBAGE_CHALLENGE, REALM};
 pub use faults::Fault;
@@ -108,8 +113,15 @@ pub const TEST_PRIVATE_KEY: &str = "test-private-key-0000";
 /// own resources.
 pub const TEST_GROUP_ID: &str = "5df264b8f10fab7d2cad2f0d";
 
-/// The path prefix of every operation: `/api/atlas/v1.0`.
-pub const BASE_PATH: &str = "/api/atlas/v1.0";
+/// The path prefix of the legacy v1.0 operations: `/api/atlas/v1.0`.
+pub const V1_PATH: &str = "/api/atlas/v1.0";
+
+/// The path prefix of the v2 operations: `/api/atlas/v2`.
+pub const V2_PATH: &str = "/api/atlas/v2";
+
+/// The versioned media type every v2 request must accept, and v2 success answers carry:
+/// `application/vnd.atlas.2023-01-01+json`.
+pub const V2_MEDIA_TYPE: &str = "application/vnd.atlas.2023-01-01+json";
 
 /// How a [`TestServer`] behaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,12 +223,14 @@ impl TestServer {
         self.addr
     }
 
-    /// The API base URL, `http://127.0.0.1:PORT/api/atlas/v1.0` (no trailing slash).
+    /// The server root, `http://127.0.0.1:PORT` (no path, no trailing slash). The
+    /// operations live under [`V1_PATH`] and [`V2_PATH`].
     pub fn base_url(&self) -> String {
-        format!("http://{}{BASE_PATH}", self.addr)
+        format!("http://{}", self.addr)
     }
 
-    /// `base_url()` followed by `path_and_query` (which should start with `/`).
+    /// `base_url()` followed by `path_and_query`, which should start with `/` and include the
+    /// family prefix, e.g. `server.url(&format!("{V2_PATH}/groups/{TEST_GROUP_ID}/privateEndpoint/regionalMode"))`.
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base_url())
     }
@@ -297,6 +311,70 @@ impl TestServer {
     /// counting as a poll and without authentication.
     pub fn connections(&self, group_id: &str) -> Vec<serde_json::Value> {
         lock(&self.shared.store).snapshot(group_id)
+    }
+
+    /// Forces v2 endpoint service `service_id` of `cloud_provider` (`"AWS"`, `"AZURE"` or
+    /// `"GCP"`) in `group_id` into `FAILED` with an `errorMessage`; later polls keep it
+    /// there. Returns whether it exists (an unknown provider: `false`).
+    pub fn set_endpoint_service_failed(
+        &self,
+        group_id: &str,
+        cloud_provider: &str,
+        service_id: &str,
+    ) -> bool {
+        state_v2::Provider::parse(cloud_provider).is_some_and(|provider| {
+            lock(&self.shared.store_v2).set_service_failed(group_id, provider, service_id)
+        })
+    }
+
+    /// Forces a v2 private endpoint (AWS: `REJECTED`, Azure and GCP: `FAILED`) with an
+    /// `errorMessage`; later polls keep it there. `endpoint_id` is the vpce id, the (decoded)
+    /// Azure ARM id or the GCP endpoint group name. Returns whether it exists.
+    pub fn set_private_endpoint_failed(
+        &self,
+        group_id: &str,
+        cloud_provider: &str,
+        service_id: &str,
+        endpoint_id: &str,
+    ) -> bool {
+        state_v2::Provider::parse(cloud_provider).is_some_and(|provider| {
+            lock(&self.shared.store_v2).set_endpoint_failed(
+                group_id,
+                provider,
+                service_id,
+                endpoint_id,
+            )
+        })
+    }
+
+    /// The v2 endpoint services of `cloud_provider` in `group_id` as the list operation
+    /// would answer them, without counting as a poll and without authentication (an
+    /// unknown provider: empty).
+    pub fn endpoint_services(
+        &self,
+        group_id: &str,
+        cloud_provider: &str,
+    ) -> Vec<serde_json::Value> {
+        state_v2::Provider::parse(cloud_provider).map_or_else(Vec::new, |provider| {
+            lock(&self.shared.store_v2).snapshot(group_id, provider)
+        })
+    }
+
+    /// Makes the next authenticated request to `path` answer `status` with `body`
+    /// (compact; none for 204) and `Content-Type: application/vnd.atlas.2023-01-01+json`,
+    /// instead of faults and routing; then the path is served normally again. `path` is
+    /// the raw path (still percent-encoded) including the family prefix; if it contains
+    /// `?`, the query must match too. A v2 request still has to pass the media-type checks
+    /// first. Answers queued for one path are used in order. A `status` that is not a valid
+    /// HTTP status becomes 500.
+    pub fn serve_verbatim_once(&self, path: &str, status: u16, body: serde_json::Value) {
+        let status = axum::http::StatusCode::from_u16(status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        lock(&self.shared.verbatim).push(routes::Verbatim {
+            target: path.to_owned(),
+            status,
+            body,
+        });
     }
 }
 
