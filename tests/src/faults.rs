@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
+use crate::error::ApiError;
 use crate::json;
-use crate::state::ApiError;
 use axum::http::StatusCode;
 use std::time::Duration;
 
@@ -37,8 +37,8 @@ pub enum Fault {
         /// Value of the `Retry-After` header, in seconds.
         retry_after_secs: u64,
     },
-    /// 200, `Content-Type: application/json`, but the body is the normal body cut in half
-    /// (never valid JSON).
+    /// 200, `Content-Type: application/json` (on v2 paths the v2 media type), but the body
+    /// is the normal body cut in half (never valid JSON).
     MalformedJson,
     /// The normal body, with every `status` and `connectionStatus` member (of the object,
     /// or of each element of an array) set to this value. Only 2xx answers are changed.
@@ -46,7 +46,8 @@ pub enum Fault {
     /// The normal body plus unknown members (a nested object, an array, a number, a
     /// string) on the object, or on each object element of an array, including error bodies.
     ExtraFields,
-    /// 200 with `Content-Type: application/json` and an empty body.
+    /// 200 with `Content-Type: application/json` (on v2 paths the v2 media type) and an
+    /// empty body.
     EmptyBody,
     /// Sleep this long before answering, then answer normally.
     Delay(Duration),

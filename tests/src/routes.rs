@@ -4,10 +4,12 @@ use crate::digest::{self, DigestAuthorization, NonceStore, Verdict};
 use crate::faults::{self, Fault};
 use serde_json::Value;
 
+use crate::error::ApiError;
 use crate::json;
 use crate::recording::RecordedRequest;
-use crate::state::{self, ApiError, Store};
-use crate::{BASE_PATH, ServerConfig};
+use crate::state::{self, Store};
+use crate::state_v2::StoreV2;
+use crate::{ServerConfig, V1_PATH, V2_MEDIA_TYPE, V2_PATH};
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
@@ -30,6 +32,9 @@ pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) nonces: Mutex<NonceStore>,
     pub(crate) store: Mutex<Store>,
+    pub(crate) store_v2: Mutex<StoreV2>,
+    /// Answers queued by `TestServer::serve_verbatim_once`.
+    pub(crate) verbatim: Mutex<Vec<Verbatim>>,
     pub(crate) fault: Mutex<ActiveFault>,
     /// Authenticated requests served so far, for the `RateLimit-Remaining` header.
     pub(crate) served: AtomicUsize,
@@ -45,6 +50,11 @@ impl Shared {
                 config.polls_until_ready,
                 config.polls_per_interface_step,
             )),
+            store_v2: Mutex::new(StoreV2::new(
+                config.polls_until_ready,
+                config.polls_per_interface_step,
+            )),
+            verbatim: Mutex::new(Vec::new()),
             fault: Mutex::new(ActiveFault::default()),
             served: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
@@ -52,6 +62,14 @@ impl Shared {
             config,
         }
     }
+}
+
+/// A canned answer for the next authenticated request to `target`.
+pub(crate) struct Verbatim {
+    /// A raw path, or a raw path with `?query` (then the query must match too).
+    pub(crate) target: String,
+    pub(crate) status: StatusCode,
+    pub(crate) body: Value,
 }
 
 /// The fault in force, and for how many more requests (`None`: until changed).
@@ -73,6 +91,19 @@ impl Shared {
             }
         }
         fault
+    }
+
+    /// Takes the first canned answer queued for this request, if any.
+    fn take_verbatim(&self, path: &str, target: &str) -> Option<Verbatim> {
+        let mut queue = lock(&self.verbatim);
+        let index = queue.iter().position(|v| {
+            if v.target.contains('?') {
+                v.target == target
+            } else {
+                v.target == path
+            }
+        })?;
+        Some(queue.remove(index))
     }
 }
 
@@ -173,16 +204,43 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             unauthorized(Some(digest::challenge_header(&nonce, stale)))
         }
         AuthOutcome::Accepted => {
+            let family = Family::of(&path);
             let request = Served {
                 method,
                 path,
                 query,
                 body,
                 body_complete,
+                family,
             };
-            let fault = shared.use_fault();
             let served = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
-            let mut response = serve(&shared, fault, request).await;
+            let pretty = query_flag(request.query.as_deref(), "pretty");
+            let envelope = query_flag(request.query.as_deref(), "envelope");
+            let media = match family {
+                Family::V2 => crate::routes_v2::check_media_types(&request.method, &parts.headers),
+                Family::V1 | Family::Other => Ok(()),
+            };
+            let mut response = if let Err(error) = media {
+                // Before faults and canned answers: a 406/415 uses neither up.
+                json_response(
+                    error.status,
+                    Some(&error.body()),
+                    pretty,
+                    envelope,
+                    JSON,
+                    Vec::new(),
+                )
+            } else if let Some(verbatim) = shared.take_verbatim(&request.path, &target) {
+                let bytes = if verbatim.status == StatusCode::NO_CONTENT {
+                    Vec::new()
+                } else {
+                    json::render(&verbatim.body, false)
+                };
+                respond(verbatim.status, V2_MEDIA_TYPE, bytes, Vec::new())
+            } else {
+                let fault = shared.use_fault();
+                serve(&shared, fault, request, pretty, envelope).await
+            };
             add_rate_limit_headers(&mut response, served);
             response
         }
@@ -222,6 +280,7 @@ struct Served {
     query: Option<String>,
     body: Vec<u8>,
     body_complete: bool,
+    family: Family,
 }
 
 /// Whether query parameter `name` is `true` (case-insensitive).
@@ -232,14 +291,25 @@ fn query_flag(query: Option<&str>, name: &str) -> bool {
     })
 }
 
-async fn serve(shared: &Shared, fault: Option<Fault>, request: Served) -> Response {
-    let pretty = query_flag(request.query.as_deref(), "pretty");
-    let envelope = query_flag(request.query.as_deref(), "envelope");
-
+async fn serve(
+    shared: &Shared,
+    fault: Option<Fault>,
+    request: Served,
+    pretty: bool,
+    envelope: bool,
+) -> Response {
+    let success_type = request.family.success_type();
     match &fault {
         Some(Fault::InternalError) => {
             let error = faults::internal_error();
-            return json_response(error.status, &error.body(), pretty, envelope, Vec::new());
+            return json_response(
+                error.status,
+                Some(&error.body()),
+                pretty,
+                envelope,
+                success_type,
+                Vec::new(),
+            );
         }
         Some(Fault::ServiceUnavailableHtml) => {
             return respond(
@@ -257,7 +327,13 @@ async fn serve(shared: &Shared, fault: Option<Fault>, request: Served) -> Respon
     }
 
     let (result, allow) = if request.body_complete {
-        route(shared, &request.method, &request.path, &request.body)
+        route(
+            shared,
+            request.family,
+            &request.method,
+            &request.path,
+            &request.body,
+        )
     } else {
         let error = ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -267,69 +343,104 @@ async fn serve(shared: &Shared, fault: Option<Fault>, request: Served) -> Respon
         );
         (Err(error), None)
     };
+    // `None`: a 204 without a body.
     let (status, mut body) = match result {
-        Ok(body) => (StatusCode::OK, body),
-        Err(error) => (error.status, error.body()),
+        Ok(Success::Body(body)) => (StatusCode::OK, Some(body)),
+        Ok(Success::NoContent) => (StatusCode::NO_CONTENT, None),
+        Err(error) => (error.status, Some(error.body())),
     };
     let mut extra = Vec::new();
     if let Some(allow) = allow {
         extra.push((header::ALLOW, allow.to_owned()));
     }
 
-    match &fault {
-        Some(Fault::UnknownStatus(value)) if status.is_success() => {
-            faults::apply_unknown_status(&mut body, value);
+    match (&fault, &mut body) {
+        (Some(Fault::UnknownStatus(value)), Some(body)) if status.is_success() => {
+            faults::apply_unknown_status(body, value);
         }
-        Some(Fault::ExtraFields) => faults::apply_extra_fields(&mut body),
-        Some(Fault::EmptyBody) => return respond(StatusCode::OK, JSON, Vec::new(), Vec::new()),
-        Some(Fault::MalformedJson) => {
-            let full = render(status, &body, pretty, envelope).1;
+        (Some(Fault::ExtraFields), Some(body)) => faults::apply_extra_fields(body),
+        (Some(Fault::EmptyBody), _) => {
+            return respond(StatusCode::OK, success_type, Vec::new(), Vec::new());
+        }
+        (Some(Fault::MalformedJson), _) => {
+            let full = render(status, body.as_ref(), pretty, envelope).1;
             // Any strict prefix of a rendered object or array is invalid JSON.
             let cut = (full.len() / 2).max(1).min(full.len());
-            return respond(StatusCode::OK, JSON, full[..cut].to_vec(), Vec::new());
+            return respond(
+                StatusCode::OK,
+                success_type,
+                full[..cut].to_vec(),
+                Vec::new(),
+            );
         }
-        Some(Fault::CloseMidResponse) => {
-            let (status, full) = render(status, &body, pretty, envelope);
-            return close_mid_response(status, full);
+        (Some(Fault::CloseMidResponse), _) => {
+            let content_type = content_type(status, success_type);
+            let (status, full) = render(status, body.as_ref(), pretty, envelope);
+            return close_mid_response(status, content_type, full);
         }
         _ => {}
     }
-    json_response(status, &body, pretty, envelope, extra)
+    json_response(status, body.as_ref(), pretty, envelope, success_type, extra)
+}
+
+/// Success answers carry the family's media type, errors `application/json`.
+fn content_type(status: StatusCode, success_type: &'static str) -> &'static str {
+    if status.is_success() {
+        success_type
+    } else {
+        JSON
+    }
 }
 
 fn rate_limited(path: &str, retry_after_secs: u64, pretty: bool, envelope: bool) -> Response {
     let error = faults::rate_limited(path);
     json_response(
         error.status,
-        &error.body(),
+        Some(&error.body()),
         pretty,
         envelope,
+        JSON,
         vec![(header::RETRY_AFTER, retry_after_secs.to_string())],
     )
 }
 
-/// Applies `envelope` (HTTP 200, `{"status":…,"content":…}`) and `pretty`.
-fn render(status: StatusCode, body: &Value, pretty: bool, envelope: bool) -> (StatusCode, Vec<u8>) {
+/// Applies `envelope` (HTTP 200, `{"status":…,"content":…}`; a 204's content is `{}`) and
+/// `pretty`. `body` `None` is a 204 (no body unless enveloped).
+fn render(
+    status: StatusCode,
+    body: Option<&Value>,
+    pretty: bool,
+    envelope: bool,
+) -> (StatusCode, Vec<u8>) {
     if envelope {
+        let content = body
+            .cloned()
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
         let wrapped = json::object([
             ("status", json::int(u64::from(status.as_u16()))),
-            ("content", body.clone()),
+            ("content", content),
         ]);
         (StatusCode::OK, json::render(&wrapped, pretty))
     } else {
-        (status, json::render(body, pretty))
+        (
+            status,
+            body.map_or_else(Vec::new, |b| json::render(b, pretty)),
+        )
     }
 }
 
+/// A JSON answer: `Content-Type` from the real status (before enveloping).
 fn json_response(
     status: StatusCode,
-    body: &Value,
+    body: Option<&Value>,
     pretty: bool,
     envelope: bool,
+    success_type: &'static str,
     extra: Vec<(HeaderName, String)>,
 ) -> Response {
+    let content_type = content_type(status, success_type);
     let (status, bytes) = render(status, body, pretty, envelope);
-    respond(status, JSON, bytes, extra)
+    respond(status, content_type, bytes, extra)
 }
 
 fn respond(
@@ -378,7 +489,7 @@ impl HttpBody for TruncatedBody {
     }
 }
 
-fn close_mid_response(status: StatusCode, full: Vec<u8>) -> Response {
+fn close_mid_response(status: StatusCode, content_type: &'static str, full: Vec<u8>) -> Response {
     let declared = full.len();
     let sent = (declared / 2).max(1).min(declared);
     let body = TruncatedBody {
@@ -388,7 +499,7 @@ fn close_mid_response(status: StatusCode, full: Vec<u8>) -> Response {
     let mut response = Response::new(Body::new(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // Declares the whole body (at least one byte more than is ever sent).
     headers.insert(
         header::CONTENT_LENGTH,
@@ -398,7 +509,7 @@ fn close_mid_response(status: StatusCode, full: Vec<u8>) -> Response {
 }
 
 /// Decodes `%XX` escapes; invalid escapes are kept as they are.
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -417,7 +528,85 @@ fn percent_decode(segment: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The operations this server knows.
+/// What a successful operation answers.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Success {
+    /// 200 with this body.
+    Body(Value),
+    /// 204, no body.
+    NoContent,
+}
+
+/// A routed answer; the second value is the `Allow` header of a 405.
+pub(crate) type Routed = (Result<Success, ApiError>, Option<&'static str>);
+
+/// The API family a path belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// Under [`V1_PATH`]: `application/json` only.
+    V1,
+    /// Under [`V2_PATH`]: the versioned media type.
+    V2,
+    /// Anything else (404).
+    Other,
+}
+
+impl Family {
+    pub(crate) fn of(path: &str) -> Family {
+        let under = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        if under(V1_PATH) {
+            Family::V1
+        } else if under(V2_PATH) {
+            Family::V2
+        } else {
+            Family::Other
+        }
+    }
+
+    /// The `Content-Type` of its success answers.
+    fn success_type(self) -> &'static str {
+        match self {
+            Family::V2 => V2_MEDIA_TYPE,
+            Family::V1 | Family::Other => JSON,
+        }
+    }
+}
+
+/// The 405 answer.
+pub(crate) fn method_not_allowed(method: &Method, path: &str, allow: &'static str) -> Routed {
+    let error = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("Method {method} is not allowed on {path}."),
+        vec![json::string(method.as_str()), json::string(path)],
+    );
+    (Err(error), Some(allow))
+}
+
+/// The percent-decoded segments after `prefix/`, one trailing slash tolerated (as in
+/// `…/privateEndpoint/?pretty=true` of the Atlas docs); `None` when a segment is empty.
+pub(crate) fn segments(path: &str, prefix: &str) -> Option<Vec<String>> {
+    let rest = path.strip_prefix(prefix)?.strip_prefix('/')?;
+    let mut segments: Vec<String> = rest.split('/').map(percent_decode).collect();
+    if segments.len() > 1 && segments.last().is_some_and(String::is_empty) {
+        segments.pop();
+    }
+    (!segments.iter().any(String::is_empty)).then_some(segments)
+}
+
+/// Routes an authenticated request.
+fn route(shared: &Shared, family: Family, method: &Method, path: &str, body: &[u8]) -> Routed {
+    match family {
+        Family::V1 => route_v1(shared, method, path, body),
+        Family::V2 => crate::routes_v2::route(shared, method, path, body),
+        Family::Other => (Err(ApiError::no_such_path(path)), None),
+    }
+}
+
+/// The legacy operations.
 enum Op<'a> {
     List,
     Create,
@@ -428,41 +617,17 @@ enum Op<'a> {
     DeleteInterface(&'a str, &'a str),
 }
 
-/// Routes an authenticated request. The second value is the `Allow` header of a 405.
-fn route(
-    shared: &Shared,
-    method: &Method,
-    path: &str,
-    body: &[u8],
-) -> (Result<Value, ApiError>, Option<&'static str>) {
+/// Routes a request under [`V1_PATH`].
+fn route_v1(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Routed {
     let not_found = || (Err(ApiError::no_such_path(path)), None);
-    let Some(rest) = path.strip_prefix(BASE_PATH) else {
+    let Some(segments) = segments(path, V1_PATH) else {
         return not_found();
     };
-    let Some(rest) = rest.strip_prefix('/') else {
-        return not_found();
-    };
-    let mut segments: Vec<String> = rest.split('/').map(percent_decode).collect();
-    // Tolerate one trailing slash (`…/privateEndpoint/?pretty=true` in the Atlas docs).
-    if segments.len() > 1 && segments.last().is_some_and(String::is_empty) {
-        segments.pop();
-    }
-    if segments.iter().any(String::is_empty) {
-        return not_found();
-    }
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let ["groups", group_id, "privateEndpoint", tail @ ..] = segments.as_slice() else {
         return not_found();
     };
-    let method_not_allowed = |allow: &'static str| {
-        let error = ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            format!("Method {method} is not allowed on {path}."),
-            vec![json::string(method.as_str()), json::string(path)],
-        );
-        (Err(error), Some(allow))
-    };
+    let method_not_allowed = |allow| method_not_allowed(method, path, allow);
     let op = match (tail, method) {
         ([], &Method::GET) => Op::List,
         ([], &Method::POST) => Op::Create,
@@ -490,7 +655,7 @@ fn route(
         Op::GetInterface(id, iface) => store.get_interface(group_id, id, iface),
         Op::DeleteInterface(id, iface) => store.delete_interface(group_id, id, iface),
     };
-    (result, None)
+    (result.map(Success::Body), None)
 }
 
 #[cfg(test)]

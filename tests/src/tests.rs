@@ -20,19 +20,19 @@ fn client() -> reqwest::Client {
 
 /// An answer, fully read.
 #[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
@@ -52,7 +52,7 @@ impl Reply {
     }
 }
 
-/// Sends one request; `path_and_query` is relative to [`BASE_PATH`].
+/// Sends one request; `path_and_query` starts with the family prefix ([`V1_PATH`], …).
 async fn send(
     client: &reqwest::Client,
     server: &TestServer,
@@ -60,12 +60,20 @@ async fn send(
     path_and_query: &str,
     body: Option<&str>,
     authorization: Option<String>,
+    extra_headers: &[(String, String)],
 ) -> Reply {
     let mut request = client.request(method, server.url(path_and_query));
+    let has_content_type = extra_headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    for (name, value) in extra_headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
     if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
+        if !has_content_type {
+            request = request.header("content-type", "application/json");
+        }
+        request = request.body(body.to_owned());
     }
     if let Some(authorization) = authorization {
         request = request.header("authorization", authorization);
@@ -82,17 +90,20 @@ async fn send(
 }
 
 /// A Digest client that reuses one nonce with increasing `nc`, like diqwest.
-struct Session<'a> {
-    server: &'a TestServer,
-    client: reqwest::Client,
+pub(crate) struct Session<'a> {
+    pub(crate) server: &'a TestServer,
+    pub(crate) client: reqwest::Client,
     username: String,
     password: String,
-    nonce: Option<String>,
-    nc: u32,
+    pub(crate) nonce: Option<String>,
+    pub(crate) nc: u32,
+    /// Sent with every request (e.g. the v2 `Accept`); a `content-type` here replaces the
+    /// default `application/json` of a body.
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl<'a> Session<'a> {
-    fn new(server: &'a TestServer) -> Session<'a> {
+    pub(crate) fn new(server: &'a TestServer) -> Session<'a> {
         Session::with_keys(server, TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
     }
 
@@ -104,11 +115,12 @@ impl<'a> Session<'a> {
             password: password.to_owned(),
             nonce: None,
             nc: 0,
+            headers: Vec::new(),
         }
     }
 
     /// Gets a fresh challenge with an unauthenticated request.
-    async fn challenge(&mut self) -> Reply {
+    pub(crate) async fn challenge(&mut self) -> Reply {
         let reply = self.raw(Method::GET, &list_path(G), None, None).await;
         assert_eq!(reply.status, 401);
         self.nonce = Some(reply.challenge_param("nonce"));
@@ -117,7 +129,7 @@ impl<'a> Session<'a> {
     }
 
     /// The Authorization header for the next request (`nc` incremented).
-    fn sign(&mut self, method: &Method, path_and_query: &str) -> String {
+    pub(crate) fn sign(&mut self, method: &Method, path_and_query: &str) -> String {
         self.nc += 1;
         self.sign_with_nc(method, path_and_query, self.nc)
     }
@@ -125,7 +137,7 @@ impl<'a> Session<'a> {
     fn sign_with_nc(&self, method: &Method, path_and_query: &str, nc: u32) -> String {
         DigestAuthorization::sign(
             method.as_str(),
-            &format!("{BASE_PATH}{path_and_query}"),
+            path_and_query,
             &self.username,
             &self.password,
             REALM,
@@ -136,7 +148,7 @@ impl<'a> Session<'a> {
         .to_header_value()
     }
 
-    async fn raw(
+    pub(crate) async fn raw(
         &self,
         method: Method,
         path_and_query: &str,
@@ -150,12 +162,18 @@ impl<'a> Session<'a> {
             path_and_query,
             body,
             authorization,
+            &self.headers,
         )
         .await
     }
 
     /// A signed request (fetching a challenge first if needed).
-    async fn call(&mut self, method: Method, path_and_query: &str, body: Option<&str>) -> Reply {
+    pub(crate) async fn call(
+        &mut self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&str>,
+    ) -> Reply {
         if self.nonce.is_none() {
             self.challenge().await;
         }
@@ -164,15 +182,15 @@ impl<'a> Session<'a> {
             .await
     }
 
-    async fn get(&mut self, path_and_query: &str) -> Reply {
+    pub(crate) async fn get(&mut self, path_and_query: &str) -> Reply {
         self.call(Method::GET, path_and_query, None).await
     }
 
-    async fn post(&mut self, path_and_query: &str, body: &str) -> Reply {
+    pub(crate) async fn post(&mut self, path_and_query: &str, body: &str) -> Reply {
         self.call(Method::POST, path_and_query, Some(body)).await
     }
 
-    async fn delete(&mut self, path_and_query: &str) -> Reply {
+    pub(crate) async fn delete(&mut self, path_and_query: &str) -> Reply {
         self.call(Method::DELETE, path_and_query, None).await
     }
 
@@ -190,18 +208,18 @@ impl<'a> Session<'a> {
 }
 
 fn list_path(group: &str) -> String {
-    format!("/groups/{group}/privateEndpoint")
+    format!("{V1_PATH}/groups/{group}/privateEndpoint")
 }
 
 fn conn_path(id: &str) -> String {
-    format!("/groups/{G}/privateEndpoint/{id}")
+    format!("{V1_PATH}/groups/{G}/privateEndpoint/{id}")
 }
 
 fn iface_path(id: &str, iface: &str) -> String {
-    format!("/groups/{G}/privateEndpoint/{id}/interfaceEndpoints/{iface}")
+    format!("{V1_PATH}/groups/{G}/privateEndpoint/{id}/interfaceEndpoints/{iface}")
 }
 
-fn is_hex(s: &str, len: usize) -> bool {
+pub(crate) fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
@@ -211,7 +229,16 @@ fn is_hex(s: &str, len: usize) -> bool {
 async fn challenge_header_and_body_are_exactly_atlas() {
     let server = TestServer::start().await;
     let client = client();
-    let reply = send(&client, &server, Method::GET, &list_path(G), None, None).await;
+    let reply = send(
+        &client,
+        &server,
+        Method::GET,
+        &list_path(G),
+        None,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.body, UNAUTHORIZED);
     assert_eq!(reply.header("content-type"), Some("application/json"));
@@ -228,7 +255,16 @@ async fn challenge_header_and_body_are_exactly_atlas() {
     assert_eq!(server.challenges_issued(), 1);
 
     // Every challenge carries a new nonce.
-    let again = send(&client, &server, Method::GET, &list_path(G), None, None).await;
+    let again = send(
+        &client,
+        &server,
+        Method::GET,
+        &list_path(G),
+        None,
+        None,
+        &[],
+    )
+    .await;
     assert_ne!(again.challenge_param("nonce"), nonce);
     assert_eq!(server.challenges_issued(), 2);
     assert_eq!(server.request_count(), 2);
@@ -319,10 +355,7 @@ async fn uri_must_match_the_raw_request_target() {
     let mut session = Session::new(&server);
     session.challenge().await;
     // Signed for another path.
-    let auth = session.sign(
-        &Method::GET,
-        "/groups/000000000000000000000000/privateEndpoint",
-    );
+    let auth = session.sign(&Method::GET, &list_path("000000000000000000000000"));
     let reply = session
         .raw(Method::GET, &list_path(G), None, Some(auth))
         .await;
@@ -387,7 +420,7 @@ async fn unknown_nonce_and_malformed_authorization_get_a_challenge() {
 
     session.challenge().await;
     let nonce = session.nonce.clone().unwrap();
-    let uri = format!("{BASE_PATH}{}", list_path(G));
+    let uri = list_path(G);
     let good = DigestAuthorization::sign(
         "GET",
         &uri,
@@ -579,8 +612,11 @@ async fn unknown_routes_and_methods() {
     for path in [
         "/nope",
         "/groups",
-        &format!("/groups/{G}/clusters"),
-        &format!("/groups/{G}//privateEndpoint"),
+        &format!("{V1_PATH}/nope"),
+        &format!("{V1_PATH}/groups"),
+        &format!("{V1_PATH}/groups/{G}/clusters"),
+        &format!("{V1_PATH}/groups/{G}//privateEndpoint"),
+        &format!("/api/atlas/v1.0x/groups/{G}/privateEndpoint"),
     ] {
         let reply = session.get(path).await;
         assert_eq!(reply.status, 404, "{path}");
@@ -1121,9 +1157,9 @@ async fn requests_are_recorded_raw() {
 
     let post = &requests[1];
     assert_eq!(post.method, "POST");
-    assert_eq!(post.path, format!("{BASE_PATH}{}", list_path(G)));
+    assert_eq!(post.path, list_path(G));
     assert_eq!(post.query.as_deref(), Some("pretty=true&x=a%20b"));
-    assert_eq!(post.path_and_query(), format!("{BASE_PATH}{path}"));
+    assert_eq!(post.path_and_query(), path);
     assert_eq!(post.header("x-custom-header"), Some("Value"));
     assert_eq!(post.header("Content-Type"), Some("application/json"));
     assert!(
@@ -1145,7 +1181,7 @@ async fn requests_are_recorded_raw() {
 
     assert_eq!(
         requests[2].path,
-        format!("{BASE_PATH}/groups/{G}/privateEndpoint/abc%2Fdef")
+        format!("{V1_PATH}/groups/{G}/privateEndpoint/abc%2Fdef")
     );
     assert_eq!(requests[2].query, None);
     assert_eq!(requests[2].body_json(), None);
@@ -1159,7 +1195,8 @@ async fn dropping_the_server_stops_it() {
     let server = TestServer::start().await;
     let addr = server.addr();
     assert!(server.base_url().starts_with("http://127.0.0.1:"));
-    assert!(server.base_url().ends_with("/api/atlas/v1.0"));
+    assert_eq!(server.base_url(), format!("http://{addr}"));
+    assert_eq!(server.url("/x?y=1"), format!("http://{addr}/x?y=1"));
     assert_eq!(server.config(), &ServerConfig::default());
     drop(server);
     let mut refused = false;
