@@ -272,7 +272,11 @@ impl Checker {
                 TypeRef::Union(name) => unions
                     .iter()
                     .filter(|def| def.ident == *name)
-                    .flat_map(|def| def.variants.iter().map(|variant| variant.struct_ident.as_str()))
+                    .flat_map(|def| {
+                        def.variants
+                            .iter()
+                            .map(|variant| variant.struct_ident.as_str())
+                    })
                     .collect(),
                 _ => Vec::new(),
             }
@@ -745,7 +749,17 @@ impl Checker {
                                         description: parameter.description.clone(),
                                         pattern: parameter.pattern.clone(),
                                         pattern_description: parameter.pattern_description.clone(),
-                                        example: parameter.example.as_ref().and_then(|value| value.as_str()).map(str::to_owned),
+                                        // Doc examples need a value the argument accepts.
+                                        example: parameter
+                                            .example
+                                            .as_ref()
+                                            .and_then(|value| value.as_str())
+                                            .map(str::to_owned)
+                                            .or_else(|| {
+                                                let name = parameter.enum_type.as_ref()?;
+                                                let first = doc.enums.get(name)?.values.first()?;
+                                                Some(first.value.clone())
+                                            }),
                                         enum_ident: enum_ident(parameter, types),
                                     });
                                 }

@@ -56,7 +56,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use atlas_admin::types::{CreatePrivateEndpointRequest, ProviderName, Region};
-use atlas_test_server::{BASE_PATH, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
+use atlas_test_server::{TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer, V1_PATH};
 use diqwest::{DigestAuthCredentials, DigestAuthSession, WithDigestAuth};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT};
@@ -364,7 +364,7 @@ impl Endpoint {
 
     /// The request target of a create in `group_id` (what a Digest `uri` signs).
     fn create_path(group_id: &str) -> String {
-        format!("{BASE_PATH}/groups/{group_id}/privateEndpoint")
+        format!("{V1_PATH}/groups/{group_id}/privateEndpoint")
     }
 
     /// The create request, without credentials.

@@ -138,8 +138,8 @@ async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() 
         .into_iter()
         .filter(|span| span.name == "operation")
         .collect();
-    let template = "/groups/{GROUP-ID}/privateEndpoint";
-    let get_template = "/groups/{GROUP-ID}/privateEndpoint/{PRIVATELINK-ID}";
+    let template = "/api/atlas/v1.0/groups/{groupId}/privateEndpoint";
+    let get_template = "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}";
     let expected = [
         fields(&[
             ("operation", "createPrivateEndpoint"),

@@ -85,7 +85,9 @@ impl Checker {
                 let mut message = if enums.iter().any(|def| def.name == *type_name) {
                     format!("`{type_name}` is an enum; a variant must be an object type of `types`")
                 } else {
-                    format!("`{type_name}` is not a declared type (a variant must be one of `types`)")
+                    format!(
+                        "`{type_name}` is not a declared type (a variant must be one of `types`)"
+                    )
                 };
                 if let Some(suggestion) =
                     closest(type_name, structs.iter().map(|def| def.name.as_str()))

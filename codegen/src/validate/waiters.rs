@@ -101,7 +101,7 @@ impl Checker {
                 }
                 let def = structs.iter().find(|def| def.ident == *name)?;
                 let field =
-                    self.state_field(&format!("{pointer}.field"), def, &spec.field, enums)?;
+                    self.state_field(&format!("{pointer}.field"), def, &spec.field, enums, None)?;
                 (name.clone(), WaiterSubject::Field(field))
             }
             ResponseType::Object(TypeRef::Union(name)) => {
@@ -128,7 +128,10 @@ impl Checker {
                     else {
                         continue;
                     };
-                    if let Some(field) = self.state_field(&field_pointer, def, field_name, enums) {
+                    let variant_of = Some((variant.wire.as_str(), union.name.as_str()));
+                    if let Some(field) =
+                        self.state_field(&field_pointer, def, field_name, enums, variant_of)
+                    {
                         variants.push((variant.ident.clone(), field));
                     }
                 }
@@ -308,13 +311,25 @@ impl Checker {
         def: &StructDef,
         name: &str,
         enums: &[EnumDef],
+        variant_of: Option<(&str, &str)>,
     ) -> Option<StateField> {
         let Some(field) = def.fields.iter().find(|field| field.wire == name) else {
-            let mut message = format!("`{}` has no field `{name}`", def.name);
+            let mut message = match variant_of {
+                Some((value, union)) => format!(
+                    "`{}` (the `{value}` variant of `{union}`) has no field `{name}`",
+                    def.name
+                ),
+                None => format!("`{}` has no field `{name}`", def.name),
+            };
             if let Some(suggestion) =
                 crate::suggest::closest(name, def.fields.iter().map(|field| field.wire.as_str()))
             {
                 message.push_str(&format!("; did you mean `{suggestion}`?"));
+            }
+            if let Some((value, _)) = variant_of {
+                message.push_str(&format!(
+                    " (`variantFields` can name the field to read for `{value}`)"
+                ));
             }
             self.error(pointer, message);
             return None;

@@ -362,7 +362,7 @@ impl crate::Client {
     /// ```no_run
     /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
     /// let body = keywords_client::types::Trait::Self_(keywords_client::types::SelfVariant::new("...", keywords_client::types::State::Pending, vec![]));
-    /// let result = client.r#impl("enum-VALUE", body).await?;
+    /// let result = client.r#impl("self", body).await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -446,7 +446,7 @@ impl crate::Client {
     ///
     /// ```no_run
     /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
-    /// let result = client.r#static("enum-VALUE").await?;
+    /// let result = client.r#static("self").await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -534,7 +534,7 @@ impl crate::Client {
     ///
     /// ```no_run
     /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
-    /// let result = client.r#unsafe("enum-VALUE").await?;
+    /// let result = client.r#unsafe("self").await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }

@@ -26,7 +26,7 @@ impl crate::Client {
     /// ```no_run
     /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
     /// let result = client
-    ///     .wait_until_in("enum-VALUE")
+    ///     .wait_until_in("self")
     ///     .interval(std::time::Duration::from_secs(10))
     ///     .max_interval(std::time::Duration::from_secs(60))
     ///     .max_wait(std::time::Duration::from_secs(30 * 60))

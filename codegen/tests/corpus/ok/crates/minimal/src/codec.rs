@@ -261,15 +261,16 @@ macro_rules! union_type {
 pub(crate) use union_type;
 
 /// Adds `with_*` setters for the fields a request type's constructor does not take:
-/// `with_x => x "x": T` sets the optional field `x` to `Some(value)`; the literal names the
-/// field in the setter's docs.
+/// `with_x => x "x": T` sets the optional field `x` to `Some(value.into())` (so a string
+/// field takes a `&str`, an enum field its wire value); the literal names the field in the
+/// setter's docs.
 macro_rules! setters {
     ($name:ident { $($setter:ident => $field:ident $doc:literal: $ty:ty),* $(,)? }) => {
         impl $name {
             $(
                 #[doc = concat!("Sets [`", $doc, "`](Self#structfield.", $doc, ").")]
-                pub fn $setter(mut self, value: $ty) -> Self {
-                    self.$field = ::std::option::Option::Some(value);
+                pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
+                    self.$field = ::std::option::Option::Some(value.into());
                     self
                 }
             )*
