@@ -315,14 +315,14 @@ impl Checker {
             }
             let mut chain: Vec<&str> = route.clone();
             chain.push(&start.ident);
-            let field = if route.len() == 1 {
-                first_field
-            } else {
-                start
+            // The field of `start` that leads into the cycle.
+            let field = match route.get(1) {
+                None => first_field,
+                Some(next) => start
                     .fields
                     .iter()
-                    .find(|field| inline_structs(&field.ty, unions).contains(&route[1]))
-                    .map_or(first_field, |field| field.wire.clone())
+                    .find(|field| inline_structs(&field.ty, unions).contains(next))
+                    .map_or(first_field, |field| field.wire.clone()),
             };
             self.key_error(
                 format!("types.{}.fields.{field}", start.name),
