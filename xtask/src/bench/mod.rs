@@ -14,8 +14,9 @@
 //! 4. Lines of generated Rust per operation of the 100-operation crate.
 //! 5. Crate-only compile time of the 100-operation crate (`cargo build`, dev profile,
 //!    `CARGO_INCREMENTAL=0`, after `touch src/lib.rs`; dependencies built once beforehand in
-//!    `target/bench/compile-target`), and the same for `cargo check`. `--quick` skips this and
-//!    repeats everything fewer times.
+//!    `target/bench/compile-target`), and the same for `cargo check`; then both for the real
+//!    crate, generated from `spec/atlas-admin.json` into `target/bench/real-crate`. `--quick`
+//!    skips these and repeats everything fewer times.
 //! 6. The client: `cargo bench -p atlas-admin-tests --bench throughput` (overhead against a
 //!    hand-written reqwest + diqwest client, nonce reuse, 401 challenges under concurrency),
 //!    which prints its own table and writes `target/bench/throughput.md`.
@@ -230,6 +231,12 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> BenchError + '_ {
     }
 }
 
+/// Rows for the crate generated from `spec/atlas-admin.json`.
+const REAL_BUILD: &str =
+    "crate-only `cargo build` (dev, CARGO_INCREMENTAL=0) of the real crate (spec/atlas-admin.json)";
+const REAL_CHECK: &str =
+    "crate-only `cargo check` (CARGO_INCREMENTAL=0) of the real crate (spec/atlas-admin.json)";
+
 fn measure(options: BenchOptions, paths: &Paths, cargo: &Cargo) -> Result<Outcome, BenchError> {
     let plan = Plan::new(options.quick);
     let mut rows = Vec::new();
@@ -422,6 +429,21 @@ fn measure(options: BenchOptions, paths: &Paths, cargo: &Cargo) -> Result<Outcom
                 paths.show(&crate_dir),
                 paths.show(&target_dir)
             ));
+
+            // The same for the real crate, generated afresh outside the workspace.
+            let real_dir = paths.bench.join("real-crate");
+            process::run_gen(&paths.release_xtask, &spec_path, &real_dir, None)?;
+            let times = cargo.compile_times(&paths.root, &real_dir, &target_dir, runs)?;
+            rows.push(Row::info(
+                format!("{REAL_BUILD}, after `touch src/lib.rs` (median of {runs})"),
+                Unit::Seconds,
+                Measured::Value(times.build),
+            ));
+            rows.push(Row::info(
+                format!("{REAL_CHECK}, after `touch src/lib.rs` (median of {runs})"),
+                Unit::Seconds,
+                Measured::Value(times.check),
+            ));
         }
         None => {
             rows.push(Row::with_goal(
@@ -435,6 +457,13 @@ fn measure(options: BenchOptions, paths: &Paths, cargo: &Cargo) -> Result<Outcom
                 Unit::Seconds,
                 Measured::Skipped("--quick".into()),
             ));
+            for name in [REAL_BUILD, REAL_CHECK] {
+                rows.push(Row::info(
+                    name,
+                    Unit::Seconds,
+                    Measured::Skipped("--quick".into()),
+                ));
+            }
         }
     }
 

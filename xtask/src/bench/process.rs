@@ -255,7 +255,8 @@ impl Cargo {
         let mut times = [0.0; 2];
         for (slot, subcommand) in times.iter_mut().zip(["build", "check"]) {
             progress(&format!(
-                "cargo {subcommand} of the 100-op crate once, with its dependencies (the first time this takes minutes)"
+                "cargo {subcommand} of {} once, with its dependencies (the first time this takes minutes)",
+                crate_dir.display()
             ));
             run_inherited_ok(&mut cargo(subcommand))?;
             progress(&format!(
