@@ -73,14 +73,6 @@ pub struct StructDef {
     pub received: bool,
 }
 
-impl StructDef {
-    /// Whether users build values of this type (it gets a constructor and setters): the client
-    /// sends it, or no operation uses it at all.
-    pub fn is_built_by_users(&self) -> bool {
-        self.sent || !self.received
-    }
-}
-
 /// One field of an object type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {

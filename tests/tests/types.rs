@@ -221,3 +221,48 @@ fn enums_compare_hash_and_sort_by_wire_value() {
         ["ap-east-1", "eu-west-1", "mars-north-1", "us-west-2"]
     );
 }
+
+/// Users build response values to test their own code: every type has `new(required fields)`
+/// and `with_*` setters, and a union is built from its variant's value.
+#[test]
+fn response_types_and_unions_can_be_built_by_users() {
+    use atlas_admin::types::{
+        AwsEndpointConnectionStatus, AwsInterfaceEndpoint, AwsPrivateLinkConnection,
+        EndpointService, EndpointServiceStatus, PrivateLinkEndpoint,
+    };
+    let connection = PrivateEndpoint::new(
+        "5df264b8f10fab7d2cad2f0d",
+        PrivateEndpointStatus::Initiating,
+    )
+    .with_interface_endpoints(vec!["vpce-08fb7e9319909ec7b".to_owned()]);
+    assert_eq!(
+        serde_json::to_value(&connection).expect("serializes"),
+        json!({
+            "id": "5df264b8f10fab7d2cad2f0d",
+            "interfaceEndpoints": ["vpce-08fb7e9319909ec7b"],
+            "status": "INITIATING"
+        }),
+        "unset optional members are left out"
+    );
+
+    let service = EndpointService::from(
+        AwsPrivateLinkConnection::new(
+            "5f7cac1e8becbf2e769f7abd",
+            EndpointServiceStatus::WaitingForUser,
+            Vec::new(),
+        )
+        .with_region_name("US_EAST_1"),
+    );
+    assert_eq!(service.id(), Some("5f7cac1e8becbf2e769f7abd"));
+    assert_eq!(service.region_name(), Some("US_EAST_1"));
+    let json = serde_json::to_value(&service).expect("serializes");
+    assert_eq!(json["cloudProvider"], "AWS");
+    assert_eq!(
+        serde_json::from_value::<EndpointService>(json).expect("decodes"),
+        service
+    );
+
+    let endpoint: PrivateLinkEndpoint =
+        AwsInterfaceEndpoint::new(AwsEndpointConnectionStatus::Available).into();
+    assert!(matches!(endpoint, PrivateLinkEndpoint::Aws(_)));
+}

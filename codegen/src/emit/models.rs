@@ -1,7 +1,8 @@
 //! `src/types/models.rs`: object types, each an invocation of `codec::object_type!` (the
-//! struct plus its JSON mapping; see `codegen/templates/codec.rs`). Types the client sends also
-//! get a constructor taking the required fields and `with_*` setters for the others (which
-//! start as `None` and are then left out of requests).
+//! struct plus its JSON mapping; see `codegen/templates/codec.rs`), with a constructor taking
+//! the required fields and `with_*` setters for the others (which start as `None` and are
+//! then left out of requests). Response types have them too, so users can build values to
+//! test their own code.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -96,9 +97,8 @@ fn struct_def(def: &StructDef) -> Chunk {
     }
     text.push_str("    }\n}\n");
     let object = verbatim.item(text);
-    let constructor = def
-        .is_built_by_users()
-        .then(|| constructor(def, &mut verbatim));
+    // Every type gets one, responses too: users build them to test their own code.
+    let constructor = constructor(def, &mut verbatim);
     Chunk::with_verbatim(
         quote! {
             #object
@@ -108,7 +108,7 @@ fn struct_def(def: &StructDef) -> Chunk {
     )
 }
 
-/// `new()` taking the required fields, and `with_*` setters for the others (request types).
+/// `new()` taking the required fields, and `with_*` setters for the others.
 fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
     let name = ident(&def.ident);
     let required: Vec<&Field> = def

@@ -1,6 +1,7 @@
 //! `src/types/unions.rs`: discriminated unions, each an invocation of `codec::union_type!`
 //! (the enum, its `Unknown` variant and its JSON mapping; see `codegen/templates/codec.rs`),
-//! plus accessors for the discriminator and for the fields every variant has.
+//! plus accessors for the discriminator and for the fields every variant has, and `From` each
+//! variant's type.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -107,7 +108,37 @@ fn accessors(def: &UnionDef) -> TokenStream {
         .common_fields
         .iter()
         .map(|field| common_accessor(def, field));
+    // `From<Variant type>` builds the union from its variant's value; a type that two variants
+    // hold would be ambiguous, so it gets none.
+    let conversions = def
+        .variants
+        .iter()
+        .filter(|variant| {
+            def.variants
+                .iter()
+                .filter(|other| other.struct_ident == variant.struct_ident)
+                .count()
+                == 1
+        })
+        .map(|variant| {
+            let ty = ident(&variant.struct_ident);
+            let variant_ident = ident(&variant.ident);
+            let doc = docs::outer(&format!(
+                "The [`{}`](Self::{}) variant (`{}: \"{}\"`).",
+                variant.ident, variant.ident, def.discriminator_wire, variant.wire
+            ));
+            quote! {
+                impl ::std::convert::From<crate::types::#ty> for #name {
+                    #doc
+                    fn from(value: crate::types::#ty) -> Self {
+                        #name::#variant_ident(value)
+                    }
+                }
+            }
+        });
     quote! {
+        #( #conversions )*
+
         impl #name {
             #discriminator_doc
             pub fn #discriminator(&self) -> ::std::option::Option<crate::types::#discriminator_enum> {

@@ -46,6 +46,28 @@ crate::codec::object_type! {
     }
 }
 
+impl PrivateEndpoint {
+    /// Creates a value from its required fields (`id`, `status`); the others start empty.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        status: crate::types::PrivateEndpointStatus,
+    ) -> Self {
+        PrivateEndpoint {
+            endpoint_service_name: ::std::option::Option::None,
+            error_message: ::std::option::Option::None,
+            id: id.into(),
+            interface_endpoints: ::std::option::Option::None,
+            status,
+        }
+    }
+}
+
+crate::codec::setters!(PrivateEndpoint {
+    with_endpoint_service_name => endpoint_service_name "endpoint_service_name": ::std::string::String,
+    with_error_message => error_message "error_message": ::std::string::String,
+    with_interface_endpoints => interface_endpoints "interface_endpoints": ::std::vec::Vec<::std::string::String>,
+});
+
 crate::codec::object_type! {
     /// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
     #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +104,26 @@ crate::codec::object_type! {
         error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
     }
 }
+
+impl InterfaceEndpoint {
+    /// Creates a value from its required fields (`interfaceEndpointId`, `connectionStatus`); the others start empty.
+    pub fn new(
+        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        connection_status: crate::types::InterfaceEndpointStatus,
+    ) -> Self {
+        InterfaceEndpoint {
+            interface_endpoint_id: interface_endpoint_id.into(),
+            connection_status,
+            delete_requested: ::std::option::Option::None,
+            error_message: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(InterfaceEndpoint {
+    with_delete_requested => delete_requested "delete_requested": bool,
+    with_error_message => error_message "error_message": ::std::string::String,
+});
 
 crate::codec::object_type! {
     /// Request body of *Create One Private Endpoint Service for One Provider*.
@@ -167,6 +209,32 @@ crate::codec::object_type! {
     }
 }
 
+impl AwsPrivateLinkConnection {
+    /// Creates a value from its required fields (`id`, `status`, `interfaceEndpoints`); the others start empty.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        status: crate::types::EndpointServiceStatus,
+        interface_endpoints: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        AwsPrivateLinkConnection {
+            id: id.into(),
+            region_name: ::std::option::Option::None,
+            status,
+            error_message: ::std::option::Option::None,
+            endpoint_service_name: ::std::option::Option::None,
+            interface_endpoints,
+            supported_remote_regions: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(AwsPrivateLinkConnection {
+    with_region_name => region_name "region_name": ::std::string::String,
+    with_error_message => error_message "error_message": ::std::string::String,
+    with_endpoint_service_name => endpoint_service_name "endpoint_service_name": ::std::string::String,
+    with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
+});
+
 crate::codec::object_type! {
     /// An Azure Private Link service of an Atlas project.
     #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +256,32 @@ crate::codec::object_type! {
         private_link_service_resource_id: ::std::option::Option<::std::string::String> = optional "privateLinkServiceResourceId",
     }
 }
+
+impl AzurePrivateLinkConnection {
+    /// Creates a value from its required fields (`id`, `status`); the others start empty.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        status: crate::types::EndpointServiceStatus,
+    ) -> Self {
+        AzurePrivateLinkConnection {
+            id: id.into(),
+            region_name: ::std::option::Option::None,
+            status,
+            error_message: ::std::option::Option::None,
+            private_endpoints: ::std::option::Option::None,
+            private_link_service_name: ::std::option::Option::None,
+            private_link_service_resource_id: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(AzurePrivateLinkConnection {
+    with_region_name => region_name "region_name": ::std::string::String,
+    with_error_message => error_message "error_message": ::std::string::String,
+    with_private_endpoints => private_endpoints "private_endpoints": ::std::vec::Vec<::std::string::String>,
+    with_private_link_service_name => private_link_service_name "private_link_service_name": ::std::string::String,
+    with_private_link_service_resource_id => private_link_service_resource_id "private_link_service_resource_id": ::std::string::String,
+});
 
 crate::codec::object_type! {
     /// A GCP Private Service Connect endpoint service of an Atlas project.
@@ -211,6 +305,32 @@ crate::codec::object_type! {
     }
 }
 
+impl GcpEndpointService {
+    /// Creates a value from its required fields (`id`, `status`); the others start empty.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        status: crate::types::EndpointServiceStatus,
+    ) -> Self {
+        GcpEndpointService {
+            id: id.into(),
+            region_name: ::std::option::Option::None,
+            status,
+            error_message: ::std::option::Option::None,
+            endpoint_group_names: ::std::option::Option::None,
+            service_attachment_names: ::std::option::Option::None,
+            port_mapping_enabled: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(GcpEndpointService {
+    with_region_name => region_name "region_name": ::std::string::String,
+    with_error_message => error_message "error_message": ::std::string::String,
+    with_endpoint_group_names => endpoint_group_names "endpoint_group_names": ::std::vec::Vec<::std::string::String>,
+    with_service_attachment_names => service_attachment_names "service_attachment_names": ::std::vec::Vec<::std::string::String>,
+    with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
+});
+
 crate::codec::object_type! {
     /// An AWS interface endpoint (VPC endpoint) connected to an Atlas endpoint service.
     #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +346,24 @@ crate::codec::object_type! {
         error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
     }
 }
+
+impl AwsInterfaceEndpoint {
+    /// Creates a value from its required fields (`connectionStatus`); the others start empty.
+    pub fn new(connection_status: crate::types::AwsEndpointConnectionStatus) -> Self {
+        AwsInterfaceEndpoint {
+            interface_endpoint_id: ::std::option::Option::None,
+            connection_status,
+            delete_requested: ::std::option::Option::None,
+            error_message: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(AwsInterfaceEndpoint {
+    with_interface_endpoint_id => interface_endpoint_id "interface_endpoint_id": ::std::string::String,
+    with_delete_requested => delete_requested "delete_requested": bool,
+    with_error_message => error_message "error_message": ::std::string::String,
+});
 
 crate::codec::object_type! {
     /// An Azure private endpoint connected to an Atlas Private Link service.
@@ -247,6 +385,28 @@ crate::codec::object_type! {
     }
 }
 
+impl AzurePrivateEndpoint {
+    /// Creates a value from its required fields (`status`); the others start empty.
+    pub fn new(status: crate::types::AzurePrivateEndpointStatus) -> Self {
+        AzurePrivateEndpoint {
+            private_endpoint_resource_id: ::std::option::Option::None,
+            private_endpoint_ip_address: ::std::option::Option::None,
+            private_endpoint_connection_name: ::std::option::Option::None,
+            status,
+            delete_requested: ::std::option::Option::None,
+            error_message: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(AzurePrivateEndpoint {
+    with_private_endpoint_resource_id => private_endpoint_resource_id "private_endpoint_resource_id": ::std::string::String,
+    with_private_endpoint_ip_address => private_endpoint_ip_address "private_endpoint_ip_address": ::std::string::String,
+    with_private_endpoint_connection_name => private_endpoint_connection_name "private_endpoint_connection_name": ::std::string::String,
+    with_delete_requested => delete_requested "delete_requested": bool,
+    with_error_message => error_message "error_message": ::std::string::String,
+});
+
 crate::codec::object_type! {
     /// One forwarding rule (consumer endpoint) of a GCP private endpoint group.
     #[derive(Debug, Clone, PartialEq)]
@@ -260,6 +420,29 @@ crate::codec::object_type! {
         status: ::std::option::Option<crate::types::GcpForwardingRuleStatus> = optional "status",
     }
 }
+
+impl GcpConsumerForwardingRule {
+    /// Creates a value with every field empty.
+    pub fn new() -> Self {
+        GcpConsumerForwardingRule {
+            endpoint_name: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::std::default::Default for GcpConsumerForwardingRule {
+    fn default() -> Self {
+        GcpConsumerForwardingRule::new()
+    }
+}
+
+crate::codec::setters!(GcpConsumerForwardingRule {
+    with_endpoint_name => endpoint_name "endpoint_name": ::std::string::String,
+    with_ip_address => ip_address "ip_address": ::std::string::String,
+    with_status => status "status": crate::types::GcpForwardingRuleStatus,
+});
 
 crate::codec::object_type! {
     /// A GCP private endpoint group (its forwarding rules) connected to an Atlas endpoint service.
@@ -282,6 +465,37 @@ crate::codec::object_type! {
         error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
     }
 }
+
+impl PrivateGcpEndpointGroup {
+    /// Creates a value with every field empty.
+    pub fn new() -> Self {
+        PrivateGcpEndpointGroup {
+            endpoint_group_name: ::std::option::Option::None,
+            gcp_project_id: ::std::option::Option::None,
+            endpoints: ::std::option::Option::None,
+            port_mapping_enabled: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            delete_requested: ::std::option::Option::None,
+            error_message: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::std::default::Default for PrivateGcpEndpointGroup {
+    fn default() -> Self {
+        PrivateGcpEndpointGroup::new()
+    }
+}
+
+crate::codec::setters!(PrivateGcpEndpointGroup {
+    with_endpoint_group_name => endpoint_group_name "endpoint_group_name": ::std::string::String,
+    with_gcp_project_id => gcp_project_id "gcp_project_id": ::std::string::String,
+    with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::GcpConsumerForwardingRule>,
+    with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
+    with_status => status "status": crate::types::GcpEndpointGroupStatus,
+    with_delete_requested => delete_requested "delete_requested": bool,
+    with_error_message => error_message "error_message": ::std::string::String,
+});
 
 crate::codec::object_type! {
     /// Request body to add an AWS interface endpoint to an endpoint service.

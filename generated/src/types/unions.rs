@@ -51,6 +51,27 @@ crate::codec::union_type! {
     }
 }
 
+impl ::std::convert::From<crate::types::AwsPrivateLinkConnection> for EndpointService {
+    /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
+    fn from(value: crate::types::AwsPrivateLinkConnection) -> Self {
+        EndpointService::Aws(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::AzurePrivateLinkConnection> for EndpointService {
+    /// The [`Azure`](Self::Azure) variant (`cloudProvider: "AZURE"`).
+    fn from(value: crate::types::AzurePrivateLinkConnection) -> Self {
+        EndpointService::Azure(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::GcpEndpointService> for EndpointService {
+    /// The [`Gcp`](Self::Gcp) variant (`cloudProvider: "GCP"`).
+    fn from(value: crate::types::GcpEndpointService) -> Self {
+        EndpointService::Gcp(value)
+    }
+}
+
 impl EndpointService {
     /// The `cloudProvider` of the object: the variant's, or for [`Unknown`](Self::Unknown) the member as received (`None` when it is missing or not a string).
     pub fn cloud_provider(&self) -> ::std::option::Option<crate::types::CloudProvider> {
@@ -132,6 +153,28 @@ crate::codec::union_type! {
     }
 }
 
+impl ::std::convert::From<crate::types::AwsInterfaceEndpoint> for PrivateLinkEndpoint {
+    /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
+    fn from(value: crate::types::AwsInterfaceEndpoint) -> Self {
+        PrivateLinkEndpoint::Aws(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::AzurePrivateEndpoint> for PrivateLinkEndpoint {
+    /// The [`Azure`](Self::Azure) variant (`cloudProvider: "AZURE"`).
+    fn from(value: crate::types::AzurePrivateEndpoint) -> Self {
+        PrivateLinkEndpoint::Azure(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::PrivateGcpEndpointGroup>
+for PrivateLinkEndpoint {
+    /// The [`Gcp`](Self::Gcp) variant (`cloudProvider: "GCP"`).
+    fn from(value: crate::types::PrivateGcpEndpointGroup) -> Self {
+        PrivateLinkEndpoint::Gcp(value)
+    }
+}
+
 impl PrivateLinkEndpoint {
     /// The `cloudProvider` of the object: the variant's, or for [`Unknown`](Self::Unknown) the member as received (`None` when it is missing or not a string).
     pub fn cloud_provider(&self) -> ::std::option::Option<crate::types::CloudProvider> {
@@ -188,6 +231,30 @@ crate::codec::union_type! {
         Azure(crate::types::CreateAzureEndpointRequest),
         /// `cloudProvider: "GCP"`, read as [`CreateGcpEndpointGroupRequest`](crate::types::CreateGcpEndpointGroupRequest).
         Gcp(crate::types::CreateGcpEndpointGroupRequest),
+    }
+}
+
+impl ::std::convert::From<crate::types::CreateAwsEndpointRequest>
+for CreateEndpointRequest {
+    /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
+    fn from(value: crate::types::CreateAwsEndpointRequest) -> Self {
+        CreateEndpointRequest::Aws(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::CreateAzureEndpointRequest>
+for CreateEndpointRequest {
+    /// The [`Azure`](Self::Azure) variant (`cloudProvider: "AZURE"`).
+    fn from(value: crate::types::CreateAzureEndpointRequest) -> Self {
+        CreateEndpointRequest::Azure(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::CreateGcpEndpointGroupRequest>
+for CreateEndpointRequest {
+    /// The [`Gcp`](Self::Gcp) variant (`cloudProvider: "GCP"`).
+    fn from(value: crate::types::CreateGcpEndpointGroupRequest) -> Self {
+        CreateEndpointRequest::Gcp(value)
     }
 }
 

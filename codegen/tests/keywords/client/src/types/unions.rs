@@ -51,6 +51,27 @@ crate::codec::union_type! {
     }
 }
 
+impl ::std::convert::From<crate::types::SelfVariant> for Trait {
+    /// The [`Self_`](Self::Self_) variant (`type: "self"`).
+    fn from(value: crate::types::SelfVariant) -> Self {
+        Trait::Self_(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::MatchVariant> for Trait {
+    /// The [`Match`](Self::Match) variant (`type: "match"`).
+    fn from(value: crate::types::MatchVariant) -> Self {
+        Trait::Match(value)
+    }
+}
+
+impl ::std::convert::From<crate::types::SuperUserVariant> for Trait {
+    /// The [`SuperUser`](Self::SuperUser) variant (`type: "super-user"`).
+    fn from(value: crate::types::SuperUserVariant) -> Self {
+        Trait::SuperUser(value)
+    }
+}
+
 impl Trait {
     /// The `type` of the object: the variant's, or for [`Unknown`](Self::Unknown) the member as received (`None` when it is missing or not a string).
     pub fn r#type(&self) -> ::std::option::Option<crate::types::Match> {

@@ -16,3 +16,21 @@ crate::codec::object_type! {
         note: ::std::option::Option<::std::string::String> = optional "note",
     }
 }
+
+impl Endpoint {
+    /// Creates a value from its required fields (`id`, `status`); the others start empty.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        status: crate::types::Status,
+    ) -> Self {
+        Endpoint {
+            id: id.into(),
+            status,
+            note: ::std::option::Option::None,
+        }
+    }
+}
+
+crate::codec::setters!(Endpoint {
+    with_note => note "note": ::std::string::String,
+});
