@@ -972,10 +972,7 @@ fn discriminator_source(
         _ => return None,
     };
     let union = unions.iter().find(|def| def.ident == *union_name)?;
-    let from = operation
-        .path_params
-        .iter()
-        .find(|param| param.enum_ident.as_deref() == Some(union.discriminator_enum.as_str()))
+    let from = discriminator_param(operation, union)
         .map(|param| DiscriminatorArgument::PathParam(param.ident.clone()))
         .or_else(|| {
             let TypeRef::Struct(body) = &operation.body.as_ref()?.ty else {
@@ -1002,14 +999,19 @@ fn body_variant_check(operation: &Operation, unions: &[UnionDef]) -> Option<Body
         return None;
     };
     let union = unions.iter().find(|def| def.ident == *name)?;
-    let param = operation
-        .path_params
-        .iter()
-        .find(|param| param.enum_ident.as_deref() == Some(union.discriminator_enum.as_str()))?;
+    let param = discriminator_param(operation, union)?;
     Some(BodyVariantCheck {
         accessor: union.discriminator_ident.clone(),
         param_ident: param.ident.clone(),
     })
+}
+
+/// The operation's path parameter that takes the values of `union`'s discriminator.
+fn discriminator_param<'a>(operation: &'a Operation, union: &UnionDef) -> Option<&'a PathParam> {
+    operation
+        .path_params
+        .iter()
+        .find(|param| param.enum_ident.as_deref() == Some(union.discriminator_enum.as_str()))
 }
 
 /// The Rust name of the enum a parameter takes, when it names a declared one.

@@ -528,22 +528,19 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     response: &RawResponse,
     shape: &AnswerShape,
 ) -> Result<(T, u16), Error> {
-    let (status, value) = match (
-        success_content(response, shape.envelope)?,
-        &shape.discriminator,
-    ) {
-        (Content::Raw, None) => {
+    let (status, mut value) = match success_content(response, shape.envelope)? {
+        // Nothing to fill in: decode straight from the bytes.
+        Content::Raw if shape.discriminator.is_none() => {
             return serde_json::from_slice(&response.body)
                 .map(|value| (value, response.status))
                 .map_err(|source| decode_error(response.status, response, source));
         }
-        (Content::Raw, Some(_)) => match serde_json::from_slice(&response.body) {
+        Content::Raw => match serde_json::from_slice(&response.body) {
             Ok(value) => (response.status, value),
             Err(source) => return Err(decode_error(response.status, response, source)),
         },
-        (Content::Enveloped(status, value), _) => (status, value),
+        Content::Enveloped(status, value) => (status, value),
     };
-    let mut value = value;
     if let Some((member, implied)) = &shape.discriminator {
         fill_discriminator(&mut value, member, implied);
     }
