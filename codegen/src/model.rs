@@ -14,7 +14,7 @@ pub struct Api {
     pub api_version: String,
     pub description: Option<String>,
     pub base_url: String,
-    pub auth: DigestAuth,
+    pub auth: Auth,
     pub enums: Vec<EnumDef>,
     pub structs: Vec<StructDef>,
     pub unions: Vec<UnionDef>,
@@ -33,11 +33,29 @@ pub struct CrateInfo {
     pub description: String,
 }
 
+/// How requests authenticate: the schemes the API declares, at least one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auth {
+    pub description: Option<String>,
+    pub digest: Option<DigestAuth>,
+    pub client_credentials: Option<ClientCredentials>,
+}
+
 /// HTTP Digest authentication, as documented by the spec.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DigestAuth {
     pub username_doc: String,
     pub password_doc: String,
+}
+
+/// OAuth 2.0 client credentials with bearer tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientCredentials {
+    /// Below the base URL, starting with `/`.
+    pub token_path: String,
+    pub revoke_path: String,
+    pub client_id_doc: String,
+    pub client_secret_doc: String,
     pub description: Option<String>,
 }
 

@@ -145,27 +145,48 @@ pub struct ApiInfo {
     pub auth: AuthSpec,
 }
 
-/// How requests authenticate.
+/// How requests authenticate: the schemes the API accepts (at least one). A client uses one of
+/// them, chosen when it is built.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AuthSpec {
-    /// Authentication scheme.
-    pub scheme: AuthScheme,
+    /// Prose about authentication, copied into the crate docs.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// HTTP Digest (RFC 7616) with a user name and a password (an API key pair).
+    #[serde(default)]
+    pub digest: Option<DigestSpec>,
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): a client id and secret are exchanged at
+    /// the token endpoint for a bearer token, sent as `Authorization: Bearer` (RFC 6750).
+    #[serde(default)]
+    pub client_credentials: Option<ClientCredentialsSpec>,
+}
+
+/// HTTP Digest authentication.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DigestSpec {
     /// What the user name is (documentation).
     pub username: String,
     /// What the password is (documentation).
     pub password: String,
-    /// Prose about authentication.
-    #[serde(default)]
-    pub description: Option<String>,
 }
 
-/// The supported authentication schemes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthScheme {
-    /// HTTP Digest (RFC 7616) with the API's public and private key.
-    Digest,
+/// OAuth 2.0 client credentials, with bearer tokens.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClientCredentialsSpec {
+    /// Path of the token endpoint below the base URL, starting with `/` (`/oauth/token`).
+    pub token_path: String,
+    /// Path of the token revocation endpoint (RFC 7009) below the base URL.
+    pub revoke_path: String,
+    /// What the client id is (documentation).
+    pub client_id: String,
+    /// What the client secret is (documentation).
+    pub client_secret: String,
+    /// Prose about these credentials (documentation).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// One version of the API: where its operations live and the media type they speak.

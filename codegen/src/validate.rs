@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Diagnostic, SpecErrors};
 use crate::model::{
-    Api, Body, BodyVariantCheck, CrateInfo, DigestAuth, DiscriminatorArgument, DiscriminatorSource,
+    Api, Body, BodyVariantCheck, CrateInfo, DiscriminatorArgument, DiscriminatorSource,
     EnumDef, EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam,
     Response, ResponseType, StructDef, TypeRef, UnionDef,
 };
@@ -18,6 +18,7 @@ use crate::spec::{
 };
 use crate::suggest::closest;
 
+mod auth;
 mod unions;
 mod versions;
 mod waiters;
@@ -32,8 +33,14 @@ const UNKNOWN_VARIANT: &str = "Unknown";
 const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue", "UnknownObject"];
 
 /// Methods `Client` has besides the operations (see `codegen/templates/`).
-const RESERVED_CLIENT_METHODS: &[&str] =
-    &["builder", "base_url", "retry_policy", "execute", "attempt"];
+const RESERVED_CLIENT_METHODS: &[&str] = &[
+    "builder",
+    "base_url",
+    "retry_policy",
+    "execute",
+    "attempt",
+    "revoke_token",
+];
 
 /// Names a request builder uses itself (its fields `client`, `options` and `body`, its methods
 /// `send`, `send_with_metadata`, `timeout`, `request` and `span`), and those a waiter builder
@@ -177,6 +184,7 @@ impl Checker {
             })
             .collect();
         let versions = self.api_versions(doc);
+        let auth = self.auth(&doc.info.auth);
         // Parameters become arguments, setters and (with a pattern) statics named after them,
         // so two that become the same Rust name would clash wherever both are used.
         let mut parameter_idents: BTreeMap<String, String> = BTreeMap::new();
@@ -244,11 +252,7 @@ impl Checker {
             api_version: doc.info.version.clone(),
             description: doc.info.description.clone(),
             base_url,
-            auth: DigestAuth {
-                username_doc: doc.info.auth.username.clone(),
-                password_doc: doc.info.auth.password.clone(),
-                description: doc.info.auth.description.clone(),
-            },
+            auth,
             enums,
             structs,
             unions,
@@ -1115,9 +1119,9 @@ mod tests {
     /// the list does not know, so an operation could never be generated over it.
     #[test]
     fn reserved_client_methods_match_the_runtime_templates() {
-        use crate::emit::runtime::{POLLING, TEMPLATES};
+        use crate::emit::runtime::{DIGEST, OAUTH, POLLING, TEMPLATES};
         let mut methods = Vec::new();
-        for (_, source) in TEMPLATES.iter().chain([&POLLING]) {
+        for (_, source) in TEMPLATES.iter().chain([&POLLING, &DIGEST, &OAUTH]) {
             let file = syn::parse_file(source).expect("templates parse");
             for item in file.items {
                 let syn::Item::Impl(block) = item else {

@@ -1,11 +1,11 @@
-//! The client: configuration, credentials, and the connection pool and Digest sessions that all
-//! clones share.
+//! The client: configuration, credentials, and the connection pool and authentication state
+//! (Digest nonces, OAuth tokens) that all clones share.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::digest::SessionPool;
+use crate::auth::{AuthChoice, Credentials};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 
@@ -19,10 +19,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// An authenticated client for the API.
 ///
 /// Build one with [`Client::builder`]. Cloning is cheap: clones share the HTTP connection pool
-/// and the Digest sessions (so they reuse the server's nonces), and can be used from many tasks at
-/// once. Each operation is a method returning a request builder; await it (or call `.send()`).
+/// and the authentication state (Digest nonces, OAuth tokens), and can be used from many tasks
+/// at once. Each operation is a method returning a request builder; await it (or call
+/// `.send()`).
 ///
-/// `Debug` output never shows the private key.
+/// `Debug` output never shows a private key, a secret or a token.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
@@ -32,25 +33,30 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     /// Base URL without a trailing slash; operation paths start with `/`.
     pub(crate) base_url: String,
-    /// The credentials and the Digest nonces shared by every request of this client and its
-    /// clones.
-    pub(crate) sessions: SessionPool,
+    /// The credentials, with the Digest nonces or OAuth tokens shared by every request of
+    /// this client and its clones.
+    pub(crate) credentials: Credentials,
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: reqwest::header::HeaderValue,
 }
 
-/// A private key. Its `Debug` output is redacted, and it never appears in errors.
+/// A private key, secret or token. Its `Debug` output is redacted, and it never appears in
+/// errors.
 #[derive(Clone)]
-pub(crate) struct PrivateKey(String);
+pub(crate) struct Secret(String);
 
-impl PrivateKey {
+impl Secret {
+    pub(crate) fn new(secret: String) -> Self {
+        Secret(secret)
+    }
+
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
 
-impl fmt::Debug for PrivateKey {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"<redacted>\"")
     }
@@ -60,8 +66,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("public_key", &self.inner.sessions.public_key())
-            .field("private_key", self.inner.sessions.private_key())
+            .field("credentials", &self.inner.credentials)
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
             .field("user_agent", &self.inner.user_agent)
@@ -70,7 +75,7 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts configuring a client. [`ClientBuilder::digest_auth`] is required.
+    /// Starts configuring a client. Choosing credentials is required (see [`ClientBuilder`]).
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -87,6 +92,9 @@ impl Client {
 }
 
 /// Configures a [`Client`].
+///
+/// Exactly one way to authenticate must be chosen; the methods that choose one are listed in
+/// the crate docs ("Authentication").
 ///
 /// Defaults: [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect, and
 /// [`RetryPolicy::standard`] (3 attempts for rate limits, gateway errors and failed connections).
@@ -108,7 +116,7 @@ impl Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    credentials: Option<(String, PrivateKey)>,
+    pub(crate) auth: AuthChoice,
     http_client: Option<reqwest::Client>,
     timeout: Option<Option<Duration>>,
     connect_timeout: Option<Duration>,
@@ -120,14 +128,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field(
-                "public_key",
-                &self.credentials.as_ref().map(|(public, _)| public),
-            )
-            .field(
-                "private_key",
-                &self.credentials.as_ref().map(|(_, private)| private),
-            )
+            .field("auth", &self.auth)
             .field("http_client", &self.http_client.is_some())
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -145,14 +146,14 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticates with HTTP Digest: the programmatic API public key is the user name, the
-    /// private key the password. Required.
-    pub fn digest_auth(
+    /// Records the credentials a method (`name`) chose; [`build`](Self::build) checks that
+    /// exactly one was.
+    pub(crate) fn choose_credentials(
         mut self,
-        public_key: impl Into<String>,
-        private_key: impl Into<String>,
+        name: &'static str,
+        credentials: Result<Credentials, Error>,
     ) -> Self {
-        self.credentials = Some((public_key.into(), PrivateKey(private_key.into())));
+        self.auth.chosen.push((name, credentials));
         self
     }
 
@@ -204,30 +205,14 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] when credentials are missing or empty, the base URL is not an
+    /// [`Error::InvalidArgument`] when no credentials or two kinds were chosen, or they are
+    /// empty, the base URL is not an
     /// absolute `http` or `https` URL without query or fragment, the user agent is not a
     /// valid header value, the retry policy has zero attempts or a base delay above its
     /// maximum, or a connect timeout is combined with [`http_client`](Self::http_client);
     /// [`Error::Transport`] when the HTTP client cannot be built (TLS initialisation).
     pub fn build(self) -> Result<Client, Error> {
-        let (public_key, private_key) = self.credentials.ok_or_else(|| {
-            Error::invalid_argument(
-                "digest_auth",
-                "credentials are required: call `.digest_auth(public_key, private_key)`",
-            )
-        })?;
-        if public_key.is_empty() {
-            return Err(Error::invalid_argument(
-                "digest_auth",
-                "the public key is empty",
-            ));
-        }
-        if private_key.expose().is_empty() {
-            return Err(Error::invalid_argument(
-                "digest_auth",
-                "the private key is empty",
-            ));
-        }
+        let credentials = self.auth.finish()?;
         let base_url = self
             .base_url
             .unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_owned());
@@ -265,7 +250,7 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
-                sessions: SessionPool::new(public_key, private_key),
+                credentials,
                 timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
                 retry,
                 user_agent,
@@ -291,7 +276,7 @@ fn check_base_url(base_url: &str) -> Result<String, Error> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(
-            "must not carry credentials; use `.digest_auth(..)`",
+            "must not carry credentials; choose them on the builder",
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())

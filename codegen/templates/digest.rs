@@ -9,10 +9,30 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use diqwest::{DigestAuthCredentials, WithDigestAuth};
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
 
-use crate::client::PrivateKey;
+use crate::auth::Credentials;
+use crate::client::{ClientBuilder, Secret};
 use crate::error::{AuthErrorKind, Error};
+use crate::transport::{AttemptError, Outgoing};
+
+impl ClientBuilder {
+    /// Authenticates with HTTP Digest: the programmatic API public key is the user name, the
+    /// private key the password.
+    ///
+    /// The client keeps the server's nonces for all its clones, each used by one request at a
+    /// time: later requests need one round trip, concurrent ones never send a nonce count out
+    /// of order, and an expired nonce is renewed transparently.
+    pub fn digest_auth(
+        self,
+        public_key: impl Into<String>,
+        private_key: impl Into<String>,
+    ) -> Self {
+        let sessions = SessionPool::new(public_key.into(), Secret::new(private_key.into()));
+        self.choose_credentials("digest_auth", sessions.map(Credentials::Digest))
+    }
+}
 
 /// Most idle sessions kept. More concurrent requests than this still work; the surplus
 /// sessions are dropped when their requests finish.
@@ -21,30 +41,44 @@ const MAX_IDLE_SESSIONS: usize = 64;
 /// The credentials, and the sessions (nonce and count) not in use right now.
 pub(crate) struct SessionPool {
     public_key: String,
-    private_key: PrivateKey,
+    private_key: Secret,
     idle: Mutex<Vec<diqwest::DigestAuthSession>>,
 }
 
+impl std::fmt::Debug for SessionPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Digest")
+            .field("public_key", &self.public_key)
+            .field("private_key", &self.private_key)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SessionPool {
-    pub(crate) fn new(public_key: String, private_key: PrivateKey) -> Self {
-        SessionPool {
+    /// Checks the key pair.
+    pub(crate) fn new(public_key: String, private_key: Secret) -> Result<Self, Error> {
+        if public_key.is_empty() {
+            return Err(Error::invalid_argument(
+                "digest_auth",
+                "the public key is empty",
+            ));
+        }
+        if private_key.expose().is_empty() {
+            return Err(Error::invalid_argument(
+                "digest_auth",
+                "the private key is empty",
+            ));
+        }
+        Ok(SessionPool {
             public_key,
             private_key,
             idle: Mutex::new(Vec::new()),
-        }
-    }
-
-    pub(crate) fn public_key(&self) -> &str {
-        &self.public_key
-    }
-
-    pub(crate) fn private_key(&self) -> &PrivateKey {
-        &self.private_key
+        })
     }
 
     /// The most recently used idle session (its nonce is the least likely to have expired),
     /// or `None` when every session is busy.
-    pub(crate) fn take(&self) -> Option<diqwest::DigestAuthSession> {
+    fn take(&self) -> Option<diqwest::DigestAuthSession> {
         self.idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -52,12 +86,12 @@ impl SessionPool {
     }
 
     /// A session without a nonce: its first request fetches a challenge.
-    pub(crate) fn fresh(&self) -> diqwest::DigestAuthSession {
+    fn fresh(&self) -> diqwest::DigestAuthSession {
         diqwest::DigestAuthSession::new(self.public_key.clone(), self.private_key.expose())
     }
 
     /// Returns a session whose nonce the server just accepted.
-    pub(crate) fn put_back(&self, session: diqwest::DigestAuthSession) {
+    fn put_back(&self, session: diqwest::DigestAuthSession) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE_SESSIONS {
             idle.push(session);
@@ -65,8 +99,100 @@ impl SessionPool {
     }
 }
 
+impl SessionPool {
+    /// Sends one attempt with Digest authentication.
+    ///
+    /// An idle session's nonce is used straight away (one round trip); without one, diqwest
+    /// sends the request bare, answers the 401 challenge and keeps its nonce in the session.
+    pub(crate) async fn send(
+        &self,
+        outgoing: &Outgoing<'_>,
+    ) -> Result<reqwest::Response, AttemptError> {
+        let target = outgoing.target;
+        let (host, uri) = (&target.host, &target.uri);
+        let method = outgoing.request.method.as_str();
+        // The Authorization header for the nonce `session` holds, with its next nonce count.
+        let authorize = |session: &diqwest::DigestAuthSession| {
+            session
+                .calculate_authorization(
+                    host,
+                    uri,
+                    method.into(),
+                    outgoing.request.body.as_deref(),
+                    &HeaderMap::new(),
+                )
+                .map_err(digest_error)
+                .and_then(|authorization| Ok(header_value(&authorization)?))
+        };
+        let send_signed = |session: &diqwest::DigestAuthSession| {
+            let request = authorize(session)
+                .and_then(|authorization| outgoing.with_authorization(Some(authorization)));
+            async move { request?.send().await.map_err(AttemptError::Transport) }
+        };
+        let (session, reused) = match self.take() {
+            Some(session) => (session, true),
+            None => (self.fresh(), false),
+        };
+        let mut response = if reused {
+            send_signed(&session).await?
+        } else {
+            outgoing
+                .with_authorization(None)?
+                .send_digest_auth(&session)
+                .await
+                .map_err(digest_error)?
+        };
+        // A reused nonce may have expired (`stale=true`) or been forgotten by the server:
+        // answer the challenge its 401 carries, once, instead of paying another bare round
+        // trip. A refused answer to a fresh challenge means wrong credentials: no retry.
+        if reused
+            && response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Some(challenge) = challenge(response.headers())
+        {
+            let stale = is_stale(&challenge)?;
+            tracing::debug!(stale, "answering a new Digest challenge");
+            // diqwest implements its credentials trait for `&DigestAuthSession`.
+            (&session)
+                .store_context(host, &challenge)
+                .map_err(digest_error)?;
+            response = send_signed(&session).await?;
+        }
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            // The session is dropped: its nonce was refused.
+            if challenge(response.headers()).is_none() {
+                return Err(AttemptError::Other(Error::authentication(
+                    AuthErrorKind::MissingChallenge,
+                    "the server answered 401 without a WWW-Authenticate: Digest challenge",
+                )));
+            }
+        } else if matches!((&session).cached_context(host), Ok(Some(_))) {
+            // Only a session holding a nonce is worth reusing: one the server never
+            // challenged (it answered without asking for Digest) has nothing to answer with.
+            self.put_back(session);
+        }
+        Ok(response)
+    }
+}
+
+fn digest_error(error: diqwest::error::Error) -> AttemptError {
+    use diqwest::error::Error as Digest;
+    let (kind, message) = match error {
+        Digest::Reqwest(error) => return AttemptError::Transport(error),
+        Digest::AuthHeaderMissing => (
+            AuthErrorKind::MissingChallenge,
+            "the server answered 401 without a WWW-Authenticate challenge".to_owned(),
+        ),
+        Digest::DigestAuth(error) => (
+            AuthErrorKind::InvalidChallenge,
+            format!("the server's Digest challenge could not be parsed: {error}"),
+        ),
+        other => (AuthErrorKind::InvalidChallenge, other.to_string()),
+    };
+    AttemptError::Other(Error::authentication(kind, message))
+}
+
 /// The Digest challenge of a 401, if it has one.
-pub(crate) fn challenge(headers: &HeaderMap) -> Option<String> {
+fn challenge(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(WWW_AUTHENTICATE)
         .iter()
@@ -81,23 +207,25 @@ pub(crate) fn challenge(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Whether a challenge says the nonce was only too old (`stale=true`), not the key wrong.
-pub(crate) fn is_stale(challenge: &str) -> Result<bool, Error> {
+fn is_stale(challenge: &str) -> Result<bool, Error> {
     digest_auth::parse(challenge)
         .map(|header| header.stale)
-        .map_err(|error| Error::Authentication {
-            kind: AuthErrorKind::InvalidChallenge,
-            message: format!("the server's Digest challenge could not be parsed: {error}"),
+        .map_err(|error| {
+            Error::authentication(
+                AuthErrorKind::InvalidChallenge,
+                format!("the server's Digest challenge could not be parsed: {error}"),
+            )
         })
 }
 
 /// The `Authorization` header value of a Digest answer.
-pub(crate) fn header_value(
+fn header_value(
     authorization: &digest_auth::AuthorizationHeader,
 ) -> Result<reqwest::header::HeaderValue, Error> {
     reqwest::header::HeaderValue::from_str(&authorization.to_header_string()).map_err(|_| {
-        Error::Authentication {
-            kind: AuthErrorKind::InvalidChallenge,
-            message: "the Digest answer is not a valid header value".to_owned(),
-        }
+        Error::authentication(
+            AuthErrorKind::InvalidChallenge,
+            "the Digest answer is not a valid header value",
+        )
     })
 }

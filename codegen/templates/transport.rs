@@ -1,4 +1,4 @@
-//! Sending requests with HTTP Digest authentication, and decoding responses.
+//! Sending requests with the client's credentials, and decoding responses.
 //!
 //! Operations build an [`ApiRequest`]; [`send`] runs it in the operation's tracing span,
 //! [`Client::execute`] sends it (retrying as the policy allows), and [`decode_json`] /
@@ -9,18 +9,16 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use diqwest::{DigestAuthCredentials, WithDigestAuth};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::digest;
-use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+use crate::error::{ApiError, DecodeError, Error};
 use crate::pattern::Pattern;
 use crate::response::{ResponseFuture, ResponseValue};
-use crate::retry;
+use crate::retry::{self, RetryPolicy};
 
 /// Everything but the unreserved characters of RFC 3986 is escaped in a path segment, so a
 /// value can never add a segment, a query or a fragment.
@@ -297,10 +295,10 @@ impl<T> Future for ValueOnly<T> {
 }
 
 /// Why one attempt failed before an answer was read.
-enum AttemptError {
+pub(crate) enum AttemptError {
     /// The exchange itself failed: may be retried.
     Transport(reqwest::Error),
-    /// Anything else (Digest challenge problems): returned as is.
+    /// Anything else (an authentication problem): returned as is.
     Other(Error),
 }
 
@@ -310,56 +308,124 @@ impl From<Error> for AttemptError {
     }
 }
 
+/// One attempt of a request, ready to be authenticated and sent: the credentials add the
+/// `Authorization` header (and may send it more than once, to answer a challenge or with a
+/// renewed token).
+pub(crate) struct Outgoing<'a> {
+    /// Method, URL, headers and body; no `Authorization` yet.
+    pub(crate) builder: reqwest::RequestBuilder,
+    #[allow(
+        dead_code,
+        reason = "read by Digest authentication; a spec may not declare it"
+    )]
+    pub(crate) target: &'a Target,
+    #[allow(
+        dead_code,
+        reason = "read by Digest authentication; a spec may not declare it"
+    )]
+    pub(crate) request: &'a ApiRequest,
+}
+
+impl Outgoing<'_> {
+    /// A copy of the request, to send with `authorization` (or bare, with `None`).
+    pub(crate) fn with_authorization(
+        &self,
+        authorization: Option<HeaderValue>,
+    ) -> Result<reqwest::RequestBuilder, AttemptError> {
+        let builder = self
+            .builder
+            .try_clone()
+            .ok_or_else(|| Error::invalid_argument("body", "must be replayable"))?;
+        Ok(match authorization {
+            Some(value) => builder.header(AUTHORIZATION, value),
+            None => builder,
+        })
+    }
+}
+
+/// Runs `attempt` until it answers or fails for good, waiting between attempts as `policy`
+/// says: retryable statuses and transport failures (see [`retry`]) are tried again, up to the
+/// policy's attempts. `idempotent` says whether the request may be repeated after the server
+/// may have acted on it. The answer records how many attempts it took.
+pub(crate) async fn with_retries<F, A>(
+    policy: RetryPolicy,
+    idempotent: bool,
+    mut attempt: F,
+) -> Result<RawResponse, Error>
+where
+    F: FnMut() -> A,
+    A: Future<Output = Result<RawResponse, AttemptError>>,
+{
+    let mut attempts = 1;
+    loop {
+        let outcome = attempt().await;
+        let cause = match &outcome {
+            Ok(response) => retry::retryable_status(idempotent, response.status)
+                .map(|cause| (cause, retry::retry_after(&response.headers))),
+            Err(AttemptError::Transport(error)) => {
+                retry::retryable_error(idempotent, error).map(|cause| (cause, None))
+            }
+            Err(AttemptError::Other(_)) => None,
+        };
+        let retry = cause.filter(|_| attempts < policy.max_attempts());
+        let Some((cause, retry_after)) = retry else {
+            return match outcome {
+                Ok(mut response) => {
+                    response.attempts = attempts;
+                    Ok(response)
+                }
+                Err(AttemptError::Transport(source)) => Err(Error::Transport { source, attempts }),
+                Err(AttemptError::Other(error)) => Err(error),
+            };
+        };
+        let delay = policy.delay(attempts, retry_after);
+        tracing::info!(
+            attempt = attempts,
+            max_attempts = policy.max_attempts(),
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            cause = %cause,
+            "retrying"
+        );
+        tokio::time::sleep(delay).await;
+        attempts += 1;
+    }
+}
+
+/// Reads the status, headers and whole body of an answer.
+pub(crate) async fn read_response(
+    mut response: reqwest::Response,
+) -> Result<RawResponse, AttemptError> {
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    // Zero-copy when the body arrived in one piece.
+    let body = Vec::from(response.bytes().await.map_err(AttemptError::Transport)?);
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+        attempts: 1,
+    })
+}
+
 impl Client {
-    /// Sends `request` with Digest authentication, retrying as the client's
+    /// Sends `request` with the client's credentials, retrying as its
     /// [`RetryPolicy`](crate::RetryPolicy) allows, and reads the whole answer.
     pub(crate) async fn execute(
         &self,
         request: &ApiRequest,
         options: &RequestOptions,
     ) -> Result<RawResponse, Error> {
-        let policy = self.inner.retry;
         let timeout = options.timeout.or(self.inner.timeout);
         let target = Target::new(&self.inner.base_url, request)?;
-        let mut attempt = 1;
-        loop {
-            let outcome = self.attempt(request, &target, timeout).await;
-            let cause = match &outcome {
-                Ok(response) => retry::retryable_status(&request.method, response.status)
-                    .map(|cause| (cause, retry::retry_after(&response.headers))),
-                Err(AttemptError::Transport(error)) => {
-                    retry::retryable_error(&request.method, error).map(|cause| (cause, None))
-                }
-                Err(AttemptError::Other(_)) => None,
-            };
-            let retry = cause.filter(|_| attempt < policy.max_attempts());
-            let Some((cause, retry_after)) = retry else {
-                return match outcome {
-                    Ok(mut response) => {
-                        response.attempts = attempt;
-                        Ok(response)
-                    }
-                    Err(AttemptError::Transport(source)) => Err(Error::Transport {
-                        source,
-                        attempts: attempt,
-                    }),
-                    Err(AttemptError::Other(error)) => Err(error),
-                };
-            };
-            let delay = policy.delay(attempt, retry_after);
-            tracing::info!(
-                attempt,
-                max_attempts = policy.max_attempts(),
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                cause = %cause,
-                "retrying"
-            );
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        with_retries(
+            self.inner.retry,
+            retry::is_idempotent(&request.method),
+            || self.attempt(request, &target, timeout),
+        )
+        .await
     }
 
-    /// One attempt: sends `request` with Digest authentication and reads the whole answer.
+    /// One attempt: sends `request`, authenticated, and reads the whole answer.
     async fn attempt(
         &self,
         request: &ApiRequest,
@@ -367,15 +433,11 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<RawResponse, AttemptError> {
         let inner = &self.inner;
-        let Target { url, host, uri } = target;
-        let url = url.clone();
-        let method = request.method.as_str();
-
         // The media type is a `type/subtype` token pair checked by the generator.
         let media_type = HeaderValue::from_static(request.media_type);
         let mut builder = inner
             .http
-            .request(request.method.clone(), url)
+            .request(request.method.clone(), target.url.clone())
             .header(ACCEPT, media_type.clone())
             .header(USER_AGENT, inner.user_agent.clone());
         if let Some(timeout) = timeout {
@@ -384,83 +446,31 @@ impl Client {
         if let Some(body) = &request.body {
             builder = builder.header(CONTENT_TYPE, media_type).body(body.clone());
         }
-
-        // The Authorization header for the nonce `session` holds, with its next nonce count.
-        let authorize = |session: &diqwest::DigestAuthSession| {
-            session
-                .calculate_authorization(
-                    host,
-                    uri,
-                    method.into(),
-                    request.body.as_deref(),
-                    &HeaderMap::new(),
-                )
-                .map_err(digest_error)
+        let outgoing = Outgoing {
+            builder,
+            target,
+            request,
         };
-        // An idle session's nonce is used straight away (one round trip); without one, diqwest
-        // sends the request bare, answers the 401 challenge and keeps its nonce in `session`.
-        let (session, reused) = match inner.sessions.take() {
-            Some(session) => (session, true),
-            None => (inner.sessions.fresh(), false),
-        };
-        let mut response = if reused {
-            send_with(&builder, &authorize(&session)?).await?
-        } else {
-            builder
-                .send_digest_auth(&session)
-                .await
-                .map_err(digest_error)?
-        };
-        // A reused nonce may have expired (`stale=true`) or been forgotten by the server:
-        // answer the challenge its 401 carries, once, instead of paying another bare round
-        // trip. A refused answer to a fresh challenge means wrong credentials: no retry.
-        if reused
-            && response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && let Some(challenge) = digest::challenge(response.headers())
-        {
-            let stale = digest::is_stale(&challenge)?;
-            tracing::debug!(stale, "answering a new Digest challenge");
-            // diqwest implements its credentials trait for `&DigestAuthSession`.
-            (&session)
-                .store_context(host, &challenge)
-                .map_err(digest_error)?;
-            response = send_with(&builder, &authorize(&session)?).await?;
-        }
-
-        let status = response.status();
-        if status == reqwest::StatusCode::UNAUTHORIZED {
-            // The session is dropped: its nonce was refused.
-            if digest::challenge(response.headers()).is_none() {
-                return Err(AttemptError::Other(Error::Authentication {
-                    kind: AuthErrorKind::MissingChallenge,
-                    message: "the server answered 401 without a WWW-Authenticate: Digest challenge"
-                        .to_owned(),
-                }));
-            }
-        } else if matches!((&session).cached_context(host), Ok(Some(_))) {
-            // Only a session holding a nonce is worth reusing: one the server never
-            // challenged (it answered without asking for Digest) has nothing to answer with.
-            inner.sessions.put_back(session);
-        }
-        let headers = std::mem::take(response.headers_mut());
-        // Zero-copy when the body arrived in one piece.
-        let body = Vec::from(response.bytes().await.map_err(AttemptError::Transport)?);
-        Ok(RawResponse {
-            status: status.as_u16(),
-            headers,
-            body,
-            attempts: 1,
-        })
+        let response = inner.credentials.send(inner, &outgoing).await?;
+        read_response(response).await
     }
 }
 
 /// Where a request goes: computed once per call, shared by its attempts.
-struct Target {
-    url: reqwest::Url,
+pub(crate) struct Target {
+    pub(crate) url: reqwest::Url,
     /// Host name, which diqwest keys its nonces by.
-    host: String,
+    #[allow(
+        dead_code,
+        reason = "read by Digest authentication; a spec may not declare it"
+    )]
+    pub(crate) host: String,
     /// The `uri` a Digest answer signs: path and query, exactly as sent.
-    uri: String,
+    #[allow(
+        dead_code,
+        reason = "read by Digest authentication; a spec may not declare it"
+    )]
+    pub(crate) uri: String,
 }
 
 impl Target {
@@ -484,39 +494,6 @@ impl Target {
         };
         Ok(Target { url, host, uri })
     }
-}
-
-/// Sends a copy of `builder` with the given `Authorization` header.
-async fn send_with(
-    builder: &reqwest::RequestBuilder,
-    authorization: &digest_auth::AuthorizationHeader,
-) -> Result<reqwest::Response, AttemptError> {
-    let header = digest::header_value(authorization)?;
-    let request = builder
-        .try_clone()
-        .ok_or_else(|| Error::invalid_argument("body", "must be replayable"))?;
-    request
-        .header(AUTHORIZATION, header)
-        .send()
-        .await
-        .map_err(AttemptError::Transport)
-}
-
-fn digest_error(error: diqwest::error::Error) -> AttemptError {
-    use diqwest::error::Error as Digest;
-    let (kind, message) = match error {
-        Digest::Reqwest(error) => return AttemptError::Transport(error),
-        Digest::AuthHeaderMissing => (
-            AuthErrorKind::MissingChallenge,
-            "the server answered 401 without a WWW-Authenticate challenge".to_owned(),
-        ),
-        Digest::DigestAuth(error) => (
-            AuthErrorKind::InvalidChallenge,
-            format!("the server's Digest challenge could not be parsed: {error}"),
-        ),
-        other => (AuthErrorKind::InvalidChallenge, other.to_string()),
-    };
-    AttemptError::Other(Error::Authentication { kind, message })
 }
 
 /// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked

@@ -31,11 +31,13 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
         paths,
         [
             "Cargo.toml",
+            "src/auth.rs",
             "src/client.rs",
             "src/codec.rs",
             "src/digest.rs",
             "src/error.rs",
             "src/lib.rs",
+            "src/oauth.rs",
             "src/operations.rs",
             "src/pattern.rs",
             "src/polling.rs",
@@ -225,5 +227,38 @@ fn the_readme_lists_every_operation_of_the_spec() {
         expected,
         "README.md's operation table differs from the spec; its rows should be:\n{}",
         expected.join("\n")
+    );
+}
+
+/// Each authentication scheme's runtime (and its dependencies) is emitted only when the spec
+/// declares it.
+#[test]
+fn only_the_declared_authentication_schemes_are_emitted() {
+    // The real spec with one of its two schemes removed.
+    let without = |scheme: &str| -> serde_json::Value {
+        let mut spec: serde_json::Value = serde_json::from_str(&spec_text()).expect("json");
+        let auth = spec
+            .pointer_mut("/info/auth")
+            .and_then(serde_json::Value::as_object_mut)
+            .expect("auth");
+        assert!(auth.remove(scheme).is_some(), "the real spec declares {scheme}");
+        spec
+    };
+    let digest = files(without("clientCredentials"));
+    assert!(file(&digest, "src/oauth.rs").is_none());
+    assert!(file(&digest, "src/digest.rs").is_some());
+    let lib = file(&digest, "src/lib.rs").expect("lib.rs");
+    assert!(!lib.contains("service_account"), "{lib}");
+
+    let tokens = files(without("digest"));
+    assert!(file(&tokens, "src/digest.rs").is_none());
+    assert!(file(&tokens, "src/oauth.rs").is_some());
+    let cargo = file(&tokens, "Cargo.toml").expect("Cargo.toml");
+    assert!(!cargo.contains("diqwest"), "{cargo}");
+    let client = file(&tokens, "src/client.rs").expect("client.rs");
+    assert!(
+        client.contains(r#".service_account("CLIENT-ID", "CLIENT-SECRET")"#)
+            && !client.contains("digest_auth("),
+        "the doc examples authenticate with a declared scheme"
     );
 }

@@ -11,14 +11,32 @@
 //!
 //! ## Authentication
 //!
-//! The Atlas Administration API authenticates using HTTP Digest Authentication. Provide a programmatic API public key and corresponding private key as the username and password.
+//! The Atlas Administration API accepts two kinds of credentials: a Service Account (OAuth 2.0 client credentials, which Atlas recommends) or a programmatic API key pair (HTTP Digest). Calls made with a Service Account token are subject to the organization's API access list; minting and revoking tokens are not.
 //!
-//! [`ClientBuilder::digest_auth`] takes the user name (programmatic API public key) and the password (programmatic API private key). The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently. The private key never appears in `Debug` output or errors.
+//! A client authenticates one way, chosen on its builder with `.digest_auth(public_key, private_key)`, `.service_account(client_id, client_secret)` or `.bearer_token(token)`.
+//!
+//! [`ClientBuilder::digest_auth`] takes the user name (programmatic API public key) and the password (programmatic API private key) of HTTP Digest. The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently.
+//!
+//! [`ClientBuilder::service_account`] takes the client id (service Account client id (`mdb_sa_id_…`)) and the client secret (service Account client secret (`mdb_sa_sk_…`), shown once when the secret is created) of OAuth 2.0 client credentials, exchanged at `/api/oauth/token` for a bearer token when the first request needs one. All clones share the token; concurrent requests cause one token request; it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires ([`ClientBuilder::token_renewal_margin`]), and once more when the API refuses it with 401. [`Client::revoke_token`] revokes it at `/api/oauth/revoke`. [`ClientBuilder::bearer_token`] sends a token obtained elsewhere, as is.
+//!
+//! A token is valid for one hour (`expires_in` 3600) and cannot be refreshed: a new one is requested near expiry.
+//!
+//! Keys, secrets and tokens never appear in `Debug` output, errors or tracing events.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), atlas_admin::Error> {
 //! let client = atlas_admin::Client::builder()
 //!     .digest_auth("PUBLIC-KEY", "PRIVATE-KEY")
+//!     .build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), atlas_admin::Error> {
+//! let client = atlas_admin::Client::builder()
+//!     .service_account("CLIENT-ID", "CLIENT-SECRET")
 //!     .build()?;
 //! # let _ = client;
 //! # Ok(())
@@ -72,15 +90,17 @@
 //!
 //! Rate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.
 //!
-//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`) and answered Digest challenges `DEBUG` events. Neither key is ever recorded.
+//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod client;
+mod auth;
 mod codec;
 mod digest;
 mod error;
+mod oauth;
 
 #[rustfmt::skip]
 pub mod operations;
@@ -97,7 +117,8 @@ mod polling;
 pub mod waiters;
 
 pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
+pub use crate::oauth::DEFAULT_TOKEN_RENEWAL_MARGIN;
 pub use crate::response::{ResponseFuture, ResponseValue};
 pub use crate::retry::RetryPolicy;
 pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};

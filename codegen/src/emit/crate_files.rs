@@ -27,9 +27,7 @@ license = "Apache-2.0"
 name = "{lib}"
 
 [dependencies]
-diqwest = "3.2"
-digest_auth = {{ version = "0.3", default-features = false }}
-httpdate = "1"
+{digest_dependencies}httpdate = "1"
 percent-encoding = "2"
 regex-lite = "0.1"
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
@@ -43,6 +41,12 @@ tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
         header = provenance.header("#"),
+        // Only Digest needs them.
+        digest_dependencies = if api.auth.digest.is_some() {
+            "diqwest = \"3.2\"\ndigest_auth = { version = \"0.3\", default-features = false }\n"
+        } else {
+            ""
+        },
         package = info.package,
         version = info.version,
         lib = info.lib,
@@ -86,22 +90,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     if let Some(description) = &api.description {
         text.push_str(&format!("\n{}\n", docs::escape(description)));
     }
-    text.push_str("\n## Authentication\n\n");
-    if let Some(description) = &api.auth.description {
-        text.push_str(&format!("{}\n\n", docs::escape(description)));
-    }
-    text.push_str(&format!(
-        "[`ClientBuilder::digest_auth`] takes the user name ({}) and the password ({}). The client keeps \
-         the server's nonces for all its clones, each used by one request at a time, so later \
-         requests need one round trip and concurrent ones never send a nonce count out of order; \
-         an expired nonce is renewed transparently. The private key never \
-         appears in `Debug` output or errors.\n",
-        docs::lower_first(&api.auth.username_doc),
-        docs::lower_first(&api.auth.password_doc),
-    ));
-    text.push_str(&format!(
-        "\n```no_run\n# async fn example() -> Result<(), {lib}::Error> {{\nlet client = {lib}::Client::builder()\n    .digest_auth(\"PUBLIC-KEY\", \"PRIVATE-KEY\")\n    .build()?;\n# let _ = client;\n# Ok(())\n# }}\n```\n"
-    ));
+    text.push_str(&super::auth::crate_docs(&api.auth, lib));
     if !api.operations.is_empty() {
         text.push_str("\n## Operations\n\nEach operation is a method of [`Client`] returning a request builder in [`operations`]; path parameters and the body are arguments, optional query parameters are setters, and the builder is awaited (or `.send()`).\n\n| Method | HTTP | Summary |\n|---|---|---|\n");
         for operation in &api.operations {
@@ -126,7 +115,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     }
     text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].\n");
-    text.push_str("\n## Retries, timeouts and tracing\n\nRate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.\n\nEvery operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`) and answered Digest challenges `DEBUG` events. Neither key is ever recorded.\n");
+    text.push_str("\n## Retries, timeouts and tracing\n\nRate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.\n\nEvery operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.\n");
 
     let crate_docs = docs::inner(&text);
     let base_url = &api.base_url;
@@ -141,6 +130,13 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     let api_version_doc = docs::outer(&format!(
         "Version of the API this crate was generated for: `{api_version}`."
     ));
+    let digest_module = api.auth.digest.as_ref().map(|_| quote! { mod digest; });
+    let oauth_module = api.auth.client_credentials.as_ref().map(|_| quote! { mod oauth; });
+    let oauth_exports = api
+        .auth
+        .client_credentials
+        .as_ref()
+        .map(|_| quote! { pub use crate::oauth::DEFAULT_TOKEN_RENEWAL_MARGIN; });
     let waiter_modules = (!api.waiters.is_empty()).then(|| {
         quote! {
             mod polling;
@@ -154,9 +150,11 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         mod client;
+        mod auth;
         mod codec;
-        mod digest;
+        #digest_module
         mod error;
+        #oauth_module
         #[rustfmt::skip]
         pub mod operations;
         mod pattern;
@@ -168,7 +166,8 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #waiter_modules
 
         pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-        pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+        pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
+        #oauth_exports
         pub use crate::response::{ResponseFuture, ResponseValue};
         pub use crate::retry::RetryPolicy;
         pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};

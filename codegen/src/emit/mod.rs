@@ -1,6 +1,7 @@
 //! Emitters: one module per generated file (or family of files), all reading the same
 //! [`Api`] model and returning [`GeneratedFile`]s.
 
+mod auth;
 mod crate_files;
 mod docs;
 mod enums;
@@ -58,6 +59,11 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
             "src/types/mod.rs",
             RustFile::whole(crate_files::types_mod_rs(api)),
         )?,
+        rust_file(
+            provenance,
+            "src/auth.rs",
+            RustFile::whole(auth::generate(&api.auth)),
+        )?,
         rust_file(provenance, "src/types/enums.rs", enums::generate(api))?,
         rust_file(provenance, "src/types/models.rs", models::generate(api))?,
         rust_file(provenance, "src/types/unions.rs", unions::generate(api))?,
@@ -70,11 +76,7 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
             waiters::generate(api),
         )?);
     }
-    files.extend(runtime::generate(
-        provenance,
-        &api.crate_info.lib,
-        !api.waiters.is_empty(),
-    )?);
+    files.extend(runtime::generate(provenance, api)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -345,7 +345,7 @@ fn missing_key_hint(path: &[Segment], key: &str) -> Option<&'static str> {
             "add `\"crate\": { \"name\": ..., \"version\": ..., \"description\": ... }` describing the generated crate",
         ),
         "info" if path.is_empty() => Some(
-            "add `\"info\": { \"title\": ..., \"version\": ..., \"baseUrl\": ..., \"auth\": ... }` describing the API",
+            "add `\"info\": { \"title\": ..., \"version\": ..., \"baseUrl\": ..., \"auth\": { \"digest\": ... } }` describing the API",
         ),
         _ => None,
     }
@@ -370,7 +370,7 @@ mod tests {
         let auth = [Segment::Key("info".into()), Segment::Key("auth".into())];
         assert_eq!(
             allowed_keys(&grammar.schema, &auth),
-            ["scheme", "username", "password", "description"]
+            ["description", "digest", "clientCredentials"]
         );
     }
 }

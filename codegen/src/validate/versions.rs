@@ -113,7 +113,7 @@ impl Checker {
 }
 
 /// A prefix is empty or `/segment/...`, with nothing a path template would read specially.
-fn check_path_prefix(prefix: &str) -> Result<(), &'static str> {
+pub(super) fn check_path_prefix(prefix: &str) -> Result<(), &'static str> {
     if prefix.is_empty() {
         return Ok(());
     }

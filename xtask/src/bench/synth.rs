@@ -78,10 +78,11 @@ pub fn synthetic_spec(operations: usize) -> String {
             "description": "A synthetic API shaped like the MongoDB Atlas Administration API (v1.0), used to measure the generator. Groups and projects are synonymous terms: a `{GROUP-ID}` is the project ID.",
             "baseUrl": "https://cloud.mongodb.com/api/atlas/v1.0",
             "auth": {
-                "scheme": "digest",
-                "username": "Programmatic API public key.",
-                "password": "Programmatic API private key.",
-                "description": "The Atlas Administration API authenticates using HTTP Digest Authentication. Provide a programmatic API public key and corresponding private key as the username and password."
+                "description": "The Atlas Administration API authenticates using HTTP Digest Authentication. Provide a programmatic API public key and corresponding private key as the username and password.",
+                "digest": {
+                    "username": "Programmatic API public key.",
+                    "password": "Programmatic API private key."
+                }
             }
         },
         "parameters": parameters(),

@@ -9,7 +9,11 @@
 //!
 //! ## Authentication
 //!
-//! [`ClientBuilder::digest_auth`] takes the user name (public key) and the password (private key). The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently. The private key never appears in `Debug` output or errors.
+//! A client authenticates one way, chosen on its builder with `.digest_auth(public_key, private_key)`.
+//!
+//! [`ClientBuilder::digest_auth`] takes the user name (public key) and the password (private key) of HTTP Digest. The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently.
+//!
+//! Keys, secrets and tokens never appear in `Debug` output, errors or tracing events.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), corpus_ok_keywords::Error> {
@@ -38,12 +42,13 @@
 //!
 //! Rate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.
 //!
-//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`) and answered Digest challenges `DEBUG` events. Neither key is ever recorded.
+//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod client;
+mod auth;
 mod codec;
 mod digest;
 mod error;
@@ -59,7 +64,7 @@ mod transport;
 pub mod types;
 
 pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error};
+pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
 pub use crate::response::{ResponseFuture, ResponseValue};
 pub use crate::retry::RetryPolicy;
 pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};

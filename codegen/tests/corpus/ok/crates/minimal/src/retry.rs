@@ -169,17 +169,17 @@ impl fmt::Display for RetryCause {
     }
 }
 
-/// Whether an answer with `status` to a `method` request may be retried.
-pub(crate) fn retryable_status(method: &reqwest::Method, status: u16) -> Option<RetryCause> {
+/// Whether an answer with `status` may be retried; gateway errors only when the request is
+/// `idempotent` (see [`is_idempotent`]): the server may have acted on it.
+pub(crate) fn retryable_status(idempotent: bool, status: u16) -> Option<RetryCause> {
     let retryable = match status {
         429 => true,
-        502..=504 => is_idempotent(method),
+        502..=504 => idempotent,
         _ => false,
     };
     retryable.then_some(RetryCause::Status(status))
 }
 
-/// Whether a transport failure of a `method` request may be retried.
 /// Whether the connection closed while the answer's body was read: reqwest reports that as a
 /// decode error caused by a body error.
 fn lost_mid_body(error: &reqwest::Error) -> bool {
@@ -189,24 +189,22 @@ fn lost_mid_body(error: &reqwest::Error) -> bool {
             .is_some_and(reqwest::Error::is_body)
 }
 
-pub(crate) fn retryable_error(
-    method: &reqwest::Method,
-    error: &reqwest::Error,
-) -> Option<RetryCause> {
+/// Whether a transport failure may be retried: a connection that could not be opened always,
+/// one lost during the exchange only when the request is `idempotent`; a timeout never.
+pub(crate) fn retryable_error(idempotent: bool, error: &reqwest::Error) -> Option<RetryCause> {
     if error.is_timeout() {
         None
     } else if error.is_connect() {
         Some(RetryCause::ConnectFailed(error_chain(error)))
-    } else if (error.is_request() || error.is_body() || lost_mid_body(error))
-        && is_idempotent(method)
-    {
+    } else if (error.is_request() || error.is_body() || lost_mid_body(error)) && idempotent {
         Some(RetryCause::ConnectionLost(error_chain(error)))
     } else {
         None
     }
 }
 
-fn is_idempotent(method: &reqwest::Method) -> bool {
+/// Whether repeating a `method` request cannot do more than doing it once.
+pub(crate) fn is_idempotent(method: &reqwest::Method) -> bool {
     matches!(
         *method,
         reqwest::Method::GET
@@ -305,18 +303,15 @@ mod tests {
 
     #[test]
     fn only_rate_limits_are_retried_for_post() {
-        let post = reqwest::Method::POST;
-        let get = reqwest::Method::GET;
-        assert_eq!(retryable_status(&post, 429), Some(RetryCause::Status(429)));
-        assert_eq!(retryable_status(&post, 503), None);
-        assert_eq!(retryable_status(&get, 503), Some(RetryCause::Status(503)));
-        assert_eq!(
-            retryable_status(&reqwest::Method::DELETE, 502),
-            Some(RetryCause::Status(502))
-        );
-        assert_eq!(retryable_status(&reqwest::Method::PATCH, 504), None);
+        let post = is_idempotent(&reqwest::Method::POST);
+        let get = is_idempotent(&reqwest::Method::GET);
+        assert_eq!(retryable_status(post, 429), Some(RetryCause::Status(429)));
+        assert_eq!(retryable_status(post, 503), None);
+        assert_eq!(retryable_status(get, 503), Some(RetryCause::Status(503)));
+        assert!(is_idempotent(&reqwest::Method::DELETE));
+        assert!(!is_idempotent(&reqwest::Method::PATCH));
         for status in [400, 401, 403, 404, 409, 500, 501] {
-            assert_eq!(retryable_status(&get, status), None, "{status}");
+            assert_eq!(retryable_status(get, status), None, "{status}");
         }
     }
 

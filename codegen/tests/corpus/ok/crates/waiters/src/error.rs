@@ -40,14 +40,18 @@ pub enum Error {
         /// HTTP client itself could not be built.
         attempts: u32,
     },
-    /// HTTP Digest authentication could not be carried out: the server's challenge was missing
-    /// or could not be understood. (Wrong credentials are an [`Error::Api`] with status 401.)
+    /// Authentication could not be carried out: the server's Digest challenge was missing or
+    /// could not be understood, or the OAuth token endpoint refused the client's credentials
+    /// or answered something that is not a token. (An API call refused with 401 is an
+    /// [`Error::Api`].)
     #[error("authentication failed: {message}")]
     Authentication {
         /// Which step failed.
         kind: AuthErrorKind,
-        /// Details; never contains the private key.
+        /// Details; never contains a key, a secret or a token.
         message: String,
+        /// What the token endpoint said, when it refused a token or revocation request.
+        oauth: Option<Box<OAuthError>>,
     },
     /// The server answered with a status outside 2xx (or an envelope carrying one).
     #[error("{0}")]
@@ -88,6 +92,14 @@ impl Error {
         }
     }
 
+    pub(crate) fn authentication(kind: AuthErrorKind, message: impl Into<String>) -> Self {
+        Error::Authentication {
+            kind,
+            message: message.into(),
+            oauth: None,
+        }
+    }
+
     /// The API error, when the server answered with a non-2xx status.
     pub fn as_api_error(&self) -> Option<&ApiError> {
         match self {
@@ -96,10 +108,23 @@ impl Error {
         }
     }
 
+    /// The OAuth error of a refused token or revocation request.
+    pub fn as_oauth_error(&self) -> Option<&OAuthError> {
+        match self {
+            Error::Authentication {
+                oauth: Some(oauth), ..
+            } => Some(oauth),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(api) => Some(api.status),
+            Error::Authentication {
+                oauth: Some(oauth), ..
+            } => Some(oauth.status),
             Error::Decode(decode) => Some(decode.status),
             Error::Transport { source, .. } => source.status().map(|status| status.as_u16()),
             _ => None,
@@ -117,6 +142,9 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.attempts),
             Error::Transport { attempts, .. } => Some(*attempts),
+            Error::Authentication {
+                oauth: Some(oauth), ..
+            } => Some(oauth.attempts),
             _ => None,
         }
     }
@@ -131,14 +159,56 @@ fn after_attempts(attempts: u32) -> String {
     }
 }
 
-/// Which step of HTTP Digest authentication failed.
+/// Which step of authentication failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthErrorKind {
-    /// The server answered 401 without a `WWW-Authenticate: Digest` challenge.
+    /// Digest: the server answered 401 without a `WWW-Authenticate: Digest` challenge.
     MissingChallenge,
-    /// The server's challenge could not be parsed or answered.
+    /// Digest: the server's challenge could not be parsed or answered.
     InvalidChallenge,
+    /// OAuth: the token endpoint refused to issue a token (wrong client id or secret:
+    /// `invalid_client`); see [`Error::as_oauth_error`].
+    TokenRefused,
+    /// OAuth: the token endpoint answered 2xx with something that is not a bearer token.
+    InvalidTokenResponse,
+    /// OAuth: the revocation endpoint refused to revoke the token; see
+    /// [`Error::as_oauth_error`].
+    RevocationRefused,
+}
+
+/// An error answer of an OAuth 2.0 token or revocation endpoint (RFC 6749 §5.2), e.g.
+/// `invalid_client` for a wrong client secret. The raw body is kept; it never holds a token.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct OAuthError {
+    /// HTTP status.
+    pub status: u16,
+    /// The `error` code, e.g. `invalid_client`, `invalid_request`, `server_error`.
+    pub error: Option<String>,
+    /// The `error_description`, e.g. `Invalid credentials provided.`.
+    pub error_description: Option<String>,
+    /// The raw response body, lossily decoded as UTF-8.
+    pub body: String,
+    /// How many attempts were made (429 and gateway errors are retried, see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
+    pub attempts: u32,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(error) = &self.error {
+            write!(f, " {error}")?;
+        }
+        if let Some(description) = &self.error_description {
+            write!(f, ": {description}")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
 }
 
 /// An error answer from the API: any non-2xx status, with the fields of its JSON body.
