@@ -607,7 +607,7 @@ fn client_is_send_sync_clone_and_redacts_the_key() {
 #[test]
 fn bad_client_configuration_is_an_invalid_argument() {
     let cases: [(atlas_admin::ClientBuilder, &str); 9] = [
-        (Client::builder(), "digest_auth"),
+        (Client::builder(), "credentials"),
         (Client::builder().digest_auth("", "secret"), "digest_auth"),
         (Client::builder().digest_auth("public", ""), "digest_auth"),
         (
