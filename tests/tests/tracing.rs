@@ -300,3 +300,67 @@ async fn a_state_the_waiter_does_not_list_is_logged_once_and_polled_through() {
         "one event per entry into an unlisted state, not one per poll"
     );
 }
+
+#[tokio::test]
+async fn a_fetched_token_is_a_debug_event_with_its_lifetime_and_no_secret_is_recorded() {
+    use atlas_admin::types::CloudProvider;
+    use atlas_test_server::{TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+
+    let recorder = Recorder::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(recorder.clone()));
+    let server = TestServer::start().await;
+    let client = atlas_admin::Client::builder()
+        .base_url(server.base_url())
+        .service_account(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("valid");
+    client
+        .list_private_endpoint_services(TEST_GROUP_ID, CloudProvider::Aws)
+        .await
+        .expect("listed");
+    // Refused once: renewed, with an event saying so.
+    server.revoke_all_tokens();
+    client
+        .list_private_endpoint_services(TEST_GROUP_ID, CloudProvider::Aws)
+        .await
+        .expect("listed with a new token");
+    client.revoke_token().await.expect("revoked");
+
+    let events = recorder.events();
+    let fetched: Vec<&Record> = events
+        .iter()
+        .filter(|event| event.name == "fetched an OAuth token")
+        .collect();
+    assert_eq!(fetched.len(), 2, "{events:#?}");
+    for event in &fetched {
+        assert_eq!(event.level, Level::DEBUG);
+        assert_eq!(event.fields["expires_in_s"], "Some(3600)");
+        assert_eq!(event.fields["renew_in_s"], "Some(3300)");
+        assert_eq!(event.scope.first().map(String::as_str), Some("operation"));
+    }
+    assert!(
+        events
+            .iter()
+            .any(|event| event.name == "the API refused the bearer token; fetching a new one"),
+        "{events:#?}"
+    );
+    assert!(events.iter().any(|event| event.name == "revoked the OAuth token"));
+
+    let tokens: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|request| request.bearer_token().map(str::to_owned))
+        .collect();
+    assert!(tokens.len() >= 2);
+    for record in recorder.spans().iter().chain(&events) {
+        for value in record.fields.values().chain([&record.name]) {
+            assert!(!value.contains(TEST_CLIENT_SECRET), "{record:?}");
+            assert!(!value.contains("Bearer "), "{record:?}");
+            for token in &tokens {
+                assert!(!value.contains(token.as_str()), "{record:?}");
+            }
+        }
+    }
+}
