@@ -41,6 +41,10 @@ async fn run_named_example(
     tokio::task::spawn_blocking(move || {
         Command::new(binary)
             .env_remove("ATLAS_BASE_URL")
+            .env_remove("ATLAS_CLIENT_ID")
+            .env_remove("ATLAS_CLIENT_SECRET")
+            .env_remove("ATLAS_PUBLIC_KEY")
+            .env_remove("ATLAS_PRIVATE_KEY")
             .envs(envs)
             .args(args)
             .output()
@@ -159,6 +163,93 @@ async fn the_lifecycle_example_runs_the_whole_workflow() {
         String::from_utf8_lossy(&output.stderr)
             .contains("usage: private_endpoint_lifecycle <REGION> <VPC-ENDPOINT-ID>")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_credentials_example_uses_a_service_account_or_the_digest_keys_and_says_which() {
+    use atlas_admin::types::{CloudProvider, CloudProviderEndpointServiceRequest};
+    use atlas_test_server::{TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+
+    let server = TestServer::start().await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .build()
+        .expect("valid");
+    let service = client
+        .create_private_endpoint_service(
+            TEST_GROUP_ID,
+            CloudProviderEndpointServiceRequest::new(CloudProvider::Gcp, "CENTRAL_US"),
+        )
+        .await
+        .expect("created");
+    let id = service.id().expect("an id").to_owned();
+    let common = vec![
+        ("ATLAS_GROUP_ID", TEST_GROUP_ID.to_owned()),
+        ("ATLAS_BASE_URL", server.base_url()),
+    ];
+    let service_account = [
+        ("ATLAS_CLIENT_ID", TEST_CLIENT_ID.to_owned()),
+        ("ATLAS_CLIENT_SECRET", TEST_CLIENT_SECRET.to_owned()),
+    ];
+    let output = run_named_example(
+        "list_endpoint_services",
+        common.iter().cloned().chain(service_account).collect(),
+        vec![],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.starts_with(&format!("authenticating with the service account {TEST_CLIENT_ID}\n")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("AWS: 0 endpoint service(s)"), "{stdout}");
+    assert!(stdout.contains("GCP: 1 endpoint service(s)"), "{stdout}");
+    assert!(stdout.contains(&format!("  {id} INITIATING CENTRAL_US")), "{stdout}");
+    assert!(stdout.ends_with("revoked the service account's token\n"), "{stdout}");
+    assert_eq!((server.tokens_issued(), server.revocations()), (1, 1));
+
+    let digest = [
+        ("ATLAS_PUBLIC_KEY", TEST_PUBLIC_KEY.to_owned()),
+        ("ATLAS_PRIVATE_KEY", TEST_PRIVATE_KEY.to_owned()),
+    ];
+    let output = run_named_example(
+        "list_endpoint_services",
+        common.iter().cloned().chain(digest).collect(),
+        vec![],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.starts_with(&format!("authenticating with the API key {TEST_PUBLIC_KEY}\n")),
+        "{stdout}"
+    );
+    assert_eq!(server.tokens_issued(), 1, "Digest needs no token");
+
+    let wrong = [
+        ("ATLAS_CLIENT_ID", TEST_CLIENT_ID.to_owned()),
+        ("ATLAS_CLIENT_SECRET", "mdb_sa_sk_wrong".to_owned()),
+    ];
+    let output = run_named_example(
+        "list_endpoint_services",
+        common.iter().cloned().chain(wrong).collect(),
+        vec![],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains("the service account's id or secret was refused") && stderr.contains("invalid_client"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("mdb_sa_sk_wrong"), "{stderr}");
+
+    let output = run_named_example("list_endpoint_services", common.clone(), vec![]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("set ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
