@@ -266,6 +266,13 @@
 //! server.set_fault_for(Fault::RateLimited { retry_after_secs: 1 }, 1);
 //! // … the client should retry …
 //! assert!(server.requests().iter().any(|r| r.authenticated));
+//! // … or authenticate with a Service Account: `POST {base_url}/api/oauth/token`, or a
+//! // static bearer token minted directly …
+//! let token = server.issue_token();
+//! server.revoke_all_tokens();
+//! // … the client's next request with `token` gets 401 …
+//! assert_eq!(server.bearer_rejections(), 0);
+//! # drop(token);
 //! # drop((url, v2));
 //! # }
 //! ```
@@ -489,7 +496,8 @@ impl TestServer {
         lock(&self.shared.fault).fault.clone()
     }
 
-    /// Every request received so far, in order, including unauthenticated ones.
+    /// Every request received so far, in order, including unauthenticated ones and those to
+    /// the OAuth endpoints ([`OAUTH_TOKEN_PATH`], [`OAUTH_REVOKE_PATH`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
@@ -499,7 +507,8 @@ impl TestServer {
         lock(&self.shared.requests).len()
     }
 
-    /// Forgets the recorded requests (the challenge counter is kept).
+    /// Forgets the recorded requests (the challenge and OAuth counters, and the issued
+    /// tokens, are kept).
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
     }
