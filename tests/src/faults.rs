@@ -13,8 +13,11 @@ use std::time::Duration;
 /// A fault stays in force for every following request until it is changed (except
 /// [`TestServer::set_fault_for`](crate::TestServer::set_fault_for), which applies it to a number
 /// of requests only). Unless stated otherwise a fault only
-/// affects requests whose Digest credentials were accepted; unauthenticated requests still
-/// get the normal challenge. What happens to the resources:
+/// affects API requests whose Digest credentials or bearer token were accepted;
+/// unauthenticated requests still get the normal challenge (or the bearer-token 401), and
+/// the OAuth endpoints ([`OAUTH_TOKEN_PATH`](crate::OAUTH_TOKEN_PATH),
+/// [`OAUTH_REVOKE_PATH`](crate::OAUTH_REVOKE_PATH)) are never affected. What happens to
+/// the resources:
 ///
 /// * [`InternalError`](Fault::InternalError), [`ServiceUnavailableHtml`](Fault::ServiceUnavailableHtml),
 ///   and [`RateLimited`](Fault::RateLimited) answer
@@ -54,8 +57,8 @@ pub enum Fault {
     /// Status and headers of the normal answer, but `Content-Length` larger than the body,
     /// only part of the body is sent and then the connection is dropped.
     CloseMidResponse,
-    /// Every request (signed correctly or not) gets 401 with the Atlas 401 body but no
-    /// `WWW-Authenticate` header.
+    /// Every API request (signed correctly or not, bearer-token ones included) gets 401
+    /// with the Atlas 401 body but no `WWW-Authenticate` header.
     UnauthorizedWithoutChallenge,
     /// Requests that would get a challenge get 401 with
     /// `WWW-Authenticate: Digest @@garbage,,==` instead (not counted by

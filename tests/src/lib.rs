@@ -4,7 +4,9 @@
 //! [`TestServer::base_url`] is the server root (`http://127.0.0.1:PORT`, no path). It serves
 //! two API families: the legacy v1.0 AWS private endpoint operations under [`V1_PATH`]
 //! (`/api/atlas/v1.0`) and the v2 Private Endpoint Services operations for AWS, Azure and
-//! GCP under [`V2_PATH`] (`/api/atlas/v2`).
+//! GCP under [`V2_PATH`] (`/api/atlas/v2`). Beside them, at the server root, it serves the
+//! Service Account OAuth 2.0 endpoints [`OAUTH_TOKEN_PATH`] (`/api/oauth/token`) and
+//! [`OAUTH_REVOKE_PATH`] (`/api/oauth/revoke`); see [Authentication](#authentication).
 //!
 //! # v1.0
 //!
@@ -82,7 +84,7 @@
 //! * A `POST`/`PATCH` must send `Content-Type` [`V2_MEDIA_TYPE`] or `application/json`
 //!   (parameters allowed); anything else, or none, answers **415** `UNSUPPORTED_MEDIA_TYPE`
 //!   (NOT VERIFIED). `Accept` is checked first.
-//! * These checks run after Digest and before faults and canned answers: a 406/415 uses up
+//! * These checks run after authentication (Digest or bearer) and before faults and canned answers: a 406/415 uses up
 //!   neither a [`TestServer::set_fault_for`] budget nor a [`TestServer::serve_verbatim_once`]
 //!   answer.
 //! * v2 success answers (200 and 204) carry `Content-Type: application/vnd.atlas.2023-01-01+json`;
@@ -92,18 +94,26 @@
 //!
 //! # Both families
 //!
-//! Anything else answers 404 (`RESOURCE_NOT_FOUND`), a known path with another method 405
+//! Anything else (outside the two OAuth endpoints) answers 404 (`RESOURCE_NOT_FOUND`) once
+//! authenticated, a known path with another method 405
 //! (with `Allow`), a `{GROUP-ID}` that is not 24 hex digits 400 (`INVALID_GROUP_ID`). Error
 //! bodies are Atlas-shaped (`{"detail","error","errorCode","parameters","reason"}`); bad
 //! JSON is 400 `INVALID_JSON`.
 //!
 //! # Authentication
 //!
-//! Every request must carry HTTP Digest credentials ([`TEST_PUBLIC_KEY`] /
-//! [`TEST_PRIVATE_KEY`] by default), checked like Atlas (Apache `mod_auth_digest`) does:
+//! Every request to an API path (both families, and unknown paths) must carry either HTTP
+//! Digest credentials or a Service Account bearer token; the OAuth endpoints take Basic
+//! client credentials instead.
+//!
+//! ## Digest
+//!
+//! HTTP Digest credentials ([`TEST_PUBLIC_KEY`] / [`TEST_PRIVATE_KEY`] by default) are
+//! checked like Atlas (Apache `mod_auth_digest`) does:
 //! MD5, `qop=auth`, realm [`REALM`], `uri` equal to the raw request target, and a nonce
 //! count (`nc`) strictly greater than any already accepted for that nonce. A request that
-//! fails any check gets
+//! fails any check — or sends no `Authorization`, or one of another scheme than `Bearer`
+//! (`Basic` included) — gets
 //!
 //! ```text
 //! 401 Unauthorized
@@ -115,6 +125,70 @@
 //!
 //! with a new nonce every time (`stale=true` when the digest was right but the nonce older
 //! than [`ServerConfig::nonce_max_age`]). A nonce may be reused with increasing `nc`.
+//!
+//! ## Service Accounts (OAuth 2.0 client credentials)
+//!
+//! | Method | Path | Request | Answer |
+//! |---|---|---|---|
+//! | `POST` | [`OAUTH_TOKEN_PATH`] | `Authorization: Basic base64(client_id ":" client_secret)`, `Content-Type: application/x-www-form-urlencoded`, body `grant_type=client_credentials` | 200 `{"access_token":"…","expires_in":<secs>,"token_type":"Bearer"}` |
+//! | `POST` | [`OAUTH_REVOKE_PATH`] | the same `Authorization` and `Content-Type`, body `token=<access_token>&token_type_hint=access_token` | 200, empty body (no `Content-Type`) |
+//!
+//! * The client id and secret ([`TEST_CLIENT_ID`] / [`TEST_CLIENT_SECRET`] by default,
+//!   [`ServerConfig::client_id`] / [`ServerConfig::client_secret`]) are each
+//!   form-urlencoded before base64 (RFC 6749 §2.3.1) and decoded here with
+//!   `application/x-www-form-urlencoded` rules (`+` is a space, `%XX` a byte), so plain
+//!   values without `+` or `%` work as well. The `Basic` scheme name is case-insensitive,
+//!   base64 padding optional. The `Content-Type` may have parameters and any case; form
+//!   parameters sent empty count as missing, extra ones are ignored.
+//! * `access_token` is opaque (64 URL-safe base64 characters, random-looking, unique), not
+//!   a JWT as Atlas's; `expires_in` is [`ServerConfig::token_lifetime`] in whole seconds
+//!   (default 3600); there is no refresh token. Every answer of the token endpoint (and
+//!   its errors) has `Content-Type: application/json`, `Cache-Control: no-store` and
+//!   `Pragma: no-cache`.
+//! * Errors are RFC 6749 §5.2 bodies `{"error":"<code>","error_description":"…"}`, checked
+//!   in this order: another method 405 `invalid_request` (`Allow: POST`); missing,
+//!   unparsable or wrong Basic credentials **401** `invalid_client`, body exactly
+//!   `{"error":"invalid_client","error_description":"Invalid credentials provided."}` (as
+//!   documented by Atlas) with `WWW-Authenticate: Basic realm="MongoDB Atlas"` (realm NOT
+//!   VERIFIED); another `Content-Type` or none 400 `invalid_request`; a missing (or
+//!   repeated) `grant_type` / `token` 400 `invalid_request`; another grant type 400
+//!   `unsupported_grant_type`. The 400/405 descriptions are NOT VERIFIED.
+//! * Revoking an unknown or already revoked token also answers 200 (RFC 7009 §2.2); a
+//!   revoked token is refused from then on. `token_type_hint` is not checked.
+//! * [`TestServer::fail_token_requests`] fails the next token requests with 429
+//!   (`Retry-After: 0`) or a 5xx `server_error`, for testing a client's retries.
+//! * Faults ([`TestServer::set_fault`]), `pretty`, `envelope` and the `RateLimit-*` headers
+//!   do not apply to the OAuth endpoints; they need no Digest. Both endpoints are recorded
+//!   in [`TestServer::requests`].
+//!
+//! An API request with `Authorization: Bearer <access_token>` is accepted when the token
+//! was issued by this server (by the token endpoint or [`TestServer::issue_token`]), is
+//! younger than [`ServerConfig::token_lifetime`] (and not expired early by
+//! [`TestServer::expire_all_tokens`]) and was not revoked (by the revocation endpoint or
+//! [`TestServer::revoke_all_tokens`]). It
+//! is then served exactly like a Digest-authenticated request: the same media-type checks,
+//! faults, canned answers, `RateLimit-*` headers, and
+//! [`RecordedRequest::authenticated`] `true`. Any other bearer token (unknown, expired,
+//! revoked, empty) gets
+//!
+//! ```text
+//! 401 Unauthorized
+//! WWW-Authenticate: Bearer error="invalid_token"
+//! Content-Type: application/json
+//!
+//! {"detail":"The access token has expired.","error":401,"errorCode":"INVALID_ACCESS_TOKEN","parameters":[],"reason":"Unauthorized"}
+//! ```
+//!
+//! (detail `The access token is invalid.` / `… has expired.` / `… has been revoked.`; the
+//! status line is Atlas's, but the body, errorCode, details and header are NOT VERIFIED
+//! against Atlas). That 401 issues no Digest challenge, is never enveloped, uses up no
+//! fault budget, and is counted by [`TestServer::bearer_rejections`] (not by
+//! [`TestServer::challenges_issued`]). [`Fault::UnauthorizedWithoutChallenge`] still
+//! answers bearer requests too; [`Fault::GarbageChallenge`] only replaces Digest
+//! challenges. [`RecordedRequest::auth`] tells which scheme a request named.
+//!
+//! Counters: [`TestServer::tokens_issued`], [`TestServer::token_requests`],
+//! [`TestServer::revocations`], [`TestServer::bearer_rejections`].
 //!
 //! # Lifecycle
 //!
@@ -170,7 +244,8 @@
 //! `{"status":<real status>,"content":<normal body>}` (errors included, but not the Digest
 //! 401, which stays a real 401 so clients can authenticate); an enveloped 204 is
 //! `{"status":204,"content":{}}` (the envelope of bare-array and 204 answers is NOT
-//! VERIFIED). The `Content-Type` of an enveloped answer follows the real status.
+//! VERIFIED). The `Content-Type` of an enveloped answer follows the real status. The
+//! bearer-token 401 is not enveloped either.
 //!
 //! # Faults
 //!
@@ -191,6 +266,13 @@
 //! server.set_fault_for(Fault::RateLimited { retry_after_secs: 1 }, 1);
 //! // … the client should retry …
 //! assert!(server.requests().iter().any(|r| r.authenticated));
+//! // … or authenticate with a Service Account: `POST {base_url}/api/oauth/token`, or a
+//! // static bearer token minted directly …
+//! let token = server.issue_token();
+//! server.revoke_all_tokens();
+//! // … the client's next request with `token` gets 401 …
+//! assert_eq!(server.bearer_rejections(), 0);
+//! # drop(token);
 //! # drop((url, v2));
 //! # }
 //! ```
@@ -199,6 +281,7 @@ mod digest;
 mod error;
 mod faults;
 mod json;
+mod oauth;
 mod random;
 mod recording;
 mod routes;
@@ -209,10 +292,13 @@ mod state_v2;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_oauth;
+#[cfg(test)]
 mod tests_v2;
 
 pub use digest::{DigestAuthorization, GARBAGE_CHALLENGE, REALM};
 pub use faults::Fault;
+pub use oauth::AuthScheme;
 pub use recording::RecordedRequest;
 pub use state::{AWS_REGIONS, atlas_region_name};
 
@@ -228,6 +314,19 @@ pub const TEST_PUBLIC_KEY: &str = "test-public-key";
 
 /// The private API key (Digest password) the server accepts by default.
 pub const TEST_PRIVATE_KEY: &str = "test-private-key-0000";
+
+/// The Service Account client id the server accepts by default.
+pub const TEST_CLIENT_ID: &str = "mdb_sa_id_0123456789abcdef01234567";
+
+/// The Service Account client secret the server accepts by default.
+pub const TEST_CLIENT_SECRET: &str = "mdb_sa_sk_test-secret-0000";
+
+/// The OAuth 2.0 token endpoint (client credentials grant), at the server root:
+/// `/api/oauth/token`.
+pub const OAUTH_TOKEN_PATH: &str = "/api/oauth/token";
+
+/// The OAuth 2.0 token revocation endpoint, at the server root: `/api/oauth/revoke`.
+pub const OAUTH_REVOKE_PATH: &str = "/api/oauth/revoke";
 
 /// A valid project (group) id for tests. Any 24-hex-digit group id works; each has its
 /// own resources.
@@ -260,6 +359,15 @@ pub struct ServerConfig {
     /// non-final state (e.g. `PENDING_ACCEPTANCE`, `PENDING`) before it moves on (0: the
     /// final `AVAILABLE` at once). Default 1.
     pub polls_per_interface_step: u32,
+    /// The Service Account client id accepted by [`OAUTH_TOKEN_PATH`] and
+    /// [`OAUTH_REVOKE_PATH`]. Default [`TEST_CLIENT_ID`].
+    pub client_id: String,
+    /// The Service Account client secret accepted with [`client_id`](Self::client_id).
+    /// Default [`TEST_CLIENT_SECRET`].
+    pub client_secret: String,
+    /// How long an access token stays valid after it is issued; `expires_in` is this in
+    /// whole seconds (rounded down). Default 3600 s.
+    pub token_lifetime: Duration,
 }
 
 impl Default for ServerConfig {
@@ -270,6 +378,9 @@ impl Default for ServerConfig {
             nonce_max_age: Duration::from_secs(300),
             polls_until_ready: 2,
             polls_per_interface_step: 1,
+            client_id: TEST_CLIENT_ID.to_owned(),
+            client_secret: TEST_CLIENT_SECRET.to_owned(),
+            token_lifetime: Duration::from_secs(3600),
         }
     }
 }
@@ -385,7 +496,8 @@ impl TestServer {
         lock(&self.shared.fault).fault.clone()
     }
 
-    /// Every request received so far, in order, including unauthenticated ones.
+    /// Every request received so far, in order, including unauthenticated ones and those to
+    /// the OAuth endpoints ([`OAUTH_TOKEN_PATH`], [`OAUTH_REVOKE_PATH`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
@@ -395,7 +507,8 @@ impl TestServer {
         lock(&self.shared.requests).len()
     }
 
-    /// Forgets the recorded requests (the challenge counter is kept).
+    /// Forgets the recorded requests (the challenge and OAuth counters, and the issued
+    /// tokens, are kept).
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
     }
@@ -405,6 +518,69 @@ impl TestServer {
     /// not counted.
     pub fn challenges_issued(&self) -> usize {
         self.shared.challenges.load(Ordering::SeqCst)
+    }
+
+    /// The number of successful answers (200 with an `access_token`) of
+    /// [`OAUTH_TOKEN_PATH`] so far. Tokens minted by [`issue_token`](Self::issue_token) are
+    /// not counted.
+    pub fn tokens_issued(&self) -> usize {
+        self.shared.oauth.tokens_issued.load(Ordering::SeqCst)
+    }
+
+    /// The number of requests to [`OAUTH_TOKEN_PATH`] so far, whatever their answer
+    /// (failed ones, including those failed by
+    /// [`fail_token_requests`](Self::fail_token_requests), too).
+    pub fn token_requests(&self) -> usize {
+        self.shared.oauth.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// The number of requests to [`OAUTH_REVOKE_PATH`] answered 200 so far (unknown tokens
+    /// included). [`revoke_all_tokens`](Self::revoke_all_tokens) is not counted.
+    pub fn revocations(&self) -> usize {
+        self.shared.oauth.revocations.load(Ordering::SeqCst)
+    }
+
+    /// The number of 401 answers given to API requests with `Authorization: Bearer …`
+    /// (unknown, expired or revoked token). Not counted by
+    /// [`challenges_issued`](Self::challenges_issued).
+    pub fn bearer_rejections(&self) -> usize {
+        self.shared.oauth.bearer_rejections.load(Ordering::SeqCst)
+    }
+
+    /// Mints an access token directly, valid for [`ServerConfig::token_lifetime`] from
+    /// now, as if [`OAUTH_TOKEN_PATH`] had issued it (for testing a client configured with
+    /// a static bearer token). Not counted by [`tokens_issued`](Self::tokens_issued).
+    pub fn issue_token(&self) -> String {
+        self.shared.oauth.mint(self.shared.config.token_lifetime)
+    }
+
+    /// Revokes every token issued so far, as if an administrator had revoked them; their
+    /// next use answers 401. Tokens issued later are valid. Not counted by
+    /// [`revocations`](Self::revocations).
+    pub fn revoke_all_tokens(&self) {
+        self.shared.oauth.revoke_all();
+    }
+
+    /// Makes every token issued so far expired at once (their next use answers 401);
+    /// tokens issued later are valid.
+    pub fn expire_all_tokens(&self) {
+        self.shared.oauth.expire_all();
+    }
+
+    /// Makes the next `requests` requests to [`OAUTH_TOKEN_PATH`] fail with `status`
+    /// before any other check (then the endpoint works again; zero clears the hook): 429
+    /// answers `{"error":"rate_limit_exceeded","error_description":"Too many requests."}`
+    /// with `Retry-After: 0`; 5xx `{"error":"server_error","error_description":"Unexpected error."}`
+    /// (the 500 body of the Atlas docs); 401 the `invalid_client` answer; another 4xx
+    /// `{"error":"invalid_request","error_description":"The request failed."}` (the 429
+    /// and 4xx bodies are NOT VERIFIED). A `status` that is not a valid HTTP error status
+    /// (400–599) becomes 500. The revocation endpoint is not affected.
+    pub fn fail_token_requests(&self, requests: usize, status: u16) {
+        let status = axum::http::StatusCode::from_u16(status)
+            .ok()
+            .filter(|s| s.is_client_error() || s.is_server_error())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        self.shared.oauth.fail_next(requests, status);
     }
 
     /// Forces connection `private_link_id` of `group_id` into `FAILED` (with an

@@ -1,4 +1,5 @@
-//! The request pipeline: record → authenticate (Digest) → faults → route → envelope/pretty.
+//! The request pipeline: record → authenticate (Digest or bearer token) → faults → route →
+//! envelope/pretty. The OAuth endpoints are served apart ([`crate::oauth`]).
 
 use crate::digest::{self, DigestAuthorization, NonceStore, Verdict};
 use crate::faults::{self, Fault};
@@ -6,6 +7,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::json;
+use crate::oauth::{self, AuthScheme, OAuth, OAuthRequest, Rejection};
 use crate::recording::RecordedRequest;
 use crate::state::{self, Store};
 use crate::state_v2::StoreV2;
@@ -40,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) served: AtomicUsize,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) challenges: AtomicUsize,
+    /// Service Account tokens and the OAuth counters.
+    pub(crate) oauth: OAuth,
 }
 
 impl Shared {
@@ -59,6 +63,7 @@ impl Shared {
             served: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
             challenges: AtomicUsize::new(0),
+            oauth: OAuth::default(),
             config,
         }
     }
@@ -121,8 +126,13 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 enum AuthOutcome {
+    /// Digest credentials or a bearer token accepted.
     Accepted,
-    Challenge { stale: bool },
+    /// `Authorization: Bearer` with a token that is not (or no longer) valid.
+    BearerRejected(Rejection),
+    Challenge {
+        stale: bool,
+    },
     GarbageChallenge,
     WithoutChallenge,
 }
@@ -152,16 +162,49 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         Err(_) => (Vec::new(), false),
     };
 
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let auth = authorization.and_then(AuthScheme::of);
+
+    if oauth::is_oauth_path(&path) {
+        let client_ok = oauth::client_authenticated(&parts.headers, &shared.config);
+        lock(&shared.requests).push(RecordedRequest {
+            method: method.as_str().to_owned(),
+            path: path.clone(),
+            query,
+            headers,
+            body: body.clone(),
+            received_at,
+            authenticated: client_ok,
+            auth,
+        });
+        let request = OAuthRequest {
+            method: &method,
+            headers: &parts.headers,
+            body: &body,
+            body_complete,
+            client_ok,
+        };
+        return oauth::serve(&shared.oauth, &shared.config, &path, request);
+    }
+
     let fault = lock(&shared.fault).fault.clone();
     let outcome = if fault == Some(Fault::UnauthorizedWithoutChallenge) {
         AuthOutcome::WithoutChallenge
+    } else if auth == Some(AuthScheme::Bearer) {
+        match shared
+            .oauth
+            .check(authorization.and_then(oauth::bearer_token))
+        {
+            Ok(()) => AuthOutcome::Accepted,
+            Err(rejection) => AuthOutcome::BearerRejected(rejection),
+        }
     } else {
-        let verdict = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(DigestAuthorization::parse)
-            .map_or(Verdict::Rejected { stale: false }, |auth| {
+        let verdict = authorization.and_then(DigestAuthorization::parse).map_or(
+            Verdict::Rejected { stale: false },
+            |auth| {
                 lock(&shared.nonces).verify(
                     &auth,
                     method.as_str(),
@@ -169,7 +212,8 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                     &shared.config.public_key,
                     &shared.config.private_key,
                 )
-            });
+            },
+        );
         match verdict {
             Verdict::Accepted => AuthOutcome::Accepted,
             Verdict::Rejected { .. } if fault == Some(Fault::GarbageChallenge) => {
@@ -187,9 +231,17 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         body: body.clone(),
         received_at,
         authenticated: matches!(outcome, AuthOutcome::Accepted),
+        auth,
     });
 
     match outcome {
+        AuthOutcome::BearerRejected(rejection) => {
+            shared
+                .oauth
+                .bearer_rejections
+                .fetch_add(1, Ordering::SeqCst);
+            oauth::bearer_rejected(rejection)
+        }
         AuthOutcome::WithoutChallenge => {
             shared.use_fault();
             unauthorized(None)

@@ -7,10 +7,12 @@
 //! The port comes from `--port N` (or `--port=N`), else the `ATLAS_TEST_SERVER_PORT`
 //! environment variable, else 0 (a random free port). The server binds `127.0.0.1` with the
 //! default configuration and prints one line with its root URL (the v1.0 operations are under
-//! `/api/atlas/v1.0`, the v2 ones under `/api/atlas/v2`) and the test keys.
+//! `/api/atlas/v1.0`, the v2 ones under `/api/atlas/v2`), the test keys and the test
+//! Service Account credentials (token endpoint `/api/oauth/token`).
 
 use atlas_test_server::{
-    ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer, V1_PATH, V2_PATH,
+    OAUTH_TOKEN_PATH, ServerConfig, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_GROUP_ID,
+    TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer, V1_PATH, V2_PATH,
 };
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -66,7 +68,7 @@ async fn main() -> ExitCode {
         }
     };
     println!(
-        "atlas-test-server listening on {} ({V1_PATH}, {V2_PATH}; public key {TEST_PUBLIC_KEY}, private key {TEST_PRIVATE_KEY}, group {TEST_GROUP_ID})",
+        "atlas-test-server listening on {} ({V1_PATH}, {V2_PATH}; public key {TEST_PUBLIC_KEY}, private key {TEST_PRIVATE_KEY}, group {TEST_GROUP_ID}; {OAUTH_TOKEN_PATH} client id {TEST_CLIENT_ID}, secret {TEST_CLIENT_SECRET})",
         server.base_url()
     );
     let _ = std::io::stdout().flush();
