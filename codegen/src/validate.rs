@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Diagnostic, SpecErrors};
 use crate::model::{
-    Api, Body, BodyVariantCheck, CrateInfo, DiscriminatorArgument, DiscriminatorSource,
-    EnumDef, EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam,
-    Response, ResponseType, StructDef, TypeRef, UnionDef,
+    Api, Body, BodyVariantCheck, CrateInfo, DiscriminatorArgument, DiscriminatorSource, EnumDef,
+    EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam, Response,
+    ResponseType, StructDef, TypeRef, UnionDef,
 };
 use heck::ToSnakeCase;
 

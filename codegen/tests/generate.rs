@@ -241,7 +241,10 @@ fn only_the_declared_authentication_schemes_are_emitted() {
             .pointer_mut("/info/auth")
             .and_then(serde_json::Value::as_object_mut)
             .expect("auth");
-        assert!(auth.remove(scheme).is_some(), "the real spec declares {scheme}");
+        assert!(
+            auth.remove(scheme).is_some(),
+            "the real spec declares {scheme}"
+        );
         spec
     };
     let files = |spec: serde_json::Value| {

@@ -95,8 +95,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod client;
 mod auth;
+mod client;
 mod codec;
 mod digest;
 mod error;

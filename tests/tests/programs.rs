@@ -201,13 +201,21 @@ async fn the_credentials_example_uses_a_service_account_or_the_digest_keys_and_s
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
     assert!(
-        stdout.starts_with(&format!("authenticating with the service account {TEST_CLIENT_ID}\n")),
+        stdout.starts_with(&format!(
+            "authenticating with the service account {TEST_CLIENT_ID}\n"
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("AWS: 0 endpoint service(s)"), "{stdout}");
     assert!(stdout.contains("GCP: 1 endpoint service(s)"), "{stdout}");
-    assert!(stdout.contains(&format!("  {id} INITIATING CENTRAL_US")), "{stdout}");
-    assert!(stdout.ends_with("revoked the service account's token\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("  {id} INITIATING CENTRAL_US")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("revoked the service account's token\n"),
+        "{stdout}"
+    );
     assert_eq!((server.tokens_issued(), server.revocations()), (1, 1));
 
     let digest = [
@@ -223,7 +231,9 @@ async fn the_credentials_example_uses_a_service_account_or_the_digest_keys_and_s
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
     assert!(
-        stdout.starts_with(&format!("authenticating with the API key {TEST_PUBLIC_KEY}\n")),
+        stdout.starts_with(&format!(
+            "authenticating with the API key {TEST_PUBLIC_KEY}\n"
+        )),
         "{stdout}"
     );
     assert_eq!(server.tokens_issued(), 1, "Digest needs no token");
@@ -241,7 +251,8 @@ async fn the_credentials_example_uses_a_service_account_or_the_digest_keys_and_s
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr.contains("the service account's id or secret was refused") && stderr.contains("invalid_client"),
+        stderr.contains("the service account's id or secret was refused")
+            && stderr.contains("invalid_client"),
         "{stderr}"
     );
     assert!(!stderr.contains("mdb_sa_sk_wrong"), "{stderr}");
@@ -249,7 +260,10 @@ async fn the_credentials_example_uses_a_service_account_or_the_digest_keys_and_s
     let output = run_named_example("list_endpoint_services", common.clone(), vec![]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("set ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET"), "{stderr}");
+    assert!(
+        stderr.contains("set ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

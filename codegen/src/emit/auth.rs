@@ -71,7 +71,9 @@ pub(crate) fn crate_docs(auth: &Auth, lib: &str) -> String {
         text.push_str(&example(r#".digest_auth("PUBLIC-KEY", "PRIVATE-KEY")"#));
     }
     if auth.client_credentials.is_some() {
-        text.push_str(&example(r#".service_account("CLIENT-ID", "CLIENT-SECRET")"#));
+        text.push_str(&example(
+            r#".service_account("CLIENT-ID", "CLIENT-SECRET")"#,
+        ));
     }
     text
 }
@@ -115,8 +117,10 @@ pub fn generate(auth: &Auth) -> TokenStream {
             Bearer(crate::oauth::Tokens),
         }
     });
-    let digest_arm = |body: TokenStream| digest.then(|| quote! { Credentials::Digest(sessions) => #body, });
-    let bearer_arm = |body: TokenStream| oauth.map(|_| quote! { Credentials::Bearer(tokens) => #body, });
+    let digest_arm =
+        |body: TokenStream| digest.then(|| quote! { Credentials::Digest(sessions) => #body, });
+    let bearer_arm =
+        |body: TokenStream| oauth.map(|_| quote! { Credentials::Bearer(tokens) => #body, });
     let send_digest = digest_arm(quote! { sessions.send(outgoing).await });
     let send_bearer = bearer_arm(quote! { tokens.send(client, outgoing).await });
     let debug_digest = digest_arm(quote! { ::std::fmt::Debug::fmt(sessions, f) });

@@ -131,7 +131,11 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         "Version of the API this crate was generated for: `{api_version}`."
     ));
     let digest_module = api.auth.digest.as_ref().map(|_| quote! { mod digest; });
-    let oauth_module = api.auth.client_credentials.as_ref().map(|_| quote! { mod oauth; });
+    let oauth_module = api
+        .auth
+        .client_credentials
+        .as_ref()
+        .map(|_| quote! { mod oauth; });
     let oauth_exports = api
         .auth
         .client_credentials

@@ -37,16 +37,15 @@ impl Checker {
                 username_doc: digest.username.clone(),
                 password_doc: digest.password.clone(),
             }),
-            client_credentials: spec
-                .client_credentials
-                .as_ref()
-                .map(|credentials| ClientCredentials {
+            client_credentials: spec.client_credentials.as_ref().map(|credentials| {
+                ClientCredentials {
                     token_path: credentials.token_path.clone(),
                     revoke_path: credentials.revoke_path.clone(),
                     client_id_doc: credentials.client_id.clone(),
                     client_secret_doc: credentials.client_secret.clone(),
                     description: credentials.description.clone(),
-                }),
+                }
+            }),
         }
     }
 }

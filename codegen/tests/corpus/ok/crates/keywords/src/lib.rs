@@ -47,8 +47,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod client;
 mod auth;
+mod client;
 mod codec;
 mod digest;
 mod error;
