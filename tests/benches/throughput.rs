@@ -46,6 +46,12 @@
 //!    HTTP exchanges the server saw (`server.request_count()`) and failed requests, as
 //!    min / median / max over 5 runs. Target for the generated client: ≤ 16 challenges.
 //!    The baseline with one shared session is reported alongside for comparison.
+//! 4. **Bearer tokens.** Requests per second of the generated client with a service account
+//!    (`service_account`: one token fetched from the server's token endpoint during the
+//!    warm-up, then `Authorization: Bearer` on every request) against a hand-written reqwest
+//!    client sending the same header with a token minted by the server ([`BearerClient`]), with
+//!    1 and 32 tasks, rounds and medians as in 1. Target: ≥ 0.95 ×. The same generated client is
+//!    also compared with its Digest session (informational: no target).
 
 use std::fmt::Write as _;
 use std::future::Future;
@@ -56,10 +62,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use atlas_admin::types::{CreatePrivateEndpointRequest, ProviderName, Region};
-use atlas_test_server::{TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer, V1_PATH};
+use atlas_test_server::{
+    TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer, V1_PATH,
+};
 use diqwest::{DigestAuthCredentials, DigestAuthSession, WithDigestAuth};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use tokio::sync::Barrier;
 
 /// The create body the baselines send: the same fields as the generated client's
@@ -81,6 +89,8 @@ const CHALLENGE_TASKS: usize = 16;
 const CHALLENGE_TARGET: usize = 16;
 /// Measurement 1 target: generated req/s ≥ this × baseline req/s.
 const OVERHEAD_TARGET: f64 = 0.95;
+/// Measurement 4 target: generated bearer req/s ≥ this × hand-written bearer req/s.
+const BEARER_TARGET: f64 = 0.95;
 /// Measurement 2 target: nonce reuse req/s ≥ this × fresh-challenge req/s.
 const NONCE_REUSE_TARGET: f64 = 1.8;
 
@@ -144,8 +154,12 @@ fn main() {
         let kind = match only.as_str() {
             "generated" => ClientKind::Generated,
             "baseline" => ClientKind::Baseline,
+            "service-account" => ClientKind::ServiceAccount,
+            "bearer-baseline" => ClientKind::BearerBaseline,
             other => {
-                eprintln!("--only takes `generated` or `baseline`, not `{other}`");
+                eprintln!(
+                    "--only takes `generated`, `baseline`, `service-account` or `bearer-baseline`, not `{other}`"
+                );
                 std::process::exit(2);
             }
         };
@@ -191,7 +205,37 @@ async fn run_all(settings: &Settings) -> Report {
             &format!("(1) overhead, {tasks} task(s)"),
             &generated,
             &baseline,
-            OVERHEAD_TARGET,
+            Some(OVERHEAD_TARGET),
+        );
+    }
+
+    for tasks in [1, 32] {
+        eprintln!("measurement 4: bearer tokens, {tasks} task(s)");
+        let [generated, baseline] = compare_throughput(
+            [ClientKind::ServiceAccount, ClientKind::BearerBaseline],
+            tasks,
+            settings.overhead_duration,
+            settings.overhead_rounds,
+        )
+        .await;
+        report.throughput_comparison(
+            &format!("(4) bearer, {tasks} task(s)"),
+            &generated,
+            &baseline,
+            Some(BEARER_TARGET),
+        );
+        let [bearer, digest] = compare_throughput(
+            [ClientKind::ServiceAccount, ClientKind::Generated],
+            tasks,
+            settings.overhead_duration,
+            settings.overhead_rounds,
+        )
+        .await;
+        report.throughput_comparison(
+            &format!("(4) bearer vs Digest, {tasks} task(s)"),
+            &bearer,
+            &digest,
+            None,
         );
     }
 
@@ -207,7 +251,7 @@ async fn run_all(settings: &Settings) -> Report {
         "(2) nonce reuse, 1 task",
         &reuse,
         &fresh,
-        NONCE_REUSE_TARGET,
+        Some(NONCE_REUSE_TARGET),
     );
 
     eprintln!(
@@ -235,6 +279,10 @@ enum ClientKind {
     Baseline,
     /// [`FreshChallengeClient`]: a new Digest session (hence a 401) for every request.
     FreshChallenge,
+    /// The generated client with a service account (bearer tokens).
+    ServiceAccount,
+    /// [`BearerClient`]: reqwest by hand with a fixed `Authorization: Bearer` header.
+    BearerBaseline,
 }
 
 impl ClientKind {
@@ -243,7 +291,14 @@ impl ClientKind {
             ClientKind::Generated => "generated client",
             ClientKind::Baseline => "baseline (reqwest + diqwest, shared session)",
             ClientKind::FreshChallenge => "baseline, fresh challenge per request",
+            ClientKind::ServiceAccount => "generated client, service account (bearer)",
+            ClientKind::BearerBaseline => "baseline (reqwest, bearer header)",
         }
+    }
+
+    /// Whether this is the generated client, whose failures fail the bench.
+    fn is_generated(self) -> bool {
+        matches!(self, ClientKind::Generated | ClientKind::ServiceAccount)
     }
 }
 
@@ -286,6 +341,7 @@ enum AnyClient {
     Generated(atlas_admin::Client),
     Baseline(BaselineClient),
     FreshChallenge(FreshChallengeClient),
+    Bearer(BearerClient),
 }
 
 impl AnyClient {
@@ -303,6 +359,15 @@ impl AnyClient {
             ClientKind::FreshChallenge => {
                 AnyClient::FreshChallenge(FreshChallengeClient::new(server))
             }
+            ClientKind::ServiceAccount => AnyClient::Generated(
+                atlas_admin::Client::builder()
+                    .base_url(server.base_url())
+                    .service_account(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+                    .timeout(REQUEST_TIMEOUT)
+                    .build()
+                    .expect("valid client configuration"),
+            ),
+            ClientKind::BearerBaseline => AnyClient::Bearer(BearerClient::new(server)),
         }
     }
 
@@ -320,6 +385,7 @@ impl AnyClient {
             }
             AnyClient::Baseline(client) => client.create(&group_id).await,
             AnyClient::FreshChallenge(client) => client.create(&group_id).await,
+            AnyClient::Bearer(client) => client.create(&group_id).await,
         }
     }
 }
@@ -473,6 +539,37 @@ impl FreshChallengeClient {
             .create_request(&Endpoint::create_path(group_id));
         let session = DigestAuthSession::new(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY);
         decode_created(request.send_digest_auth(&session).await).await
+    }
+}
+
+/// A hand-written create with reqwest and a bearer token minted by the server, sent as a
+/// prebuilt (sensitive) header value: what a caller who holds a token would write.
+#[derive(Clone)]
+struct BearerClient {
+    endpoint: Endpoint,
+    authorization: HeaderValue,
+}
+
+impl BearerClient {
+    fn new(server: &TestServer) -> BearerClient {
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", server.issue_token()))
+            .expect("a token is a valid header value");
+        authorization.set_sensitive(true);
+        BearerClient {
+            endpoint: Endpoint::new(server),
+            authorization,
+        }
+    }
+
+    async fn create(&self, group_id: &str) -> Result<(), String> {
+        let response = self
+            .endpoint
+            .create_request(&Endpoint::create_path(group_id))
+            .header(AUTHORIZATION, self.authorization.clone())
+            .send()
+            .await
+            .map_err(diqwest::error::Error::from);
+        decode_created(response).await
     }
 }
 
@@ -780,11 +877,11 @@ impl Report {
         name: &str,
         candidate: &ThroughputSeries,
         reference: &ThroughputSeries,
-        target_ratio: f64,
+        target_ratio: Option<f64>,
     ) {
         for (series, is_candidate) in [(candidate, true), (reference, false)] {
             let failed = series.failed();
-            if series.kind == ClientKind::Generated {
+            if series.kind.is_generated() {
                 self.generated_failures += failed;
             }
             let exchanges = median(series.runs.iter().map(|run| run.exchanges_per_request));
@@ -856,8 +953,11 @@ impl Report {
                 "{ratio:.2}× median of per-round ratios ({}); ratio of medians {ratio_of_medians:.2}×",
                 rounds.join(", ")
             ),
-            &format!("≥ {target_ratio:.2}×"),
-            yes_no(ratio >= target_ratio),
+            &target_ratio.map_or_else(
+                || "— (informational)".to_owned(),
+                |target| format!("≥ {target:.2}×"),
+            ),
+            target_ratio.map_or_else(|| "—".to_owned(), |target| yes_no(ratio >= target)),
         );
     }
 
