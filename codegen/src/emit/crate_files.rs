@@ -154,6 +154,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         mod client;
+        #[rustfmt::skip]
         mod auth;
         mod codec;
         #digest_module

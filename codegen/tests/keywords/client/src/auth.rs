@@ -3,9 +3,9 @@
 
 //! The authentication schemes the API accepts; a client uses the one its builder chose.
 
-use crate::client::ClientInner;
 use crate::error::Error;
 use crate::transport::{AttemptError, Outgoing};
+use crate::client::ClientInner;
 
 /// The credentials of a client, with the state its clones share.
 pub(crate) enum Credentials {
@@ -60,7 +60,9 @@ impl Credentials {
 pub(crate) struct AuthChoice {
     /// Each method that chose credentials, in call order, with what it chose (or why
     /// that was refused): exactly one is allowed.
-    pub(crate) chosen: ::std::vec::Vec<(&'static str, ::std::result::Result<Credentials, Error>)>,
+    pub(crate) chosen: ::std::vec::Vec<
+        (&'static str, ::std::result::Result<Credentials, Error>),
+    >,
     /// [`ClientBuilder::token_renewal_margin`](crate::ClientBuilder::token_renewal_margin).
     pub(crate) token_renewal_margin: ::std::option::Option<::std::time::Duration>,
 }
@@ -70,24 +72,29 @@ impl AuthChoice {
     pub(crate) fn finish(self) -> ::std::result::Result<Credentials, Error> {
         let mut chosen = self.chosen.into_iter();
         let ::std::option::Option::Some((first, credentials)) = chosen.next() else {
-            return ::std::result::Result::Err(Error::invalid_argument(
-                "credentials",
-                "credentials are required: call `.digest_auth(public_key, private_key)`, `.service_account(client_id, client_secret)` or `.bearer_token(token)`",
-            ));
+            return ::std::result::Result::Err(
+                Error::invalid_argument(
+                    "credentials",
+                    "credentials are required: call `.digest_auth(public_key, private_key)`, `.service_account(client_id, client_secret)` or `.bearer_token(token)`",
+                ),
+            );
         };
         if let ::std::option::Option::Some((second, _)) = chosen.next() {
-            return ::std::result::Result::Err(Error::invalid_argument(
-                second,
-                ::std::format!(
-                    "`{first}` already chose the credentials: a client authenticates one way"
+            return ::std::result::Result::Err(
+                Error::invalid_argument(
+                    second,
+                    ::std::format!(
+                        "`{first}` already chose the credentials: a client authenticates one way"
+                    ),
                 ),
-            ));
+            );
         }
         #[allow(unused_mut, reason = "settings of some schemes change the credentials")]
         let mut credentials = credentials?;
-        if let (Credentials::Bearer(tokens), ::std::option::Option::Some(margin)) =
-            (&mut credentials, self.token_renewal_margin)
-        {
+        if let (Credentials::Bearer(tokens), ::std::option::Option::Some(margin)) = (
+            &mut credentials,
+            self.token_renewal_margin,
+        ) {
             tokens.set_renewal_margin(margin);
         }
         ::std::result::Result::Ok(credentials)

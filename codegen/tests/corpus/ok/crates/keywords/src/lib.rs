@@ -47,8 +47,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod auth;
 mod client;
+
+#[rustfmt::skip]
+mod auth;
 mod codec;
 mod digest;
 mod error;
