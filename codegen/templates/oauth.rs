@@ -26,12 +26,22 @@ use crate::transport::{self, AttemptError, Outgoing, RawResponse};
 /// margin is renewed halfway through its life instead.
 pub const DEFAULT_TOKEN_RENEWAL_MARGIN: Duration = Duration::from_secs(5 * 60);
 
-/// What `application/x-www-form-urlencoded` leaves as is (besides letters and digits).
+/// What `application/x-www-form-urlencoded` leaves as is besides letters and digits (the
+/// space becomes `+`, see [`form_encode`]).
 const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'*')
     .remove(b'-')
     .remove(b'.')
-    .remove(b'_');
+    .remove(b'_')
+    .remove(b' ');
+
+/// Encodes a value as `application/x-www-form-urlencoded` does (and Go's `url.QueryEscape`,
+/// which atlas-sdk-go uses for the client id and secret).
+fn form_encode(value: &str) -> String {
+    utf8_percent_encode(value, FORM_VALUE)
+        .to_string()
+        .replace(' ', "+")
+}
 
 impl ClientBuilder {
     /// Authenticates with a service account: the client id and secret are exchanged for a
@@ -296,10 +306,9 @@ impl Tokens {
         }
         let authorization = bearer_header(&answer.access_token)
             .map_err(|()| invalid("carries a token that is not a valid header value".into()))?;
-        let renew_in = answer.expires_in.map(|seconds| {
-            let lifetime = Duration::from_secs(seconds);
-            lifetime.saturating_sub(self.renewal_margin.min(lifetime / 2))
-        });
+        let renew_in = answer
+            .expires_in
+            .map(|seconds| renew_after(Duration::from_secs(seconds), self.renewal_margin));
         tracing::debug!(
             expires_in_s = answer.expires_in,
             renew_in_s = renew_in.map(|renew_in| renew_in.as_secs()),
@@ -335,7 +344,7 @@ impl Tokens {
         };
         let form = format!(
             "token={}&token_type_hint=access_token",
-            utf8_percent_encode(token.value.expose(), FORM_VALUE)
+            form_encode(token.value.expose())
         );
         let response = post_form(
             client,
@@ -380,6 +389,12 @@ impl fmt::Debug for Tokens {
     }
 }
 
+/// How long after it was requested a token living `lifetime` is renewed: `margin` before it
+/// expires, or halfway through its life when that is sooner.
+fn renew_after(lifetime: Duration, margin: Duration) -> Duration {
+    lifetime.saturating_sub(margin.min(lifetime / 2))
+}
+
 /// `Bearer <token>`, marked sensitive.
 fn bearer_header(token: &str) -> Result<HeaderValue, ()> {
     let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ())?;
@@ -408,8 +423,8 @@ async fn post_form(
     form: String,
 ) -> Result<RawResponse, Error> {
     let url = format!("{}{path}", client.base_url);
-    let user = utf8_percent_encode(client_id, FORM_VALUE).to_string();
-    let password = utf8_percent_encode(client_secret.expose(), FORM_VALUE).to_string();
+    let user = form_encode(client_id);
+    let password = form_encode(client_secret.expose());
     transport::with_retries(client.retry, true, || {
         let mut request = client
             .http
@@ -459,5 +474,34 @@ fn refused(kind: AuthErrorKind, what: &str, response: &RawResponse) -> Error {
         kind,
         message: format!("{what}: {oauth}"),
         oauth: Some(Box::new(oauth)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_form_encoded_like_a_query_string() {
+        assert_eq!(form_encode("mdb_sa_id_0123"), "mdb_sa_id_0123");
+        assert_eq!(form_encode("a b+c/d:é*~"), "a+b%2Bc%2Fd%3A%C3%A9*%7E");
+    }
+
+    #[test]
+    fn tokens_are_renewed_a_margin_early_or_halfway_through_a_short_life() {
+        let hour = Duration::from_secs(3600);
+        assert_eq!(
+            renew_after(hour, DEFAULT_TOKEN_RENEWAL_MARGIN),
+            Duration::from_secs(3300)
+        );
+        assert_eq!(
+            renew_after(hour, Duration::from_secs(10)),
+            Duration::from_secs(3590)
+        );
+        assert_eq!(
+            renew_after(Duration::from_secs(4), DEFAULT_TOKEN_RENEWAL_MARGIN),
+            Duration::from_secs(2)
+        );
+        assert_eq!(renew_after(Duration::ZERO, Duration::ZERO), Duration::ZERO);
     }
 }

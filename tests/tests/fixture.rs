@@ -771,3 +771,70 @@ async fn the_union_waiter_fails_on_a_failure_state_of_the_default_field() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn the_token_endpoint_is_the_specs_and_a_lower_case_bearer_without_lifetime_is_used() {
+    let token = answer(
+        "200 OK",
+        "application/json",
+        r#"{"access_token":"fixture-token","token_type":"bearer"}"#,
+    );
+    let server = Capture::start(vec![token, answer("200 OK", "application/json", "[]")]).await;
+    let client = Client::builder()
+        .base_url(format!("{}/root", server.base_url))
+        .service_account("fixture id", "s3cret")
+        .build()
+        .expect("client");
+    assert!(client.r#type().await.expect("200").is_empty());
+    let requests = server.requests();
+    let [token, call] = requests.as_slice() else {
+        panic!("expected a token request and a call: {requests:#?}");
+    };
+    assert_eq!(
+        (token.method.as_str(), token.target.as_str()),
+        ("POST", "/root/oauth/token")
+    );
+    // "fixture id:s3cret", the space form-encoded before base64.
+    assert_eq!(
+        token.header("authorization"),
+        Some("Basic Zml4dHVyZStpZDpzM2NyZXQ=")
+    );
+    assert_eq!(call.target, "/root/api/v1/types");
+    assert_eq!(call.header("authorization"), Some("Bearer fixture-token"));
+}
+
+#[tokio::test]
+async fn a_token_answer_that_is_not_a_token_is_a_typed_error_that_does_not_quote_it() {
+    for body in [
+        r#"{"access_token":"leaked-token","token_type":"mac"}"#,
+        r#"{"access_token":["leaked-token"],"token_type":"Bearer"}"#,
+        "leaked-token",
+    ] {
+        let server = Capture::start(vec![answer("200 OK", "application/json", body)]).await;
+        let client = Client::builder()
+            .base_url(&server.base_url)
+            .service_account("id", "secret")
+            .build()
+            .expect("client");
+        match client.r#type().await {
+            Err(error @ Error::Authentication { .. }) => {
+                assert!(
+                    matches!(
+                        error,
+                        Error::Authentication {
+                            kind: keywords_client::AuthErrorKind::InvalidTokenResponse,
+                            oauth: None,
+                            ..
+                        }
+                    ),
+                    "{error:?}"
+                );
+                for text in [error.to_string(), format!("{error:?}")] {
+                    assert!(!text.contains("leaked-token"), "{text}");
+                }
+            }
+            other => panic!("expected an authentication error for {body}, got {other:?}"),
+        }
+        assert_eq!(server.requests().len(), 1, "no API call without a token");
+    }
+}
