@@ -18,6 +18,7 @@ use crate::spec::{
 };
 use crate::suggest::closest;
 
+mod deviations;
 mod unions;
 mod versions;
 mod waiters;
@@ -222,6 +223,7 @@ impl Checker {
             operation.body_variant_check = body_variant_check(operation, &unions);
         }
         self.check_recursion(&doc.types, &structs, &unions);
+        self.upstream_deviations(doc);
         mark_directions(&mut structs, &mut unions, &operations);
         let waiters = self.waiters(
             doc,
