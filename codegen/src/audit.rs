@@ -905,7 +905,12 @@ impl<'a> Comparator<'a> {
                     | (_, SchemaKind::Any)
             );
             if !matches {
-                mismatch(self, &format!("a {ty}"));
+                let described = if ty == "integer" {
+                    "an integer".to_owned()
+                } else {
+                    format!("a {ty}")
+                };
+                mismatch(self, &described);
                 return;
             }
             if let Some(values) = &schema.enum_values {

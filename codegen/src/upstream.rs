@@ -412,8 +412,9 @@ impl<'a> Reader<'a> {
             ),
             None => self.problem("", "missing `openapi` (the OpenAPI version, `3.0.1`)"),
         }
+        let before = self.problems.len();
         self.references(self.root, "#");
-        if !self.problems.is_empty() {
+        if self.problems.len() > before {
             // Dangling references would be reported again, less clearly, by every reader.
             return upstream;
         }
