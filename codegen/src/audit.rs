@@ -8,7 +8,7 @@
 //! success status and the media type.
 //!
 //! Each difference becomes one line naming both places: the spec's `file:line:col` (from the
-//! loader's [`PositionMap`](crate::position::PositionMap)) and the upstream JSON pointer. A
+//! loader's [`PositionMap`]) and the upstream JSON pointer. A
 //! difference whose aspect the spec declares in an `upstreamDeviations` list of the field,
 //! parameter, enum, type, union or operation concerned is accepted; a declaration that matches
 //! no difference is stale. The report ends with a coverage line.
@@ -78,9 +78,7 @@ impl AuditReport {
         self.findings.is_empty()
     }
 
-    /// The findings concerning one spec operation's subtree or anything it was compared
-    /// through are not separable in general; this counts the findings whose spec pointer is
-    /// inside `operations.<id>`.
+    /// The findings located inside the spec node at `prefix` (`operations.getItem`).
     pub fn findings_under(&self, prefix: &str) -> Vec<&Finding> {
         self.findings
             .iter()
@@ -285,10 +283,12 @@ pub fn audit_checked(spec: &CheckedSpec, upstream: &Upstream) -> AuditReport {
         .values()
         .filter_map(|operation| operation.operation_id.as_deref())
         .collect();
-    let (covered, missing): (Vec<_>, Vec<_>) = upstream
-        .operations
-        .iter()
-        .partition(|operation| operation.id.as_deref().is_some_and(|id| in_spec.contains(id)));
+    let (covered, missing): (Vec<_>, Vec<_>) = upstream.operations.iter().partition(|operation| {
+        operation
+            .id
+            .as_deref()
+            .is_some_and(|id| in_spec.contains(id))
+    });
     AuditReport {
         spec_file: spec.file.clone(),
         upstream_file: upstream.file.clone(),
@@ -587,7 +587,13 @@ impl<'a> Comparator<'a> {
                         owners.clone(),
                     );
                 }
-                let content = self.media(key, &pointer, media_type, &up_body.content, &up_body.pointer);
+                let content = self.media(
+                    key,
+                    &pointer,
+                    media_type,
+                    &up_body.content,
+                    &up_body.pointer,
+                );
                 match content.and_then(|content| content.schema.as_ref()) {
                     Some(schema) => self.value(
                         &Ctx {
@@ -622,7 +628,10 @@ impl<'a> Comparator<'a> {
                 Anchor::Value,
                 upstream::child(&up.pointer, "responses"),
                 UpstreamAspect::Status,
-                format!("operation `{key}` answers {} here; upstream declares no 2xx answer", spec.response.status),
+                format!(
+                    "operation `{key}` answers {} here; upstream declares no 2xx answer",
+                    spec.response.status
+                ),
                 owners,
             );
             return;
@@ -643,7 +652,13 @@ impl<'a> Comparator<'a> {
         let content = if success.content.is_empty() {
             None
         } else {
-            self.media(key, &pointer, media_type, &success.content, &success.pointer)
+            self.media(
+                key,
+                &pointer,
+                media_type,
+                &success.content,
+                &success.pointer,
+            )
         };
         let schema = content.and_then(|content| content.schema.as_ref());
         match (spec.response.ty.as_str(), schema) {
@@ -697,7 +712,12 @@ impl<'a> Comparator<'a> {
             .iter()
             .map(|c| format!("`{}`", c.media_type))
             .collect();
-        let spec = match self.doc.operations.get(key).and_then(|o| o.api_version.as_ref()) {
+        let spec = match self
+            .doc
+            .operations
+            .get(key)
+            .and_then(|o| o.api_version.as_ref())
+        {
             Some(_) => format!("{pointer}.apiVersion"),
             None => pointer.to_owned(),
         };
@@ -720,12 +740,7 @@ impl<'a> Comparator<'a> {
     }
 
     /// Compares one shared parameter with its upstream counterpart.
-    pub(crate) fn parameter(
-        &mut self,
-        name: &str,
-        spec: &ParameterSpec,
-        up: &upstream::Parameter,
-    ) {
+    pub(crate) fn parameter(&mut self, name: &str, spec: &ParameterSpec, up: &upstream::Parameter) {
         let pointer = format!("parameters.{name}");
         self.note(&pointer, &up.pointer);
         let owners = vec![pointer.clone()];
@@ -812,12 +827,12 @@ impl<'a> Comparator<'a> {
         }
         if spec.pattern != schema.pattern {
             let message = match (&spec.pattern, &schema.pattern) {
-                (Some(ours), Some(theirs)) => format!(
-                    "parameter `{name}` must match `{ours}` here but `{theirs}` upstream"
-                ),
-                (Some(ours), None) => format!(
-                    "parameter `{name}` must match `{ours}` here; upstream has no pattern"
-                ),
+                (Some(ours), Some(theirs)) => {
+                    format!("parameter `{name}` must match `{ours}` here but `{theirs}` upstream")
+                }
+                (Some(ours), None) => {
+                    format!("parameter `{name}` must match `{ours}` here; upstream has no pattern")
+                }
                 (None, Some(theirs)) => format!(
                     "parameter `{name}` has no pattern here; upstream it must match `{theirs}`"
                 ),
@@ -828,7 +843,11 @@ impl<'a> Comparator<'a> {
             } else {
                 pointer.clone()
             };
-            let anchor = if spec.pattern.is_some() { Anchor::Value } else { Anchor::Key };
+            let anchor = if spec.pattern.is_some() {
+                Anchor::Value
+            } else {
+                Anchor::Key
+            };
             let up_pointer = if schema.pattern.is_some() {
                 upstream::child(&schema.pointer, "pattern")
             } else {
@@ -1056,17 +1075,14 @@ impl<'a> Comparator<'a> {
 
     /// Compares an object type with an upstream object; `skip` is the member a union reads
     /// itself (its discriminator).
-    pub(crate) fn object(
-        &mut self,
-        name: &str,
-        spec: &TypeSpec,
-        up: &Schema,
-        skip: Option<&str>,
-    ) {
+    pub(crate) fn object(&mut self, name: &str, spec: &TypeSpec, up: &Schema, skip: Option<&str>) {
         let SchemaKind::Object(object) = &up.kind else {
             return;
         };
-        if !self.visited.insert((format!("types.{name}"), up.pointer.clone())) {
+        if !self
+            .visited
+            .insert((format!("types.{name}"), up.pointer.clone()))
+        {
             return;
         }
         let pointer = format!("types.{name}");
@@ -1130,7 +1146,11 @@ impl<'a> Comparator<'a> {
                 UpstreamAspect::Required,
                 format!(
                     "{what} is {} here but {} upstream",
-                    if spec.required { "required" } else { "optional" },
+                    if spec.required {
+                        "required"
+                    } else {
+                        "optional"
+                    },
                     if required { "required" } else { "optional" }
                 ),
                 owners.clone(),
@@ -1146,8 +1166,16 @@ impl<'a> Comparator<'a> {
                 UpstreamAspect::Nullable,
                 format!(
                     "{what} {} here but {} upstream",
-                    if spec.nullable { "may be null" } else { "is never null" },
-                    if nullable { "may be null" } else { "is never null" }
+                    if spec.nullable {
+                        "may be null"
+                    } else {
+                        "is never null"
+                    },
+                    if nullable {
+                        "may be null"
+                    } else {
+                        "is never null"
+                    }
                 ),
                 owners.clone(),
             );
@@ -1267,7 +1295,10 @@ impl<'a> Comparator<'a> {
 
 /// Pairs the path templates: `Ok` with spec placeholder → upstream placeholder when the
 /// literal segments agree, `Err` with the pairing by position (as far as it goes) otherwise.
-fn pair_paths(ours: &str, theirs: &str) -> Result<BTreeMap<String, String>, BTreeMap<String, String>> {
+fn pair_paths(
+    ours: &str,
+    theirs: &str,
+) -> Result<BTreeMap<String, String>, BTreeMap<String, String>> {
     let placeholder = |segment: &str| {
         segment
             .strip_prefix('{')
@@ -1342,4 +1373,22 @@ pub(crate) fn undeclared(comparator: &mut Comparator<'_>) -> Vec<String> {
     left.into_iter()
         .map(|raw| format!("{}: {} ({})", raw.spec, raw.message, raw.upstream))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pair_paths;
+
+    #[test]
+    fn path_parameters_pair_by_position_whatever_their_names() {
+        let mapping = pair_paths(
+            "/v2/groups/{group}/items/{id}",
+            "/v2/groups/{groupId}/items/{itemId}",
+        )
+        .expect("same literals");
+        assert_eq!(mapping.get("group").map(String::as_str), Some("groupId"));
+        assert_eq!(mapping.get("id").map(String::as_str), Some("itemId"));
+        assert!(pair_paths("/v2/groups/{g}/item", "/v2/groups/{g}/items").is_err());
+        assert!(pair_paths("/v2/groups/{g}", "/v2/groups/{g}/items").is_err());
+    }
 }

@@ -133,9 +133,8 @@ pub fn import(
         .iter()
         .flat_map(|(section, entries)| entries.keys().map(move |key| format!("{section}.{key}")))
         .collect();
-    let merged = merge(text, &drafter.sections).map_err(|message| {
-        ImportError::Unsupported(vec![format!("{file}: {message}")])
-    })?;
+    let merged = merge(text, &drafter.sections)
+        .map_err(|message| ImportError::Unsupported(vec![format!("{file}: {message}")]))?;
     let provenance = Provenance {
         spec: file.to_owned(),
         command: "cargo xtask gen".to_owned(),
@@ -232,9 +231,7 @@ impl Drafter<'_> {
             media_types.push(&content.media_type);
         }
         let fits = |prefix: &str, media_type: &str| {
-            (prefix.is_empty()
-                || up.path == prefix
-                || up.path.starts_with(&format!("{prefix}/")))
+            (prefix.is_empty() || up.path == prefix || up.path.starts_with(&format!("{prefix}/")))
                 && (media_types.is_empty() || media_types.contains(&media_type))
         };
         let (version, prefix) = if doc.api_versions.is_empty() {
@@ -272,7 +269,11 @@ impl Drafter<'_> {
             }
         };
         let path = up.path.get(prefix.len()..).unwrap_or_default().to_owned();
-        let path = if path.is_empty() { "/".to_owned() } else { path };
+        let path = if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path
+        };
         // Parameters: path ones in template order, then the others in upstream order.
         let placeholders: Vec<&str> = path
             .split('/')
@@ -293,10 +294,7 @@ impl Drafter<'_> {
                 parameters.push(Value::from(name));
             }
         }
-        let summary = up
-            .summary
-            .clone()
-            .unwrap_or_else(|| id.to_title_case());
+        let summary = up.summary.clone().unwrap_or_else(|| id.to_title_case());
         let description = up.description.clone().unwrap_or_else(|| {
             format!(
                 "{summary}. Drafted by `cargo xtask import` from the official description, which has no prose for it."
@@ -314,7 +312,11 @@ impl Drafter<'_> {
         operation.insert("parameters".into(), Value::Array(parameters));
         let base = id.to_upper_camel_case();
         if let Some(body) = &up.request_body {
-            match body.content.first().and_then(|content| content.schema.as_ref()) {
+            match body
+                .content
+                .first()
+                .and_then(|content| content.schema.as_ref())
+            {
                 Some(schema) => {
                     let drafted = self.value(schema, &format!("{base}Request"));
                     if drafted.items.is_some() || is_primitive(&drafted.ty) {
@@ -334,7 +336,10 @@ impl Drafter<'_> {
             }
         }
         let Some(success) = &up.success else {
-            self.unsupported(&up.pointer, "the operation declares no success (2xx) answer");
+            self.unsupported(
+                &up.pointer,
+                "the operation declares no success (2xx) answer",
+            );
             return;
         };
         let mut response = serde_json::Map::new();
@@ -507,7 +512,10 @@ impl Drafter<'_> {
                 .description
                 .clone()
                 .unwrap_or_else(|| placeholder(&format!("The values of `{name}`")));
-            let entries: Vec<Value> = values.iter().map(|value| json!({ "value": value })).collect();
+            let entries: Vec<Value> = values
+                .iter()
+                .map(|value| json!({ "value": value }))
+                .collect();
             self.insert(
                 "enums",
                 name,
@@ -535,10 +543,7 @@ impl Drafter<'_> {
             deviations: Vec::new(),
         };
         match &schema.kind {
-            SchemaKind::String
-            | SchemaKind::Boolean
-            | SchemaKind::Integer
-            | SchemaKind::Number => {
+            SchemaKind::String | SchemaKind::Boolean | SchemaKind::Integer | SchemaKind::Number => {
                 drafted.ty = match schema.kind {
                     SchemaKind::Boolean => "boolean",
                     SchemaKind::Integer => "integer",
@@ -565,7 +570,10 @@ impl Drafter<'_> {
             SchemaKind::Array(items) => {
                 let inner = self.value(items, suggested);
                 if inner.items.is_some() {
-                    self.unsupported(&items.pointer, "arrays of arrays are not in the spec format");
+                    self.unsupported(
+                        &items.pointer,
+                        "arrays of arrays are not in the spec format",
+                    );
                 }
                 drafted.ty = "array".to_owned();
                 drafted.items = Some(inner.ty);
@@ -750,12 +758,17 @@ fn deviation(aspect: UpstreamAspect, reason: &str) -> Value {
 }
 
 fn placeholder(what: &str) -> String {
-    format!("{what}. Drafted by `cargo xtask import`: the official description has no prose for it.")
+    format!(
+        "{what}. Drafted by `cargo xtask import`: the official description has no prose for it."
+    )
 }
 
 /// Inserts the drafted entries into `text`, keeping its formatting: each entry goes at the end
 /// of its section (a missing section is added after the sections that precede it).
-fn merge(text: &str, sections: &IndexMap<String, IndexMap<String, Value>>) -> Result<String, String> {
+fn merge(
+    text: &str,
+    sections: &IndexMap<String, IndexMap<String, Value>>,
+) -> Result<String, String> {
     use jsonc_parser::ast::{ObjectPropName, Value as Ast};
     use jsonc_parser::common::Ranged;
 
@@ -786,25 +799,25 @@ fn merge(text: &str, sections: &IndexMap<String, IndexMap<String, Value>>) -> Re
                 Some(last) => edits.push((last.end(), format!(",\n{}", members.join(",\n")))),
                 None => {
                     // `{}` or `{ }`: replace the inside.
-                    edits.push((
-                        object.start() + 1,
-                        format!("\n{}\n  ", members.join(",\n")),
-                    ));
+                    edits.push((object.start() + 1, format!("\n{}\n  ", members.join(",\n"))));
                 }
             },
             Some(_) => return Err(format!("`{section}` is not an object")),
             None => {
-                let position = ROOT_ORDER.iter().position(|key| key == section).unwrap_or(0);
+                let position = ROOT_ORDER
+                    .iter()
+                    .position(|key| key == section)
+                    .unwrap_or(0);
                 let before = root
                     .properties
                     .iter()
-                    .filter(|property| {
+                    .rev()
+                    .find(|property| {
                         ROOT_ORDER
                             .iter()
                             .position(|key| *key == name_of(&property.name))
                             .is_some_and(|index| index < position)
                     })
-                    .last()
                     .or_else(|| root.properties.last());
                 let block = format!("  \"{section}\": {{\n{}\n  }}", members.join(",\n"));
                 match before {
@@ -821,7 +834,7 @@ fn merge(text: &str, sections: &IndexMap<String, IndexMap<String, Value>>) -> Re
         .enumerate()
         .map(|(order, (offset, insert))| (offset, order, insert))
         .collect();
-    indexed.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    indexed.sort_by_key(|edit| std::cmp::Reverse((edit.0, edit.1)));
     for (offset, _, insert) in indexed {
         if !merged.is_char_boundary(offset) || offset > merged.len() {
             return Err("cannot place the new entries".to_owned());

@@ -289,7 +289,9 @@ pub fn child(parent: &str, token: &str) -> String {
 }
 
 /// The HTTP methods an OpenAPI path item may hold.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Parses `text`, the contents of `file`.
 pub fn parse(file: &str, text: &str) -> Result<Upstream, UpstreamErrors> {
@@ -388,7 +390,8 @@ impl<'a> Reader<'a> {
 
     /// The value at a `#/…` pointer.
     fn at(&self, pointer: &str) -> Option<&'a Value> {
-        self.root.pointer(pointer.strip_prefix('#').unwrap_or(pointer))
+        self.root
+            .pointer(pointer.strip_prefix('#').unwrap_or(pointer))
     }
 
     fn document(&mut self, file: &str) -> Upstream {
@@ -627,7 +630,10 @@ impl<'a> Reader<'a> {
             return None;
         };
         let Some(members) = responses.as_object() else {
-            self.problem(pointer, "`responses` must be an object keyed by status code");
+            self.problem(
+                pointer,
+                "`responses` must be an object keyed by status code",
+            );
             return None;
         };
         let (status, response) = members
@@ -710,12 +716,13 @@ impl<'a> Reader<'a> {
         if let Some(target) = members.get("$ref").and_then(Value::as_str) {
             match target.strip_prefix("#/components/schemas/") {
                 Some(name) if !name.contains('/') => {
-                    schema.kind =
-                        SchemaKind::Ref(name.replace("~1", "/").replace("~0", "~"));
+                    schema.kind = SchemaKind::Ref(name.replace("~1", "/").replace("~0", "~"));
                 }
                 _ => self.problem(
                     &child(pointer, "$ref"),
-                    format!("a schema may only refer to `#/components/schemas/<name>`, not `{target}`"),
+                    format!(
+                        "a schema may only refer to `#/components/schemas/<name>`, not `{target}`"
+                    ),
                 ),
             }
             return schema;
@@ -731,7 +738,10 @@ impl<'a> Reader<'a> {
                 if kinds.iter().any(|kind| kind == "null") {
                     schema.nullable = true;
                 }
-                kinds.iter().filter_map(Value::as_str).find(|kind| *kind != "null")
+                kinds
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|kind| *kind != "null")
             }
             Some(_) => {
                 self.problem(&child(pointer, "type"), "`type` must be a string");
@@ -829,7 +839,10 @@ impl<'a> Reader<'a> {
                     object.properties.insert(name.clone(), schema);
                 }
             }
-            Some(_) => self.problem(&child(pointer, "properties"), "`properties` must be an object"),
+            Some(_) => self.problem(
+                &child(pointer, "properties"),
+                "`properties` must be an object",
+            ),
             None => {}
         }
         match members.get("required") {
@@ -968,6 +981,9 @@ mod tests {
         let Some(SchemaKind::Union(base)) = upstream.schemas.get("Base").map(|s| &s.kind) else {
             panic!("Base is a union");
         };
-        assert_eq!(base.mapping.get("a").map(|(name, _)| name.as_str()), Some("A"));
+        assert_eq!(
+            base.mapping.get("a").map(|(name, _)| name.as_str()),
+            Some("A")
+        );
     }
 }

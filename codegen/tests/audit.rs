@@ -127,7 +127,8 @@ fn every_difference_line_names_a_spec_position_and_an_upstream_pointer() {
                 expected.display()
             );
             assert!(
-                line.contains(&format!("({UPSTREAM}#/")) || line.ends_with(&format!("({UPSTREAM})")),
+                line.contains(&format!("({UPSTREAM}#/"))
+                    || line.ends_with(&format!("({UPSTREAM})")),
                 "{}: {line:?} names no upstream place",
                 expected.display()
             );
@@ -178,7 +179,10 @@ fn the_issue_mutations_are_caught_with_the_exact_locations() {
     );
     assert_eq!(
         lines("required-flipped"),
-        [format!("734:53 {}", pointer("ProjectSettingItemView/required"))]
+        [format!(
+            "734:53 {}",
+            pointer("ProjectSettingItemView/required")
+        )]
     );
     assert_eq!(
         lines("path-segment-wrong"),
@@ -302,10 +306,13 @@ fn importing_each_operation_of_the_spec_into_an_empty_spec_audits_clean() {
         assert!(outcome.added.contains(&format!("operations.{id}")));
         let report = audit("empty.json", &outcome.text, &up).expect("the audit runs");
         assert!(
-            report.findings_under(&format!("operations.{id}")).is_empty() && report.is_clean(),
+            report
+                .findings_under(&format!("operations.{id}"))
+                .is_empty()
+                && report.is_clean(),
             "{id}:\n{report}"
         );
-        assert_eq!(report.covered, [id.clone()]);
+        assert_eq!(report.covered, std::slice::from_ref(id));
         // And one after the other into one spec, which reuses what is there.
         together = import("together.json", &together, &up, id)
             .unwrap_or_else(|error| panic!("{id}: {error}"))
@@ -343,10 +350,18 @@ fn an_existing_entry_with_other_content_is_a_collision() {
         }
     });
     let text = serde_json::to_string_pretty(&spec).expect("json");
-    match import("s.json", &text, &real_upstream(), "toggleGroupPrivateEndpointRegionalMode") {
+    match import(
+        "s.json",
+        &text,
+        &real_upstream(),
+        "toggleGroupPrivateEndpointRegionalMode",
+    ) {
         Err(ImportError::Collision(lines)) => {
             let text = lines.join("\n");
-            assert!(text.contains("`types.ProjectSettingItemView` exists"), "{text}");
+            assert!(
+                text.contains("`types.ProjectSettingItemView` exists"),
+                "{text}"
+            );
             assert!(text.contains("field `enabled` of `ProjectSettingItemView` is optional here but required upstream"), "{text}");
         }
         other => panic!("expected a collision, got {other:?}"),
@@ -357,9 +372,17 @@ fn an_existing_entry_with_other_content_is_a_collision() {
         "CloudProvider": { "description": "Other values.", "values": [{ "value": "ON_PREMISES" }] }
     });
     let text = serde_json::to_string_pretty(&spec).expect("json");
-    match import("s.json", &text, &real_upstream(), "listGroupPrivateEndpointEndpointService") {
+    match import(
+        "s.json",
+        &text,
+        &real_upstream(),
+        "listGroupPrivateEndpointEndpointService",
+    ) {
         Err(ImportError::Collision(lines)) => {
-            assert!(lines.join("\n").contains("`enums.CloudProvider` exists"), "{lines:#?}");
+            assert!(
+                lines.join("\n").contains("`enums.CloudProvider` exists"),
+                "{lines:#?}"
+            );
         }
         other => panic!("expected a collision, got {other:?}"),
     }

@@ -185,7 +185,9 @@ fn kept_ids(document: &Value) -> BTreeSet<String> {
 
 /// The document with only the `wanted` operations and the components they reach.
 pub fn trim(full: &Value, wanted: &BTreeSet<String>, source: Option<Value>) -> Value {
-    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    const METHODS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
     let mut out = serde_json::Map::new();
     for key in ["openapi", "info"] {
         if let Some(value) = full.get(key) {
@@ -274,13 +276,20 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
                 match (key.as_str(), member) {
                     ("$ref", Value::String(target)) => out.push(target.clone()),
                     ("mapping", Value::Object(mapping)) => {
-                        out.extend(mapping.values().filter_map(Value::as_str).map(str::to_owned));
+                        out.extend(
+                            mapping
+                                .values()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned),
+                        );
                     }
                     _ => collect_refs(member, out),
                 }
             }
         }
-        Value::Array(elements) => elements.iter().for_each(|element| collect_refs(element, out)),
+        Value::Array(elements) => elements
+            .iter()
+            .for_each(|element| collect_refs(element, out)),
         _ => {}
     }
 }
@@ -316,9 +325,15 @@ mod tests {
         let trimmed = trim(&full, &wanted, Some(Value::from("source")));
         assert_eq!(trimmed["x-source"], "source");
         assert!(trimmed["paths"].get("/b").is_none());
-        let schemas = trimmed["components"]["schemas"].as_object().expect("schemas");
+        let schemas = trimmed["components"]["schemas"]
+            .as_object()
+            .expect("schemas");
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "B"]);
         assert!(trimmed["components"].get("responses").is_none());
-        assert!(trimmed["components"]["securitySchemes"].get("Digest").is_some());
+        assert!(
+            trimmed["components"]["securitySchemes"]
+                .get("Digest")
+                .is_some()
+        );
     }
 }

@@ -68,7 +68,11 @@ fn a_difference_exits_1_and_a_missing_file_exits_2() {
     fs::write(&broken, "{\"openapi\": \"3.0.1\", \"paths\": [").expect("write");
     let output = xtask(&["audit", "--upstream", broken.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("not valid JSON"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("not valid JSON"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
@@ -90,13 +94,22 @@ fn import_writes_the_spec_and_a_collision_leaves_it_untouched() {
     ]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
-    assert!(stdout.contains("added   unions.PrivateLinkEndpoint"), "{stdout}");
+    assert!(
+        stdout.contains("added   unions.PrivateLinkEndpoint"),
+        "{stdout}"
+    );
     let audit = xtask(&["audit", "--spec", spec_arg, "--upstream", upstream_arg]);
     assert!(audit.status.success(), "{}", text(&audit.stdout));
     // Nothing left behind but the spec.
     let names: Vec<String> = fs::read_dir(dir.path())
         .expect("dir")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     assert_eq!(names, ["spec.json"]);
 
@@ -118,7 +131,11 @@ fn import_writes_the_spec_and_a_collision_leaves_it_untouched() {
         spec_arg,
     ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("name collision"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("name collision"),
+        "{}",
+        text(&output.stderr)
+    );
     assert_eq!(fs::read_to_string(&spec).expect("read"), before);
 }
 
@@ -137,7 +154,8 @@ fn importing_an_operation_the_spec_has_changes_nothing() {
     ]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(
-        text(&output.stdout).contains("already in the spec as `operations.toggleRegionalEndpointMode`")
+        text(&output.stdout)
+            .contains("already in the spec as `operations.toggleRegionalEndpointMode`")
     );
     assert_eq!(fs::read_to_string(&spec).expect("read"), before);
 }
