@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub const MAX_DIAGNOSTICS: usize = 50;
 
 /// Which part of the node at a diagnostic's pointer the line and column point at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Anchor {
     /// The value (a bad value, a missing key's object).
     #[default]

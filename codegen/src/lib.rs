@@ -23,15 +23,18 @@
     )
 )]
 
+pub mod audit;
 pub mod emit;
 pub mod error;
 pub mod examples;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod naming;
 pub mod position;
 pub mod spec;
 pub mod suggest;
+pub mod upstream;
 pub mod validate;
 
 use std::path::Path;

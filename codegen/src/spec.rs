@@ -237,6 +237,11 @@ pub struct ParameterSpec {
     /// `{"status", "content"}`.
     #[serde(default)]
     pub response_envelope: bool,
+    /// Intentional differences from the API's official description, each with its reason:
+    /// `cargo xtask audit` accepts a difference of a declared aspect here and reports a
+    /// declaration that no longer differs as stale.
+    #[serde(default)]
+    pub upstream_deviations: Vec<DeviationSpec>,
 }
 
 /// Where a parameter goes.
@@ -280,6 +285,11 @@ pub struct EnumSpec {
     pub description: String,
     /// The known values, at least one.
     pub values: Vec<EnumValueSpec>,
+    /// Intentional differences from the API's official description, each with its reason:
+    /// `cargo xtask audit` accepts a difference of a declared aspect here and reports a
+    /// declaration that no longer differs as stale.
+    #[serde(default)]
+    pub upstream_deviations: Vec<DeviationSpec>,
 }
 
 /// One value of an enum.
@@ -304,6 +314,11 @@ pub struct TypeSpec {
     pub description: String,
     /// Fields, keyed by their wire name; at least one.
     pub fields: IndexMap<String, FieldSpec>,
+    /// Intentional differences from the API's official description, each with its reason:
+    /// `cargo xtask audit` accepts a difference of a declared aspect here and reports a
+    /// declaration that no longer differs as stale.
+    #[serde(default)]
+    pub upstream_deviations: Vec<DeviationSpec>,
 }
 
 /// A discriminated union: an object that is one of several object types, chosen by the value
@@ -321,6 +336,11 @@ pub struct UnionSpec {
     /// The variants: object type names keyed by the discriminator value that selects them (a
     /// value of `discriminatorEnum`); at least one.
     pub variants: IndexMap<String, String>,
+    /// Intentional differences from the API's official description, each with its reason:
+    /// `cargo xtask audit` accepts a difference of a declared aspect here and reports a
+    /// declaration that no longer differs as stale.
+    #[serde(default)]
+    pub upstream_deviations: Vec<DeviationSpec>,
 }
 
 /// One field of an object type, keyed by its wire name.
@@ -343,6 +363,11 @@ pub struct FieldSpec {
     pub nullable: bool,
     /// What the field means.
     pub description: String,
+    /// Intentional differences from the API's official description, each with its reason:
+    /// `cargo xtask audit` accepts a difference of a declared aspect here and reports a
+    /// declaration that no longer differs as stale.
+    #[serde(default)]
+    pub upstream_deviations: Vec<DeviationSpec>,
 }
 
 /// One HTTP operation.
@@ -382,6 +407,11 @@ pub struct OperationSpec {
     /// Documented example request and response.
     #[serde(default)]
     pub examples: Option<ExamplesSpec>,
+    /// Intentional differences from the API's official description, each with its reason:
+    /// `cargo xtask audit` accepts a difference of a declared aspect here and reports a
+    /// declaration that no longer differs as stale.
+    #[serde(default)]
+    pub upstream_deviations: Vec<DeviationSpec>,
 }
 
 /// The supported HTTP methods.
@@ -450,6 +480,111 @@ pub struct ResponseSpec {
 
 fn default_success_status() -> u16 {
     200
+}
+
+/// An intentional difference from the API's official description (checked by `cargo xtask
+/// audit`), declared on the field, parameter, enum, type, union or operation it concerns.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeviationSpec {
+    /// What differs. Each aspect may be declared where it can occur: see [`UpstreamAspect`].
+    pub aspect: UpstreamAspect,
+    /// Why the spec differs on purpose (evidence: real payloads, other clients).
+    pub reason: String,
+}
+
+/// What a declared deviation concerns. A declaration on a field or parameter covers that
+/// field or parameter; on an enum, every use of the enum; on a type or union, the differences
+/// of that type (not of its fields); on an operation, the operation's own line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UpstreamAspect {
+    /// Operation: the HTTP method.
+    Method,
+    /// Operation: the path (literal segments, or the number of segments).
+    Path,
+    /// Operation: the success status.
+    Status,
+    /// Operation: the media type of the success answer or of the request body.
+    MediaType,
+    /// Operation: a parameter one side has and the other lacks.
+    Parameters,
+    /// Operation: the request body (presence or kind).
+    RequestBody,
+    /// Operation: the success answer's body (presence or kind).
+    Response,
+    /// Parameter: where it goes (`in`).
+    Location,
+    /// Field or parameter: the value type (primitive, array, object, union).
+    Type,
+    /// Field, parameter or enum: the set of allowed values.
+    EnumValues,
+    /// Field or parameter: the pattern the value matches (the format has no field patterns).
+    Pattern,
+    /// Field or parameter: whether the value must be present.
+    Required,
+    /// Field: whether the value may be `null`.
+    Nullable,
+    /// Parameter: the default the server applies.
+    Default,
+    /// Field: the field exists here but not upstream. Type: upstream has fields the type
+    /// lacks.
+    Fields,
+    /// Type or union: the name differs from the official schema's.
+    Name,
+    /// Union: the discriminator member's name.
+    Discriminator,
+    /// Union: a discriminator value one side maps and the other does not.
+    Variants,
+}
+
+impl UpstreamAspect {
+    /// The aspect as written in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpstreamAspect::Method => "method",
+            UpstreamAspect::Path => "path",
+            UpstreamAspect::Status => "status",
+            UpstreamAspect::MediaType => "mediaType",
+            UpstreamAspect::Parameters => "parameters",
+            UpstreamAspect::RequestBody => "requestBody",
+            UpstreamAspect::Response => "response",
+            UpstreamAspect::Location => "location",
+            UpstreamAspect::Type => "type",
+            UpstreamAspect::EnumValues => "enumValues",
+            UpstreamAspect::Pattern => "pattern",
+            UpstreamAspect::Required => "required",
+            UpstreamAspect::Nullable => "nullable",
+            UpstreamAspect::Default => "default",
+            UpstreamAspect::Fields => "fields",
+            UpstreamAspect::Name => "name",
+            UpstreamAspect::Discriminator => "discriminator",
+            UpstreamAspect::Variants => "variants",
+        }
+    }
+
+    /// Where the aspect may be declared: the sections (`parameters`, `enums`, `types`,
+    /// `fields`, `unions`, `operations`) whose differences can have it.
+    pub fn declared_on(self) -> &'static [&'static str] {
+        match self {
+            UpstreamAspect::Method
+            | UpstreamAspect::Path
+            | UpstreamAspect::Status
+            | UpstreamAspect::MediaType
+            | UpstreamAspect::Parameters
+            | UpstreamAspect::RequestBody
+            | UpstreamAspect::Response => &["operations"],
+            UpstreamAspect::Location | UpstreamAspect::Default => &["parameters"],
+            UpstreamAspect::Type | UpstreamAspect::Pattern | UpstreamAspect::Required => {
+                &["fields", "parameters"]
+            }
+            UpstreamAspect::EnumValues => &["fields", "parameters", "enums", "unions"],
+            UpstreamAspect::Nullable => &["fields"],
+            UpstreamAspect::Fields => &["fields", "types"],
+            UpstreamAspect::Name => &["types", "unions"],
+            UpstreamAspect::Discriminator | UpstreamAspect::Variants => &["unions"],
+        }
+    }
 }
 
 /// Documented example request and response of an operation.

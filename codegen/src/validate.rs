@@ -19,6 +19,7 @@ use crate::spec::{
 use crate::suggest::closest;
 
 mod auth;
+mod deviations;
 mod unions;
 mod versions;
 mod waiters;
@@ -230,6 +231,7 @@ impl Checker {
             operation.body_variant_check = body_variant_check(operation, &unions);
         }
         self.check_recursion(&doc.types, &structs, &unions);
+        self.upstream_deviations(doc);
         mark_directions(&mut structs, &mut unions, &operations);
         let waiters = self.waiters(
             doc,

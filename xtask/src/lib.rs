@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use atlas_admin_codegen::{GenerateError, GeneratedFile, Provenance};
 
+pub mod upstream;
+
 /// The command that regenerates the checked-in crate.
 pub const GEN_COMMAND: &str = "cargo xtask gen";
 
@@ -446,7 +448,7 @@ fn existing_files(out: &Path) -> Result<BTreeMap<String, String>, XtaskError> {
 
 /// Writes through a temporary file in the same directory and renames it into place, so a
 /// reader never sees a half-written file.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), XtaskError> {
+pub(crate) fn write_atomically(path: &Path, contents: &str) -> Result<(), XtaskError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|source| XtaskError::Io {
         path: dir.to_owned(),
@@ -480,7 +482,7 @@ fn remove_empty_parents(file: &Path, out: &Path) {
     }
 }
 
-fn display_path(path: &Path, root: &Path) -> String {
+pub(crate) fn display_path(path: &Path, root: &Path) -> String {
     let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     match absolute.strip_prefix(&root) {
