@@ -570,12 +570,14 @@ impl Checker {
         let pointer = format!("parameters.{name}");
         let ident = snake_ident(name);
         self.check_ascii_ident(&pointer, true, name, &ident);
-        if RESERVED_BUILDER_NAMES.contains(&unraw(&ident)) {
+        // The typed mock builders (`emit::mocks`) add their own methods.
+        let mock_names = crate::emit::mocks::BUILDER_METHODS;
+        if RESERVED_BUILDER_NAMES.contains(&unraw(&ident)) || mock_names.contains(&unraw(&ident)) {
             self.key_error(
                 pointer.clone(),
                 format!(
                     "parameter `{name}` would become `{ident}`, which the generated builders use themselves ({}); rename it",
-                    RESERVED_BUILDER_NAMES.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                    RESERVED_BUILDER_NAMES.iter().chain(mock_names).map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
         }
@@ -657,7 +659,10 @@ impl Checker {
                 pointer.clone(),
                 format!("operation id `{id}` must be lowerCamelCase ASCII letters and digits"),
             );
-        } else if RESERVED_CLIENT_METHODS.contains(&unraw(&snake_ident(id))) {
+        } else if RESERVED_CLIENT_METHODS.contains(&unraw(&snake_ident(id)))
+            // The mock server (`emit::mocks`) has one method per operation beside its own.
+            || crate::emit::mocks::SERVER_METHODS.contains(&unraw(&snake_ident(id)))
+        {
             self.key_error(
                 pointer.clone(),
                 format!(

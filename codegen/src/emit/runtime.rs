@@ -13,6 +13,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("src/codec.rs", include_str!("../../templates/codec.rs")),
     ("src/digest.rs", include_str!("../../templates/digest.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
+    // Compiled only with the `mock` feature (see `emit::mocks`).
+    (
+        "src/mock/runtime.rs",
+        include_str!("../../templates/mock.rs"),
+    ),
     ("src/pattern.rs", include_str!("../../templates/pattern.rs")),
     (
         "src/response.rs",
