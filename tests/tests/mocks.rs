@@ -4,7 +4,9 @@
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use atlas_admin::mock::{MockServer, NO_MATCH_ERROR_CODE, OAUTH_REVOKE_PATH, OAUTH_TOKEN_PATH, Reply};
+use atlas_admin::mock::{
+    MockServer, NO_MATCH_ERROR_CODE, OAUTH_REVOKE_PATH, OAUTH_TOKEN_PATH, Reply,
+};
 use atlas_admin::types::{
     AwsPrivateLinkConnection, AzurePrivateLinkConnection, CloudProvider,
     CloudProviderEndpointServiceRequest, CreatePrivateEndpointRequest, EndpointService,
@@ -77,7 +79,10 @@ async fn a_legacy_v1_operation_and_its_media_type() {
     server
         .create_private_endpoint()
         .group_id(GROUP)
-        .body(CreatePrivateEndpointRequest::new(ProviderName::Aws, Region::UsEast1))
+        .body(CreatePrivateEndpointRequest::new(
+            ProviderName::Aws,
+            Region::UsEast1,
+        ))
         .respond(connection.clone())
         .await;
     server
@@ -98,7 +103,10 @@ async fn a_legacy_v1_operation_and_its_media_type() {
         .expect("created");
     assert_eq!(created, connection);
     assert_eq!(
-        client.get_private_endpoint(GROUP, CONNECTION).await.expect("read"),
+        client
+            .get_private_endpoint(GROUP, CONNECTION)
+            .await
+            .expect("read"),
         connection
     );
     // The `{"status", "content"}` envelope is honoured too.
@@ -143,7 +151,9 @@ async fn each_union_variant_can_be_mocked_by_its_enum_path_parameter() {
         .get_private_endpoint_service(GROUP, CloudProvider::Azure, SERVICE)
         .await
         .expect("azure");
-    assert!(matches!(&read, EndpointService::Azure(azure) if azure.private_link_service_name.as_deref() == Some("pls_6a7b")));
+    assert!(
+        matches!(&read, EndpointService::Azure(azure) if azure.private_link_service_name.as_deref() == Some("pls_6a7b"))
+    );
     assert_eq!(read, azure);
     assert_eq!(
         client
@@ -197,7 +207,9 @@ async fn a_rate_limited_answer_is_retried_then_succeeds() {
         .get_private_endpoint()
         .group_id(GROUP)
         .privatelink_id(CONNECTION)
-        .respond_with(Reply::error(429, "RATE_LIMIT_EXCEEDED", "slow down").header("Retry-After", "0"))
+        .respond_with(
+            Reply::error(429, "RATE_LIMIT_EXCEEDED", "slow down").header("Retry-After", "0"),
+        )
         .times(1)
         .await;
     let answered = server
@@ -301,7 +313,10 @@ async fn a_different_body_gets_a_clear_message_and_fails_the_test() {
     // The client gets the message at once, as an ordinary API error...
     let (status, code, detail) = api_detail(result);
     assert_eq!((status, code.as_deref()), (400, Some(NO_MATCH_ERROR_CODE)));
-    assert!(detail.contains("operation createPrivateEndpointService"), "{detail}");
+    assert!(
+        detail.contains("operation createPrivateEndpointService"),
+        "{detail}"
+    );
     assert!(
         detail.contains(r#"/region: expected "US_EAST_1", got "US_WEST_2""#),
         "{detail}"
@@ -330,14 +345,22 @@ async fn unmatched_requests_name_the_operation_and_what_differed() {
             .get_private_endpoint_service(GROUP, CloudProvider::Azure, SERVICE)
             .await,
     );
-    assert!(detail.contains("operation getPrivateEndpointService"), "{detail}");
     assert!(
-        detail.contains(r#"path parameter `cloud_provider` (`cloudProvider`): expected "AWS", got "AZURE""#),
+        detail.contains("operation getPrivateEndpointService"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(
+            r#"path parameter `cloud_provider` (`cloudProvider`): expected "AWS", got "AZURE""#
+        ),
         "{detail}"
     );
     // An operation nothing was mounted for.
     let (_, _, detail) = api_detail(client.list_private_endpoints(GROUP).await);
-    assert!(detail.contains("operation listPrivateEndpoints"), "{detail}");
+    assert!(
+        detail.contains("operation listPrivateEndpoints"),
+        "{detail}"
+    );
     assert!(detail.contains("no mock is mounted for it"), "{detail}");
     assert_eq!(server.take_failures().len(), 2);
 }
@@ -349,7 +372,10 @@ async fn times_limits_the_answers_and_the_next_request_says_so() {
         .get_private_endpoint()
         .group_id(GROUP)
         .privatelink_id(CONNECTION)
-        .respond(PrivateEndpoint::new(CONNECTION, PrivateEndpointStatus::WaitingForUser))
+        .respond(PrivateEndpoint::new(
+            CONNECTION,
+            PrivateEndpointStatus::WaitingForUser,
+        ))
         .times(1)
         .await;
     let client = client(&server);
@@ -358,7 +384,10 @@ async fn times_limits_the_answers_and_the_next_request_says_so() {
         .await
         .expect("first");
     let (_, _, detail) = api_detail(client.get_private_endpoint(GROUP, CONNECTION).await);
-    assert!(detail.contains("matches, but already answered its 1 request"), "{detail}");
+    assert!(
+        detail.contains("matches, but already answered its 1 request"),
+        "{detail}"
+    );
     server.take_failures();
 }
 
@@ -404,7 +433,9 @@ async fn media_type_query_and_bearer_auth_are_checked() {
     let failures = server.take_failures();
     assert_eq!(failures.len(), 1);
     assert!(
-        failures[0].contains("`accept`: expected `application/vnd.atlas.2023-01-01+json`, got `application/json`"),
+        failures[0].contains(
+            "`accept`: expected `application/vnd.atlas.2023-01-01+json`, got `application/json`"
+        ),
         "{}",
         failures[0]
     );
@@ -427,7 +458,11 @@ async fn media_type_query_and_bearer_auth_are_checked() {
     assert!(challenge.contains("qop=\"auth\""), "{challenge}");
     let failures = server.take_failures();
     assert_eq!(failures.len(), 1);
-    assert!(failures[0].contains("without an `Authorization` header"), "{}", failures[0]);
+    assert!(
+        failures[0].contains("without an `Authorization` header"),
+        "{}",
+        failures[0]
+    );
 }
 
 #[tokio::test]
@@ -497,7 +532,10 @@ async fn an_unmet_expectation_fails_the_test_when_the_server_is_dropped() {
         .get_private_endpoint()
         .group_id(GROUP)
         .privatelink_id(CONNECTION)
-        .respond(PrivateEndpoint::new(CONNECTION, PrivateEndpointStatus::WaitingForUser))
+        .respond(PrivateEndpoint::new(
+            CONNECTION,
+            PrivateEndpointStatus::WaitingForUser,
+        ))
         .times(1)
         .await;
     server
@@ -508,10 +546,7 @@ async fn an_unmet_expectation_fails_the_test_when_the_server_is_dropped() {
 
     let panic = std::panic::catch_unwind(AssertUnwindSafe(move || drop(server)))
         .expect_err("dropping the server fails the test");
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(message.contains("2 problems"), "{message}");
     assert!(
         message.contains(r#"mock #1 of getPrivateEndpoint (group_id = "5df264b8f10fab7d2cad2f0d", privatelink_id = "5e0f4b8cf10fab7d2cad2f1a") (`get_private_endpoint`): expected 1 request, got 0"#),
@@ -521,11 +556,16 @@ async fn an_unmet_expectation_fails_the_test_when_the_server_is_dropped() {
         message.contains("mock #2 of listPrivateEndpoints"),
         "{message}"
     );
-    assert!(message.contains("expected at least 1 request, got 0"), "{message}");
+    assert!(
+        message.contains("expected at least 1 request, got 0"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
-#[should_panic(expected = "no mock matched GET /api/atlas/v1.0/groups/5df264b8f10fab7d2cad2f0d/privateEndpoint")]
+#[should_panic(
+    expected = "no mock matched GET /api/atlas/v1.0/groups/5df264b8f10fab7d2cad2f0d/privateEndpoint"
+)]
 async fn an_unmatched_request_fails_the_test_on_drop() {
     let server = MockServer::start().await;
     // Nothing mounted: the client gets an error, and the drop at the end of the test panics.

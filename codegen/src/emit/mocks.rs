@@ -372,7 +372,10 @@ fn runnable_example(api: &Api, operation: &Operation) -> String {
     if let Some(expected) = &expected {
         example.push_str(&format!("let expected = {expected};\n"));
     }
-    example.push_str(&format!("let mock = server\n    .{}()\n", operation.method_ident));
+    example.push_str(&format!(
+        "let mock = server\n    .{}()\n",
+        operation.method_ident
+    ));
     for (param, argument) in operation.path_params.iter().zip(&arguments) {
         example.push_str(&format!("    .{}({argument})\n", param.ident));
     }
@@ -426,7 +429,11 @@ mod tests {
                 continue;
             };
             if block.trait_.is_some()
-                || !path.path.segments.last().is_some_and(|segment| segment.ident == "MockServer")
+                || !path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|segment| segment.ident == "MockServer")
             {
                 continue;
             }
@@ -442,6 +449,10 @@ mod tests {
         let mut reserved = SERVER_METHODS.to_vec();
         reserved.sort();
         assert_eq!(server_methods, reserved);
-        assert!(BUILDER_METHODS.iter().all(|name| name.starts_with("respond")));
+        assert!(
+            BUILDER_METHODS
+                .iter()
+                .all(|name| name.starts_with("respond"))
+        );
     }
 }

@@ -362,18 +362,30 @@ impl<'a> Pending<'a> {
     }
 
     /// Requires the path parameter `wire` to be `value`.
+    #[allow(
+        dead_code,
+        reason = "used by operations with path parameters; a spec may have none"
+    )]
     pub(crate) fn path(&mut self, wire: &'static str, name: &'static str, value: String) {
         self.expectation.path.retain(|(seen, _, _)| *seen != wire);
         self.expectation.path.push((wire, name, value));
     }
 
     /// Requires the query parameter `wire` to be `value`.
+    #[allow(
+        dead_code,
+        reason = "used by operations with query parameters; a spec may have none"
+    )]
     pub(crate) fn query(&mut self, wire: &'static str, name: &'static str, value: String) {
         self.expectation.query.retain(|(seen, _, _)| *seen != wire);
         self.expectation.query.push((wire, name, value));
     }
 
     /// Requires the body to equal `body` as JSON.
+    #[allow(
+        dead_code,
+        reason = "used by operations with a body; a spec may have none"
+    )]
     pub(crate) fn body<T: serde::Serialize>(&mut self, body: &T) {
         match serde_json::to_value(body) {
             Ok(value) => self.expectation.body = Some(value),
