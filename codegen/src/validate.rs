@@ -659,14 +659,20 @@ impl Checker {
                 pointer.clone(),
                 format!("operation id `{id}` must be lowerCamelCase ASCII letters and digits"),
             );
-        } else if RESERVED_CLIENT_METHODS.contains(&unraw(&snake_ident(id)))
-            // The mock server (`emit::mocks`) has one method per operation beside its own.
-            || crate::emit::mocks::SERVER_METHODS.contains(&unraw(&snake_ident(id)))
-        {
+        } else if RESERVED_CLIENT_METHODS.contains(&unraw(&snake_ident(id))) {
             self.key_error(
                 pointer.clone(),
                 format!(
                     "operation id `{id}` would become the method `{}`, which `Client` already has; rename the operation",
+                    snake_ident(id)
+                ),
+            );
+        } else if crate::emit::mocks::SERVER_METHODS.contains(&unraw(&snake_ident(id))) {
+            // The mock server (`emit::mocks`) has one method per operation beside its own.
+            self.key_error(
+                pointer.clone(),
+                format!(
+                    "operation id `{id}` would become the method `{}`, which the generated mock server already has; rename the operation",
                     snake_ident(id)
                 ),
             );
