@@ -133,14 +133,15 @@ fn success_type(operation: &Operation) -> TokenStream {
 fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
     let method = ident(&operation.method_ident);
     let builder = ident(&operation.builder_ident);
-    let client_method = unraw(&operation.method_ident);
     let http = format!(
         "`{} {}`",
         operation.http_method.as_str(),
         operation.path_template
     );
+    let client_link = docs::member_link("crate::Client", "method", &operation.method_ident);
+    let server_link = docs::member_link("super::MockServer", "method", &operation.method_ident);
     let method_docs = docs::outer(&format!(
-        "Mocks [`Client::{client_method}`](crate::Client::{client_method}) ({http}): {}\n\nThe returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: {}`{}.",
+        "Mocks {client_link} ({http}): {}\n\nThe returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: {}`{}.",
         docs::escape(&operation.summary),
         operation.media_type,
         if operation.body.is_some() {
@@ -150,7 +151,7 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
         }
     ));
     let builder_docs = docs::outer(&format!(
-        "Mock of [`Client::{client_method}`](crate::Client::{client_method}) ({http}), made by [`MockServer::{client_method}`](super::MockServer::{client_method})."
+        "Mock of {client_link} ({http}), made by {server_link}."
     ));
     let path_setters = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
@@ -428,20 +429,19 @@ mod tests {
             let syn::Type::Path(path) = &*block.self_ty else {
                 continue;
             };
-            if block.trait_.is_some()
-                || !path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|segment| segment.ident == "MockServer")
-            {
+            let is_server = path
+                .path
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == "MockServer");
+            if block.trait_.is_some() || !is_server {
                 continue;
             }
             for item in &block.items {
-                if let syn::ImplItem::Fn(function) = item {
-                    if matches!(function.vis, syn::Visibility::Public(_)) {
-                        server_methods.push(function.sig.ident.to_string());
-                    }
+                if let syn::ImplItem::Fn(function) = item
+                    && matches!(function.vis, syn::Visibility::Public(_))
+                {
+                    server_methods.push(function.sig.ident.to_string());
                 }
             }
         }

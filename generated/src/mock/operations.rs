@@ -321,7 +321,7 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
 ];
 
 impl super::MockServer {
-    /// Mocks [`Client::create_private_endpoint`](crate::Client::create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Create One Private Endpoint Connection
+    /// Mocks [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Create One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn create_private_endpoint(&self) -> self::CreatePrivateEndpoint<'_> {
@@ -331,7 +331,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::create_private_endpoint`](crate::Client::create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::create_private_endpoint`](super::MockServer::create_private_endpoint).
+/// Mock of [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::create_private_endpoint`](super::MockServer#method.create_private_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpoint<'a> {
@@ -410,7 +410,7 @@ impl<'a> self::CreatePrivateEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::list_private_endpoints`](crate::Client::list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Get All Private Endpoint Connections
+    /// Mocks [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Get All Private Endpoint Connections
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn list_private_endpoints(&self) -> self::ListPrivateEndpoints<'_> {
@@ -420,7 +420,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::list_private_endpoints`](crate::Client::list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::list_private_endpoints`](super::MockServer::list_private_endpoints).
+/// Mock of [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::list_private_endpoints`](super::MockServer#method.list_private_endpoints).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListPrivateEndpoints<'a> {
@@ -501,7 +501,7 @@ impl<'a> self::ListPrivateEndpoints<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::get_private_endpoint`](crate::Client::get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Get One Private Endpoint Connection
+    /// Mocks [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Get One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn get_private_endpoint(&self) -> self::GetPrivateEndpoint<'_> {
@@ -511,7 +511,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::get_private_endpoint`](crate::Client::get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::get_private_endpoint`](super::MockServer::get_private_endpoint).
+/// Mock of [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::get_private_endpoint`](super::MockServer#method.get_private_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpoint<'a> {
@@ -594,7 +594,7 @@ impl<'a> self::GetPrivateEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::delete_private_endpoint`](crate::Client::delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Delete One Private Endpoint Connection
+    /// Mocks [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Delete One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn delete_private_endpoint(&self) -> self::DeletePrivateEndpoint<'_> {
@@ -604,7 +604,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::delete_private_endpoint`](crate::Client::delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::delete_private_endpoint`](super::MockServer::delete_private_endpoint).
+/// Mock of [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::delete_private_endpoint`](super::MockServer#method.delete_private_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpoint<'a> {
@@ -679,7 +679,7 @@ impl<'a> self::DeletePrivateEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::create_interface_endpoint`](crate::Client::create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`): Add One Interface Endpoint to One Private Endpoint Connection
+    /// Mocks [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`): Add One Interface Endpoint to One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn create_interface_endpoint(&self) -> self::CreateInterfaceEndpoint<'_> {
@@ -689,7 +689,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::create_interface_endpoint`](crate::Client::create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`), made by [`MockServer::create_interface_endpoint`](super::MockServer::create_interface_endpoint).
+/// Mock of [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`), made by [`MockServer::create_interface_endpoint`](super::MockServer#method.create_interface_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreateInterfaceEndpoint<'a> {
@@ -778,7 +778,7 @@ impl<'a> self::CreateInterfaceEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::get_interface_endpoint`](crate::Client::get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Get One Interface Endpoint by ID
+    /// Mocks [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Get One Interface Endpoint by ID
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn get_interface_endpoint(&self) -> self::GetInterfaceEndpoint<'_> {
@@ -788,7 +788,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::get_interface_endpoint`](crate::Client::get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::get_interface_endpoint`](super::MockServer::get_interface_endpoint).
+/// Mock of [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::get_interface_endpoint`](super::MockServer#method.get_interface_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetInterfaceEndpoint<'a> {
@@ -885,7 +885,7 @@ impl<'a> self::GetInterfaceEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::delete_interface_endpoint`](crate::Client::delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Delete One Interface Endpoint
+    /// Mocks [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Delete One Interface Endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn delete_interface_endpoint(&self) -> self::DeleteInterfaceEndpoint<'_> {
@@ -895,7 +895,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::delete_interface_endpoint`](crate::Client::delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::delete_interface_endpoint`](super::MockServer::delete_interface_endpoint).
+/// Mock of [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::delete_interface_endpoint`](super::MockServer#method.delete_interface_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeleteInterfaceEndpoint<'a> {
@@ -984,7 +984,7 @@ impl<'a> self::DeleteInterfaceEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::create_private_endpoint_service`](crate::Client::create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`): Create One Private Endpoint Service for One Provider
+    /// Mocks [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`): Create One Private Endpoint Service for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn create_private_endpoint_service(
@@ -996,7 +996,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::create_private_endpoint_service`](crate::Client::create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`), made by [`MockServer::create_private_endpoint_service`](super::MockServer::create_private_endpoint_service).
+/// Mock of [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`), made by [`MockServer::create_private_endpoint_service`](super::MockServer#method.create_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpointService<'a> {
@@ -1078,7 +1078,7 @@ impl<'a> self::CreatePrivateEndpointService<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::list_private_endpoint_services`](crate::Client::list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`): Return All Private Endpoint Services for One Provider
+    /// Mocks [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`): Return All Private Endpoint Services for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn list_private_endpoint_services(
@@ -1090,7 +1090,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::list_private_endpoint_services`](crate::Client::list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`), made by [`MockServer::list_private_endpoint_services`](super::MockServer::list_private_endpoint_services).
+/// Mock of [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`), made by [`MockServer::list_private_endpoint_services`](super::MockServer#method.list_private_endpoint_services).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListPrivateEndpointServices<'a> {
@@ -1186,7 +1186,7 @@ impl<'a> self::ListPrivateEndpointServices<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::get_private_endpoint_service`](crate::Client::get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Return One Private Endpoint Service for One Provider
+    /// Mocks [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Return One Private Endpoint Service for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn get_private_endpoint_service(&self) -> self::GetPrivateEndpointService<'_> {
@@ -1196,7 +1196,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::get_private_endpoint_service`](crate::Client::get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::get_private_endpoint_service`](super::MockServer::get_private_endpoint_service).
+/// Mock of [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::get_private_endpoint_service`](super::MockServer#method.get_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpointService<'a> {
@@ -1298,7 +1298,7 @@ impl<'a> self::GetPrivateEndpointService<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::update_private_endpoint_service`](crate::Client::update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`): Update One Private Endpoint Service
+    /// Mocks [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`): Update One Private Endpoint Service
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn update_private_endpoint_service(
@@ -1310,7 +1310,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::update_private_endpoint_service`](crate::Client::update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`), made by [`MockServer::update_private_endpoint_service`](super::MockServer::update_private_endpoint_service).
+/// Mock of [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`), made by [`MockServer::update_private_endpoint_service`](super::MockServer#method.update_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct UpdatePrivateEndpointService<'a> {
@@ -1406,7 +1406,7 @@ impl<'a> self::UpdatePrivateEndpointService<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::delete_private_endpoint_service`](crate::Client::delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Remove One Private Endpoint Service for One Provider
+    /// Mocks [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Remove One Private Endpoint Service for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn delete_private_endpoint_service(
@@ -1418,7 +1418,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::delete_private_endpoint_service`](crate::Client::delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::delete_private_endpoint_service`](super::MockServer::delete_private_endpoint_service).
+/// Mock of [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::delete_private_endpoint_service`](super::MockServer#method.delete_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpointService<'a> {
@@ -1512,7 +1512,7 @@ impl<'a> self::DeletePrivateEndpointService<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::create_private_endpoint_service_endpoint`](crate::Client::create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`): Create One Private Endpoint for One Provider
+    /// Mocks [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`): Create One Private Endpoint for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn create_private_endpoint_service_endpoint(
@@ -1524,7 +1524,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::create_private_endpoint_service_endpoint`](crate::Client::create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`), made by [`MockServer::create_private_endpoint_service_endpoint`](super::MockServer::create_private_endpoint_service_endpoint).
+/// Mock of [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`), made by [`MockServer::create_private_endpoint_service_endpoint`](super::MockServer#method.create_private_endpoint_service_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpointServiceEndpoint<'a> {
@@ -1632,7 +1632,7 @@ impl<'a> self::CreatePrivateEndpointServiceEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::get_private_endpoint_service_endpoint`](crate::Client::get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Return One Private Endpoint for One Provider
+    /// Mocks [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Return One Private Endpoint for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn get_private_endpoint_service_endpoint(
@@ -1644,7 +1644,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::get_private_endpoint_service_endpoint`](crate::Client::get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::get_private_endpoint_service_endpoint`](super::MockServer::get_private_endpoint_service_endpoint).
+/// Mock of [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::get_private_endpoint_service_endpoint`](super::MockServer#method.get_private_endpoint_service_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpointServiceEndpoint<'a> {
@@ -1755,7 +1755,7 @@ impl<'a> self::GetPrivateEndpointServiceEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::delete_private_endpoint_service_endpoint`](crate::Client::delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Remove One Private Endpoint for One Provider
+    /// Mocks [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Remove One Private Endpoint for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn delete_private_endpoint_service_endpoint(
@@ -1767,7 +1767,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::delete_private_endpoint_service_endpoint`](crate::Client::delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::delete_private_endpoint_service_endpoint`](super::MockServer::delete_private_endpoint_service_endpoint).
+/// Mock of [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::delete_private_endpoint_service_endpoint`](super::MockServer#method.delete_private_endpoint_service_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpointServiceEndpoint<'a> {
@@ -1870,7 +1870,7 @@ impl<'a> self::DeletePrivateEndpointServiceEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::get_regional_endpoint_mode`](crate::Client::get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Return Regionalized Private Endpoint Status
+    /// Mocks [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Return Regionalized Private Endpoint Status
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn get_regional_endpoint_mode(&self) -> self::GetRegionalEndpointMode<'_> {
@@ -1880,7 +1880,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::get_regional_endpoint_mode`](crate::Client::get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::get_regional_endpoint_mode`](super::MockServer::get_regional_endpoint_mode).
+/// Mock of [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::get_regional_endpoint_mode`](super::MockServer#method.get_regional_endpoint_mode).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetRegionalEndpointMode<'a> {
@@ -1959,7 +1959,7 @@ impl<'a> self::GetRegionalEndpointMode<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::toggle_regional_endpoint_mode`](crate::Client::toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Toggle Regionalized Private Endpoint Status
+    /// Mocks [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Toggle Regionalized Private Endpoint Status
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn toggle_regional_endpoint_mode(&self) -> self::ToggleRegionalEndpointMode<'_> {
@@ -1969,7 +1969,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::toggle_regional_endpoint_mode`](crate::Client::toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::toggle_regional_endpoint_mode`](super::MockServer::toggle_regional_endpoint_mode).
+/// Mock of [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::toggle_regional_endpoint_mode`](super::MockServer#method.toggle_regional_endpoint_mode).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ToggleRegionalEndpointMode<'a> {

@@ -129,7 +129,7 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
 ];
 
 impl super::MockServer {
-    /// Mocks [`Client::match`](crate::Client::match) (`PUT /api/v1/crates/{crate}/selves/{self}`): An operation named `match`
+    /// Mocks [`Client::match`](crate::Client#method.match) (`PUT /api/v1/crates/{crate}/selves/{self}`): An operation named `match`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn r#match(&self) -> self::Match<'_> {
@@ -139,7 +139,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::match`](crate::Client::match) (`PUT /api/v1/crates/{crate}/selves/{self}`), made by [`MockServer::match`](super::MockServer::match).
+/// Mock of [`Client::match`](crate::Client#method.match) (`PUT /api/v1/crates/{crate}/selves/{self}`), made by [`MockServer::match`](super::MockServer#method.match).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Match<'a> {
@@ -233,7 +233,7 @@ impl<'a> self::Match<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::type`](crate::Client::type) (`GET /api/v1/types`): An operation named `type`
+    /// Mocks [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`): An operation named `type`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn r#type(&self) -> self::Type<'_> {
@@ -243,7 +243,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::type`](crate::Client::type) (`GET /api/v1/types`), made by [`MockServer::type`](super::MockServer::type).
+/// Mock of [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`), made by [`MockServer::type`](super::MockServer#method.type).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Type<'a> {
@@ -297,7 +297,7 @@ impl<'a> self::Type<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::loop`](crate::Client::loop) (`DELETE /api/v1/crates/{crate}`): An operation named `loop`
+    /// Mocks [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`): An operation named `loop`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn r#loop(&self) -> self::Loop<'_> {
@@ -307,7 +307,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::loop`](crate::Client::loop) (`DELETE /api/v1/crates/{crate}`), made by [`MockServer::loop`](super::MockServer::loop).
+/// Mock of [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`), made by [`MockServer::loop`](super::MockServer#method.loop).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Loop<'a> {
@@ -359,7 +359,7 @@ impl<'a> self::Loop<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::impl`](crate::Client::impl) (`PUT /api/v2/traits/{enum}`): An operation named `impl`
+    /// Mocks [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`): An operation named `impl`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
     pub fn r#impl(&self) -> self::Impl<'_> {
@@ -369,7 +369,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::impl`](crate::Client::impl) (`PUT /api/v2/traits/{enum}`), made by [`MockServer::impl`](super::MockServer::impl).
+/// Mock of [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`), made by [`MockServer::impl`](super::MockServer#method.impl).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Impl<'a> {
@@ -434,7 +434,7 @@ impl<'a> self::Impl<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::static`](crate::Client::static) (`GET /api/v2/traits/{enum}`): An operation named `static`
+    /// Mocks [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`): An operation named `static`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json`.
     pub fn r#static(&self) -> self::Static<'_> {
@@ -444,7 +444,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::static`](crate::Client::static) (`GET /api/v2/traits/{enum}`), made by [`MockServer::static`](super::MockServer::static).
+/// Mock of [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`), made by [`MockServer::static`](super::MockServer#method.static).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Static<'a> {
@@ -520,7 +520,7 @@ impl<'a> self::Static<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::unsafe`](crate::Client::unsafe) (`DELETE /api/v2/traits/{enum}`): An operation named `unsafe`
+    /// Mocks [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`): An operation named `unsafe`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json`.
     pub fn r#unsafe(&self) -> self::Unsafe<'_> {
@@ -530,7 +530,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::unsafe`](crate::Client::unsafe) (`DELETE /api/v2/traits/{enum}`), made by [`MockServer::unsafe`](super::MockServer::unsafe).
+/// Mock of [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`), made by [`MockServer::unsafe`](super::MockServer#method.unsafe).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Unsafe<'a> {
@@ -583,7 +583,7 @@ impl<'a> self::Unsafe<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::const`](crate::Client::const) (`POST /api/v2/dyns`): An operation named `const`
+    /// Mocks [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`): An operation named `const`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
     pub fn r#const(&self) -> self::Const<'_> {
@@ -593,7 +593,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::const`](crate::Client::const) (`POST /api/v2/dyns`), made by [`MockServer::const`](super::MockServer::const).
+/// Mock of [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`), made by [`MockServer::const`](super::MockServer#method.const).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Const<'a> {
@@ -648,7 +648,7 @@ impl<'a> self::Const<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::use`](crate::Client::use) (`PATCH /api/v2/uses`): An operation named `use`
+    /// Mocks [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`): An operation named `use`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
     pub fn r#use(&self) -> self::Use<'_> {
@@ -658,7 +658,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::use`](crate::Client::use) (`PATCH /api/v2/uses`), made by [`MockServer::use`](super::MockServer::use).
+/// Mock of [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`), made by [`MockServer::use`](super::MockServer#method.use).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Use<'a> {

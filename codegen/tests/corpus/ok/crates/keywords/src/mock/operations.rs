@@ -48,7 +48,7 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
 ];
 
 impl super::MockServer {
-    /// Mocks [`Client::match`](crate::Client::match) (`POST /groups/{crate}/endpoints`): Create an endpoint
+    /// Mocks [`Client::match`](crate::Client#method.match) (`POST /groups/{crate}/endpoints`): Create an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn r#match(&self) -> self::Match<'_> {
@@ -58,7 +58,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::match`](crate::Client::match) (`POST /groups/{crate}/endpoints`), made by [`MockServer::match`](super::MockServer::match).
+/// Mock of [`Client::match`](crate::Client#method.match) (`POST /groups/{crate}/endpoints`), made by [`MockServer::match`](super::MockServer#method.match).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Match<'a> {
@@ -128,7 +128,7 @@ impl<'a> self::Match<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::self_`](crate::Client::self_) (`GET /groups/{crate}/endpoints`): List endpoints
+    /// Mocks [`Client::self_`](crate::Client#method.self_) (`GET /groups/{crate}/endpoints`): List endpoints
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn self_(&self) -> self::Self_<'_> {
@@ -138,7 +138,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::self_`](crate::Client::self_) (`GET /groups/{crate}/endpoints`), made by [`MockServer::self_`](super::MockServer::self_).
+/// Mock of [`Client::self_`](crate::Client#method.self_) (`GET /groups/{crate}/endpoints`), made by [`MockServer::self_`](super::MockServer#method.self_).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Self_<'a> {

@@ -48,7 +48,7 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
 ];
 
 impl super::MockServer {
-    /// Mocks [`Client::create_endpoint`](crate::Client::create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`): Create an endpoint
+    /// Mocks [`Client::create_endpoint`](crate::Client#method.create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`): Create an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn create_endpoint(&self) -> self::CreateEndpoint<'_> {
@@ -58,7 +58,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::create_endpoint`](crate::Client::create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`), made by [`MockServer::create_endpoint`](super::MockServer::create_endpoint).
+/// Mock of [`Client::create_endpoint`](crate::Client#method.create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`), made by [`MockServer::create_endpoint`](super::MockServer#method.create_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreateEndpoint<'a> {
@@ -128,7 +128,7 @@ impl<'a> self::CreateEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::list_endpoints`](crate::Client::list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
+    /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn list_endpoints(&self) -> self::ListEndpoints<'_> {
@@ -138,7 +138,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::list_endpoints`](crate::Client::list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](super::MockServer::list_endpoints).
+/// Mock of [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](super::MockServer#method.list_endpoints).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListEndpoints<'a> {

@@ -66,7 +66,7 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 3usize] = [
 ];
 
 impl super::MockServer {
-    /// Mocks [`Client::get_endpoint`](crate::Client::get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`): Get an endpoint
+    /// Mocks [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`): Get an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn get_endpoint(&self) -> self::GetEndpoint<'_> {
@@ -76,7 +76,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::get_endpoint`](crate::Client::get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::get_endpoint`](super::MockServer::get_endpoint).
+/// Mock of [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::get_endpoint`](super::MockServer#method.get_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetEndpoint<'a> {
@@ -143,7 +143,7 @@ impl<'a> self::GetEndpoint<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::list_endpoints`](crate::Client::list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
+    /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn list_endpoints(&self) -> self::ListEndpoints<'_> {
@@ -153,7 +153,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::list_endpoints`](crate::Client::list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](super::MockServer::list_endpoints).
+/// Mock of [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](super::MockServer#method.list_endpoints).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListEndpoints<'a> {
@@ -219,7 +219,7 @@ impl<'a> self::ListEndpoints<'a> {
 }
 
 impl super::MockServer {
-    /// Mocks [`Client::delete_endpoint`](crate::Client::delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`): Delete an endpoint
+    /// Mocks [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`): Delete an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn delete_endpoint(&self) -> self::DeleteEndpoint<'_> {
@@ -229,7 +229,7 @@ impl super::MockServer {
     }
 }
 
-/// Mock of [`Client::delete_endpoint`](crate::Client::delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::delete_endpoint`](super::MockServer::delete_endpoint).
+/// Mock of [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::delete_endpoint`](super::MockServer#method.delete_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeleteEndpoint<'a> {
