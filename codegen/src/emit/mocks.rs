@@ -50,7 +50,7 @@ pub fn generate(api: &Api) -> RustFile<'_> {
     let count = api.operations.len();
     let table = Chunk::new(quote! {
         /// Every operation, as the mock server matches requests against them.
-        pub(crate) static OPERATIONS: [super::runtime::OperationInfo; #count] = [ #( #infos ),* ];
+        pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; #count] = [ #( #infos ),* ];
     });
     let chunks = api
         .operations
@@ -60,13 +60,13 @@ pub fn generate(api: &Api) -> RustFile<'_> {
     RustFile::new(
         quote! {
             //! Typed mock builders, one per operation, created by the methods of
-            //! [`MockServer`](super::MockServer) named like the client's.
+            //! [`MockServer`](crate::mock::MockServer) named like the client's.
             //!
             //! A builder takes what a request must carry (path parameters, query parameters,
             //! body; whatever is left unset matches anything), then an answer: `respond` (the
-            //! typed success value), `respond_error`, `respond_with` (any [`Reply`](super::Reply))
+            //! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
             //! or `respond_sequence` (one answer per request, in order). That gives a
-            //! [`Mount`](super::Mount): set [`times`](super::Mount::times) if you like, then
+            //! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
             //! `.await` it.
         },
         std::iter::once(table).chain(chunks),
@@ -79,14 +79,14 @@ fn operation_info(operation: &Operation) -> TokenStream {
     let method = operation.http_method.as_str();
     let template = &operation.path_template;
     let segments = operation.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => quote! { super::runtime::Segment::Literal(#text) },
+        PathSegment::Literal(text) => quote! { crate::mock::runtime::Segment::Literal(#text) },
         PathSegment::Param(index) => {
             let wire = operation
                 .path_params
                 .get(*index)
                 .map(|param| param.wire.as_str())
                 .unwrap_or_default();
-            quote! { super::runtime::Segment::Param(#wire) }
+            quote! { crate::mock::runtime::Segment::Param(#wire) }
         }
     });
     let media_type = &operation.media_type;
@@ -105,7 +105,7 @@ fn operation_info(operation: &Operation) -> TokenStream {
         None => quote! { ::std::option::Option::None },
     };
     quote! {
-        super::runtime::OperationInfo {
+        crate::mock::runtime::OperationInfo {
             id: #id,
             client_method: #client_method,
             method: #method,
@@ -139,7 +139,8 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
         operation.path_template
     );
     let client_link = docs::member_link("crate::Client", "method", &operation.method_ident);
-    let server_link = docs::member_link("super::MockServer", "method", &operation.method_ident);
+    let server_link =
+        docs::member_link("crate::mock::MockServer", "method", &operation.method_ident);
     let method_docs = docs::outer(&format!(
         "Mocks {client_link} ({http}): {}\n\nThe returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: {}`{}.",
         docs::escape(&operation.summary),
@@ -206,8 +207,8 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
             ));
             quote! {
                 #doc
-                pub fn respond(self) -> super::Mount<'a> {
-                    self.mock.respond(super::Reply::<()>::ok(()))
+                pub fn respond(self) -> crate::mock::Mount<'a> {
+                    self.mock.respond(crate::mock::Reply::<()>::ok(()))
                 }
             }
         }
@@ -217,18 +218,18 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
             ));
             quote! {
                 #doc
-                pub fn respond(self, value: #success) -> super::Mount<'a> {
-                    self.mock.respond(super::Reply::<#success>::ok(value))
+                pub fn respond(self, value: #success) -> crate::mock::Mount<'a> {
+                    self.mock.respond(crate::mock::Reply::<#success>::ok(value))
                 }
             }
         }
     };
     quote! {
-        impl super::MockServer {
+        impl crate::mock::MockServer {
             #method_docs
-            pub fn #method(&self) -> self::#builder<'_> {
-                self::#builder {
-                    mock: super::runtime::Pending::new(self, &self::OPERATIONS[#index]),
+            pub fn #method(&self) -> crate::mock::operations::#builder<'_> {
+                crate::mock::operations::#builder {
+                    mock: crate::mock::runtime::Pending::new(self, &crate::mock::operations::OPERATIONS[#index]),
                 }
             }
         }
@@ -237,10 +238,10 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
         #[derive(Debug)]
         #[must_use = "a mock does nothing until it is given an answer and awaited"]
         pub struct #builder<'a> {
-            mock: super::runtime::Pending<'a>,
+            mock: crate::mock::runtime::Pending<'a>,
         }
 
-        impl<'a> self::#builder<'a> {
+        impl<'a> crate::mock::operations::#builder<'a> {
             #( #path_setters )*
             #( #query_setters )*
             #body_setter
@@ -253,23 +254,23 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
                 status: u16,
                 error_code: impl ::std::convert::Into<::std::string::String>,
                 detail: impl ::std::convert::Into<::std::string::String>,
-            ) -> super::Mount<'a> {
-                self.mock.respond(super::Reply::<#success>::error(status, error_code, detail))
+            ) -> crate::mock::Mount<'a> {
+                self.mock.respond(crate::mock::Reply::<#success>::error(status, error_code, detail))
             }
 
             /// Answers with `reply`: a success value, an error, or any status and body.
-            pub fn respond_with(self, reply: super::Reply<#success>) -> super::Mount<'a> {
+            pub fn respond_with(self, reply: crate::mock::Reply<#success>) -> crate::mock::Mount<'a> {
                 self.mock.respond(reply)
             }
 
             /// Answers matching requests with `replies` in order, one each (the mock then expects
-            /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+            /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
             /// last reply repeats). Values convert into replies, so a waiter can be driven
             /// through states: `[pending.into(), ready.into()]`.
-            pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+            pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
             where
                 I: ::std::iter::IntoIterator,
-                I::Item: ::std::convert::Into<super::Reply<#success>>,
+                I::Item: ::std::convert::Into<crate::mock::Reply<#success>>,
             {
                 self.mock.respond_sequence(replies)
             }

@@ -2,26 +2,26 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Typed mock builders, one per operation, created by the methods of
-//! [`MockServer`](super::MockServer) named like the client's.
+//! [`MockServer`](crate::mock::MockServer) named like the client's.
 //!
 //! A builder takes what a request must carry (path parameters, query parameters,
 //! body; whatever is left unset matches anything), then an answer: `respond` (the
-//! typed success value), `respond_error`, `respond_with` (any [`Reply`](super::Reply))
+//! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
 //! or `respond_sequence` (one answer per request, in order). That gives a
-//! [`Mount`](super::Mount): set [`times`](super::Mount::times) if you like, then
+//! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
-    super::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
+    crate::mock::runtime::OperationInfo {
         id: "createPrivateEndpoint",
         client_method: "create_private_endpoint",
         method: "POST",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -29,15 +29,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "listPrivateEndpoints",
         client_method: "list_private_endpoints",
         method: "GET",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -45,16 +45,16 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "getPrivateEndpoint",
         client_method: "get_private_endpoint",
         method: "GET",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("privatelinkId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("privatelinkId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -62,16 +62,16 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "deletePrivateEndpoint",
         client_method: "delete_private_endpoint",
         method: "DELETE",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("privatelinkId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("privatelinkId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -79,17 +79,17 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "createInterfaceEndpoint",
         client_method: "create_interface_endpoint",
         method: "POST",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("privatelinkId"),
-            super::runtime::Segment::Literal("/interfaceEndpoints"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("privatelinkId"),
+            crate::mock::runtime::Segment::Literal("/interfaceEndpoints"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -97,18 +97,18 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "getInterfaceEndpoint",
         client_method: "get_interface_endpoint",
         method: "GET",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("privatelinkId"),
-            super::runtime::Segment::Literal("/interfaceEndpoints/"),
-            super::runtime::Segment::Param("interfaceEndpointId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("privatelinkId"),
+            crate::mock::runtime::Segment::Literal("/interfaceEndpoints/"),
+            crate::mock::runtime::Segment::Param("interfaceEndpointId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -116,18 +116,18 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "deleteInterfaceEndpoint",
         client_method: "delete_interface_endpoint",
         method: "DELETE",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("privatelinkId"),
-            super::runtime::Segment::Literal("/interfaceEndpoints/"),
-            super::runtime::Segment::Param("interfaceEndpointId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("privatelinkId"),
+            crate::mock::runtime::Segment::Literal("/interfaceEndpoints/"),
+            crate::mock::runtime::Segment::Param("interfaceEndpointId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -135,15 +135,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "createPrivateEndpointService",
         client_method: "create_private_endpoint_service",
         method: "POST",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/endpointService"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/endpointService"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -151,17 +151,17 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "listPrivateEndpointServices",
         client_method: "list_private_endpoint_services",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("cloudProvider"),
-            super::runtime::Segment::Literal("/endpointService"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("cloudProvider"),
+            crate::mock::runtime::Segment::Literal("/endpointService"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -169,18 +169,18 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "getPrivateEndpointService",
         client_method: "get_private_endpoint_service",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("cloudProvider"),
-            super::runtime::Segment::Literal("/endpointService/"),
-            super::runtime::Segment::Param("endpointServiceId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("cloudProvider"),
+            crate::mock::runtime::Segment::Literal("/endpointService/"),
+            crate::mock::runtime::Segment::Param("endpointServiceId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -188,16 +188,16 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "updatePrivateEndpointService",
         client_method: "update_private_endpoint_service",
         method: "PATCH",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/endpointService/"),
-            super::runtime::Segment::Param("endpointServiceId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/endpointService/"),
+            crate::mock::runtime::Segment::Param("endpointServiceId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -205,18 +205,18 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "deletePrivateEndpointService",
         client_method: "delete_private_endpoint_service",
         method: "DELETE",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("cloudProvider"),
-            super::runtime::Segment::Literal("/endpointService/"),
-            super::runtime::Segment::Param("endpointServiceId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("cloudProvider"),
+            crate::mock::runtime::Segment::Literal("/endpointService/"),
+            crate::mock::runtime::Segment::Param("endpointServiceId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -224,19 +224,19 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "createPrivateEndpointServiceEndpoint",
         client_method: "create_private_endpoint_service_endpoint",
         method: "POST",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("cloudProvider"),
-            super::runtime::Segment::Literal("/endpointService/"),
-            super::runtime::Segment::Param("endpointServiceId"),
-            super::runtime::Segment::Literal("/endpoint"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("cloudProvider"),
+            crate::mock::runtime::Segment::Literal("/endpointService/"),
+            crate::mock::runtime::Segment::Param("endpointServiceId"),
+            crate::mock::runtime::Segment::Literal("/endpoint"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -244,20 +244,20 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "getPrivateEndpointServiceEndpoint",
         client_method: "get_private_endpoint_service_endpoint",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("cloudProvider"),
-            super::runtime::Segment::Literal("/endpointService/"),
-            super::runtime::Segment::Param("endpointServiceId"),
-            super::runtime::Segment::Literal("/endpoint/"),
-            super::runtime::Segment::Param("endpointId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("cloudProvider"),
+            crate::mock::runtime::Segment::Literal("/endpointService/"),
+            crate::mock::runtime::Segment::Param("endpointServiceId"),
+            crate::mock::runtime::Segment::Literal("/endpoint/"),
+            crate::mock::runtime::Segment::Param("endpointId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -265,20 +265,20 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "deletePrivateEndpointServiceEndpoint",
         client_method: "delete_private_endpoint_service_endpoint",
         method: "DELETE",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/"),
-            super::runtime::Segment::Param("cloudProvider"),
-            super::runtime::Segment::Literal("/endpointService/"),
-            super::runtime::Segment::Param("endpointServiceId"),
-            super::runtime::Segment::Literal("/endpoint/"),
-            super::runtime::Segment::Param("endpointId"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
+            crate::mock::runtime::Segment::Param("cloudProvider"),
+            crate::mock::runtime::Segment::Literal("/endpointService/"),
+            crate::mock::runtime::Segment::Param("endpointServiceId"),
+            crate::mock::runtime::Segment::Literal("/endpoint/"),
+            crate::mock::runtime::Segment::Param("endpointId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -286,15 +286,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "getRegionalEndpointMode",
         client_method: "get_regional_endpoint_mode",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/regionalMode"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/regionalMode"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -302,15 +302,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "toggleRegionalEndpointMode",
         client_method: "toggle_regional_endpoint_mode",
         method: "PATCH",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
         path: &[
-            super::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            super::runtime::Segment::Param("groupId"),
-            super::runtime::Segment::Literal("/privateEndpoint/regionalMode"),
+            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
+            crate::mock::runtime::Segment::Param("groupId"),
+            crate::mock::runtime::Segment::Literal("/privateEndpoint/regionalMode"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -320,25 +320,30 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 17usize] = [
     },
 ];
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Create One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
-    pub fn create_private_endpoint(&self) -> self::CreatePrivateEndpoint<'_> {
-        self::CreatePrivateEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[0usize]),
+    pub fn create_private_endpoint(
+        &self,
+    ) -> crate::mock::operations::CreatePrivateEndpoint<'_> {
+        crate::mock::operations::CreatePrivateEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[0usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::create_private_endpoint`](super::MockServer#method.create_private_endpoint).
+/// Mock of [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::create_private_endpoint`](crate::mock::MockServer#method.create_private_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::CreatePrivateEndpoint<'a> {
+impl<'a> crate::mock::operations::CreatePrivateEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -368,8 +373,11 @@ impl<'a> self::CreatePrivateEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::PrivateEndpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::PrivateEndpoint>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::PrivateEndpoint,
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::PrivateEndpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -379,10 +387,10 @@ impl<'a> self::CreatePrivateEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::PrivateEndpoint,
                 >::error(status, error_code, detail),
             )
@@ -391,43 +399,48 @@ impl<'a> self::CreatePrivateEndpoint<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::PrivateEndpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::PrivateEndpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::PrivateEndpoint>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::PrivateEndpoint>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Get All Private Endpoint Connections
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn list_private_endpoints(&self) -> self::ListPrivateEndpoints<'_> {
-        self::ListPrivateEndpoints {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[1usize]),
+    pub fn list_private_endpoints(
+        &self,
+    ) -> crate::mock::operations::ListPrivateEndpoints<'_> {
+        crate::mock::operations::ListPrivateEndpoints {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[1usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::list_private_endpoints`](super::MockServer#method.list_private_endpoints).
+/// Mock of [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`), made by [`MockServer::list_private_endpoints`](crate::mock::MockServer#method.list_private_endpoints).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListPrivateEndpoints<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::ListPrivateEndpoints<'a> {
+impl<'a> crate::mock::operations::ListPrivateEndpoints<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -454,10 +467,12 @@ impl<'a> self::ListPrivateEndpoints<'a> {
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::PrivateEndpoint>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<::std::vec::Vec<crate::types::PrivateEndpoint>>::ok(value),
+                crate::mock::Reply::<
+                    ::std::vec::Vec<crate::types::PrivateEndpoint>,
+                >::ok(value),
             )
     }
 
@@ -468,10 +483,10 @@ impl<'a> self::ListPrivateEndpoints<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::PrivateEndpoint>,
                 >::error(status, error_code, detail),
             )
@@ -480,45 +495,50 @@ impl<'a> self::ListPrivateEndpoints<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::PrivateEndpoint>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::PrivateEndpoint>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<::std::vec::Vec<crate::types::PrivateEndpoint>>,
+            crate::mock::Reply<::std::vec::Vec<crate::types::PrivateEndpoint>>,
         >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Get One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn get_private_endpoint(&self) -> self::GetPrivateEndpoint<'_> {
-        self::GetPrivateEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[2usize]),
+    pub fn get_private_endpoint(
+        &self,
+    ) -> crate::mock::operations::GetPrivateEndpoint<'_> {
+        crate::mock::operations::GetPrivateEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[2usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::get_private_endpoint`](super::MockServer#method.get_private_endpoint).
+/// Mock of [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::get_private_endpoint`](crate::mock::MockServer#method.get_private_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::GetPrivateEndpoint<'a> {
+impl<'a> crate::mock::operations::GetPrivateEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -552,8 +572,11 @@ impl<'a> self::GetPrivateEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::PrivateEndpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::PrivateEndpoint>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::PrivateEndpoint,
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::PrivateEndpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -563,10 +586,10 @@ impl<'a> self::GetPrivateEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::PrivateEndpoint,
                 >::error(status, error_code, detail),
             )
@@ -575,43 +598,48 @@ impl<'a> self::GetPrivateEndpoint<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::PrivateEndpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::PrivateEndpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::PrivateEndpoint>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::PrivateEndpoint>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Delete One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn delete_private_endpoint(&self) -> self::DeletePrivateEndpoint<'_> {
-        self::DeletePrivateEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[3usize]),
+    pub fn delete_private_endpoint(
+        &self,
+    ) -> crate::mock::operations::DeletePrivateEndpoint<'_> {
+        crate::mock::operations::DeletePrivateEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[3usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::delete_private_endpoint`](super::MockServer#method.delete_private_endpoint).
+/// Mock of [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`), made by [`MockServer::delete_private_endpoint`](crate::mock::MockServer#method.delete_private_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::DeletePrivateEndpoint<'a> {
+impl<'a> crate::mock::operations::DeletePrivateEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -645,8 +673,8 @@ impl<'a> self::DeletePrivateEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -656,47 +684,52 @@ impl<'a> self::DeletePrivateEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`): Add One Interface Endpoint to One Private Endpoint Connection
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
-    pub fn create_interface_endpoint(&self) -> self::CreateInterfaceEndpoint<'_> {
-        self::CreateInterfaceEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[4usize]),
+    pub fn create_interface_endpoint(
+        &self,
+    ) -> crate::mock::operations::CreateInterfaceEndpoint<'_> {
+        crate::mock::operations::CreateInterfaceEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[4usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`), made by [`MockServer::create_interface_endpoint`](super::MockServer#method.create_interface_endpoint).
+/// Mock of [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`), made by [`MockServer::create_interface_endpoint`](crate::mock::MockServer#method.create_interface_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreateInterfaceEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::CreateInterfaceEndpoint<'a> {
+impl<'a> crate::mock::operations::CreateInterfaceEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -736,8 +769,12 @@ impl<'a> self::CreateInterfaceEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::InterfaceEndpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::InterfaceEndpoint>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::InterfaceEndpoint,
+    ) -> crate::mock::Mount<'a> {
+        self.mock
+            .respond(crate::mock::Reply::<crate::types::InterfaceEndpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -747,10 +784,10 @@ impl<'a> self::CreateInterfaceEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::InterfaceEndpoint,
                 >::error(status, error_code, detail),
             )
@@ -759,43 +796,50 @@ impl<'a> self::CreateInterfaceEndpoint<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::InterfaceEndpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::InterfaceEndpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::InterfaceEndpoint>>,
+        I::Item: ::std::convert::Into<
+            crate::mock::Reply<crate::types::InterfaceEndpoint>,
+        >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Get One Interface Endpoint by ID
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn get_interface_endpoint(&self) -> self::GetInterfaceEndpoint<'_> {
-        self::GetInterfaceEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[5usize]),
+    pub fn get_interface_endpoint(
+        &self,
+    ) -> crate::mock::operations::GetInterfaceEndpoint<'_> {
+        crate::mock::operations::GetInterfaceEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[5usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::get_interface_endpoint`](super::MockServer#method.get_interface_endpoint).
+/// Mock of [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::get_interface_endpoint`](crate::mock::MockServer#method.get_interface_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetInterfaceEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::GetInterfaceEndpoint<'a> {
+impl<'a> crate::mock::operations::GetInterfaceEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -843,8 +887,12 @@ impl<'a> self::GetInterfaceEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::InterfaceEndpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::InterfaceEndpoint>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::InterfaceEndpoint,
+    ) -> crate::mock::Mount<'a> {
+        self.mock
+            .respond(crate::mock::Reply::<crate::types::InterfaceEndpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -854,10 +902,10 @@ impl<'a> self::GetInterfaceEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::InterfaceEndpoint,
                 >::error(status, error_code, detail),
             )
@@ -866,43 +914,50 @@ impl<'a> self::GetInterfaceEndpoint<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::InterfaceEndpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::InterfaceEndpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::InterfaceEndpoint>>,
+        I::Item: ::std::convert::Into<
+            crate::mock::Reply<crate::types::InterfaceEndpoint>,
+        >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Delete One Interface Endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn delete_interface_endpoint(&self) -> self::DeleteInterfaceEndpoint<'_> {
-        self::DeleteInterfaceEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[6usize]),
+    pub fn delete_interface_endpoint(
+        &self,
+    ) -> crate::mock::operations::DeleteInterfaceEndpoint<'_> {
+        crate::mock::operations::DeleteInterfaceEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[6usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::delete_interface_endpoint`](super::MockServer#method.delete_interface_endpoint).
+/// Mock of [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`), made by [`MockServer::delete_interface_endpoint`](crate::mock::MockServer#method.delete_interface_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeleteInterfaceEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::DeleteInterfaceEndpoint<'a> {
+impl<'a> crate::mock::operations::DeleteInterfaceEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -950,8 +1005,8 @@ impl<'a> self::DeleteInterfaceEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -961,49 +1016,52 @@ impl<'a> self::DeleteInterfaceEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`): Create One Private Endpoint Service for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn create_private_endpoint_service(
         &self,
-    ) -> self::CreatePrivateEndpointService<'_> {
-        self::CreatePrivateEndpointService {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[7usize]),
+    ) -> crate::mock::operations::CreatePrivateEndpointService<'_> {
+        crate::mock::operations::CreatePrivateEndpointService {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[7usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`), made by [`MockServer::create_private_endpoint_service`](super::MockServer#method.create_private_endpoint_service).
+/// Mock of [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`), made by [`MockServer::create_private_endpoint_service`](crate::mock::MockServer#method.create_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpointService<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::CreatePrivateEndpointService<'a> {
+impl<'a> crate::mock::operations::CreatePrivateEndpointService<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1036,8 +1094,11 @@ impl<'a> self::CreatePrivateEndpointService<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::EndpointService) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::EndpointService>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::EndpointService,
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::EndpointService>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1047,10 +1108,10 @@ impl<'a> self::CreatePrivateEndpointService<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::EndpointService,
                 >::error(status, error_code, detail),
             )
@@ -1059,45 +1120,48 @@ impl<'a> self::CreatePrivateEndpointService<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::EndpointService>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::EndpointService>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::EndpointService>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::EndpointService>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`): Return All Private Endpoint Services for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn list_private_endpoint_services(
         &self,
-    ) -> self::ListPrivateEndpointServices<'_> {
-        self::ListPrivateEndpointServices {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[8usize]),
+    ) -> crate::mock::operations::ListPrivateEndpointServices<'_> {
+        crate::mock::operations::ListPrivateEndpointServices {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[8usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`), made by [`MockServer::list_private_endpoint_services`](super::MockServer#method.list_private_endpoint_services).
+/// Mock of [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`), made by [`MockServer::list_private_endpoint_services`](crate::mock::MockServer#method.list_private_endpoint_services).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListPrivateEndpointServices<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::ListPrivateEndpointServices<'a> {
+impl<'a> crate::mock::operations::ListPrivateEndpointServices<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1139,10 +1203,12 @@ impl<'a> self::ListPrivateEndpointServices<'a> {
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::EndpointService>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<::std::vec::Vec<crate::types::EndpointService>>::ok(value),
+                crate::mock::Reply::<
+                    ::std::vec::Vec<crate::types::EndpointService>,
+                >::ok(value),
             )
     }
 
@@ -1153,10 +1219,10 @@ impl<'a> self::ListPrivateEndpointServices<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::EndpointService>,
                 >::error(status, error_code, detail),
             )
@@ -1165,45 +1231,50 @@ impl<'a> self::ListPrivateEndpointServices<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::EndpointService>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::EndpointService>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<::std::vec::Vec<crate::types::EndpointService>>,
+            crate::mock::Reply<::std::vec::Vec<crate::types::EndpointService>>,
         >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Return One Private Endpoint Service for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
-    pub fn get_private_endpoint_service(&self) -> self::GetPrivateEndpointService<'_> {
-        self::GetPrivateEndpointService {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[9usize]),
+    pub fn get_private_endpoint_service(
+        &self,
+    ) -> crate::mock::operations::GetPrivateEndpointService<'_> {
+        crate::mock::operations::GetPrivateEndpointService {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[9usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::get_private_endpoint_service`](super::MockServer#method.get_private_endpoint_service).
+/// Mock of [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::get_private_endpoint_service`](crate::mock::MockServer#method.get_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpointService<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::GetPrivateEndpointService<'a> {
+impl<'a> crate::mock::operations::GetPrivateEndpointService<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1256,8 +1327,11 @@ impl<'a> self::GetPrivateEndpointService<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::EndpointService) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::EndpointService>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::EndpointService,
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::EndpointService>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1267,10 +1341,10 @@ impl<'a> self::GetPrivateEndpointService<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::EndpointService,
                 >::error(status, error_code, detail),
             )
@@ -1279,45 +1353,48 @@ impl<'a> self::GetPrivateEndpointService<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::EndpointService>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::EndpointService>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::EndpointService>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::EndpointService>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`): Update One Private Endpoint Service
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn update_private_endpoint_service(
         &self,
-    ) -> self::UpdatePrivateEndpointService<'_> {
-        self::UpdatePrivateEndpointService {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[10usize]),
+    ) -> crate::mock::operations::UpdatePrivateEndpointService<'_> {
+        crate::mock::operations::UpdatePrivateEndpointService {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[10usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`), made by [`MockServer::update_private_endpoint_service`](super::MockServer#method.update_private_endpoint_service).
+/// Mock of [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`), made by [`MockServer::update_private_endpoint_service`](crate::mock::MockServer#method.update_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct UpdatePrivateEndpointService<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::UpdatePrivateEndpointService<'a> {
+impl<'a> crate::mock::operations::UpdatePrivateEndpointService<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1364,8 +1441,11 @@ impl<'a> self::UpdatePrivateEndpointService<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::EndpointService) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::EndpointService>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::EndpointService,
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::EndpointService>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1375,10 +1455,10 @@ impl<'a> self::UpdatePrivateEndpointService<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::EndpointService,
                 >::error(status, error_code, detail),
             )
@@ -1387,45 +1467,48 @@ impl<'a> self::UpdatePrivateEndpointService<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::EndpointService>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::EndpointService>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::EndpointService>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::EndpointService>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Remove One Private Endpoint Service for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn delete_private_endpoint_service(
         &self,
-    ) -> self::DeletePrivateEndpointService<'_> {
-        self::DeletePrivateEndpointService {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[11usize]),
+    ) -> crate::mock::operations::DeletePrivateEndpointService<'_> {
+        crate::mock::operations::DeletePrivateEndpointService {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[11usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::delete_private_endpoint_service`](super::MockServer#method.delete_private_endpoint_service).
+/// Mock of [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`), made by [`MockServer::delete_private_endpoint_service`](crate::mock::MockServer#method.delete_private_endpoint_service).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpointService<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::DeletePrivateEndpointService<'a> {
+impl<'a> crate::mock::operations::DeletePrivateEndpointService<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1478,8 +1561,8 @@ impl<'a> self::DeletePrivateEndpointService<'a> {
     }
 
     /// Answers with HTTP 204 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1489,49 +1572,52 @@ impl<'a> self::DeletePrivateEndpointService<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`): Create One Private Endpoint for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
     pub fn create_private_endpoint_service_endpoint(
         &self,
-    ) -> self::CreatePrivateEndpointServiceEndpoint<'_> {
-        self::CreatePrivateEndpointServiceEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[12usize]),
+    ) -> crate::mock::operations::CreatePrivateEndpointServiceEndpoint<'_> {
+        crate::mock::operations::CreatePrivateEndpointServiceEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[12usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`), made by [`MockServer::create_private_endpoint_service_endpoint`](super::MockServer#method.create_private_endpoint_service_endpoint).
+/// Mock of [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`), made by [`MockServer::create_private_endpoint_service_endpoint`](crate::mock::MockServer#method.create_private_endpoint_service_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpointServiceEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::CreatePrivateEndpointServiceEndpoint<'a> {
+impl<'a> crate::mock::operations::CreatePrivateEndpointServiceEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1590,8 +1676,12 @@ impl<'a> self::CreatePrivateEndpointServiceEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::PrivateLinkEndpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::PrivateLinkEndpoint>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::PrivateLinkEndpoint,
+    ) -> crate::mock::Mount<'a> {
+        self.mock
+            .respond(crate::mock::Reply::<crate::types::PrivateLinkEndpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1601,10 +1691,10 @@ impl<'a> self::CreatePrivateEndpointServiceEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::PrivateLinkEndpoint,
                 >::error(status, error_code, detail),
             )
@@ -1613,45 +1703,50 @@ impl<'a> self::CreatePrivateEndpointServiceEndpoint<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::PrivateLinkEndpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::PrivateLinkEndpoint>>,
+        I::Item: ::std::convert::Into<
+            crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
+        >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Return One Private Endpoint for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn get_private_endpoint_service_endpoint(
         &self,
-    ) -> self::GetPrivateEndpointServiceEndpoint<'_> {
-        self::GetPrivateEndpointServiceEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[13usize]),
+    ) -> crate::mock::operations::GetPrivateEndpointServiceEndpoint<'_> {
+        crate::mock::operations::GetPrivateEndpointServiceEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[13usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::get_private_endpoint_service_endpoint`](super::MockServer#method.get_private_endpoint_service_endpoint).
+/// Mock of [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::get_private_endpoint_service_endpoint`](crate::mock::MockServer#method.get_private_endpoint_service_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpointServiceEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::GetPrivateEndpointServiceEndpoint<'a> {
+impl<'a> crate::mock::operations::GetPrivateEndpointServiceEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1713,8 +1808,12 @@ impl<'a> self::GetPrivateEndpointServiceEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::PrivateLinkEndpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::PrivateLinkEndpoint>::ok(value))
+    pub fn respond(
+        self,
+        value: crate::types::PrivateLinkEndpoint,
+    ) -> crate::mock::Mount<'a> {
+        self.mock
+            .respond(crate::mock::Reply::<crate::types::PrivateLinkEndpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1724,10 +1823,10 @@ impl<'a> self::GetPrivateEndpointServiceEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::PrivateLinkEndpoint,
                 >::error(status, error_code, detail),
             )
@@ -1736,45 +1835,50 @@ impl<'a> self::GetPrivateEndpointServiceEndpoint<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::PrivateLinkEndpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::PrivateLinkEndpoint>>,
+        I::Item: ::std::convert::Into<
+            crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
+        >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Remove One Private Endpoint for One Provider
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
     pub fn delete_private_endpoint_service_endpoint(
         &self,
-    ) -> self::DeletePrivateEndpointServiceEndpoint<'_> {
-        self::DeletePrivateEndpointServiceEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[14usize]),
+    ) -> crate::mock::operations::DeletePrivateEndpointServiceEndpoint<'_> {
+        crate::mock::operations::DeletePrivateEndpointServiceEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[14usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::delete_private_endpoint_service_endpoint`](super::MockServer#method.delete_private_endpoint_service_endpoint).
+/// Mock of [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`), made by [`MockServer::delete_private_endpoint_service_endpoint`](crate::mock::MockServer#method.delete_private_endpoint_service_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpointServiceEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::DeletePrivateEndpointServiceEndpoint<'a> {
+impl<'a> crate::mock::operations::DeletePrivateEndpointServiceEndpoint<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1836,8 +1940,8 @@ impl<'a> self::DeletePrivateEndpointServiceEndpoint<'a> {
     }
 
     /// Answers with HTTP 204 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1847,47 +1951,52 @@ impl<'a> self::DeletePrivateEndpointServiceEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Return Regionalized Private Endpoint Status
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json`.
-    pub fn get_regional_endpoint_mode(&self) -> self::GetRegionalEndpointMode<'_> {
-        self::GetRegionalEndpointMode {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[15usize]),
+    pub fn get_regional_endpoint_mode(
+        &self,
+    ) -> crate::mock::operations::GetRegionalEndpointMode<'_> {
+        crate::mock::operations::GetRegionalEndpointMode {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[15usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::get_regional_endpoint_mode`](super::MockServer#method.get_regional_endpoint_mode).
+/// Mock of [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::get_regional_endpoint_mode`](crate::mock::MockServer#method.get_regional_endpoint_mode).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetRegionalEndpointMode<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::GetRegionalEndpointMode<'a> {
+impl<'a> crate::mock::operations::GetRegionalEndpointMode<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -1914,9 +2023,11 @@ impl<'a> self::GetRegionalEndpointMode<'a> {
     pub fn respond(
         self,
         value: crate::types::ProjectSettingItemView,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
-            .respond(super::Reply::<crate::types::ProjectSettingItemView>::ok(value))
+            .respond(
+                crate::mock::Reply::<crate::types::ProjectSettingItemView>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -1926,10 +2037,10 @@ impl<'a> self::GetRegionalEndpointMode<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::ProjectSettingItemView,
                 >::error(status, error_code, detail),
             )
@@ -1938,45 +2049,50 @@ impl<'a> self::GetRegionalEndpointMode<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::ProjectSettingItemView>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::ProjectSettingItemView>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<crate::types::ProjectSettingItemView>,
+            crate::mock::Reply<crate::types::ProjectSettingItemView>,
         >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Toggle Regionalized Private Endpoint Status
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.atlas.2023-01-01+json` and a body of that `Content-Type`.
-    pub fn toggle_regional_endpoint_mode(&self) -> self::ToggleRegionalEndpointMode<'_> {
-        self::ToggleRegionalEndpointMode {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[16usize]),
+    pub fn toggle_regional_endpoint_mode(
+        &self,
+    ) -> crate::mock::operations::ToggleRegionalEndpointMode<'_> {
+        crate::mock::operations::ToggleRegionalEndpointMode {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[16usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::toggle_regional_endpoint_mode`](super::MockServer#method.toggle_regional_endpoint_mode).
+/// Mock of [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`), made by [`MockServer::toggle_regional_endpoint_mode`](crate::mock::MockServer#method.toggle_regional_endpoint_mode).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ToggleRegionalEndpointMode<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::ToggleRegionalEndpointMode<'a> {
+impl<'a> crate::mock::operations::ToggleRegionalEndpointMode<'a> {
     /// Matches only requests whose `groupId` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -2009,9 +2125,11 @@ impl<'a> self::ToggleRegionalEndpointMode<'a> {
     pub fn respond(
         self,
         value: crate::types::ProjectSettingItemView,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
-            .respond(super::Reply::<crate::types::ProjectSettingItemView>::ok(value))
+            .respond(
+                crate::mock::Reply::<crate::types::ProjectSettingItemView>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -2021,10 +2139,10 @@ impl<'a> self::ToggleRegionalEndpointMode<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     crate::types::ProjectSettingItemView,
                 >::error(status, error_code, detail),
             )
@@ -2033,20 +2151,20 @@ impl<'a> self::ToggleRegionalEndpointMode<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::ProjectSettingItemView>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::ProjectSettingItemView>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<crate::types::ProjectSettingItemView>,
+            crate::mock::Reply<crate::types::ProjectSettingItemView>,
         >,
     {
         self.mock.respond_sequence(replies)

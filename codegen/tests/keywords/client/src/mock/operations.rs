@@ -2,27 +2,27 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Typed mock builders, one per operation, created by the methods of
-//! [`MockServer`](super::MockServer) named like the client's.
+//! [`MockServer`](crate::mock::MockServer) named like the client's.
 //!
 //! A builder takes what a request must carry (path parameters, query parameters,
 //! body; whatever is left unset matches anything), then an answer: `respond` (the
-//! typed success value), `respond_error`, `respond_with` (any [`Reply`](super::Reply))
+//! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
 //! or `respond_sequence` (one answer per request, in order). That gives a
-//! [`Mount`](super::Mount): set [`times`](super::Mount::times) if you like, then
+//! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
-    super::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
+    crate::mock::runtime::OperationInfo {
         id: "match",
         client_method: "match",
         method: "PUT",
         template: "/api/v1/crates/{crate}/selves/{self}",
         path: &[
-            super::runtime::Segment::Literal("/api/v1/crates/"),
-            super::runtime::Segment::Param("crate"),
-            super::runtime::Segment::Literal("/selves/"),
-            super::runtime::Segment::Param("self"),
+            crate::mock::runtime::Segment::Literal("/api/v1/crates/"),
+            crate::mock::runtime::Segment::Param("crate"),
+            crate::mock::runtime::Segment::Literal("/selves/"),
+            crate::mock::runtime::Segment::Param("self"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -30,26 +30,26 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "type",
         client_method: "type",
         method: "GET",
         template: "/api/v1/types",
-        path: &[super::runtime::Segment::Literal("/api/v1/types")],
+        path: &[crate::mock::runtime::Segment::Literal("/api/v1/types")],
         media_type: "application/json",
         has_body: false,
         status: 200u16,
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "loop",
         client_method: "loop",
         method: "DELETE",
         template: "/api/v1/crates/{crate}",
         path: &[
-            super::runtime::Segment::Literal("/api/v1/crates/"),
-            super::runtime::Segment::Param("crate"),
+            crate::mock::runtime::Segment::Literal("/api/v1/crates/"),
+            crate::mock::runtime::Segment::Param("crate"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -57,14 +57,14 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
         empty: true,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "impl",
         client_method: "impl",
         method: "PUT",
         template: "/api/v2/traits/{enum}",
         path: &[
-            super::runtime::Segment::Literal("/api/v2/traits/"),
-            super::runtime::Segment::Param("enum"),
+            crate::mock::runtime::Segment::Literal("/api/v2/traits/"),
+            crate::mock::runtime::Segment::Param("enum"),
         ],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: true,
@@ -72,14 +72,14 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "static",
         client_method: "static",
         method: "GET",
         template: "/api/v2/traits/{enum}",
         path: &[
-            super::runtime::Segment::Literal("/api/v2/traits/"),
-            super::runtime::Segment::Param("enum"),
+            crate::mock::runtime::Segment::Literal("/api/v2/traits/"),
+            crate::mock::runtime::Segment::Param("enum"),
         ],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: false,
@@ -87,14 +87,14 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "unsafe",
         client_method: "unsafe",
         method: "DELETE",
         template: "/api/v2/traits/{enum}",
         path: &[
-            super::runtime::Segment::Literal("/api/v2/traits/"),
-            super::runtime::Segment::Param("enum"),
+            crate::mock::runtime::Segment::Literal("/api/v2/traits/"),
+            crate::mock::runtime::Segment::Param("enum"),
         ],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: false,
@@ -102,24 +102,24 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
         empty: true,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "const",
         client_method: "const",
         method: "POST",
         template: "/api/v2/dyns",
-        path: &[super::runtime::Segment::Literal("/api/v2/dyns")],
+        path: &[crate::mock::runtime::Segment::Literal("/api/v2/dyns")],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: true,
         status: 200u16,
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "use",
         client_method: "use",
         method: "PATCH",
         template: "/api/v2/uses",
-        path: &[super::runtime::Segment::Literal("/api/v2/uses")],
+        path: &[crate::mock::runtime::Segment::Literal("/api/v2/uses")],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: true,
         status: 200u16,
@@ -128,25 +128,28 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 8usize] = [
     },
 ];
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::match`](crate::Client#method.match) (`PUT /api/v1/crates/{crate}/selves/{self}`): An operation named `match`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
-    pub fn r#match(&self) -> self::Match<'_> {
-        self::Match {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[0usize]),
+    pub fn r#match(&self) -> crate::mock::operations::Match<'_> {
+        crate::mock::operations::Match {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[0usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::match`](crate::Client#method.match) (`PUT /api/v1/crates/{crate}/selves/{self}`), made by [`MockServer::match`](super::MockServer#method.match).
+/// Mock of [`Client::match`](crate::Client#method.match) (`PUT /api/v1/crates/{crate}/selves/{self}`), made by [`MockServer::match`](crate::mock::MockServer#method.match).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Match<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Match<'a> {
+impl<'a> crate::mock::operations::Match<'a> {
     /// Matches only requests whose `crate` path parameter is `value`.
     pub fn crate_(
         mut self,
@@ -193,8 +196,8 @@ impl<'a> self::Match<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Type) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Type>::ok(value))
+    pub fn respond(self, value: crate::types::Type) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Type>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -204,59 +207,67 @@ impl<'a> self::Match<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Type>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Type,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Type>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Type>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Type>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Type>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`): An operation named `type`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn r#type(&self) -> self::Type<'_> {
-        self::Type {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[1usize]),
+    pub fn r#type(&self) -> crate::mock::operations::Type<'_> {
+        crate::mock::operations::Type {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[1usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`), made by [`MockServer::type`](super::MockServer#method.type).
+/// Mock of [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`), made by [`MockServer::type`](crate::mock::MockServer#method.type).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Type<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Type<'a> {
+impl<'a> crate::mock::operations::Type<'a> {
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::Type>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<::std::vec::Vec<crate::types::Type>>::ok(value))
+    ) -> crate::mock::Mount<'a> {
+        self.mock
+            .respond(
+                crate::mock::Reply::<::std::vec::Vec<crate::types::Type>>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -266,10 +277,10 @@ impl<'a> self::Type<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::Type>,
                 >::error(status, error_code, detail),
             )
@@ -278,43 +289,48 @@ impl<'a> self::Type<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::Type>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Type>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<::std::vec::Vec<crate::types::Type>>>,
+        I::Item: ::std::convert::Into<
+            crate::mock::Reply<::std::vec::Vec<crate::types::Type>>,
+        >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`): An operation named `loop`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn r#loop(&self) -> self::Loop<'_> {
-        self::Loop {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[2usize]),
+    pub fn r#loop(&self) -> crate::mock::operations::Loop<'_> {
+        crate::mock::operations::Loop {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[2usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`), made by [`MockServer::loop`](super::MockServer#method.loop).
+/// Mock of [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`), made by [`MockServer::loop`](crate::mock::MockServer#method.loop).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Loop<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Loop<'a> {
+impl<'a> crate::mock::operations::Loop<'a> {
     /// Matches only requests whose `crate` path parameter is `value`.
     pub fn crate_(
         mut self,
@@ -325,8 +341,8 @@ impl<'a> self::Loop<'a> {
     }
 
     /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -336,47 +352,50 @@ impl<'a> self::Loop<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`): An operation named `impl`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
-    pub fn r#impl(&self) -> self::Impl<'_> {
-        self::Impl {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[3usize]),
+    pub fn r#impl(&self) -> crate::mock::operations::Impl<'_> {
+        crate::mock::operations::Impl {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[3usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`), made by [`MockServer::impl`](super::MockServer#method.impl).
+/// Mock of [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`), made by [`MockServer::impl`](crate::mock::MockServer#method.impl).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Impl<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Impl<'a> {
+impl<'a> crate::mock::operations::Impl<'a> {
     /// Matches only requests whose `enum` path parameter is `value`.
     pub fn r#enum(
         mut self,
@@ -394,8 +413,8 @@ impl<'a> self::Impl<'a> {
     }
 
     /// Answers with HTTP 201 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Trait) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Trait>::ok(value))
+    pub fn respond(self, value: crate::types::Trait) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Trait>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -405,53 +424,58 @@ impl<'a> self::Impl<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Trait>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Trait,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Trait>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Trait>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Trait>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Trait>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`): An operation named `static`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json`.
-    pub fn r#static(&self) -> self::Static<'_> {
-        self::Static {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[4usize]),
+    pub fn r#static(&self) -> crate::mock::operations::Static<'_> {
+        crate::mock::operations::Static {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[4usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`), made by [`MockServer::static`](super::MockServer#method.static).
+/// Mock of [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`), made by [`MockServer::static`](crate::mock::MockServer#method.static).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Static<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Static<'a> {
+impl<'a> crate::mock::operations::Static<'a> {
     /// Matches only requests whose `enum` path parameter is `value`.
     pub fn r#enum(
         mut self,
@@ -480,8 +504,8 @@ impl<'a> self::Static<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Trait) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Trait>::ok(value))
+    pub fn respond(self, value: crate::types::Trait) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Trait>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -491,53 +515,58 @@ impl<'a> self::Static<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Trait>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Trait,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Trait>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Trait>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Trait>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Trait>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`): An operation named `unsafe`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json`.
-    pub fn r#unsafe(&self) -> self::Unsafe<'_> {
-        self::Unsafe {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[5usize]),
+    pub fn r#unsafe(&self) -> crate::mock::operations::Unsafe<'_> {
+        crate::mock::operations::Unsafe {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[5usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`), made by [`MockServer::unsafe`](super::MockServer#method.unsafe).
+/// Mock of [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`), made by [`MockServer::unsafe`](crate::mock::MockServer#method.unsafe).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Unsafe<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Unsafe<'a> {
+impl<'a> crate::mock::operations::Unsafe<'a> {
     /// Matches only requests whose `enum` path parameter is `value`.
     pub fn r#enum(
         mut self,
@@ -549,8 +578,8 @@ impl<'a> self::Unsafe<'a> {
     }
 
     /// Answers with HTTP 204 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -560,47 +589,50 @@ impl<'a> self::Unsafe<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`): An operation named `const`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
-    pub fn r#const(&self) -> self::Const<'_> {
-        self::Const {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[6usize]),
+    pub fn r#const(&self) -> crate::mock::operations::Const<'_> {
+        crate::mock::operations::Const {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[6usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`), made by [`MockServer::const`](super::MockServer#method.const).
+/// Mock of [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`), made by [`MockServer::const`](crate::mock::MockServer#method.const).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Const<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Const<'a> {
+impl<'a> crate::mock::operations::Const<'a> {
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`Dyn`](crate::types::Dyn).
     pub fn body(mut self, body: crate::types::Dyn) -> Self {
         self.mock.body(&body);
@@ -608,8 +640,8 @@ impl<'a> self::Const<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Dyn) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Dyn>::ok(value))
+    pub fn respond(self, value: crate::types::Dyn) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Dyn>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -619,53 +651,58 @@ impl<'a> self::Const<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Dyn>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Dyn,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Dyn>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Dyn>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Dyn>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Dyn>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`): An operation named `use`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
-    pub fn r#use(&self) -> self::Use<'_> {
-        self::Use {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[7usize]),
+    pub fn r#use(&self) -> crate::mock::operations::Use<'_> {
+        crate::mock::operations::Use {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[7usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`), made by [`MockServer::use`](super::MockServer#method.use).
+/// Mock of [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`), made by [`MockServer::use`](crate::mock::MockServer#method.use).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Use<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Use<'a> {
+impl<'a> crate::mock::operations::Use<'a> {
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`Use`](crate::types::Use).
     pub fn body(mut self, body: crate::types::Use) -> Self {
         self.mock.body(&body);
@@ -676,9 +713,11 @@ impl<'a> self::Use<'a> {
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::Trait>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
-            .respond(super::Reply::<::std::vec::Vec<crate::types::Trait>>::ok(value))
+            .respond(
+                crate::mock::Reply::<::std::vec::Vec<crate::types::Trait>>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -688,10 +727,10 @@ impl<'a> self::Use<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::Trait>,
                 >::error(status, error_code, detail),
             )
@@ -700,20 +739,20 @@ impl<'a> self::Use<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::Trait>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Trait>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<::std::vec::Vec<crate::types::Trait>>,
+            crate::mock::Reply<::std::vec::Vec<crate::types::Trait>>,
         >,
     {
         self.mock.respond_sequence(replies)

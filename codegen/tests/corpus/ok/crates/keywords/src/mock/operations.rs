@@ -2,26 +2,26 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Typed mock builders, one per operation, created by the methods of
-//! [`MockServer`](super::MockServer) named like the client's.
+//! [`MockServer`](crate::mock::MockServer) named like the client's.
 //!
 //! A builder takes what a request must carry (path parameters, query parameters,
 //! body; whatever is left unset matches anything), then an answer: `respond` (the
-//! typed success value), `respond_error`, `respond_with` (any [`Reply`](super::Reply))
+//! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
 //! or `respond_sequence` (one answer per request, in order). That gives a
-//! [`Mount`](super::Mount): set [`times`](super::Mount::times) if you like, then
+//! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
-    super::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 2usize] = [
+    crate::mock::runtime::OperationInfo {
         id: "match",
         client_method: "match",
         method: "POST",
         template: "/groups/{crate}/endpoints",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("crate"),
-            super::runtime::Segment::Literal("/endpoints"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("crate"),
+            crate::mock::runtime::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -29,15 +29,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "self",
         client_method: "self_",
         method: "GET",
         template: "/groups/{crate}/endpoints",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("crate"),
-            super::runtime::Segment::Literal("/endpoints"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("crate"),
+            crate::mock::runtime::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -47,25 +47,28 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
     },
 ];
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::match`](crate::Client#method.match) (`POST /groups/{crate}/endpoints`): Create an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
-    pub fn r#match(&self) -> self::Match<'_> {
-        self::Match {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[0usize]),
+    pub fn r#match(&self) -> crate::mock::operations::Match<'_> {
+        crate::mock::operations::Match {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[0usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::match`](crate::Client#method.match) (`POST /groups/{crate}/endpoints`), made by [`MockServer::match`](super::MockServer#method.match).
+/// Mock of [`Client::match`](crate::Client#method.match) (`POST /groups/{crate}/endpoints`), made by [`MockServer::match`](crate::mock::MockServer#method.match).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Match<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Match<'a> {
+impl<'a> crate::mock::operations::Match<'a> {
     /// Matches only requests whose `crate` path parameter is `value`.
     pub fn crate_(
         mut self,
@@ -88,8 +91,8 @@ impl<'a> self::Match<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Self_) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Self_>::ok(value))
+    pub fn respond(self, value: crate::types::Self_) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Self_>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -99,53 +102,58 @@ impl<'a> self::Match<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Self_>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Self_,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Self_>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Self_>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Self_>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Self_>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::self_`](crate::Client#method.self_) (`GET /groups/{crate}/endpoints`): List endpoints
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn self_(&self) -> self::Self_<'_> {
-        self::Self_ {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[1usize]),
+    pub fn self_(&self) -> crate::mock::operations::Self_<'_> {
+        crate::mock::operations::Self_ {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[1usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::self_`](crate::Client#method.self_) (`GET /groups/{crate}/endpoints`), made by [`MockServer::self_`](super::MockServer#method.self_).
+/// Mock of [`Client::self_`](crate::Client#method.self_) (`GET /groups/{crate}/endpoints`), made by [`MockServer::self_`](crate::mock::MockServer#method.self_).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Self_<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::Self_<'a> {
+impl<'a> crate::mock::operations::Self_<'a> {
     /// Matches only requests whose `crate` path parameter is `value`.
     pub fn crate_(
         mut self,
@@ -159,9 +167,11 @@ impl<'a> self::Self_<'a> {
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::Self_>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
-            .respond(super::Reply::<::std::vec::Vec<crate::types::Self_>>::ok(value))
+            .respond(
+                crate::mock::Reply::<::std::vec::Vec<crate::types::Self_>>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -171,10 +181,10 @@ impl<'a> self::Self_<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::Self_>,
                 >::error(status, error_code, detail),
             )
@@ -183,20 +193,20 @@ impl<'a> self::Self_<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::Self_>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Self_>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<::std::vec::Vec<crate::types::Self_>>,
+            crate::mock::Reply<::std::vec::Vec<crate::types::Self_>>,
         >,
     {
         self.mock.respond_sequence(replies)

@@ -2,26 +2,26 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Typed mock builders, one per operation, created by the methods of
-//! [`MockServer`](super::MockServer) named like the client's.
+//! [`MockServer`](crate::mock::MockServer) named like the client's.
 //!
 //! A builder takes what a request must carry (path parameters, query parameters,
 //! body; whatever is left unset matches anything), then an answer: `respond` (the
-//! typed success value), `respond_error`, `respond_with` (any [`Reply`](super::Reply))
+//! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
 //! or `respond_sequence` (one answer per request, in order). That gives a
-//! [`Mount`](super::Mount): set [`times`](super::Mount::times) if you like, then
+//! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
-    super::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 2usize] = [
+    crate::mock::runtime::OperationInfo {
         id: "createEndpoint",
         client_method: "create_endpoint",
         method: "POST",
         template: "/groups/{GROUP-ID}/endpoints",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("GROUP-ID"),
-            super::runtime::Segment::Literal("/endpoints"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("GROUP-ID"),
+            crate::mock::runtime::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -29,15 +29,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "listEndpoints",
         client_method: "list_endpoints",
         method: "GET",
         template: "/groups/{GROUP-ID}/endpoints",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("GROUP-ID"),
-            super::runtime::Segment::Literal("/endpoints"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("GROUP-ID"),
+            crate::mock::runtime::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -47,25 +47,28 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 2usize] = [
     },
 ];
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::create_endpoint`](crate::Client#method.create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`): Create an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
-    pub fn create_endpoint(&self) -> self::CreateEndpoint<'_> {
-        self::CreateEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[0usize]),
+    pub fn create_endpoint(&self) -> crate::mock::operations::CreateEndpoint<'_> {
+        crate::mock::operations::CreateEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[0usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::create_endpoint`](crate::Client#method.create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`), made by [`MockServer::create_endpoint`](super::MockServer#method.create_endpoint).
+/// Mock of [`Client::create_endpoint`](crate::Client#method.create_endpoint) (`POST /groups/{GROUP-ID}/endpoints`), made by [`MockServer::create_endpoint`](crate::mock::MockServer#method.create_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreateEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::CreateEndpoint<'a> {
+impl<'a> crate::mock::operations::CreateEndpoint<'a> {
     /// Matches only requests whose `GROUP-ID` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -88,8 +91,8 @@ impl<'a> self::CreateEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Endpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Endpoint>::ok(value))
+    pub fn respond(self, value: crate::types::Endpoint) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Endpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -99,53 +102,58 @@ impl<'a> self::CreateEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Endpoint>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Endpoint,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Endpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Endpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Endpoint>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Endpoint>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn list_endpoints(&self) -> self::ListEndpoints<'_> {
-        self::ListEndpoints {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[1usize]),
+    pub fn list_endpoints(&self) -> crate::mock::operations::ListEndpoints<'_> {
+        crate::mock::operations::ListEndpoints {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[1usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](super::MockServer#method.list_endpoints).
+/// Mock of [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](crate::mock::MockServer#method.list_endpoints).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListEndpoints<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::ListEndpoints<'a> {
+impl<'a> crate::mock::operations::ListEndpoints<'a> {
     /// Matches only requests whose `GROUP-ID` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -159,9 +167,11 @@ impl<'a> self::ListEndpoints<'a> {
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::Endpoint>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
-            .respond(super::Reply::<::std::vec::Vec<crate::types::Endpoint>>::ok(value))
+            .respond(
+                crate::mock::Reply::<::std::vec::Vec<crate::types::Endpoint>>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -171,10 +181,10 @@ impl<'a> self::ListEndpoints<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::Endpoint>,
                 >::error(status, error_code, detail),
             )
@@ -183,20 +193,20 @@ impl<'a> self::ListEndpoints<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::Endpoint>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Endpoint>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<::std::vec::Vec<crate::types::Endpoint>>,
+            crate::mock::Reply<::std::vec::Vec<crate::types::Endpoint>>,
         >,
     {
         self.mock.respond_sequence(replies)

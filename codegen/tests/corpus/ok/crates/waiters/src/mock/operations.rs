@@ -2,27 +2,27 @@
 // change the spec or the generator, then run `cargo xtask gen`.
 
 //! Typed mock builders, one per operation, created by the methods of
-//! [`MockServer`](super::MockServer) named like the client's.
+//! [`MockServer`](crate::mock::MockServer) named like the client's.
 //!
 //! A builder takes what a request must carry (path parameters, query parameters,
 //! body; whatever is left unset matches anything), then an answer: `respond` (the
-//! typed success value), `respond_error`, `respond_with` (any [`Reply`](super::Reply))
+//! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
 //! or `respond_sequence` (one answer per request, in order). That gives a
-//! [`Mount`](super::Mount): set [`times`](super::Mount::times) if you like, then
+//! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 3usize] = [
-    super::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 3usize] = [
+    crate::mock::runtime::OperationInfo {
         id: "getEndpoint",
         client_method: "get_endpoint",
         method: "GET",
         template: "/groups/{GROUP-ID}/endpoints/{ID}",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("GROUP-ID"),
-            super::runtime::Segment::Literal("/endpoints/"),
-            super::runtime::Segment::Param("ID"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("GROUP-ID"),
+            crate::mock::runtime::Segment::Literal("/endpoints/"),
+            crate::mock::runtime::Segment::Param("ID"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -30,15 +30,15 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 3usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "listEndpoints",
         client_method: "list_endpoints",
         method: "GET",
         template: "/groups/{GROUP-ID}/endpoints",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("GROUP-ID"),
-            super::runtime::Segment::Literal("/endpoints"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("GROUP-ID"),
+            crate::mock::runtime::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -46,16 +46,16 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 3usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    super::runtime::OperationInfo {
+    crate::mock::runtime::OperationInfo {
         id: "deleteEndpoint",
         client_method: "delete_endpoint",
         method: "DELETE",
         template: "/groups/{GROUP-ID}/endpoints/{ID}",
         path: &[
-            super::runtime::Segment::Literal("/groups/"),
-            super::runtime::Segment::Param("GROUP-ID"),
-            super::runtime::Segment::Literal("/endpoints/"),
-            super::runtime::Segment::Param("ID"),
+            crate::mock::runtime::Segment::Literal("/groups/"),
+            crate::mock::runtime::Segment::Param("GROUP-ID"),
+            crate::mock::runtime::Segment::Literal("/endpoints/"),
+            crate::mock::runtime::Segment::Param("ID"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -65,25 +65,28 @@ pub(crate) static OPERATIONS: [super::runtime::OperationInfo; 3usize] = [
     },
 ];
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`): Get an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn get_endpoint(&self) -> self::GetEndpoint<'_> {
-        self::GetEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[0usize]),
+    pub fn get_endpoint(&self) -> crate::mock::operations::GetEndpoint<'_> {
+        crate::mock::operations::GetEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[0usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::get_endpoint`](super::MockServer#method.get_endpoint).
+/// Mock of [`Client::get_endpoint`](crate::Client#method.get_endpoint) (`GET /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::get_endpoint`](crate::mock::MockServer#method.get_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::GetEndpoint<'a> {
+impl<'a> crate::mock::operations::GetEndpoint<'a> {
     /// Matches only requests whose `GROUP-ID` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -103,8 +106,8 @@ impl<'a> self::GetEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Endpoint) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<crate::types::Endpoint>::ok(value))
+    pub fn respond(self, value: crate::types::Endpoint) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<crate::types::Endpoint>::ok(value))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -114,53 +117,58 @@ impl<'a> self::GetEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<crate::types::Endpoint>::error(status, error_code, detail),
+                crate::mock::Reply::<
+                    crate::types::Endpoint,
+                >::error(status, error_code, detail),
             )
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<crate::types::Endpoint>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<crate::types::Endpoint>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<crate::types::Endpoint>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Endpoint>>,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn list_endpoints(&self) -> self::ListEndpoints<'_> {
-        self::ListEndpoints {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[1usize]),
+    pub fn list_endpoints(&self) -> crate::mock::operations::ListEndpoints<'_> {
+        crate::mock::operations::ListEndpoints {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[1usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](super::MockServer#method.list_endpoints).
+/// Mock of [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`), made by [`MockServer::list_endpoints`](crate::mock::MockServer#method.list_endpoints).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListEndpoints<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::ListEndpoints<'a> {
+impl<'a> crate::mock::operations::ListEndpoints<'a> {
     /// Matches only requests whose `GROUP-ID` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -174,9 +182,11 @@ impl<'a> self::ListEndpoints<'a> {
     pub fn respond(
         self,
         value: ::std::vec::Vec<crate::types::Endpoint>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
-            .respond(super::Reply::<::std::vec::Vec<crate::types::Endpoint>>::ok(value))
+            .respond(
+                crate::mock::Reply::<::std::vec::Vec<crate::types::Endpoint>>::ok(value),
+            )
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -186,10 +196,10 @@ impl<'a> self::ListEndpoints<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
+    ) -> crate::mock::Mount<'a> {
         self.mock
             .respond(
-                super::Reply::<
+                crate::mock::Reply::<
                     ::std::vec::Vec<crate::types::Endpoint>,
                 >::error(status, error_code, detail),
             )
@@ -198,45 +208,48 @@ impl<'a> self::ListEndpoints<'a> {
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(
         self,
-        reply: super::Reply<::std::vec::Vec<crate::types::Endpoint>>,
-    ) -> super::Mount<'a> {
+        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Endpoint>>,
+    ) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
         I::Item: ::std::convert::Into<
-            super::Reply<::std::vec::Vec<crate::types::Endpoint>>,
+            crate::mock::Reply<::std::vec::Vec<crate::types::Endpoint>>,
         >,
     {
         self.mock.respond_sequence(replies)
     }
 }
 
-impl super::MockServer {
+impl crate::mock::MockServer {
     /// Mocks [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`): Delete an endpoint
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
-    pub fn delete_endpoint(&self) -> self::DeleteEndpoint<'_> {
-        self::DeleteEndpoint {
-            mock: super::runtime::Pending::new(self, &self::OPERATIONS[2usize]),
+    pub fn delete_endpoint(&self) -> crate::mock::operations::DeleteEndpoint<'_> {
+        crate::mock::operations::DeleteEndpoint {
+            mock: crate::mock::runtime::Pending::new(
+                self,
+                &crate::mock::operations::OPERATIONS[2usize],
+            ),
         }
     }
 }
 
-/// Mock of [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::delete_endpoint`](super::MockServer#method.delete_endpoint).
+/// Mock of [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`), made by [`MockServer::delete_endpoint`](crate::mock::MockServer#method.delete_endpoint).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeleteEndpoint<'a> {
-    mock: super::runtime::Pending<'a>,
+    mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> self::DeleteEndpoint<'a> {
+impl<'a> crate::mock::operations::DeleteEndpoint<'a> {
     /// Matches only requests whose `GROUP-ID` path parameter is `value`.
     pub fn group_id(
         mut self,
@@ -256,8 +269,8 @@ impl<'a> self::DeleteEndpoint<'a> {
     }
 
     /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::ok(()))
+    pub fn respond(self) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::ok(()))
     }
 
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
@@ -267,23 +280,23 @@ impl<'a> self::DeleteEndpoint<'a> {
         status: u16,
         error_code: impl ::std::convert::Into<::std::string::String>,
         detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> super::Mount<'a> {
-        self.mock.respond(super::Reply::<()>::error(status, error_code, detail))
+    ) -> crate::mock::Mount<'a> {
+        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
     }
 
     /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: super::Reply<()>) -> super::Mount<'a> {
+    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
         self.mock.respond(reply)
     }
 
     /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](super::Mount::times) says more: the
+    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven
     /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> super::Mount<'a>
+    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<super::Reply<()>>,
+        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
     {
         self.mock.respond_sequence(replies)
     }
