@@ -576,12 +576,14 @@ impl Checker {
         let pointer = format!("parameters.{name}");
         let ident = snake_ident(name);
         self.check_ascii_ident(&pointer, true, name, &ident);
-        if RESERVED_BUILDER_NAMES.contains(&unraw(&ident)) {
+        // The typed mock builders (`emit::mocks`) add their own methods.
+        let mock_names = crate::emit::mocks::BUILDER_METHODS;
+        if RESERVED_BUILDER_NAMES.contains(&unraw(&ident)) || mock_names.contains(&unraw(&ident)) {
             self.key_error(
                 pointer.clone(),
                 format!(
                     "parameter `{name}` would become `{ident}`, which the generated builders use themselves ({}); rename it",
-                    RESERVED_BUILDER_NAMES.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                    RESERVED_BUILDER_NAMES.iter().chain(mock_names).map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
         }
@@ -668,6 +670,15 @@ impl Checker {
                 pointer.clone(),
                 format!(
                     "operation id `{id}` would become the method `{}`, which `Client` already has; rename the operation",
+                    snake_ident(id)
+                ),
+            );
+        } else if crate::emit::mocks::SERVER_METHODS.contains(&unraw(&snake_ident(id))) {
+            // The mock server (`emit::mocks`) has one method per operation beside its own.
+            self.key_error(
+                pointer.clone(),
+                format!(
+                    "operation id `{id}` would become the method `{}`, which the generated mock server already has; rename the operation",
                     snake_ident(id)
                 ),
             );

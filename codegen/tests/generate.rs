@@ -37,6 +37,9 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
             "src/digest.rs",
             "src/error.rs",
             "src/lib.rs",
+            "src/mock.rs",
+            "src/mock/operations.rs",
+            "src/mock/runtime.rs",
             "src/oauth.rs",
             "src/operations.rs",
             "src/pattern.rs",
@@ -70,6 +73,59 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
             "{} names the regenerate command",
             file.path
         );
+    }
+}
+
+/// The typed mocks cost users nothing unless they ask: wiremock is an optional dependency,
+/// enabled only by the `mock` feature, which is not a default one, and the module is compiled
+/// only with it.
+#[test]
+fn the_mocks_are_behind_an_optional_feature() {
+    let files = generate_from_str(&spec_text(), &provenance()).expect("spec generates");
+    let file = |path: &str| {
+        files
+            .iter()
+            .find(|file| file.path == path)
+            .map(|file| file.contents.as_str())
+            .unwrap_or_default()
+    };
+    let manifest = file("Cargo.toml");
+    let section = |name: &str| -> Vec<&str> {
+        manifest
+            .split("\n[")
+            .find(|part| part.starts_with(&format!("{name}]")))
+            .map(|part| {
+                part.lines()
+                    .skip(1)
+                    .filter(|line| !line.starts_with('#') && !line.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let wiremock: Vec<&str> = section("dependencies")
+        .into_iter()
+        .filter(|line| line.starts_with("wiremock"))
+        .collect();
+    assert_eq!(
+        wiremock,
+        [r#"wiremock = { version = "0.6.5", optional = true }"#]
+    );
+    assert_eq!(section("features"), [r#"mock = ["dep:wiremock"]"#]);
+    assert!(!manifest.contains("default ="), "{manifest}");
+    assert!(
+        file("src/lib.rs").contains("#[cfg(feature = \"mock\")]\n#[rustfmt::skip]\npub mod mock;"),
+        "{}",
+        file("src/lib.rs")
+    );
+    // Nothing outside the module names the mock crate.
+    for file in &files {
+        if !file.path.starts_with("src/mock") && file.path != "Cargo.toml" {
+            assert!(
+                !file.contents.contains("wiremock"),
+                "{} names wiremock",
+                file.path
+            );
+        }
     }
 }
 

@@ -36,9 +36,18 @@ serde_json = "1"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+# Only with the `mock` feature: the local server of `{lib}::mock`.
+wiremock = {{ version = "0.6.5", optional = true }}
+
+[features]
+# Typed mocks of the operations (`{lib}::mock`), for testing code that uses the client.
+mock = ["dep:wiremock"]
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+
+[package.metadata.docs.rs]
+features = ["mock"]
 "#,
         header = provenance.header("#"),
         // Only Digest needs them.
@@ -115,6 +124,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     }
     text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].\n");
+    text.push_str("\n## Testing code that uses the client\n\nThe cargo feature `mock` (off by default) adds the module `mock`: a local mock server with one typed method per operation, which a real `Client` can be pointed at (see its docs).\n");
     text.push_str("\n## Retries, timeouts and tracing\n\nRate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.\n\nEvery operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.\n");
 
     let crate_docs = docs::inner(&text);
@@ -169,6 +179,9 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
         #waiter_modules
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
 
         pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};

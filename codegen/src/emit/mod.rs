@@ -6,6 +6,7 @@ mod crate_files;
 mod docs;
 mod enums;
 mod example_values;
+pub(crate) mod mocks;
 mod models;
 mod operations;
 pub(crate) mod runtime;
@@ -68,6 +69,8 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
         rust_file(provenance, "src/types/models.rs", models::generate(api))?,
         rust_file(provenance, "src/types/unions.rs", unions::generate(api))?,
         rust_file(provenance, "src/operations.rs", operations::generate(api))?,
+        rust_file(provenance, "src/mock.rs", mocks::module(api))?,
+        rust_file(provenance, "src/mock/operations.rs", mocks::generate(api))?,
     ];
     if !api.waiters.is_empty() {
         files.push(rust_file(

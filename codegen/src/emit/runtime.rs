@@ -13,6 +13,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("src/client.rs", include_str!("../../templates/client.rs")),
     ("src/codec.rs", include_str!("../../templates/codec.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
+    // Compiled only with the `mock` feature (see `emit::mocks`).
+    (
+        "src/mock/runtime.rs",
+        include_str!("../../templates/mock.rs"),
+    ),
     ("src/pattern.rs", include_str!("../../templates/pattern.rs")),
     (
         "src/response.rs",

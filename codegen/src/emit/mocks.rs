@@ -1,0 +1,491 @@
+//! `src/mock.rs` and `src/mock/operations.rs`: typed mocks of the operations, compiled only
+//! with the generated crate's `mock` feature. The spec-independent part (the server, auth,
+//! matching, reports) is the template `codegen/templates/mock.rs`, copied to
+//! `src/mock/runtime.rs`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::example_values::ExampleValues;
+use super::models::rust_type;
+use super::{Chunk, RustFile, docs, ident};
+use crate::model::{Api, Operation, ParameterType, PathSegment, QueryParam, ResponseType, TypeRef};
+use crate::naming::unraw;
+
+/// Methods the mock server has besides the operations (see `codegen/templates/mock.rs`): an
+/// operation may not be named like one of them.
+pub const SERVER_METHODS: &[&str] = &["start", "uri", "base_url", "take_failures", "verify"];
+
+/// Methods a typed mock builder has besides its parameter setters (and `body`): a parameter
+/// may not be named like one of them.
+pub const BUILDER_METHODS: &[&str] = &[
+    "respond",
+    "respond_error",
+    "respond_with",
+    "respond_sequence",
+];
+
+/// `src/mock.rs`: the module docs (with an example that runs), and its submodules.
+pub fn module(api: &Api) -> RustFile<'_> {
+    let text = module_docs(api);
+    let docs = docs::inner(&text);
+    // The spec's token endpoints, served only when it declares OAuth client credentials.
+    let oauth = match &api.auth.client_credentials {
+        Some(credentials) => {
+            let token_path = &credentials.token_path;
+            let revoke_path = &credentials.revoke_path;
+            quote! {
+                /// Path of the OAuth 2.0 token endpoint the mock serves (the spec's): a `POST`
+                /// with Basic authentication and the form `grant_type=client_credentials` is
+                /// answered with `{"access_token": "…", "expires_in": 3600, "token_type": "Bearer"}`.
+                pub const OAUTH_TOKEN_PATH: &str = #token_path;
+                /// Path of the OAuth 2.0 token revocation endpoint the mock serves (the spec's):
+                /// a `POST` with the form `token=…` is answered with `200 OK`.
+                pub const OAUTH_REVOKE_PATH: &str = #revoke_path;
+                /// The token and revocation paths, which the server mounts.
+                const OAUTH_ENDPOINTS: ::std::option::Option<(&str, &str)> =
+                    ::std::option::Option::Some((OAUTH_TOKEN_PATH, OAUTH_REVOKE_PATH));
+            }
+        }
+        None => quote! {
+            /// The API declares no OAuth client credentials: no token endpoint is served.
+            const OAUTH_ENDPOINTS: ::std::option::Option<(&str, &str)> = ::std::option::Option::None;
+        },
+    };
+    RustFile::whole(quote! {
+        #docs
+
+        mod runtime;
+        #[rustfmt::skip]
+        pub mod operations;
+
+        pub use self::runtime::{
+            DIGEST_REALM, MockServer, Mocked, Mount, NO_MATCH_ERROR_CODE,
+            OAUTH_TOKEN_LIFETIME_SECONDS, Reply,
+        };
+
+        #oauth
+    })
+}
+
+/// `src/mock/operations.rs`: the table the server matches requests against, then per
+/// operation its `MockServer` method and typed builder.
+pub fn generate(api: &Api) -> RustFile<'_> {
+    let infos = api.operations.iter().map(operation_info);
+    let count = api.operations.len();
+    let table = Chunk::new(quote! {
+        /// Every operation, as the mock server matches requests against them.
+        pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; #count] = [ #( #infos ),* ];
+    });
+    let chunks = api
+        .operations
+        .iter()
+        .enumerate()
+        .map(|(index, operation)| Chunk::new(operation_mock(index, operation)));
+    RustFile::new(
+        quote! {
+            //! Typed mock builders, one per operation, created by the methods of
+            //! [`MockServer`](crate::mock::MockServer) named like the client's.
+            //!
+            //! A builder takes what a request must carry (path parameters, query parameters,
+            //! body; whatever is left unset matches anything), then an answer: `respond` (the
+            //! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
+            //! or `respond_sequence` (one answer per request, in order). That gives a
+            //! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
+            //! `.await` it.
+        },
+        std::iter::once(table).chain(chunks),
+    )
+}
+
+fn operation_info(operation: &Operation) -> TokenStream {
+    let id = &operation.id;
+    let client_method = unraw(&operation.method_ident);
+    let method = operation.http_method.as_str();
+    let template = &operation.path_template;
+    let segments = operation.path.iter().map(|segment| match segment {
+        PathSegment::Literal(text) => quote! { crate::mock::runtime::Segment::Literal(#text) },
+        PathSegment::Param(index) => {
+            let wire = operation
+                .path_params
+                .get(*index)
+                .map(|param| param.wire.as_str())
+                .unwrap_or_default();
+            quote! { crate::mock::runtime::Segment::Param(#wire) }
+        }
+    });
+    let media_type = &operation.media_type;
+    let has_body = operation.body.is_some();
+    let status = operation.response.status;
+    let empty = matches!(operation.response.ty, ResponseType::Empty);
+    let envelope = match operation
+        .query_params
+        .iter()
+        .find(|param| param.response_envelope)
+    {
+        Some(param) => {
+            let wire = &param.wire;
+            quote! { ::std::option::Option::Some(#wire) }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
+    quote! {
+        crate::mock::runtime::OperationInfo {
+            id: #id,
+            client_method: #client_method,
+            method: #method,
+            template: #template,
+            path: &[ #( #segments ),* ],
+            media_type: #media_type,
+            has_body: #has_body,
+            status: #status,
+            empty: #empty,
+            envelope: #envelope,
+        }
+    }
+}
+
+/// The success type of an operation.
+fn success_type(operation: &Operation) -> TokenStream {
+    match &operation.response.ty {
+        ResponseType::Object(ty) => rust_type(ty),
+        ResponseType::Array(item) => rust_type(&TypeRef::Array(Box::new(item.clone()))),
+        ResponseType::Empty => quote! { () },
+    }
+}
+
+/// An operation's `MockServer` method and its typed builder.
+fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
+    let method = ident(&operation.method_ident);
+    let builder = ident(&operation.builder_ident);
+    let http = format!(
+        "`{} {}`",
+        operation.http_method.as_str(),
+        operation.path_template
+    );
+    let client_link = docs::member_link("crate::Client", "method", &operation.method_ident);
+    let server_link =
+        docs::member_link("crate::mock::MockServer", "method", &operation.method_ident);
+    let method_docs = docs::outer(&format!(
+        "Mocks {client_link} ({http}): {}\n\nThe returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: {}`{}.",
+        docs::escape(&operation.summary),
+        operation.media_type,
+        if operation.body.is_some() {
+            " and a body of that `Content-Type`"
+        } else {
+            ""
+        }
+    ));
+    let builder_docs = docs::outer(&format!(
+        "Mock of {client_link} ({http}), made by {server_link}."
+    ));
+    let path_setters = operation.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        let wire = &param.wire;
+        let rust_name = unraw(&param.ident);
+        let doc = docs::outer(&format!(
+            "Matches only requests whose `{wire}` path parameter is `value`."
+        ));
+        match &param.enum_ident {
+            Some(enum_ident) => {
+                let enum_ident = ident(enum_ident);
+                quote! {
+                    #doc
+                    pub fn #name(mut self, value: impl ::std::convert::Into<crate::types::#enum_ident>) -> Self {
+                        let value: crate::types::#enum_ident = ::std::convert::Into::into(value);
+                        self.mock.path(#wire, #rust_name, ::std::borrow::ToOwned::to_owned(value.as_str()));
+                        self
+                    }
+                }
+            }
+            None => quote! {
+                #doc
+                pub fn #name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.mock.path(#wire, #rust_name, ::std::convert::Into::into(value));
+                    self
+                }
+            },
+        }
+    });
+    let query_setters = operation.query_params.iter().map(query_setter);
+    let body_setter = operation.body.as_ref().map(|body| {
+        let ty = rust_type(&body.ty);
+        let doc = docs::outer(&format!(
+            "Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`{}`](crate::types::{}).",
+            body.type_ident(),
+            body.type_ident()
+        ));
+        quote! {
+            #doc
+            pub fn body(mut self, body: #ty) -> Self {
+                self.mock.body(&body);
+                self
+            }
+        }
+    });
+    let success = success_type(operation);
+    let status = operation.response.status;
+    let respond = match operation.response.ty {
+        ResponseType::Empty => {
+            let doc = docs::outer(&format!(
+                "Answers with HTTP {status} and no body, the operation's success."
+            ));
+            quote! {
+                #doc
+                pub fn respond(self) -> crate::mock::Mount<'a> {
+                    self.mock.respond(crate::mock::Reply::<()>::ok(()))
+                }
+            }
+        }
+        _ => {
+            let doc = docs::outer(&format!(
+                "Answers with HTTP {status} and `value` as the JSON body, which the client decodes back into an equal value."
+            ));
+            quote! {
+                #doc
+                pub fn respond(self, value: #success) -> crate::mock::Mount<'a> {
+                    self.mock.respond(crate::mock::Reply::<#success>::ok(value))
+                }
+            }
+        }
+    };
+    quote! {
+        impl crate::mock::MockServer {
+            #method_docs
+            pub fn #method(&self) -> crate::mock::operations::#builder<'_> {
+                crate::mock::operations::#builder {
+                    mock: crate::mock::runtime::Pending::new(self, &crate::mock::operations::OPERATIONS[#index]),
+                }
+            }
+        }
+
+        #builder_docs
+        #[derive(Debug)]
+        #[must_use = "a mock does nothing until it is given an answer and awaited"]
+        pub struct #builder<'a> {
+            mock: crate::mock::runtime::Pending<'a>,
+        }
+
+        impl<'a> crate::mock::operations::#builder<'a> {
+            #( #path_setters )*
+            #( #query_setters )*
+            #body_setter
+            #respond
+
+            /// Answers with an API error: `status` and the JSON error body with `error_code` and
+            /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
+            pub fn respond_error(
+                self,
+                status: u16,
+                error_code: impl ::std::convert::Into<::std::string::String>,
+                detail: impl ::std::convert::Into<::std::string::String>,
+            ) -> crate::mock::Mount<'a> {
+                self.mock.respond(crate::mock::Reply::<#success>::error(status, error_code, detail))
+            }
+
+            /// Answers with `reply`: a success value, an error, or any status and body.
+            pub fn respond_with(self, reply: crate::mock::Reply<#success>) -> crate::mock::Mount<'a> {
+                self.mock.respond(reply)
+            }
+
+            /// Answers matching requests with `replies` in order, one each (the mock then expects
+            /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
+            /// last reply repeats). Values convert into replies, so a waiter can be driven
+            /// through states: `[pending.into(), ready.into()]`.
+            pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
+            where
+                I: ::std::iter::IntoIterator,
+                I::Item: ::std::convert::Into<crate::mock::Reply<#success>>,
+            {
+                self.mock.respond_sequence(replies)
+            }
+        }
+    }
+}
+
+fn query_setter(param: &QueryParam) -> TokenStream {
+    let name = ident(&param.ident);
+    let wire = &param.wire;
+    let rust_name = unraw(&param.ident);
+    let doc = docs::outer(&format!(
+        "Matches only requests that send the `{wire}` query parameter with this value."
+    ));
+    let (arg, value) = match (&param.enum_ident, param.ty) {
+        (Some(enum_ident), _) => {
+            let enum_ident = ident(enum_ident);
+            (
+                quote! { impl ::std::convert::Into<crate::types::#enum_ident> },
+                quote! {{
+                    let value: crate::types::#enum_ident = ::std::convert::Into::into(value);
+                    ::std::string::ToString::to_string(&value)
+                }},
+            )
+        }
+        (None, ParameterType::String) => (
+            quote! { impl ::std::convert::Into<::std::string::String> },
+            quote! { ::std::convert::Into::into(value) },
+        ),
+        (None, ParameterType::Boolean) => (
+            quote! { bool },
+            quote! { ::std::string::ToString::to_string(&value) },
+        ),
+        (None, ParameterType::Integer) => (
+            quote! { i64 },
+            quote! { ::std::string::ToString::to_string(&value) },
+        ),
+    };
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #arg) -> Self {
+            self.mock.query(#wire, #rust_name, #value);
+            self
+        }
+    }
+}
+
+/// The module docs: what the mock does, and an example that runs.
+fn module_docs(api: &Api) -> String {
+    let lib = &api.crate_info.lib;
+    let mut text = format!(
+        "Typed mocks of the API for testing code that uses the client, without the real service (cargo feature `mock`, off by default).\n\n\
+         [`MockServer::start`] runs a local HTTP server (built on `wiremock`) with one method per operation, named like the [`Client`](crate::Client)'s; each returns a builder that takes the same typed arguments as the client method to match requests by (path parameters, optional query parameters, the body compared as JSON), and a typed answer. Point a real client at [`MockServer::uri`]: the server answers HTTP Digest challenges and accepts any well-formed Digest answer or bearer token, {oauth}and checks the media type each operation sends.\n\n\
+         - `respond(value)` answers with the operation's success status and `value` (a union value serializes with its discriminator, so each variant can be mocked); `respond_error(status, error_code, detail)` with an API error; `respond_with` takes any [`Reply`]; `respond_sequence` answers one reply per request, in order, to drive a waiter through states.\n\
+         - A mock expects at least one request unless [`Mount::times`] (exactly n, answering no more) or [`Mount::any_times`] says otherwise; mocks are tried in the order they were mounted.\n\
+         - A request no mock matches is answered with HTTP 400 ([`NO_MATCH_ERROR_CODE`]) whose detail names the operation and what differed; when the server is dropped, that message, requests left unauthenticated and mocks whose expected number of requests was not met fail the test ([`MockServer::verify`] checks earlier, [`MockServer::take_failures`] takes the messages to assert on them).\n",
+        oauth = if api.auth.client_credentials.is_some() {
+            "serves the OAuth 2.0 token endpoints ([`OAUTH_TOKEN_PATH`] and [`OAUTH_REVOKE_PATH`], below the server's URL), "
+        } else {
+            ""
+        },
+    );
+    match example_operation(api) {
+        Some(operation) => text.push_str(&runnable_example(api, operation)),
+        None => text.push_str(&format!(
+            "\n```no_run\n# async fn example() {{\nlet server = {lib}::mock::MockServer::start().await;\nlet client = {lib}::Client::builder()\n    .base_url(server.uri())\n    {credentials}\n    .build();\n# let _ = client;\n# }}\n```\n",
+            credentials = super::auth::example_credentials(&api.auth),
+        )),
+    }
+    text
+}
+
+/// An operation the module example can call for real: every path parameter has an example or
+/// no pattern to fail, and there is no body to agree with a path parameter.
+fn example_operation(api: &Api) -> Option<&Operation> {
+    let callable = |operation: &&Operation| {
+        operation.body_variant_check.is_none()
+            && operation
+                .path_params
+                .iter()
+                .all(|param| param.example.is_some() || param.pattern.is_none())
+    };
+    api.operations
+        .iter()
+        .filter(callable)
+        .find(|operation| {
+            operation.body.is_none() && !matches!(operation.response.ty, ResponseType::Empty)
+        })
+        .or_else(|| api.operations.iter().find(callable))
+}
+
+fn runnable_example(api: &Api, operation: &Operation) -> String {
+    let lib = &api.crate_info.lib;
+    let values = ExampleValues::new(api, lib);
+    let arguments = docs::example_arguments(&operation.path_params);
+    let mut example = format!(
+        "\n```\n# #[tokio::main(flavor = \"current_thread\")]\n# async fn main() -> Result<(), {lib}::Error> {{\nlet server = {lib}::mock::MockServer::start().await;\n"
+    );
+    let expected = match &operation.response.ty {
+        ResponseType::Object(ty) => Some(values.body(ty, operation.example_response.as_ref())),
+        ResponseType::Array(item) => Some(values.body(
+            &TypeRef::Array(Box::new(item.clone())),
+            operation.example_response.as_ref(),
+        )),
+        ResponseType::Empty => None,
+    };
+    if let Some(expected) = &expected {
+        example.push_str(&format!("let expected = {expected};\n"));
+    }
+    example.push_str(&format!(
+        "let mock = server\n    .{}()\n",
+        operation.method_ident
+    ));
+    for (param, argument) in operation.path_params.iter().zip(&arguments) {
+        example.push_str(&format!("    .{}({argument})\n", param.ident));
+    }
+    example.push_str(match expected {
+        Some(_) => "    .respond(expected.clone())\n",
+        None => "    .respond()\n",
+    });
+    example.push_str("    .times(1)\n    .await;\n\n");
+    example.push_str(&format!(
+        "let client = {lib}::Client::builder()\n    .base_url(server.uri())\n    {}\n    .build()?;\n",
+        super::auth::example_credentials(&api.auth)
+    ));
+    let mut call_arguments = arguments;
+    if let Some(body) = &operation.body {
+        example.push_str(&format!(
+            "let body = {};\n",
+            values.body(&body.ty, operation.example_request_body.as_ref())
+        ));
+        call_arguments.push("body".to_owned());
+    }
+    example.push_str(&format!(
+        "let answer = client.{}({}).await?;\n",
+        operation.method_ident,
+        call_arguments.join(", ")
+    ));
+    if operation.response.ty == ResponseType::Empty {
+        example.push_str("assert_eq!(answer, ());\n");
+    } else {
+        example.push_str("assert_eq!(answer, expected);\n");
+    }
+    example.push_str(
+        "assert_eq!(mock.hits(), 1);\n// Dropping the server checks that every mock got its requests.\n# Ok(())\n# }\n```\n",
+    );
+    example
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BUILDER_METHODS, SERVER_METHODS};
+
+    /// The reserved lists are kept by hand; this fails when the template gives `MockServer` or
+    /// a builder's `Pending` a public method they do not name.
+    #[test]
+    fn reserved_names_match_the_template() {
+        let file = syn::parse_file(include_str!("../../templates/mock.rs")).expect("template");
+        let mut server_methods = Vec::new();
+        for item in &file.items {
+            let syn::Item::Impl(block) = item else {
+                continue;
+            };
+            let syn::Type::Path(path) = &*block.self_ty else {
+                continue;
+            };
+            let is_server = path
+                .path
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == "MockServer");
+            if block.trait_.is_some() || !is_server {
+                continue;
+            }
+            for item in &block.items {
+                if let syn::ImplItem::Fn(function) = item
+                    && matches!(function.vis, syn::Visibility::Public(_))
+                {
+                    server_methods.push(function.sig.ident.to_string());
+                }
+            }
+        }
+        server_methods.sort();
+        let mut reserved = SERVER_METHODS.to_vec();
+        reserved.sort();
+        assert_eq!(server_methods, reserved);
+        assert!(
+            BUILDER_METHODS
+                .iter()
+                .all(|name| name.starts_with("respond"))
+        );
+    }
+}
