@@ -7,8 +7,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::example_values::ExampleValues;
-use super::models::rust_type;
-use super::{Chunk, RustFile, docs, ident};
+use super::models::{rust_type, type_text};
+use super::{Chunk, RustFile, Verbatim, docs, ident};
 use crate::model::{Api, Operation, ParameterType, PathSegment, QueryParam, ResponseType, TypeRef};
 use crate::naming::unraw;
 
@@ -77,11 +77,11 @@ pub fn generate(api: &Api) -> RustFile<'_> {
         /// Every operation, as the mock server matches requests against them.
         pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; #count] = [ #( #infos ),* ];
     });
-    let chunks = api
-        .operations
-        .iter()
-        .enumerate()
-        .map(|(index, operation)| Chunk::new(operation_mock(index, operation)));
+    let chunks = api.operations.iter().enumerate().map(|(index, operation)| {
+        let mut verbatim = Verbatim::default();
+        let tokens = operation_mock(index, operation, &mut verbatim);
+        Chunk::with_verbatim(tokens, verbatim)
+    });
     RustFile::new(
         quote! {
             //! Typed mock builders, one per operation, created by the methods of
@@ -145,17 +145,17 @@ fn operation_info(operation: &Operation) -> TokenStream {
     }
 }
 
-/// The success type of an operation.
-fn success_type(operation: &Operation) -> TokenStream {
+/// The success type of an operation, as Rust source.
+fn success_type(operation: &Operation) -> String {
     match &operation.response.ty {
-        ResponseType::Object(ty) => rust_type(ty),
-        ResponseType::Array(item) => rust_type(&TypeRef::Array(Box::new(item.clone()))),
-        ResponseType::Empty => quote! { () },
+        ResponseType::Object(ty) => type_text(ty),
+        ResponseType::Array(item) => type_text(&TypeRef::Array(Box::new(item.clone()))),
+        ResponseType::Empty => "()".to_owned(),
     }
 }
 
 /// An operation's `MockServer` method and its typed builder.
-fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
+fn operation_mock(index: usize, operation: &Operation, verbatim: &mut Verbatim) -> TokenStream {
     let method = ident(&operation.method_ident);
     let builder = ident(&operation.builder_ident);
     let http = format!(
@@ -223,32 +223,12 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
             }
         }
     });
-    let success = success_type(operation);
-    let status = operation.response.status;
-    let respond = match operation.response.ty {
-        ResponseType::Empty => {
-            let doc = docs::outer(&format!(
-                "Answers with HTTP {status} and no body, the operation's success."
-            ));
-            quote! {
-                #doc
-                pub fn respond(self) -> crate::mock::Mount<'a> {
-                    self.mock.respond(crate::mock::Reply::<()>::ok(()))
-                }
-            }
-        }
-        _ => {
-            let doc = docs::outer(&format!(
-                "Answers with HTTP {status} and `value` as the JSON body, which the client decodes back into an equal value."
-            ));
-            quote! {
-                #doc
-                pub fn respond(self, value: #success) -> crate::mock::Mount<'a> {
-                    self.mock.respond(crate::mock::Reply::<#success>::ok(value))
-                }
-            }
-        }
-    };
+    let answers = verbatim.item(format!(
+        "crate::mock::runtime::mock_answers!({} => {}, \"{}\");\n",
+        operation.builder_ident,
+        success_type(operation),
+        operation.response.status
+    ));
     quote! {
         impl crate::mock::MockServer {
             #method_docs
@@ -270,36 +250,9 @@ fn operation_mock(index: usize, operation: &Operation) -> TokenStream {
             #( #path_setters )*
             #( #query_setters )*
             #body_setter
-            #respond
-
-            /// Answers with an API error: `status` and the JSON error body with `error_code` and
-            /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-            pub fn respond_error(
-                self,
-                status: u16,
-                error_code: impl ::std::convert::Into<::std::string::String>,
-                detail: impl ::std::convert::Into<::std::string::String>,
-            ) -> crate::mock::Mount<'a> {
-                self.mock.respond(crate::mock::Reply::<#success>::error(status, error_code, detail))
-            }
-
-            /// Answers with `reply`: a success value, an error, or any status and body.
-            pub fn respond_with(self, reply: crate::mock::Reply<#success>) -> crate::mock::Mount<'a> {
-                self.mock.respond(reply)
-            }
-
-            /// Answers matching requests with `replies` in order, one each (the mock then expects
-            /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-            /// last reply repeats). Values convert into replies, so a waiter can be driven
-            /// through states: `[pending.into(), ready.into()]`.
-            pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-            where
-                I: ::std::iter::IntoIterator,
-                I::Item: ::std::convert::Into<crate::mock::Reply<#success>>,
-            {
-                self.mock.respond_sequence(replies)
-            }
         }
+
+        #answers
     }
 }
 

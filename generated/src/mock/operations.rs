@@ -371,51 +371,9 @@ impl<'a> crate::mock::operations::CreatePrivateEndpoint<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::PrivateEndpoint,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::PrivateEndpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::PrivateEndpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::PrivateEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::PrivateEndpoint>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(CreatePrivateEndpoint => crate::types::PrivateEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Get All Private Endpoint Connections
@@ -462,58 +420,9 @@ impl<'a> crate::mock::operations::ListPrivateEndpoints<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: ::std::vec::Vec<crate::types::PrivateEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::PrivateEndpoint>,
-                >::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::PrivateEndpoint>,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<::std::vec::Vec<crate::types::PrivateEndpoint>>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<::std::vec::Vec<crate::types::PrivateEndpoint>>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Get One Private Endpoint Connection
@@ -570,51 +479,9 @@ impl<'a> crate::mock::operations::GetPrivateEndpoint<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::PrivateEndpoint,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::PrivateEndpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::PrivateEndpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::PrivateEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::PrivateEndpoint>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(GetPrivateEndpoint => crate::types::PrivateEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Delete One Private Endpoint Connection
@@ -671,40 +538,9 @@ impl<'a> crate::mock::operations::DeletePrivateEndpoint<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::ok(()))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(DeletePrivateEndpoint => (), "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`): Add One Interface Endpoint to One Private Endpoint Connection
@@ -767,54 +603,9 @@ impl<'a> crate::mock::operations::CreateInterfaceEndpoint<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::InterfaceEndpoint,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(crate::mock::Reply::<crate::types::InterfaceEndpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::InterfaceEndpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::InterfaceEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<crate::types::InterfaceEndpoint>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Get One Interface Endpoint by ID
@@ -885,54 +676,9 @@ impl<'a> crate::mock::operations::GetInterfaceEndpoint<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::InterfaceEndpoint,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(crate::mock::Reply::<crate::types::InterfaceEndpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::InterfaceEndpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::InterfaceEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<crate::types::InterfaceEndpoint>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(GetInterfaceEndpoint => crate::types::InterfaceEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Delete One Interface Endpoint
@@ -1003,40 +749,9 @@ impl<'a> crate::mock::operations::DeleteInterfaceEndpoint<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::ok(()))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(DeleteInterfaceEndpoint => (), "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`): Create One Private Endpoint Service for One Provider
@@ -1092,51 +807,9 @@ impl<'a> crate::mock::operations::CreatePrivateEndpointService<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::EndpointService,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::EndpointService>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::EndpointService,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::EndpointService>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::EndpointService>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(CreatePrivateEndpointService => crate::types::EndpointService, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`): Return All Private Endpoint Services for One Provider
@@ -1198,58 +871,9 @@ impl<'a> crate::mock::operations::ListPrivateEndpointServices<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: ::std::vec::Vec<crate::types::EndpointService>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::EndpointService>,
-                >::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::EndpointService>,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<::std::vec::Vec<crate::types::EndpointService>>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<::std::vec::Vec<crate::types::EndpointService>>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Return One Private Endpoint Service for One Provider
@@ -1325,51 +949,9 @@ impl<'a> crate::mock::operations::GetPrivateEndpointService<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::EndpointService,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::EndpointService>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::EndpointService,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::EndpointService>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::EndpointService>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(GetPrivateEndpointService => crate::types::EndpointService, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`): Update One Private Endpoint Service
@@ -1439,51 +1021,9 @@ impl<'a> crate::mock::operations::UpdatePrivateEndpointService<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::EndpointService,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::EndpointService>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::EndpointService,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::EndpointService>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::EndpointService>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(UpdatePrivateEndpointService => crate::types::EndpointService, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Remove One Private Endpoint Service for One Provider
@@ -1559,40 +1099,9 @@ impl<'a> crate::mock::operations::DeletePrivateEndpointService<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 204 and no body, the operation's success.
-    pub fn respond(self) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::ok(()))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(DeletePrivateEndpointService => (), "204");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`): Create One Private Endpoint for One Provider
@@ -1674,54 +1183,9 @@ impl<'a> crate::mock::operations::CreatePrivateEndpointServiceEndpoint<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::PrivateLinkEndpoint,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(crate::mock::Reply::<crate::types::PrivateLinkEndpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::PrivateLinkEndpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Return One Private Endpoint for One Provider
@@ -1806,54 +1270,9 @@ impl<'a> crate::mock::operations::GetPrivateEndpointServiceEndpoint<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::PrivateLinkEndpoint,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(crate::mock::Reply::<crate::types::PrivateLinkEndpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::PrivateLinkEndpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<crate::types::PrivateLinkEndpoint>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Remove One Private Endpoint for One Provider
@@ -1938,40 +1357,9 @@ impl<'a> crate::mock::operations::DeletePrivateEndpointServiceEndpoint<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 204 and no body, the operation's success.
-    pub fn respond(self) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::ok(()))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(DeletePrivateEndpointServiceEndpoint => (), "204");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Return Regionalized Private Endpoint Status
@@ -2018,56 +1406,9 @@ impl<'a> crate::mock::operations::GetRegionalEndpointMode<'a> {
             .query("envelope", "envelope", ::std::string::ToString::to_string(&value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::ProjectSettingItemView,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<crate::types::ProjectSettingItemView>::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::ProjectSettingItemView,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::ProjectSettingItemView>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<crate::types::ProjectSettingItemView>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(GetRegionalEndpointMode => crate::types::ProjectSettingItemView, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Toggle Regionalized Private Endpoint Status
@@ -2120,53 +1461,6 @@ impl<'a> crate::mock::operations::ToggleRegionalEndpointMode<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: crate::types::ProjectSettingItemView,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<crate::types::ProjectSettingItemView>::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::ProjectSettingItemView,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::ProjectSettingItemView>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<crate::types::ProjectSettingItemView>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, "200");

@@ -194,48 +194,9 @@ impl<'a> crate::mock::operations::Match<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Type) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::Type>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::Type,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::Type>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Type>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Match => crate::types::Type, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`): An operation named `type`
@@ -258,56 +219,8 @@ pub struct Type<'a> {
     mock: crate::mock::runtime::Pending<'a>,
 }
 
-impl<'a> crate::mock::operations::Type<'a> {
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: ::std::vec::Vec<crate::types::Type>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<::std::vec::Vec<crate::types::Type>>::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::Type>,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Type>>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<::std::vec::Vec<crate::types::Type>>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
-}
+impl<'a> crate::mock::operations::Type<'a> {}
+crate::mock::runtime::mock_answers!(Type => ::std::vec::Vec<crate::types::Type>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`): An operation named `loop`
@@ -339,40 +252,9 @@ impl<'a> crate::mock::operations::Loop<'a> {
         self.mock.path("crate", "crate_", ::std::convert::Into::into(value));
         self
     }
-
-    /// Answers with HTTP 200 and no body, the operation's success.
-    pub fn respond(self) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::ok(()))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Loop => (), "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`): An operation named `impl`
@@ -411,48 +293,9 @@ impl<'a> crate::mock::operations::Impl<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 201 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Trait) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::Trait>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::Trait,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::Trait>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Trait>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Impl => crate::types::Trait, "201");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`): An operation named `static`
@@ -502,48 +345,9 @@ impl<'a> crate::mock::operations::Static<'a> {
             );
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Trait) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::Trait>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::Trait,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::Trait>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Trait>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Static => crate::types::Trait, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`): An operation named `unsafe`
@@ -576,40 +380,9 @@ impl<'a> crate::mock::operations::Unsafe<'a> {
         self.mock.path("enum", "enum", ::std::borrow::ToOwned::to_owned(value.as_str()));
         self
     }
-
-    /// Answers with HTTP 204 and no body, the operation's success.
-    pub fn respond(self) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::ok(()))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<()>::error(status, error_code, detail))
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(self, reply: crate::mock::Reply<()>) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<()>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Unsafe => (), "204");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`): An operation named `const`
@@ -638,48 +411,9 @@ impl<'a> crate::mock::operations::Const<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Dyn) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::Dyn>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::Dyn,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::Dyn>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Dyn>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Const => crate::types::Dyn, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`): An operation named `use`
@@ -708,53 +442,6 @@ impl<'a> crate::mock::operations::Use<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: ::std::vec::Vec<crate::types::Trait>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<::std::vec::Vec<crate::types::Trait>>::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::Trait>,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Trait>>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<::std::vec::Vec<crate::types::Trait>>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(Use => ::std::vec::Vec<crate::types::Trait>, "200");

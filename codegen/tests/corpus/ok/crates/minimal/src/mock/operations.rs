@@ -89,48 +89,9 @@ impl<'a> crate::mock::operations::CreateEndpoint<'a> {
         self.mock.body(&body);
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(self, value: crate::types::Endpoint) -> crate::mock::Mount<'a> {
-        self.mock.respond(crate::mock::Reply::<crate::types::Endpoint>::ok(value))
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    crate::types::Endpoint,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<crate::types::Endpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<crate::mock::Reply<crate::types::Endpoint>>,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(CreateEndpoint => crate::types::Endpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
@@ -162,53 +123,6 @@ impl<'a> crate::mock::operations::ListEndpoints<'a> {
         self.mock.path("GROUP-ID", "group_id", ::std::convert::Into::into(value));
         self
     }
-
-    /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
-    pub fn respond(
-        self,
-        value: ::std::vec::Vec<crate::types::Endpoint>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<::std::vec::Vec<crate::types::Endpoint>>::ok(value),
-            )
-    }
-
-    /// Answers with an API error: `status` and the JSON error body with `error_code` and
-    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-    pub fn respond_error(
-        self,
-        status: u16,
-        error_code: impl ::std::convert::Into<::std::string::String>,
-        detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock
-            .respond(
-                crate::mock::Reply::<
-                    ::std::vec::Vec<crate::types::Endpoint>,
-                >::error(status, error_code, detail),
-            )
-    }
-
-    /// Answers with `reply`: a success value, an error, or any status and body.
-    pub fn respond_with(
-        self,
-        reply: crate::mock::Reply<::std::vec::Vec<crate::types::Endpoint>>,
-    ) -> crate::mock::Mount<'a> {
-        self.mock.respond(reply)
-    }
-
-    /// Answers matching requests with `replies` in order, one each (the mock then expects
-    /// exactly that many requests, unless [`times`](crate::mock::Mount::times) says more: the
-    /// last reply repeats). Values convert into replies, so a waiter can be driven
-    /// through states: `[pending.into(), ready.into()]`.
-    pub fn respond_sequence<I>(self, replies: I) -> crate::mock::Mount<'a>
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::mock::Reply<::std::vec::Vec<crate::types::Endpoint>>,
-        >,
-    {
-        self.mock.respond_sequence(replies)
-    }
 }
+
+crate::mock::runtime::mock_answers!(ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, "200");
