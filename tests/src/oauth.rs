@@ -219,28 +219,10 @@ pub(crate) fn basic_credentials(header_value: &str) -> Option<(String, String)> 
 
 /// Standard base64, padding optional; `None` on any other character.
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut buffer: u32 = 0;
-    let mut bits = 0;
-    for byte in text.bytes() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
-    // One leftover character (6 bits) cannot end a valid encoding.
-    (bits < 6).then_some(out)
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .ok()
 }
 
 /// One `application/x-www-form-urlencoded` name or value: `+` is a space, then `%XX`.
@@ -250,14 +232,7 @@ pub(crate) fn form_decode(text: &str) -> String {
 
 /// The decoded `name=value` pairs of a form body, empty pairs skipped.
 pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (form_decode(name), form_decode(value))
-        })
-        .collect()
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// A form parameter: `Ok(None)` when absent or empty (RFC 6749 §3.2: treated as
