@@ -599,3 +599,64 @@ async fn a_service_account_client_works_against_the_mock_unchanged() {
     assert_eq!(services.hits(), 2);
     server.verify();
 }
+
+#[tokio::test]
+async fn a_malformed_answer_is_a_decode_error_that_says_where() {
+    let server = MockServer::start().await;
+    // The connection's first interface endpoint is a number, not a string.
+    let mut connection = serde_json::to_value(PrivateEndpoint::new(
+        CONNECTION,
+        PrivateEndpointStatus::WaitingForUser,
+    ))
+    .expect("serializes");
+    connection["interfaceEndpoints"] = serde_json::json!([7]);
+    server
+        .get_private_endpoint()
+        .group_id(GROUP)
+        .privatelink_id(CONNECTION)
+        .respond_with(Reply::json(200, connection))
+        .await;
+    match client(&server).get_private_endpoint(GROUP, CONNECTION).await {
+        Err(Error::Decode(decode)) => {
+            assert_eq!(decode.status, 200);
+            assert_eq!(decode.path.as_deref(), Some("interfaceEndpoints[0]"));
+            let message = decode.to_string();
+            assert!(
+                message.starts_with(
+                    "could not decode the HTTP 200 response body at `interfaceEndpoints[0]`: \
+                     invalid type: integer `7`, expected a string at line 1 column"
+                ),
+                "{message}"
+            );
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+
+    // In a list of unions: the path to the element, then the variant and the path inside it.
+    let good = serde_json::to_value(aws_service(EndpointServiceStatus::Available)).expect("json");
+    let mut bad = good.clone();
+    bad["interfaceEndpoints"] = serde_json::json!(["vpce-1", 7]);
+    server
+        .list_private_endpoint_services()
+        .group_id(GROUP)
+        .cloud_provider(CloudProvider::Aws)
+        .respond_with(Reply::json(200, serde_json::json!([good, bad])))
+        .await;
+    match client(&server)
+        .list_private_endpoint_services(GROUP, CloudProvider::Aws)
+        .await
+    {
+        Err(Error::Decode(decode)) => {
+            assert_eq!(decode.path.as_deref(), Some("[1]"));
+            let message = decode.to_string();
+            assert!(
+                message.contains(
+                    "at `[1]`: AwsPrivateLinkConnection at `interfaceEndpoints[1]`: \
+                     invalid type: integer `7`, expected a string"
+                ),
+                "{message}"
+            );
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}

@@ -7,8 +7,9 @@
 //!
 //! Object types do not `#[derive(Serialize, Deserialize)]`: the derives expand to about 470
 //! lines per struct, which dominated the generated crate's compile time. Here each struct only
-//! lists its fields (wire name and kind), and the reading and writing code is compiled once per
-//! field type.
+//! lists its fields (wire name and kind); writing is compiled once per field type, and reading
+//! is one small visitor per struct that decodes each member straight into its field (the
+//! helpers it calls are shared).
 
 // Which of these a crate uses depends on its spec (a spec without enums never invokes
 // `open_enum!`, one without unions never calls `write_variant`).
@@ -17,6 +18,7 @@
 use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Error as _, IgnoredAny, MapAccess};
 use serde_json::{Map, Value};
 
 /// Implements `KNOWN_VALUES`, `as_str`, `is_known`, `From<&str>`, `From<String>`, `FromStr`,
@@ -173,19 +175,40 @@ macro_rules! object_type {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                crate::codec::object(deserializer)
-            }
-        }
+                // Reads the members straight from the input, one field slot each: no map is
+                // built in between.
+                struct Members;
 
-        impl crate::codec::FromObject for $name {
-            const TYPE_NAME: &'static str = stringify!($name);
+                impl<'de> ::serde::de::Visitor<'de> for Members {
+                    type Value = $name;
 
-            fn from_object(
-                object: &mut crate::codec::Object,
-            ) -> ::std::result::Result<Self, crate::codec::FieldError> {
-                ::std::result::Result::Ok($name {
-                    $($field: object.$kind($wire)?,)*
-                })
+                    fn expecting(
+                        &self,
+                        formatter: &mut ::std::fmt::Formatter<'_>,
+                    ) -> ::std::fmt::Result {
+                        formatter.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        $(let mut $field = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(key) =
+                            map.next_key::<crate::codec::Key<'de>>()?
+                        {
+                            match key.as_str() {
+                                $($wire => crate::codec::read_member(&mut map, &mut $field, $wire)?,)*
+                                _ => crate::codec::skip_member(&mut map)?,
+                            }
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: crate::codec::$kind($field, $wire)?,)*
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(Members)
             }
         }
     };
@@ -242,16 +265,19 @@ macro_rules! union_type {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let mut object = crate::codec::read_object(deserializer)?;
-                let value = object
-                    .member_str($discriminator)
+                // The discriminator may come after the members it decides on, so the object is
+                // read whole first.
+                let members = crate::codec::read_object(deserializer)?;
+                let value = members
+                    .get($discriminator)
+                    .and_then(::serde_json::Value::as_str)
                     .map(crate::types::$enum::from);
                 match value {
                     $(::std::option::Option::Some(crate::types::$enum::$variant) => {
-                        crate::codec::variant(&mut object).map($name::$variant)
+                        crate::codec::variant(members).map($name::$variant)
                     })*
                     _ => ::std::result::Result::Ok($name::Unknown(
-                        crate::types::UnknownObject(object.into_members()),
+                        crate::types::UnknownObject(members),
                     )),
                 }
             }
@@ -286,66 +312,89 @@ pub(crate) fn string<'de, D: serde::Deserializer<'de>>(
     std::borrow::Cow::<'de, str>::deserialize(deserializer)
 }
 
-/// The members of a JSON object being turned into a struct.
-pub(crate) struct Object {
-    members: Map<String, Value>,
+/// A member name, borrowed from the input when it has no escapes (so most names cost no
+/// allocation).
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
 }
 
-/// Why a member could not become its field.
-pub(crate) enum FieldError {
-    Missing(&'static str),
-    Invalid(&'static str, serde_json::Error),
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
-            FieldError::Missing(field) => write!(f, "missing field `{field}`"),
-            FieldError::Invalid(field, error) => write!(f, "field `{field}`: {error}"),
+            Key::Borrowed(name) => name,
+            Key::Owned(name) => name,
         }
     }
 }
 
-impl Object {
-    /// A member that must be present (it may still be `null` if `T` is an `Option`).
-    pub(crate) fn required<T: serde::de::DeserializeOwned>(
-        &mut self,
-        field: &'static str,
-    ) -> Result<T, FieldError> {
-        match self.members.remove(field) {
-            Some(value) => convert(field, value),
-            None => Err(FieldError::Missing(field)),
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(name))
+            }
+
+            fn visit_str<E>(self, name: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(name.to_owned()))
+            }
+
+            fn visit_string<E>(self, name: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(name))
+            }
         }
-    }
 
-    /// A member that may be missing or `null`.
-    pub(crate) fn optional<T: serde::de::DeserializeOwned>(
-        &mut self,
-        field: &'static str,
-    ) -> Result<Option<T>, FieldError> {
-        match self.members.remove(field) {
-            Some(Value::Null) | None => Ok(None),
-            Some(value) => convert(field, value).map(Some),
-        }
+        deserializer.deserialize_str(KeyVisitor)
     }
+}
 
-    /// A member that may be missing or `null` (written as `null` when `None`).
-    pub(crate) fn nullable<T: serde::de::DeserializeOwned>(
-        &mut self,
-        field: &'static str,
-    ) -> Result<Option<T>, FieldError> {
-        self.optional(field)
+/// Reads the value of the member `field` into its slot; a second member of the same name is an
+/// error, as with serde's derive.
+pub(crate) fn read_member<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    field: &'static str,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(A::Error::duplicate_field(field));
     }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
 
-    /// The member `field` if it is a string (a union's discriminator), left in place.
-    pub(crate) fn member_str(&self, field: &str) -> Option<&str> {
-        self.members.get(field).and_then(Value::as_str)
-    }
+/// Skips the value of a member nobody asks for.
+pub(crate) fn skip_member<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(|_| ())
+}
 
-    /// The members not taken yet.
-    pub(crate) fn into_members(self) -> Map<String, Value> {
-        self.members
-    }
+/// A member that must be present (it may still be `null` if `T` is an `Option`).
+pub(crate) fn required<T, E: de::Error>(slot: Option<T>, field: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(field))
+}
+
+/// A member that may be missing or `null`.
+pub(crate) fn optional<T, E>(
+    slot: Option<Option<T>>,
+    _field: &'static str,
+) -> Result<Option<T>, E> {
+    Ok(slot.flatten())
+}
+
+/// A member that may be missing or `null` (written as `null` when `None`).
+pub(crate) fn nullable<T, E>(slot: Option<Option<T>>, field: &'static str) -> Result<Option<T>, E> {
+    optional(slot, field)
 }
 
 /// Writes a struct as a JSON object, member by member (see [`object_type!`]).
@@ -395,13 +444,6 @@ impl<M: serde::ser::SerializeMap> ObjectWriter<M> {
     }
 }
 
-fn convert<T: serde::de::DeserializeOwned>(
-    field: &'static str,
-    value: Value,
-) -> Result<T, FieldError> {
-    serde_json::from_value(value).map_err(|error| FieldError::Invalid(field, error))
-}
-
 /// A struct written member by member into a JSON object (implemented by [`object_type!`]), so
 /// a union can add its discriminator to the same object.
 pub(crate) trait ToObject {
@@ -425,36 +467,35 @@ pub(crate) fn write_variant<S: serde::Serializer, T: ToObject>(
     writer.end()
 }
 
-/// Builds a union variant from the members already read (see [`union_type!`]).
-pub(crate) fn variant<T: FromObject, E: serde::de::Error>(object: &mut Object) -> Result<T, E> {
-    T::from_object(object).map_err(|error| E::custom(format_args!("{}: {error}", T::TYPE_NAME)))
+/// Builds a union variant from the members already read (see [`union_type!`]); an error
+/// names the variant's type and where in it decoding failed.
+pub(crate) fn variant<T: DeserializeOwned, E: de::Error>(
+    members: Map<String, Value>,
+) -> Result<T, E> {
+    let object = Value::Object(members);
+    let path = std::any::type_name::<T>();
+    let type_name = path.rsplit("::").next().unwrap_or(path);
+    T::deserialize(&object).map_err(|error| match failure_path::<T>(&object) {
+        Some(path) => E::custom(format_args!("{type_name} at `{path}`: {error}")),
+        None => E::custom(format_args!("{type_name}: {error}")),
+    })
 }
 
-/// A struct built from the members of a JSON object (implemented by [`object_type!`]).
-pub(crate) trait FromObject: Sized {
-    /// The type's name, for error messages.
-    const TYPE_NAME: &'static str;
-
-    /// Takes each field's member out of `object`; members nobody asks for are ignored.
-    fn from_object(object: &mut Object) -> Result<Self, FieldError>;
-}
-
-/// Decodes a JSON object into `T`. Only [`read_object`] depends on the deserializer, and
-/// only [`FromObject::from_object`] on the type, so little code is compiled per type.
-pub(crate) fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: FromObject,
-{
-    let mut object = read_object(deserializer)?;
-    variant(&mut object)
+/// Where in `value` decoding `T` fails, as the members and indexes leading there
+/// (`results[0].status`); `None` at the top level. Decodes again with the path tracked, so it
+/// is only called once decoding has failed: a good answer pays nothing for it.
+pub(crate) fn failure_path<T: DeserializeOwned>(value: &Value) -> Option<String> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Err(error) if error.path().iter().next().is_some() => Some(error.path().to_string()),
+        _ => None,
+    }
 }
 
 /// Reads the members of a JSON object.
 pub(crate) fn read_object<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> Result<Object, D::Error> {
-    Map::<String, Value>::deserialize(deserializer).map(|members| Object { members })
+) -> Result<Map<String, Value>, D::Error> {
+    Map::<String, Value>::deserialize(deserializer)
 }
 
 #[cfg(test)]
@@ -500,27 +541,47 @@ mod tests {
     }
 
     #[test]
-    fn names_the_type_and_field_that_failed() {
+    fn says_what_failed_like_serde_does() {
+        // Where it failed (the path to the member) is added by the transport; see
+        // `transport::decode_json`.
         let missing = serde_json::from_str::<Probe>(r#"{"count":1}"#)
             .expect_err("name is required")
             .to_string();
-        assert!(
-            missing.starts_with("Probe: missing field `name`"),
-            "{missing}"
-        );
+        assert_eq!(missing, "missing field `name` at line 1 column 11");
         let wrong = serde_json::from_str::<Probe>(r#"{"name":"a","count":"many"}"#)
             .expect_err("count is a number")
             .to_string();
         assert!(
-            wrong.starts_with("Probe: field `count`: invalid type: string \"many\""),
+            wrong.starts_with("invalid type: string \"many\", expected i64"),
             "{wrong}"
         );
+        let twice = serde_json::from_str::<Probe>(r#"{"name":"a","name":"b"}"#)
+            .expect_err("a member twice")
+            .to_string();
+        assert!(twice.starts_with("duplicate field `name`"), "{twice}");
         let not_object = serde_json::from_str::<Probe>("[1]")
             .expect_err("not an object")
             .to_string();
         assert!(
-            not_object.contains("invalid type: sequence"),
+            not_object.starts_with("invalid type: sequence, expected a Probe object"),
             "{not_object}"
         );
+    }
+
+    #[test]
+    fn member_names_with_escapes_and_values_read_from_a_value_decode_the_same() {
+        let expected = Probe {
+            name: "a".to_owned(),
+            count: Some(2),
+            note: None,
+            tags: Some(vec!["t".to_owned()]),
+        };
+        // An escaped name cannot be borrowed from the input: it is unescaped into a `String`.
+        let escaped: Probe =
+            serde_json::from_str(r#"{"na\u006de":"a","count":2,"tags":["t"]}"#).expect("decodes");
+        assert_eq!(escaped, expected);
+        let value = serde_json::json!({"name": "a", "count": 2, "tags": ["t"], "other": {}});
+        let from_value: Probe = serde_json::from_value(value).expect("decodes");
+        assert_eq!(from_value, expected);
     }
 }
