@@ -750,7 +750,7 @@ fn is_primitive(ty: &str) -> bool {
 /// Whether the client can check `pattern` as the spec format requires (anchored, and
 /// understood by its regular-expression engine).
 fn checkable(pattern: &str) -> bool {
-    pattern.starts_with('^') && pattern.ends_with('$') && regex_lite::Regex::new(pattern).is_ok()
+    pattern.starts_with('^') && pattern.ends_with('$') && crate::pattern::check(pattern).is_ok()
 }
 
 fn deviation(aspect: UpstreamAspect, reason: &str) -> Value {

@@ -31,6 +31,7 @@ pub mod import;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod pattern;
 pub mod position;
 pub mod spec;
 pub mod suggest;

@@ -224,7 +224,8 @@ pub struct ParameterSpec {
     #[serde(default)]
     pub default: Option<serde_json::Value>,
     /// Regular expression, anchored with `^` and `$`, that a string value must match before
-    /// any request is sent.
+    /// any request is sent: the `regex` crate's syntax with Unicode mode off (`\d`, `\w` and
+    /// `(?i)` are ASCII-only, as in ECMA-262).
     #[serde(default)]
     pub pattern: Option<String>,
     /// Human description of `pattern`, used in error messages and docs.

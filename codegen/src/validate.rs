@@ -627,7 +627,7 @@ impl Checker {
                     "`pattern` is only allowed on string parameters",
                 );
             }
-            if let Err(error) = regex_lite::Regex::new(pattern) {
+            if let Err(error) = crate::pattern::check(pattern) {
                 self.error(
                     format!("{pointer}.pattern"),
                     format!("invalid regular expression: {error}"),

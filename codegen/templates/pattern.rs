@@ -1,11 +1,12 @@
-//! The declared patterns of path parameters, checked with regex-lite: the engine the generator
-//! validated them with, so a pattern means the same at generation and at run time.
+//! The declared patterns of path parameters, checked with the `regex` crate with Unicode mode
+//! off, against the value's bytes: the engine and settings the generator validated them with
+//! (its `pattern.rs`), so a pattern means the same at generation and at run time.
 
 use crate::error::Error;
 
 /// A path parameter's declared pattern, compiled on first use.
 pub(crate) struct Pattern {
-    regex: Result<regex_lite::Regex, regex_lite::Error>,
+    regex: Result<regex::bytes::Regex, regex::Error>,
     description: &'static str,
 }
 
@@ -17,7 +18,9 @@ impl Pattern {
     )]
     pub(crate) fn new(pattern: &'static str, description: &'static str) -> Self {
         Pattern {
-            regex: regex_lite::Regex::new(pattern),
+            regex: regex::bytes::RegexBuilder::new(pattern)
+                .unicode(false)
+                .build(),
             description,
         }
     }
@@ -25,7 +28,7 @@ impl Pattern {
     /// Checks `value` (the argument `name`) against the pattern.
     pub(crate) fn check(&self, name: &'static str, value: &str) -> Result<(), Error> {
         match &self.regex {
-            Ok(regex) if regex.is_match(value) => Ok(()),
+            Ok(regex) if regex.is_match(value.as_bytes()) => Ok(()),
             Ok(_) => Err(Error::invalid_argument(
                 name,
                 format!("{value:?} must be {}", self.description),

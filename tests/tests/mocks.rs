@@ -616,7 +616,10 @@ async fn a_malformed_answer_is_a_decode_error_that_says_where() {
         .privatelink_id(CONNECTION)
         .respond_with(Reply::json(200, connection))
         .await;
-    match client(&server).get_private_endpoint(GROUP, CONNECTION).await {
+    match client(&server)
+        .get_private_endpoint(GROUP, CONNECTION)
+        .await
+    {
         Err(Error::Decode(decode)) => {
             assert_eq!(decode.status, 200);
             assert_eq!(decode.path.as_deref(), Some("interfaceEndpoints[0]"));

@@ -29,7 +29,7 @@ name = "{lib}"
 [dependencies]
 {digest_dependencies}httpdate = "1"
 percent-encoding = "2"
-regex-lite = "0.1"
+regex = {{ version = "1", default-features = false, features = ["std", "perf-dfa"] }}
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"

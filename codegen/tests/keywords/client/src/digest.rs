@@ -129,7 +129,7 @@ impl SessionPool {
         };
         let send_signed = |session: &diqwest::DigestAuthSession| {
             let request = authorize(session)
-                .and_then(|authorization| outgoing.with_authorization(Some(authorization)));
+                .map(|authorization| outgoing.with_authorization(Some(authorization)));
             async move { request?.send().await.map_err(AttemptError::Transport) }
         };
         let (session, reused) = match self.take() {
@@ -140,7 +140,7 @@ impl SessionPool {
             send_signed(&session).await?
         } else {
             outgoing
-                .with_authorization(None)?
+                .with_authorization(None)
                 .send_digest_auth(&session)
                 .await
                 .map_err(digest_error)?

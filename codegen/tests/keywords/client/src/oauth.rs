@@ -410,7 +410,7 @@ async fn send_with(
     token: &Token,
 ) -> Result<reqwest::Response, AttemptError> {
     outgoing
-        .with_authorization(Some(token.authorization.clone()))?
+        .with_authorization(Some(token.authorization.clone()))
         .send()
         .await
         .map_err(AttemptError::Transport)

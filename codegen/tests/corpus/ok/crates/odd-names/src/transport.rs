@@ -17,7 +17,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValu
 
 use tracing::Instrument;
 
-use crate::client::Client;
+use crate::client::{Client, ClientInner};
 use crate::codec;
 use crate::error::{ApiError, DecodeError, Error};
 use crate::pattern::Pattern;
@@ -316,34 +316,37 @@ impl From<Error> for AttemptError {
 /// `Authorization` header (and may send it more than once, to answer a challenge or with a
 /// renewed token).
 pub(crate) struct Outgoing<'a> {
-    /// Method, URL, headers and body; no `Authorization` yet.
-    pub(crate) builder: reqwest::RequestBuilder,
-    #[allow(
-        dead_code,
-        reason = "read by Digest authentication; a spec may not declare it"
-    )]
+    client: &'a ClientInner,
     pub(crate) target: &'a Target,
-    #[allow(
-        dead_code,
-        reason = "read by Digest authentication; a spec may not declare it"
-    )]
     pub(crate) request: &'a ApiRequest,
+    timeout: Option<Duration>,
 }
 
 impl Outgoing<'_> {
-    /// A copy of the request, to send with `authorization` (or bare, with `None`).
+    /// The request to send with `authorization` (or bare, with `None`). Built afresh for each
+    /// send, which costs less than keeping one to copy: most requests are sent once.
     pub(crate) fn with_authorization(
         &self,
         authorization: Option<HeaderValue>,
-    ) -> Result<reqwest::RequestBuilder, AttemptError> {
-        let builder = self
-            .builder
-            .try_clone()
-            .ok_or_else(|| Error::invalid_argument("body", "must be replayable"))?;
-        Ok(match authorization {
+    ) -> reqwest::RequestBuilder {
+        let (client, request) = (self.client, self.request);
+        // The media type is a `type/subtype` token pair checked by the generator.
+        let media_type = HeaderValue::from_static(request.media_type);
+        let mut builder = client
+            .http
+            .request(request.method.clone(), self.target.url.clone())
+            .header(ACCEPT, media_type.clone())
+            .header(USER_AGENT, client.user_agent.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, media_type).body(body.clone());
+        }
+        match authorization {
             Some(value) => builder.header(AUTHORIZATION, value),
             None => builder,
-        })
+        }
     }
 }
 
@@ -437,23 +440,11 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<RawResponse, AttemptError> {
         let inner = &self.inner;
-        // The media type is a `type/subtype` token pair checked by the generator.
-        let media_type = HeaderValue::from_static(request.media_type);
-        let mut builder = inner
-            .http
-            .request(request.method.clone(), target.url.clone())
-            .header(ACCEPT, media_type.clone())
-            .header(USER_AGENT, inner.user_agent.clone());
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(body) = &request.body {
-            builder = builder.header(CONTENT_TYPE, media_type).body(body.clone());
-        }
         let outgoing = Outgoing {
-            builder,
+            client: inner,
             target,
             request,
+            timeout,
         };
         let response = inner.credentials.send(inner, &outgoing).await?;
         read_response(response).await
