@@ -517,3 +517,36 @@ fn bad_credentials_are_an_invalid_argument_from_build() {
         Ok(client) => panic!("built without credentials: {client:?}"),
     }
 }
+
+#[tokio::test]
+async fn concurrent_calls_with_a_wrong_secret_share_one_refused_token_request() {
+    let server = TestServer::start().await;
+    let client = builder_for(&server)
+        .service_account(TEST_CLIENT_ID, "mdb_sa_sk_not-the-secret")
+        .build()
+        .expect("valid");
+    let calls: Vec<_> = (0..16)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { list_aws(&client).await })
+        })
+        .collect();
+    for call in calls {
+        let error = call.await.expect("task").expect_err("refused");
+        let oauth = error.as_oauth_error().expect("the token endpoint's answer");
+        assert_eq!(
+            (oauth.status, oauth.error.as_deref()),
+            (401, Some("invalid_client"))
+        );
+    }
+    assert_eq!(
+        server.token_requests(),
+        1,
+        "the waiting calls did not ask again"
+    );
+    assert!(api_requests(&server).is_empty());
+
+    // A later call is not answered from that refusal: it asks again.
+    list_aws(&client).await.expect_err("still refused");
+    assert_eq!(server.token_requests(), 2);
+}

@@ -10,7 +10,7 @@
 //! instead of pulling in an OAuth crate with an HTTP stack of its own.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -115,7 +115,25 @@ pub(crate) struct Tokens {
     /// Held while a token is fetched or revoked: the first request that needs a token fetches
     /// it, the others wait here and then use it.
     exchanging: tokio::sync::Mutex<()>,
+    /// Token requests finished so far, and how the last refused one was refused: requests
+    /// that waited for a token request which was refused get its error instead of asking
+    /// again, so a wrong secret costs one token request however many calls needed a token.
+    exchanges: Mutex<Exchanges>,
     renewal_margin: Duration,
+}
+
+#[derive(Default)]
+struct Exchanges {
+    finished: u64,
+    /// The number of the refused exchange, and its error's parts.
+    refused: Option<(u64, Refusal)>,
+}
+
+/// An `Error::Authentication`, kept to be handed to each request that waited for it.
+struct Refusal {
+    kind: AuthErrorKind,
+    message: String,
+    oauth: Option<Box<OAuthError>>,
 }
 
 enum Origin {
@@ -188,6 +206,7 @@ impl Tokens {
             origin,
             current: RwLock::new(token),
             exchanging: tokio::sync::Mutex::new(()),
+            exchanges: Mutex::new(Exchanges::default()),
             renewal_margin: DEFAULT_TOKEN_RENEWAL_MARGIN,
         }
     }
@@ -231,9 +250,20 @@ impl Tokens {
         if let Some(token) = self.usable() {
             return Ok(token);
         }
+        let finished_before = self.exchanges().finished;
         let _exchanging = self.exchanging.lock().await;
         if let Some(token) = self.usable() {
             return Ok(token);
+        }
+        if let Some((exchange, refusal)) = &self.exchanges().refused
+            && *exchange > finished_before
+        {
+            // Refused while this request waited: the same answer, without asking again.
+            return Err(Error::Authentication {
+                kind: refusal.kind,
+                message: refusal.message.clone(),
+                oauth: refusal.oauth.clone(),
+            });
         }
         let Origin::ServiceAccount {
             client_id,
@@ -246,9 +276,33 @@ impl Tokens {
                 "the token is no longer available",
             ));
         };
-        let token = Arc::new(self.fetch(client, client_id, client_secret).await?);
+        let fetched = self.fetch(client, client_id, client_secret).await;
+        let mut exchanges = self.exchanges();
+        exchanges.finished += 1;
+        // Only refusals are shared: after a transport failure, a waiting request tries itself.
+        if let Err(Error::Authentication {
+            kind,
+            message,
+            oauth,
+        }) = &fetched
+        {
+            let refusal = Refusal {
+                kind: *kind,
+                message: message.clone(),
+                oauth: oauth.clone(),
+            };
+            exchanges.refused = Some((exchanges.finished, refusal));
+        }
+        drop(exchanges);
+        let token = Arc::new(fetched?);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&token));
         Ok(token)
+    }
+
+    fn exchanges(&self) -> MutexGuard<'_, Exchanges> {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Forgets `token` if it is still the current one (requests refused together discard it
