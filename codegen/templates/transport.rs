@@ -448,21 +448,9 @@ impl Client {
     }
 }
 
-/// Where a request goes: computed once per call, shared by its attempts.
+/// Where a request goes: its URL, parsed once per call and shared by its attempts.
 pub(crate) struct Target {
     pub(crate) url: reqwest::Url,
-    /// Host name, which diqwest keys its nonces by.
-    #[allow(
-        dead_code,
-        reason = "read by Digest authentication; a spec may not declare it"
-    )]
-    pub(crate) host: String,
-    /// The `uri` a Digest answer signs: path and query, exactly as sent.
-    #[allow(
-        dead_code,
-        reason = "read by Digest authentication; a spec may not declare it"
-    )]
-    pub(crate) uri: String,
 }
 
 impl Target {
@@ -479,12 +467,28 @@ impl Target {
                     .map(|(key, value)| (*key, value.as_str())),
             );
         }
-        let host = url.host_str().unwrap_or_default().to_owned();
-        let uri = match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_owned(),
-        };
-        Ok(Target { url, host, uri })
+        Ok(Target { url })
+    }
+
+    /// Host name, which diqwest keys its nonces by.
+    #[allow(
+        dead_code,
+        reason = "read by Digest authentication; a spec may not declare it"
+    )]
+    pub(crate) fn host(&self) -> &str {
+        self.url.host_str().unwrap_or_default()
+    }
+
+    /// The `uri` a Digest answer signs: path and query, exactly as sent.
+    #[allow(
+        dead_code,
+        reason = "read by Digest authentication; a spec may not declare it"
+    )]
+    pub(crate) fn uri(&self) -> String {
+        match self.url.query() {
+            Some(query) => format!("{}?{query}", self.url.path()),
+            None => self.url.path().to_owned(),
+        }
     }
 }
 

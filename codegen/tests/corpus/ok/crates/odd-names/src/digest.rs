@@ -112,14 +112,14 @@ impl SessionPool {
         outgoing: &Outgoing<'_>,
     ) -> Result<reqwest::Response, AttemptError> {
         let target = outgoing.target;
-        let (host, uri) = (&target.host, &target.uri);
+        let (host, uri) = (target.host(), target.uri());
         let method = outgoing.request.method.as_str();
         // The Authorization header for the nonce `session` holds, with its next nonce count.
         let authorize = |session: &diqwest::DigestAuthSession| {
             session
                 .calculate_authorization(
                     host,
-                    uri,
+                    &uri,
                     method.into(),
                     outgoing.request.body.as_deref(),
                     &HeaderMap::new(),
