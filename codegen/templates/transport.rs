@@ -15,7 +15,6 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValu
 use tracing::Instrument;
 
 use crate::client::{Client, ClientInner};
-use crate::codec;
 use crate::error::{ApiError, DecodeError, Error};
 use crate::pattern::Pattern;
 use crate::response::{ResponseFuture, ResponseValue};
@@ -503,15 +502,11 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
         Content::Raw if shape.discriminator.is_none() => {
             return serde_json::from_slice(&response.body)
                 .map(|value| (value, response.status))
-                .map_err(|source| {
-                    let value = serde_json::from_slice(&response.body).ok();
-                    let path = value.as_ref().and_then(codec::failure_path::<T>);
-                    decode_error(response.status, response, source, path)
-                });
+                .map_err(|source| decode_error(response.status, response, source));
         }
         Content::Raw => match serde_json::from_slice(&response.body) {
             Ok(value) => (response.status, value),
-            Err(source) => return Err(decode_error(response.status, response, source, None)),
+            Err(source) => return Err(decode_error(response.status, response, source)),
         },
         Content::Enveloped(status, value) => (status, value),
     };
@@ -520,7 +515,7 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     }
     T::deserialize(&value)
         .map(|decoded| (decoded, status))
-        .map_err(|source| decode_error(status, response, source, codec::failure_path::<T>(&value)))
+        .map_err(|source| decode_error(status, response, source))
 }
 
 /// Adds `member: implied` to an object (or to each object of an array) that lacks it.
@@ -577,7 +572,7 @@ fn success_content(response: &RawResponse, envelope: bool) -> Result<Content, Er
     }
     let wrapped: Envelope = match serde_json::from_slice(&response.body) {
         Ok(wrapped) => wrapped,
-        Err(source) => return Err(decode_error(response.status, response, source, None)),
+        Err(source) => return Err(decode_error(response.status, response, source)),
     };
     if !(200..300).contains(&wrapped.status) {
         return Err(api_error(wrapped.status, response, Some(&wrapped.content)));
@@ -595,16 +590,10 @@ fn api_error(status: u16, response: &RawResponse, fields: Option<&serde_json::Va
     )))
 }
 
-fn decode_error(
-    status: u16,
-    response: &RawResponse,
-    source: serde_json::Error,
-    path: Option<String>,
-) -> Error {
+fn decode_error(status: u16, response: &RawResponse, source: serde_json::Error) -> Error {
     Error::Decode(Box::new(DecodeError {
         status,
         body: String::from_utf8_lossy(&response.body).into_owned(),
-        path,
         source,
     }))
 }

@@ -156,29 +156,34 @@ fn an_object_without_the_discriminator_is_unknown() {
 }
 
 #[test]
-fn a_known_variant_with_a_bad_field_names_the_type_and_the_field() {
+fn a_known_variant_with_a_bad_field_names_the_type_and_what_is_wrong() {
     let error = serde_json::from_str::<Trait>(
         r#"{"type":"self","name":"alpha","state":"READY","loop":[],"async":"yes"}"#,
     )
     .expect_err("`async` is a boolean");
     let message = error.to_string();
-    assert!(message.contains("SelfVariant"), "{message}");
-    assert!(message.contains("`async`"), "{message}");
+    assert!(
+        message.starts_with("SelfVariant: invalid type: string \"yes\", expected a boolean"),
+        "{message}"
+    );
 
     let error = serde_json::from_str::<Trait>(r#"{"type":"match","name":"beta"}"#)
         .expect_err("`phase` is required");
     let message = error.to_string();
-    assert!(message.contains("MatchVariant"), "{message}");
-    assert!(message.contains("`phase`"), "{message}");
+    assert!(
+        message.starts_with("MatchVariant: missing field `phase`"),
+        "{message}"
+    );
 
     let error = serde_json::from_str::<Trait>(
         r#"{"type":"super-user","async":true,"tags":[],"where":{"mut":1},"state":"READY"}"#,
     )
     .expect_err("`where.ref` is required");
     let message = error.to_string();
-    assert!(message.contains("SuperUserVariant"), "{message}");
-    assert!(message.contains("`where`"), "{message}");
-    assert!(message.contains("`ref`"), "{message}");
+    assert!(
+        message.starts_with("SuperUserVariant: missing field `ref`"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -33,7 +33,6 @@ regex = {{ version = "1", default-features = false, features = ["std", "perf-dfa
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-serde_path_to_error = "0.1"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}

@@ -468,27 +468,14 @@ pub(crate) fn write_variant<S: serde::Serializer, T: ToObject>(
 }
 
 /// Builds a union variant from the members already read (see [`union_type!`]); an error
-/// names the variant's type and where in it decoding failed.
+/// names the variant's type.
 pub(crate) fn variant<T: DeserializeOwned, E: de::Error>(
     members: Map<String, Value>,
 ) -> Result<T, E> {
     let object = Value::Object(members);
     let path = std::any::type_name::<T>();
     let type_name = path.rsplit("::").next().unwrap_or(path);
-    T::deserialize(&object).map_err(|error| match failure_path::<T>(&object) {
-        Some(path) => E::custom(format_args!("{type_name} at `{path}`: {error}")),
-        None => E::custom(format_args!("{type_name}: {error}")),
-    })
-}
-
-/// Where in `value` decoding `T` fails, as the members and indexes leading there
-/// (`results[0].status`); `None` at the top level. Decodes again with the path tracked, so it
-/// is only called once decoding has failed: a good answer pays nothing for it.
-pub(crate) fn failure_path<T: DeserializeOwned>(value: &Value) -> Option<String> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Err(error) if error.path().iter().next().is_some() => Some(error.path().to_string()),
-        _ => None,
-    }
+    T::deserialize(&object).map_err(|error| E::custom(format_args!("{type_name}: {error}")))
 }
 
 /// Reads the members of a JSON object.
@@ -542,8 +529,6 @@ mod tests {
 
     #[test]
     fn says_what_failed_like_serde_does() {
-        // Where it failed (the path to the member) is added by the transport; see
-        // `transport::decode_json`.
         let missing = serde_json::from_str::<Probe>(r#"{"count":1}"#)
             .expect_err("name is required")
             .to_string();

@@ -310,20 +310,17 @@ pub struct DecodeError {
     pub status: u16,
     /// The raw response body, lossily decoded as UTF-8.
     pub body: String,
-    /// Where in the body decoding failed, as the members and indexes leading there (like
-    /// `results[0].status`); `None` when the body as a whole is not what was expected.
-    pub path: Option<String>,
     /// What the JSON decoder said (with the line and column, when it read the body itself).
     pub source: serde_json::Error,
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not decode the HTTP {} response body", self.status)?;
-        if let Some(path) = &self.path {
-            write!(f, " at `{path}`")?;
-        }
-        write!(f, ": {}", self.source)
+        write!(
+            f,
+            "could not decode the HTTP {} response body: {}",
+            self.status, self.source
+        )
     }
 }
 
