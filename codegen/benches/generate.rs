@@ -37,6 +37,7 @@ fn provenance() -> Provenance {
     Provenance {
         spec: SPEC_FILE.into(),
         command: "cargo xtask gen".into(),
+        runtime_path: "../codegen/runtime".to_owned(),
     }
 }
 

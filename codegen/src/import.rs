@@ -138,6 +138,7 @@ pub fn import(
     let provenance = Provenance {
         spec: file.to_owned(),
         command: "cargo xtask gen".to_owned(),
+        runtime_path: "../codegen/runtime".to_owned(),
     };
     generate_from_str(&merged, &provenance).map_err(ImportError::Drafted)?;
     Ok(ImportOutcome {

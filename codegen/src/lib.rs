@@ -33,6 +33,7 @@ pub mod model;
 pub mod naming;
 pub mod pattern;
 pub mod position;
+pub mod reserved;
 pub mod spec;
 pub mod suggest;
 pub mod upstream;

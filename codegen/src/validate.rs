@@ -10,6 +10,7 @@ use crate::model::{
     EnumVariant, Field, HttpMethod, Operation, PathParam, PathSegment, QueryParam, Response,
     ResponseType, StructDef, TypeRef, UnionDef,
 };
+use crate::reserved;
 use heck::ToSnakeCase;
 
 use crate::naming::{camel_ident, is_keyword, snake_ident, unraw};
@@ -29,38 +30,6 @@ const PRIMITIVES: &[&str] = &["string", "boolean", "integer", "number", "any"];
 
 /// The name of the catch-all variant every generated enum has.
 const UNKNOWN_VARIANT: &str = "Unknown";
-
-/// Type names the generated `types` module defines itself.
-const RESERVED_TYPE_NAMES: &[&str] = &["UnknownValue", "UnknownObject"];
-
-/// Methods `Client` has besides the operations (see `codegen/templates/`).
-const RESERVED_CLIENT_METHODS: &[&str] = &[
-    "builder",
-    "base_url",
-    "retry_policy",
-    "execute",
-    "attempt",
-    "revoke_token",
-];
-
-/// Names a request builder uses itself (its fields `client`, `options` and `body`, its methods
-/// `send`, `send_with_metadata`, `timeout`, `request` and `span`), and those a waiter builder
-/// adds (`interval`, `max_wait`): a parameter may become none of them.
-const RESERVED_BUILDER_NAMES: &[&str] = &[
-    "client",
-    "options",
-    "body",
-    "send",
-    "send_with_metadata",
-    "timeout",
-    "request",
-    "span",
-    "interval",
-    "max_wait",
-];
-
-/// Crate names Cargo refuses, or that would shadow a standard crate in generated paths.
-const RESERVED_CRATE_NAMES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 
 /// Checks `document` and builds the model, or returns every problem found.
 pub fn validate(file: &str, document: &SpecDocument) -> Result<Api, SpecErrors> {
@@ -354,7 +323,7 @@ impl Checker {
                 "crate.name",
                 format!("`{name}` is not a valid crate name (lower-case ASCII letters, digits, `-` and `_`, starting with a letter)"),
             );
-        } else if is_keyword(&lib) || RESERVED_CRATE_NAMES.contains(&lib.as_str()) {
+        } else if is_keyword(&lib) || reserved::CRATE_NAMES.contains(&lib.as_str()) {
             self.error(
                 "crate.name",
                 format!("`{name}` cannot be a crate name: `{lib}` is a Rust keyword or the name of a standard crate"),
@@ -382,7 +351,7 @@ impl Checker {
                 format!("{section}.{name}"),
                 format!("type name `{name}` must be UpperCamelCase ASCII letters and digits"),
             );
-        } else if RESERVED_TYPE_NAMES.contains(&name) {
+        } else if reserved::TYPE_NAMES.contains(&name) {
             self.key_error(
                 format!("{section}.{name}"),
                 format!(
@@ -576,14 +545,12 @@ impl Checker {
         let pointer = format!("parameters.{name}");
         let ident = snake_ident(name);
         self.check_ascii_ident(&pointer, true, name, &ident);
-        // The typed mock builders (`emit::mocks`) add their own methods.
-        let mock_names = crate::emit::mocks::BUILDER_METHODS;
-        if RESERVED_BUILDER_NAMES.contains(&unraw(&ident)) || mock_names.contains(&unraw(&ident)) {
+        if reserved::is_builder_name(unraw(&ident)) {
             self.key_error(
                 pointer.clone(),
                 format!(
                     "parameter `{name}` would become `{ident}`, which the generated builders use themselves ({}); rename it",
-                    RESERVED_BUILDER_NAMES.iter().chain(mock_names).map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                    reserved::builder_names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
         }
@@ -665,7 +632,7 @@ impl Checker {
                 pointer.clone(),
                 format!("operation id `{id}` must be lowerCamelCase ASCII letters and digits"),
             );
-        } else if RESERVED_CLIENT_METHODS.contains(&unraw(&snake_ident(id))) {
+        } else if reserved::CLIENT_METHODS.contains(&unraw(&snake_ident(id))) {
             self.key_error(
                 pointer.clone(),
                 format!(
@@ -673,8 +640,8 @@ impl Checker {
                     snake_ident(id)
                 ),
             );
-        } else if crate::emit::mocks::SERVER_METHODS.contains(&unraw(&snake_ident(id))) {
-            // The mock server (`emit::mocks`) has one method per operation beside its own.
+        } else if reserved::MOCK_SERVER_METHODS.contains(&unraw(&snake_ident(id))) {
+            // The mock server has one method per operation beside its own.
             self.key_error(
                 pointer.clone(),
                 format!(
@@ -1122,41 +1089,4 @@ fn check_base_url(text: &str) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::RESERVED_CLIENT_METHODS;
-
-    /// The reserved list is kept by hand; this fails when a template gives `Client` a method
-    /// the list does not know, so an operation could never be generated over it.
-    #[test]
-    fn reserved_client_methods_match_the_runtime_templates() {
-        use crate::emit::runtime::{DIGEST, OAUTH, POLLING, TEMPLATES};
-        let mut methods = Vec::new();
-        for (_, source) in TEMPLATES.iter().chain([&POLLING, &DIGEST, &OAUTH]) {
-            let file = syn::parse_file(source).expect("templates parse");
-            for item in file.items {
-                let syn::Item::Impl(block) = item else {
-                    continue;
-                };
-                let syn::Type::Path(path) = block.self_ty.as_ref() else {
-                    continue;
-                };
-                // Inherent methods only: trait methods (`fmt`) do not clash with operations.
-                if !path.path.is_ident("Client") || block.trait_.is_some() {
-                    continue;
-                }
-                for member in block.items {
-                    if let syn::ImplItem::Fn(function) = member {
-                        methods.push(function.sig.ident.to_string());
-                    }
-                }
-            }
-        }
-        methods.sort();
-        let mut reserved = RESERVED_CLIENT_METHODS.to_vec();
-        reserved.sort();
-        assert_eq!(methods, reserved);
-    }
 }

@@ -44,6 +44,7 @@ fn provenance(name: &str) -> Provenance {
     Provenance {
         spec: name.to_owned(),
         command: "cargo xtask gen".to_owned(),
+        runtime_path: "../codegen/runtime".to_owned(),
     }
 }
 

@@ -13,6 +13,7 @@ fn provenance() -> Provenance {
     Provenance {
         spec: "spec/atlas-admin.json".to_owned(),
         command: "cargo xtask gen".to_owned(),
+        runtime_path: "../codegen/runtime".to_owned(),
     }
 }
 
@@ -31,28 +32,38 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
         paths,
         [
             "Cargo.toml",
-            "src/auth.rs",
-            "src/client.rs",
-            "src/codec.rs",
-            "src/digest.rs",
-            "src/error.rs",
             "src/lib.rs",
             "src/mock.rs",
             "src/mock/operations.rs",
-            "src/mock/runtime.rs",
-            "src/oauth.rs",
             "src/operations.rs",
-            "src/pattern.rs",
-            "src/polling.rs",
-            "src/response.rs",
-            "src/retry.rs",
-            "src/transport.rs",
             "src/types/enums.rs",
             "src/types/mod.rs",
             "src/types/models.rs",
             "src/types/unions.rs",
             "src/waiters.rs",
         ]
+    );
+    // Nothing of the runtime is copied: the crate depends on it.
+    for file in &files {
+        for runtime_item in [
+            "macro_rules!",
+            "struct RetryPolicy",
+            "enum Error",
+            "struct SessionPool",
+        ] {
+            assert!(
+                !file.contents.contains(runtime_item),
+                "{} defines `{runtime_item}`, which belongs to the runtime crate",
+                file.path
+            );
+        }
+    }
+    let manifest = &files[0].contents;
+    assert!(
+        manifest.contains(
+            r#"codegen-runtime = { path = "../codegen/runtime", version = "0.1", default-features = false, features = ["digest", "oauth"] }"#
+        ),
+        "{manifest}"
     );
     for file in &files {
         let comment = if file.path.ends_with(".toml") {
@@ -76,9 +87,9 @@ fn emits_every_crate_file_with_the_do_not_edit_header() {
     }
 }
 
-/// The typed mocks cost users nothing unless they ask: wiremock is an optional dependency,
-/// enabled only by the `mock` feature, which is not a default one, and the module is compiled
-/// only with it.
+/// The typed mocks cost users nothing unless they ask: the runtime's mock server (and its
+/// wiremock) is enabled only by the `mock` feature, which is not a default one, and the module
+/// is compiled only with it.
 #[test]
 fn the_mocks_are_behind_an_optional_feature() {
     let files = generate_from_str(&spec_text(), &provenance()).expect("spec generates");
@@ -102,27 +113,25 @@ fn the_mocks_are_behind_an_optional_feature() {
             })
             .unwrap_or_default()
     };
-    let wiremock: Vec<&str> = section("dependencies")
-        .into_iter()
-        .filter(|line| line.starts_with("wiremock"))
-        .collect();
-    assert_eq!(
-        wiremock,
-        [r#"wiremock = { version = "0.6.5", optional = true }"#]
+    assert!(
+        section("dependencies")
+            .iter()
+            .all(|line| !line.contains("wiremock") && !line.contains("mock")),
+        "{manifest}"
     );
-    assert_eq!(section("features"), [r#"mock = ["dep:wiremock"]"#]);
+    assert_eq!(section("features"), [r#"mock = ["codegen-runtime/mock"]"#]);
     assert!(!manifest.contains("default ="), "{manifest}");
     assert!(
         file("src/lib.rs").contains("#[cfg(feature = \"mock\")]\n#[rustfmt::skip]\npub mod mock;"),
         "{}",
         file("src/lib.rs")
     );
-    // Nothing outside the module names the mock crate.
+    // Nothing outside the module names the runtime's mock server.
     for file in &files {
-        if !file.path.starts_with("src/mock") && file.path != "Cargo.toml" {
+        if !file.path.starts_with("src/mock") {
             assert!(
-                !file.contents.contains("wiremock"),
-                "{} names wiremock",
+                !file.contents.contains("wiremock") && !file.contents.contains("runtime::mock"),
+                "{} names the mock server",
                 file.path
             );
         }
@@ -286,8 +295,8 @@ fn the_readme_lists_every_operation_of_the_spec() {
     );
 }
 
-/// Each authentication scheme's runtime (and its dependencies) is emitted only when the spec
-/// declares it.
+/// Each authentication scheme of the runtime (and its dependencies) is enabled only when the
+/// spec declares it, and the client tells the runtime which it accepts.
 #[test]
 fn only_the_declared_authentication_schemes_are_emitted() {
     // The real spec with one of its two schemes removed.
@@ -313,20 +322,22 @@ fn only_the_declared_authentication_schemes_are_emitted() {
             .map(|file| file.contents.clone())
     };
     let digest = files(without("clientCredentials"));
-    assert!(file(&digest, "src/oauth.rs").is_none());
-    assert!(file(&digest, "src/digest.rs").is_some());
+    let cargo = file(&digest, "Cargo.toml").expect("Cargo.toml");
+    assert!(cargo.contains(r#"features = ["digest"]"#), "{cargo}");
     let lib = file(&digest, "src/lib.rs").expect("lib.rs");
     assert!(!lib.contains("service_account"), "{lib}");
+    assert!(!lib.contains("DEFAULT_TOKEN_RENEWAL_MARGIN"), "{lib}");
+    assert!(lib.contains("digest: true"), "{lib}");
+    assert!(lib.contains("oauth: ::std::option::Option::None"), "{lib}");
 
     let tokens = files(without("digest"));
-    assert!(file(&tokens, "src/digest.rs").is_none());
-    assert!(file(&tokens, "src/oauth.rs").is_some());
     let cargo = file(&tokens, "Cargo.toml").expect("Cargo.toml");
-    assert!(!cargo.contains("diqwest"), "{cargo}");
-    let client = file(&tokens, "src/client.rs").expect("client.rs");
+    assert!(cargo.contains(r#"features = ["oauth"]"#), "{cargo}");
+    let lib = file(&tokens, "src/lib.rs").expect("lib.rs");
+    assert!(lib.contains("digest: false"), "{lib}");
     assert!(
-        client.contains(r#".service_account("CLIENT-ID", "CLIENT-SECRET")"#)
-            && !client.contains("digest_auth("),
+        lib.contains(r#".service_account("CLIENT-ID", "CLIENT-SECRET")"#)
+            && !lib.contains("digest_auth("),
         "the doc examples authenticate with a declared scheme"
     );
 }

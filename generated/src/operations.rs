@@ -10,26 +10,34 @@
 fn cloud_provider_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    crate::transport::path_segment("cloud_provider", value, ::std::option::Option::None)
+    ::codegen_runtime::transport::path_segment(
+        "cloud_provider",
+        value,
+        ::std::option::Option::None,
+    )
 }
 
 /// Checks the `endpointId` path parameter and percent-encodes it as one segment.
 fn endpoint_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    crate::transport::path_segment("endpoint_id", value, ::std::option::Option::None)
+    ::codegen_runtime::transport::path_segment(
+        "endpoint_id",
+        value,
+        ::std::option::Option::None,
+    )
 }
 
 /// Checks the `endpointServiceId` path parameter (it must be exactly 24 hexadecimal characters) and percent-encodes it as one segment.
 fn endpoint_service_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new(
         "^[0-9a-fA-F]{24}$",
         "exactly 24 hexadecimal characters",
     ));
-    crate::transport::path_segment(
+    ::codegen_runtime::transport::path_segment(
         "endpoint_service_id",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -40,12 +48,12 @@ fn endpoint_service_id_segment(
 fn group_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new(
         "^[0-9a-fA-F]{24}$",
         "exactly 24 hexadecimal characters",
     ));
-    crate::transport::path_segment(
+    ::codegen_runtime::transport::path_segment(
         "group_id",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -56,12 +64,12 @@ fn group_id_segment(
 fn interface_endpoint_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new(
         "^vpce-[0-9a-fA-F]+$",
         "`vpce-` followed by hexadecimal characters",
     ));
-    crate::transport::path_segment(
+    ::codegen_runtime::transport::path_segment(
         "interface_endpoint_id",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -72,12 +80,12 @@ fn interface_endpoint_id_segment(
 fn privatelink_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new(
         "^[0-9a-fA-F]{24}$",
         "exactly 24 hexadecimal characters",
     ));
-    crate::transport::path_segment(
+    ::codegen_runtime::transport::path_segment(
         "privatelink_id",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -261,7 +269,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreatePrivateEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) body: crate::types::CreatePrivateEndpointRequest,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -283,11 +291,11 @@ impl CreatePrivateEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -297,10 +305,10 @@ impl CreatePrivateEndpoint {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -308,8 +316,8 @@ impl CreatePrivateEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    CreatePrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "create_private_endpoint", "the created private endpoint connection",
+::codegen_runtime::request_builder!(
+    CreatePrivateEndpoint => crate::types::PrivateEndpoint, ::codegen_runtime::transport::decode_json, "create_private_endpoint", "the created private endpoint connection",
     operation_span_group_id("createPrivateEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint", group_id)
 );
 
@@ -382,7 +390,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct ListPrivateEndpoints {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
@@ -403,11 +411,11 @@ impl ListPrivateEndpoints {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -418,7 +426,7 @@ impl ListPrivateEndpoints {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -426,8 +434,8 @@ impl ListPrivateEndpoints {
     }
 }
 
-crate::transport::request_builder!(
-    ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, crate::transport::decode_json, "list_private_endpoints", "every private endpoint connection of the project",
+::codegen_runtime::request_builder!(
+    ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, ::codegen_runtime::transport::decode_json, "list_private_endpoints", "every private endpoint connection of the project",
     operation_span_group_id("listPrivateEndpoints", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint", group_id)
 );
 
@@ -501,7 +509,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetPrivateEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -523,11 +531,11 @@ impl GetPrivateEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -539,7 +547,7 @@ impl GetPrivateEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -547,8 +555,8 @@ impl GetPrivateEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    GetPrivateEndpoint => crate::types::PrivateEndpoint, crate::transport::decode_json, "get_private_endpoint", "the private endpoint connection",
+::codegen_runtime::request_builder!(
+    GetPrivateEndpoint => crate::types::PrivateEndpoint, ::codegen_runtime::transport::decode_json, "get_private_endpoint", "the private endpoint connection",
     operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}", group_id, privatelink_id)
 );
 
@@ -612,7 +620,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeletePrivateEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -634,11 +642,11 @@ impl DeletePrivateEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -650,7 +658,7 @@ impl DeletePrivateEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -658,8 +666,8 @@ impl DeletePrivateEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    DeletePrivateEndpoint => (), crate::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted",
+::codegen_runtime::request_builder!(
+    DeletePrivateEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted",
     operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}", group_id, privatelink_id)
 );
 
@@ -734,7 +742,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreateInterfaceEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) body: crate::types::CreateInterfaceEndpointRequest,
@@ -757,11 +765,11 @@ impl CreateInterfaceEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -773,10 +781,10 @@ impl CreateInterfaceEndpoint {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -784,8 +792,8 @@ impl CreateInterfaceEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "create_interface_endpoint", "the added interface endpoint",
+::codegen_runtime::request_builder!(
+    CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, ::codegen_runtime::transport::decode_json, "create_interface_endpoint", "the added interface endpoint",
     operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints", group_id, privatelink_id)
 );
 
@@ -859,7 +867,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetInterfaceEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interface_endpoint_id: ::std::string::String,
@@ -882,11 +890,11 @@ impl GetInterfaceEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -900,7 +908,7 @@ impl GetInterfaceEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -908,8 +916,8 @@ impl GetInterfaceEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    GetInterfaceEndpoint => crate::types::InterfaceEndpoint, crate::transport::decode_json, "get_interface_endpoint", "the interface endpoint",
+::codegen_runtime::request_builder!(
+    GetInterfaceEndpoint => crate::types::InterfaceEndpoint, ::codegen_runtime::transport::decode_json, "get_interface_endpoint", "the interface endpoint",
     operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}", group_id, privatelink_id, interface_endpoint_id)
 );
 
@@ -972,7 +980,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeleteInterfaceEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) privatelink_id: ::std::string::String,
     pub(crate) interface_endpoint_id: ::std::string::String,
@@ -995,11 +1003,11 @@ impl DeleteInterfaceEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v1.0/groups/",
@@ -1013,7 +1021,7 @@ impl DeleteInterfaceEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -1021,8 +1029,8 @@ impl DeleteInterfaceEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    DeleteInterfaceEndpoint => (), crate::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted",
+::codegen_runtime::request_builder!(
+    DeleteInterfaceEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted",
     operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}", group_id, privatelink_id, interface_endpoint_id)
 );
 
@@ -1101,7 +1109,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreatePrivateEndpointService {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) body: crate::types::CloudProviderEndpointServiceRequest,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -1123,11 +1131,11 @@ impl CreatePrivateEndpointService {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1137,10 +1145,10 @@ impl CreatePrivateEndpointService {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
                     "cloudProvider",
@@ -1151,8 +1159,8 @@ impl CreatePrivateEndpointService {
     }
 }
 
-crate::transport::request_builder!(
-    CreatePrivateEndpointService => crate::types::EndpointService, crate::transport::decode_json, "create_private_endpoint_service", "the created endpoint service",
+::codegen_runtime::request_builder!(
+    CreatePrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "create_private_endpoint_service", "the created endpoint service",
     operation_span_group_id("createPrivateEndpointService", "POST", "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService", group_id)
 );
 
@@ -1226,7 +1234,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct ListPrivateEndpointServices {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) cloud_provider: crate::types::CloudProvider,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -1248,11 +1256,11 @@ impl ListPrivateEndpointServices {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1265,7 +1273,7 @@ impl ListPrivateEndpointServices {
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
                     "cloudProvider",
@@ -1276,8 +1284,8 @@ impl ListPrivateEndpointServices {
     }
 }
 
-crate::transport::request_builder!(
-    ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, crate::transport::decode_json, "list_private_endpoint_services", "every endpoint service of the provider in the project",
+::codegen_runtime::request_builder!(
+    ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, ::codegen_runtime::transport::decode_json, "list_private_endpoint_services", "every endpoint service of the provider in the project",
     operation_span_group_id_cloud_provider("listPrivateEndpointServices", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService", group_id, cloud_provider)
 );
 
@@ -1352,7 +1360,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetPrivateEndpointService {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) cloud_provider: crate::types::CloudProvider,
     pub(crate) endpoint_service_id: ::std::string::String,
@@ -1375,11 +1383,11 @@ impl GetPrivateEndpointService {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1393,7 +1401,7 @@ impl GetPrivateEndpointService {
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
                     "cloudProvider",
@@ -1404,8 +1412,8 @@ impl GetPrivateEndpointService {
     }
 }
 
-crate::transport::request_builder!(
-    GetPrivateEndpointService => crate::types::EndpointService, crate::transport::decode_json, "get_private_endpoint_service", "the endpoint service",
+::codegen_runtime::request_builder!(
+    GetPrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "get_private_endpoint_service", "the endpoint service",
     operation_span_group_id_cloud_provider_endpoint_service_id("getPrivateEndpointService", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}", group_id, cloud_provider, endpoint_service_id)
 );
 
@@ -1469,7 +1477,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct UpdatePrivateEndpointService {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) endpoint_service_id: ::std::string::String,
     pub(crate) body: crate::types::ApiAtlasModifyEndpointServiceRequestView,
@@ -1492,11 +1500,11 @@ impl UpdatePrivateEndpointService {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::PATCH,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1507,10 +1515,10 @@ impl UpdatePrivateEndpointService {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
                     "cloudProvider",
@@ -1521,8 +1529,8 @@ impl UpdatePrivateEndpointService {
     }
 }
 
-crate::transport::request_builder!(
-    UpdatePrivateEndpointService => crate::types::EndpointService, crate::transport::decode_json, "update_private_endpoint_service", "the updated endpoint service",
+::codegen_runtime::request_builder!(
+    UpdatePrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "update_private_endpoint_service", "the updated endpoint service",
     operation_span_group_id_endpoint_service_id("updatePrivateEndpointService", "PATCH", "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}", group_id, endpoint_service_id)
 );
 
@@ -1585,7 +1593,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeletePrivateEndpointService {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) cloud_provider: crate::types::CloudProvider,
     pub(crate) endpoint_service_id: ::std::string::String,
@@ -1608,11 +1616,11 @@ impl DeletePrivateEndpointService {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1626,7 +1634,7 @@ impl DeletePrivateEndpointService {
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -1634,8 +1642,8 @@ impl DeletePrivateEndpointService {
     }
 }
 
-crate::transport::request_builder!(
-    DeletePrivateEndpointService => (), crate::transport::decode_empty, "delete_private_endpoint_service", "nothing: the removal was accepted",
+::codegen_runtime::request_builder!(
+    DeletePrivateEndpointService => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint_service", "nothing: the removal was accepted",
     operation_span_group_id_cloud_provider_endpoint_service_id("deletePrivateEndpointService", "DELETE", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}", group_id, cloud_provider, endpoint_service_id)
 );
 
@@ -1718,7 +1726,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreatePrivateEndpointServiceEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) cloud_provider: crate::types::CloudProvider,
     pub(crate) endpoint_service_id: ::std::string::String,
@@ -1742,16 +1750,16 @@ impl CreatePrivateEndpointServiceEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        crate::transport::check_body_variant(
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
+        ::codegen_runtime::transport::check_body_variant(
             self.body.cloud_provider(),
             &self.cloud_provider,
             "cloud_provider",
         )?;
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1765,10 +1773,10 @@ impl CreatePrivateEndpointServiceEndpoint {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
                     "cloudProvider",
@@ -1779,8 +1787,8 @@ impl CreatePrivateEndpointServiceEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, crate::transport::decode_json, "create_private_endpoint_service_endpoint", "the connected private endpoint",
+::codegen_runtime::request_builder!(
+    CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, ::codegen_runtime::transport::decode_json, "create_private_endpoint_service_endpoint", "the connected private endpoint",
     operation_span_group_id_cloud_provider_endpoint_service_id("createPrivateEndpointServiceEndpoint", "POST", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint", group_id, cloud_provider, endpoint_service_id)
 );
 
@@ -1857,7 +1865,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetPrivateEndpointServiceEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) cloud_provider: crate::types::CloudProvider,
     pub(crate) endpoint_service_id: ::std::string::String,
@@ -1881,11 +1889,11 @@ impl GetPrivateEndpointServiceEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
@@ -1901,7 +1909,7 @@ impl GetPrivateEndpointServiceEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
                     "cloudProvider",
@@ -1912,8 +1920,8 @@ impl GetPrivateEndpointServiceEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, crate::transport::decode_json, "get_private_endpoint_service_endpoint", "the private endpoint",
+::codegen_runtime::request_builder!(
+    GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, ::codegen_runtime::transport::decode_json, "get_private_endpoint_service_endpoint", "the private endpoint",
     operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id("getPrivateEndpointServiceEndpoint", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}", group_id, cloud_provider, endpoint_service_id, endpoint_id)
 );
 
@@ -1983,7 +1991,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeletePrivateEndpointServiceEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) cloud_provider: crate::types::CloudProvider,
     pub(crate) endpoint_service_id: ::std::string::String,
@@ -2007,11 +2015,11 @@ impl DeletePrivateEndpointServiceEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/api/atlas/v2/groups/",
@@ -2027,7 +2035,7 @@ impl DeletePrivateEndpointServiceEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -2035,8 +2043,8 @@ impl DeletePrivateEndpointServiceEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    DeletePrivateEndpointServiceEndpoint => (), crate::transport::decode_empty, "delete_private_endpoint_service_endpoint", "nothing: the removal was accepted",
+::codegen_runtime::request_builder!(
+    DeletePrivateEndpointServiceEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint_service_endpoint", "nothing: the removal was accepted",
     operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id("deletePrivateEndpointServiceEndpoint", "DELETE", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}", group_id, cloud_provider, endpoint_service_id, endpoint_id)
 );
 
@@ -2101,7 +2109,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetRegionalEndpointMode {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) pretty: ::std::option::Option<bool>,
     pub(crate) envelope: ::std::option::Option<bool>,
@@ -2122,11 +2130,11 @@ impl GetRegionalEndpointMode {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/api/atlas/v2/groups/",
@@ -2137,7 +2145,7 @@ impl GetRegionalEndpointMode {
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -2145,8 +2153,8 @@ impl GetRegionalEndpointMode {
     }
 }
 
-crate::transport::request_builder!(
-    GetRegionalEndpointMode => crate::types::ProjectSettingItemView, crate::transport::decode_json, "get_regional_endpoint_mode", "the setting",
+::codegen_runtime::request_builder!(
+    GetRegionalEndpointMode => crate::types::ProjectSettingItemView, ::codegen_runtime::transport::decode_json, "get_regional_endpoint_mode", "the setting",
     operation_span_group_id("getRegionalEndpointMode", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode", group_id)
 );
 
@@ -2220,7 +2228,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct ToggleRegionalEndpointMode {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) body: crate::types::ProjectSettingItemView,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -2242,11 +2250,11 @@ impl ToggleRegionalEndpointMode {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        crate::transport::push_query(&mut query, "envelope", &self.envelope);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::PATCH,
             path: [
                 "/api/atlas/v2/groups/",
@@ -2256,10 +2264,10 @@ impl ToggleRegionalEndpointMode {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.atlas.2023-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
             },
@@ -2267,7 +2275,7 @@ impl ToggleRegionalEndpointMode {
     }
 }
 
-crate::transport::request_builder!(
-    ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, crate::transport::decode_json, "toggle_regional_endpoint_mode", "the new setting",
+::codegen_runtime::request_builder!(
+    ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, ::codegen_runtime::transport::decode_json, "toggle_regional_endpoint_mode", "the new setting",
     operation_span_group_id("toggleRegionalEndpointMode", "PATCH", "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode", group_id)
 );

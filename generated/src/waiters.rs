@@ -7,7 +7,7 @@
 //! `interval`, `max_interval` and `max_wait`; then `.await` them. Dropping the future
 //! stops polling.
 //!
-//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `atlas_admin::polling`, fields `waiter` and `state`) and polling goes on.
+//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `codegen_runtime::polling`, the runtime crate's polling loop; fields `waiter` and `state`) and polling goes on.
 
 impl crate::Client {
     /// Waits until Atlas has created the endpoint service of a private endpoint connection and it is ready to receive connection requests (WAITING_FOR_USER): the moment to create the interface endpoint in AWS.
@@ -99,7 +99,7 @@ impl WaitUntilPrivateEndpointReady {
         let client = self.client;
         let group_id = self.group_id;
         let privatelink_id = self.privatelink_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_private_endpoint_ready",
                 self.interval,
                 self.max_interval,
@@ -113,22 +113,22 @@ impl WaitUntilPrivateEndpointReady {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     let object = &value;
                                     let state = ::std::string::ToString::to_string(
                                         object.status.as_str(),
                                     );
                                     match object.status {
                                         crate::types::PrivateEndpointStatus::WaitingForUser => {
-                                            crate::polling::Poll::Done(())
+                                            ::codegen_runtime::polling::Poll::Done(())
                                         }
                                         crate::types::PrivateEndpointStatus::Failed => {
-                                            crate::polling::Poll::Failed(state)
+                                            ::codegen_runtime::polling::Poll::Failed(state)
                                         }
                                         crate::types::PrivateEndpointStatus::Initiating => {
-                                            crate::polling::Poll::Pending(state)
+                                            ::codegen_runtime::polling::Poll::Pending(state)
                                         }
-                                        _ => crate::polling::Poll::Unlisted(state),
+                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                     }
                                 };
                                 ::std::result::Result::Ok(poll.done_with(value))
@@ -250,7 +250,7 @@ impl WaitUntilInterfaceEndpointAvailable {
         let group_id = self.group_id;
         let privatelink_id = self.privatelink_id;
         let interface_endpoint_id = self.interface_endpoint_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_interface_endpoint_available",
                 self.interval,
                 self.max_interval,
@@ -265,24 +265,24 @@ impl WaitUntilInterfaceEndpointAvailable {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     let object = &value;
                                     let state = ::std::string::ToString::to_string(
                                         object.connection_status.as_str(),
                                     );
                                     match object.connection_status {
                                         crate::types::InterfaceEndpointStatus::Available => {
-                                            crate::polling::Poll::Done(())
+                                            ::codegen_runtime::polling::Poll::Done(())
                                         }
                                         crate::types::InterfaceEndpointStatus::Rejected => {
-                                            crate::polling::Poll::Failed(state)
+                                            ::codegen_runtime::polling::Poll::Failed(state)
                                         }
                                         crate::types::InterfaceEndpointStatus::None
                                         | crate::types::InterfaceEndpointStatus::PendingAcceptance
                                         | crate::types::InterfaceEndpointStatus::Pending => {
-                                            crate::polling::Poll::Pending(state)
+                                            ::codegen_runtime::polling::Poll::Pending(state)
                                         }
-                                        _ => crate::polling::Poll::Unlisted(state),
+                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                     }
                                 };
                                 ::std::result::Result::Ok(poll.done_with(value))
@@ -398,7 +398,7 @@ impl WaitUntilPrivateEndpointDeleted {
         let client = self.client;
         let group_id = self.group_id;
         let privatelink_id = self.privatelink_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_private_endpoint_deleted",
                 self.interval,
                 self.max_interval,
@@ -412,21 +412,21 @@ impl WaitUntilPrivateEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     let object = &value;
                                     let state = ::std::string::ToString::to_string(
                                         object.status.as_str(),
                                     );
                                     match object.status {
                                         crate::types::PrivateEndpointStatus::Failed => {
-                                            crate::polling::Poll::Failed(state)
+                                            ::codegen_runtime::polling::Poll::Failed(state)
                                         }
                                         crate::types::PrivateEndpointStatus::Deleting
                                         | crate::types::PrivateEndpointStatus::Initiating
                                         | crate::types::PrivateEndpointStatus::WaitingForUser => {
-                                            crate::polling::Poll::Pending(state)
+                                            ::codegen_runtime::polling::Poll::Pending(state)
                                         }
-                                        _ => crate::polling::Poll::Unlisted(state),
+                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                     }
                                 };
                                 ::std::result::Result::Ok(poll.done_with(()))
@@ -434,7 +434,9 @@ impl WaitUntilPrivateEndpointDeleted {
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
                             ) if api.status == 404 => {
-                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                                ::std::result::Result::Ok(
+                                    ::codegen_runtime::polling::Poll::Done(()),
+                                )
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)
@@ -550,7 +552,7 @@ impl WaitUntilInterfaceEndpointDeleted {
         let group_id = self.group_id;
         let privatelink_id = self.privatelink_id;
         let interface_endpoint_id = self.interface_endpoint_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_interface_endpoint_deleted",
                 self.interval,
                 self.max_interval,
@@ -565,7 +567,7 @@ impl WaitUntilInterfaceEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     let object = &value;
                                     let state = ::std::string::ToString::to_string(
                                         object.connection_status.as_str(),
@@ -577,9 +579,9 @@ impl WaitUntilInterfaceEndpointDeleted {
                                         | crate::types::InterfaceEndpointStatus::Pending
                                         | crate::types::InterfaceEndpointStatus::Available
                                         | crate::types::InterfaceEndpointStatus::Rejected => {
-                                            crate::polling::Poll::Pending(state)
+                                            ::codegen_runtime::polling::Poll::Pending(state)
                                         }
-                                        _ => crate::polling::Poll::Unlisted(state),
+                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                     }
                                 };
                                 ::std::result::Result::Ok(poll.done_with(()))
@@ -587,7 +589,9 @@ impl WaitUntilInterfaceEndpointDeleted {
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
                             ) if api.status == 404 => {
-                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                                ::std::result::Result::Ok(
+                                    ::codegen_runtime::polling::Poll::Done(()),
+                                )
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)
@@ -706,7 +710,7 @@ impl WaitUntilPrivateEndpointServiceReady {
         let group_id = self.group_id;
         let cloud_provider = self.cloud_provider;
         let endpoint_service_id = self.endpoint_service_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_private_endpoint_service_ready",
                 self.interval,
                 self.max_interval,
@@ -721,7 +725,7 @@ impl WaitUntilPrivateEndpointServiceReady {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     match &value {
                                         crate::types::EndpointService::Aws(object) => {
                                             let state = ::std::string::ToString::to_string(
@@ -730,16 +734,16 @@ impl WaitUntilPrivateEndpointServiceReady {
                                             match object.status {
                                                 crate::types::EndpointServiceStatus::WaitingForUser
                                                 | crate::types::EndpointServiceStatus::Available => {
-                                                    crate::polling::Poll::Done(())
+                                                    ::codegen_runtime::polling::Poll::Done(())
                                                 }
                                                 crate::types::EndpointServiceStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::EndpointServiceStatus::Initiating
                                                 | crate::types::EndpointServiceStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::EndpointService::Azure(object) => {
@@ -749,16 +753,16 @@ impl WaitUntilPrivateEndpointServiceReady {
                                             match object.status {
                                                 crate::types::EndpointServiceStatus::WaitingForUser
                                                 | crate::types::EndpointServiceStatus::Available => {
-                                                    crate::polling::Poll::Done(())
+                                                    ::codegen_runtime::polling::Poll::Done(())
                                                 }
                                                 crate::types::EndpointServiceStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::EndpointServiceStatus::Initiating
                                                 | crate::types::EndpointServiceStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::EndpointService::Gcp(object) => {
@@ -768,20 +772,20 @@ impl WaitUntilPrivateEndpointServiceReady {
                                             match object.status {
                                                 crate::types::EndpointServiceStatus::WaitingForUser
                                                 | crate::types::EndpointServiceStatus::Available => {
-                                                    crate::polling::Poll::Done(())
+                                                    ::codegen_runtime::polling::Poll::Done(())
                                                 }
                                                 crate::types::EndpointServiceStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::EndpointServiceStatus::Initiating
                                                 | crate::types::EndpointServiceStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::EndpointService::Unknown(object) => {
-                                            crate::polling::Poll::Unlisted(
+                                            ::codegen_runtime::polling::Poll::Unlisted(
                                                 ::std::string::ToString::to_string(
                                                     object
                                                         .get("status")
@@ -909,7 +913,7 @@ impl WaitUntilPrivateEndpointServiceDeleted {
         let group_id = self.group_id;
         let cloud_provider = self.cloud_provider;
         let endpoint_service_id = self.endpoint_service_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_private_endpoint_service_deleted",
                 self.interval,
                 self.max_interval,
@@ -924,7 +928,7 @@ impl WaitUntilPrivateEndpointServiceDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     match &value {
                                         crate::types::EndpointService::Aws(object) => {
                                             let state = ::std::string::ToString::to_string(
@@ -932,12 +936,12 @@ impl WaitUntilPrivateEndpointServiceDeleted {
                                             );
                                             match object.status {
                                                 crate::types::EndpointServiceStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::EndpointServiceStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::EndpointService::Azure(object) => {
@@ -946,12 +950,12 @@ impl WaitUntilPrivateEndpointServiceDeleted {
                                             );
                                             match object.status {
                                                 crate::types::EndpointServiceStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::EndpointServiceStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::EndpointService::Gcp(object) => {
@@ -960,16 +964,16 @@ impl WaitUntilPrivateEndpointServiceDeleted {
                                             );
                                             match object.status {
                                                 crate::types::EndpointServiceStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::EndpointServiceStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::EndpointService::Unknown(object) => {
-                                            crate::polling::Poll::Unlisted(
+                                            ::codegen_runtime::polling::Poll::Unlisted(
                                                 ::std::string::ToString::to_string(
                                                     object
                                                         .get("status")
@@ -985,7 +989,9 @@ impl WaitUntilPrivateEndpointServiceDeleted {
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
                             ) if api.status == 404 => {
-                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                                ::std::result::Result::Ok(
+                                    ::codegen_runtime::polling::Poll::Done(()),
+                                )
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)
@@ -1108,7 +1114,7 @@ impl WaitUntilPrivateEndpointServiceEndpointAvailable {
         let cloud_provider = self.cloud_provider;
         let endpoint_service_id = self.endpoint_service_id;
         let endpoint_id = self.endpoint_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_private_endpoint_service_endpoint_available",
                 self.interval,
                 self.max_interval,
@@ -1124,7 +1130,7 @@ impl WaitUntilPrivateEndpointServiceEndpointAvailable {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     match &value {
                                         crate::types::PrivateLinkEndpoint::Aws(object) => {
                                             let state = ::std::string::ToString::to_string(
@@ -1132,17 +1138,17 @@ impl WaitUntilPrivateEndpointServiceEndpointAvailable {
                                             );
                                             match object.connection_status {
                                                 crate::types::AwsEndpointConnectionStatus::Available => {
-                                                    crate::polling::Poll::Done(())
+                                                    ::codegen_runtime::polling::Poll::Done(())
                                                 }
                                                 crate::types::AwsEndpointConnectionStatus::Rejected => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::AwsEndpointConnectionStatus::PendingAcceptance
                                                 | crate::types::AwsEndpointConnectionStatus::Pending
                                                 | crate::types::AwsEndpointConnectionStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::PrivateLinkEndpoint::Azure(object) => {
@@ -1151,16 +1157,16 @@ impl WaitUntilPrivateEndpointServiceEndpointAvailable {
                                             );
                                             match object.status {
                                                 crate::types::AzurePrivateEndpointStatus::Available => {
-                                                    crate::polling::Poll::Done(())
+                                                    ::codegen_runtime::polling::Poll::Done(())
                                                 }
                                                 crate::types::AzurePrivateEndpointStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::AzurePrivateEndpointStatus::Initiating
                                                 | crate::types::AzurePrivateEndpointStatus::Deleting => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::PrivateLinkEndpoint::Gcp(object) => {
@@ -1170,13 +1176,13 @@ impl WaitUntilPrivateEndpointServiceEndpointAvailable {
                                             match object.status.as_ref() {
                                                 ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Available,
-                                                ) => crate::polling::Poll::Done(()),
+                                                ) => ::codegen_runtime::polling::Poll::Done(()),
                                                 ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Failed,
                                                 )
                                                 | ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Deleted,
-                                                ) => crate::polling::Poll::Failed(state),
+                                                ) => ::codegen_runtime::polling::Poll::Failed(state),
                                                 ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Initiating,
                                                 )
@@ -1185,12 +1191,12 @@ impl WaitUntilPrivateEndpointServiceEndpointAvailable {
                                                 )
                                                 | ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Deleting,
-                                                ) => crate::polling::Poll::Pending(state),
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                ) => ::codegen_runtime::polling::Poll::Pending(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::PrivateLinkEndpoint::Unknown(object) => {
-                                            crate::polling::Poll::Unlisted(
+                                            ::codegen_runtime::polling::Poll::Unlisted(
                                                 ::std::string::ToString::to_string(
                                                     object
                                                         .get("status")
@@ -1322,7 +1328,7 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
         let cloud_provider = self.cloud_provider;
         let endpoint_service_id = self.endpoint_service_id;
         let endpoint_id = self.endpoint_id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_private_endpoint_service_endpoint_deleted",
                 self.interval,
                 self.max_interval,
@@ -1338,7 +1344,7 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     match &value {
                                         crate::types::PrivateLinkEndpoint::Aws(object) => {
                                             let state = ::std::string::ToString::to_string(
@@ -1346,14 +1352,14 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
                                             );
                                             match object.connection_status {
                                                 crate::types::AwsEndpointConnectionStatus::Rejected => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::AwsEndpointConnectionStatus::Deleting
                                                 | crate::types::AwsEndpointConnectionStatus::PendingAcceptance
                                                 | crate::types::AwsEndpointConnectionStatus::Pending => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::PrivateLinkEndpoint::Azure(object) => {
@@ -1362,13 +1368,13 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
                                             );
                                             match object.status {
                                                 crate::types::AzurePrivateEndpointStatus::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::AzurePrivateEndpointStatus::Deleting
                                                 | crate::types::AzurePrivateEndpointStatus::Initiating => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::PrivateLinkEndpoint::Gcp(object) => {
@@ -1378,7 +1384,7 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
                                             match object.status.as_ref() {
                                                 ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Failed,
-                                                ) => crate::polling::Poll::Failed(state),
+                                                ) => ::codegen_runtime::polling::Poll::Failed(state),
                                                 ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Deleting,
                                                 )
@@ -1387,12 +1393,12 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
                                                 )
                                                 | ::std::option::Option::Some(
                                                     crate::types::GcpEndpointGroupStatus::Initiating,
-                                                ) => crate::polling::Poll::Pending(state),
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                ) => ::codegen_runtime::polling::Poll::Pending(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::PrivateLinkEndpoint::Unknown(object) => {
-                                            crate::polling::Poll::Unlisted(
+                                            ::codegen_runtime::polling::Poll::Unlisted(
                                                 ::std::string::ToString::to_string(
                                                     object
                                                         .get("status")
@@ -1408,7 +1414,9 @@ impl WaitUntilPrivateEndpointServiceEndpointDeleted {
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
                             ) if api.status == 404 => {
-                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                                ::std::result::Result::Ok(
+                                    ::codegen_runtime::polling::Poll::Done(()),
+                                )
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)

@@ -280,7 +280,7 @@ async fn a_state_the_waiter_does_not_list_is_logged_once_and_polled_through() {
         [
             (
                 message,
-                "atlas_admin::polling",
+                "codegen_runtime::polling",
                 fields(&[
                     ("message", message),
                     ("waiter", "wait_until_private_endpoint_ready"),
@@ -289,7 +289,7 @@ async fn a_state_the_waiter_does_not_list_is_logged_once_and_polled_through() {
             ),
             (
                 message,
-                "atlas_admin::polling",
+                "codegen_runtime::polling",
                 fields(&[
                     ("message", message),
                     ("waiter", "wait_until_interface_endpoint_available"),

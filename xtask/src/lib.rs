@@ -198,9 +198,25 @@ pub fn generate_files(target: &Target) -> Result<Vec<GeneratedFile>, XtaskError>
     let provenance = Provenance {
         spec: display_path(&target.spec, &workspace_root()),
         command: fix_command(target),
+        runtime_path: runtime_path_from(&target.out),
     };
     atlas_admin_codegen::generate(&target.spec, &provenance)
         .map_err(|error| XtaskError::Spec(SpecFailure(error)))
+}
+
+/// The runtime crate as the generated `Cargo.toml` in `out` names it: relative to `out`
+/// (with `/` separators, so the file reads the same on every system), or absolute when no
+/// relative path leads there (another drive).
+pub fn runtime_path_from(out: &Path) -> String {
+    let runtime = workspace_root().join("codegen").join("runtime");
+    let out = std::env::current_dir()
+        .map(|current| current.join(out))
+        .unwrap_or_else(|_| out.to_owned());
+    let path = pathdiff::diff_paths(&runtime, &out).unwrap_or(runtime);
+    path.components()
+        .map(|component| component.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Runs `gen` (or `gen --check`) over every target. Every spec is generated before anything

@@ -142,6 +142,7 @@ fn check(text: &str) {
     let provenance = Provenance {
         spec: "fuzz.json".to_owned(),
         command: "cargo xtask gen".to_owned(),
+        runtime_path: "../codegen/runtime".to_owned(),
     };
     match generate_from_str(text, &provenance) {
         Ok(files) => {

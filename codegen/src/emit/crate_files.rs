@@ -7,12 +7,22 @@ use super::docs;
 use super::{GeneratedFile, Provenance};
 use crate::model::Api;
 
+/// The version of the runtime crate (`codegen/runtime/Cargo.toml`) generated crates require.
+pub const RUNTIME_VERSION: &str = "0.1";
+
 /// Minimum Rust version of the generated crate.
 const RUST_VERSION: &str = "1.88";
 
 /// `Cargo.toml`: self-contained (no workspace inheritance) so the folder can be vendored.
 pub fn cargo_toml(api: &Api, provenance: &Provenance) -> GeneratedFile {
     let info = &api.crate_info;
+    let mut schemes = Vec::new();
+    if api.auth.digest.is_some() {
+        schemes.push("\"digest\"");
+    }
+    if api.auth.client_credentials.is_some() {
+        schemes.push("\"oauth\"");
+    }
     let contents = format!(
         r#"{header}
 [package]
@@ -27,21 +37,15 @@ license = "Apache-2.0"
 name = "{lib}"
 
 [dependencies]
-{digest_dependencies}httpdate = "1"
-percent-encoding = "2"
-regex = {{ version = "1", default-features = false, features = ["std", "perf-dfa"] }}
+codegen-runtime = {{ path = {runtime_path}, version = "{RUNTIME_VERSION}", default-features = false, features = [{schemes}] }}
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls"] }}
-serde = {{ version = "1", features = ["derive"] }}
+serde = "1"
 serde_json = "1"
-thiserror = "2"
-tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
-# Only with the `mock` feature: the local server of `{lib}::mock`.
-wiremock = {{ version = "0.6.5", optional = true }}
 
 [features]
 # Typed mocks of the operations (`{lib}::mock`), for testing code that uses the client.
-mock = ["dep:wiremock"]
+mock = ["codegen-runtime/mock"]
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
@@ -50,12 +54,8 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 features = ["mock"]
 "#,
         header = provenance.header("#"),
-        // Only Digest needs them.
-        digest_dependencies = if api.auth.digest.is_some() {
-            "diqwest = \"3.2\"\ndigest_auth = { version = \"0.3\", default-features = false }\n"
-        } else {
-            ""
-        },
+        runtime_path = toml_string(&provenance.runtime_path),
+        schemes = schemes.join(", "),
         package = info.package,
         version = info.version,
         lib = info.lib,
@@ -140,57 +140,74 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     let api_version_doc = docs::outer(&format!(
         "Version of the API this crate was generated for: `{api_version}`."
     ));
-    let digest_module = api.auth.digest.as_ref().map(|_| quote! { mod digest; });
-    let oauth_module = api
-        .auth
-        .client_credentials
-        .as_ref()
-        .map(|_| quote! { mod oauth; });
-    let oauth_exports = api
-        .auth
-        .client_credentials
-        .as_ref()
-        .map(|_| quote! { pub use crate::oauth::DEFAULT_TOKEN_RENEWAL_MARGIN; });
-    let waiter_modules = (!api.waiters.is_empty()).then(|| {
+    let oauth = api.auth.client_credentials.as_ref();
+    let digest = api.auth.digest.is_some();
+    let oauth_endpoints = match oauth {
+        Some(credentials) => {
+            let token_path = &credentials.token_path;
+            let revoke_path = &credentials.revoke_path;
+            quote! {
+                ::std::option::Option::Some(::codegen_runtime::OAuthEndpoints {
+                    token_path: #token_path,
+                    revoke_path: #revoke_path,
+                })
+            }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
+    let oauth_exports =
+        oauth.map(|_| quote! { pub use ::codegen_runtime::DEFAULT_TOKEN_RENEWAL_MARGIN; });
+    let revoke_token = oauth.map(|_| {
         quote! {
-            mod polling;
+            /// Revokes the service account token the client currently holds (OAuth 2.0 token
+            /// revocation, RFC 7009), for example before the program exits. The next call
+            /// fetches a new token. Does nothing when no token has been fetched yet.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::InvalidArgument`] when the client does not authenticate with a service
+            /// account (a token given with `bearer_token` cannot be revoked without the service
+            /// account's credentials); [`Error::Authentication`] of kind
+            /// [`AuthErrorKind::RevocationRefused`] when the endpoint refuses, with its OAuth
+            /// error; [`Error::Transport`] when it cannot be reached. The token is kept when
+            /// revocation fails.
+            pub async fn revoke_token(&self) -> ::std::result::Result<(), Error> {
+                self.inner.revoke_token().await
+            }
+        }
+    });
+    let waiter_module = (!api.waiters.is_empty()).then(|| {
+        quote! {
             #[rustfmt::skip]
             pub mod waiters;
         }
     });
+    let example_credentials = super::auth::example_credentials(&api.auth);
+    let builder_docs = docs::outer(&format!(
+        "Configures a [`Client`].\n\nExactly one way to authenticate must be chosen (see \"Authentication\" in the crate docs).\n\nDefaults: [`DEFAULT_BASE_URL`], [`DEFAULT_USER_AGENT`], [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect, and [`RetryPolicy::standard`] ({{max}} attempts for rate limits, gateway errors and failed connections).\n\n```\nuse std::time::Duration;\nuse {lib}::{{Client, RetryPolicy}};\n\nlet client = Client::builder()\n    {example_credentials}\n    .timeout(Duration::from_secs(30))\n    .connect_timeout(Duration::from_secs(5))\n    .retry_policy(RetryPolicy::standard().with_max_attempts(5))\n    .build()?;\nassert_eq!(client.base_url(), {lib}::DEFAULT_BASE_URL);\nassert_eq!(client.retry_policy().max_attempts(), 5);\n# Ok::<(), {lib}::Error>(())\n```"
+    ).replace("{max}", "3"));
     quote! {
         #crate_docs
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
-        mod client;
-        #[rustfmt::skip]
-        mod auth;
-        mod codec;
-        #digest_module
-        mod error;
-        #oauth_module
         #[rustfmt::skip]
         pub mod operations;
-        mod pattern;
-        mod response;
-        mod retry;
-        mod transport;
         #[rustfmt::skip]
         pub mod types;
-        #waiter_modules
+        #waiter_module
         #[cfg(feature = "mock")]
         #[rustfmt::skip]
         pub mod mock;
 
-        pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-        pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
+        // Short lists in rustfmt's order, so the file is the same whether or not it runs.
         #oauth_exports
-        pub use crate::response::{ResponseFuture, ResponseValue};
-        pub use crate::retry::RetryPolicy;
-        pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
+        pub use ::codegen_runtime::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
+        pub use ::codegen_runtime::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
+        pub use ::codegen_runtime::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+        pub use ::codegen_runtime::{ResponseFuture, ResponseValue, RetryPolicy};
         /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
-        pub use reqwest;
+        pub use ::codegen_runtime::reqwest;
 
         #base_url_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -198,11 +215,79 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         pub const DEFAULT_USER_AGENT: &str = #user_agent;
         #api_version_doc
         pub const API_VERSION: &str = #api_version;
+
+        /// An authenticated client for the API.
+        ///
+        /// Build one with [`Client::builder`]. Cloning is cheap: clones share the HTTP
+        /// connection pool and the authentication state (Digest nonces, OAuth tokens), and can
+        /// be used from many tasks at once. Each operation is a method returning a request
+        /// builder; await it (or call `.send()`).
+        ///
+        /// `Debug` output never shows a private key, a secret or a token.
+        #[derive(Clone)]
+        pub struct Client {
+            inner: ::codegen_runtime::Client,
+        }
+
+        #builder_docs
+        pub type ClientBuilder = ::codegen_runtime::ClientBuilder<Client>;
+
+        impl Client {
+            /// Starts configuring a client. Choosing credentials is required (see [`ClientBuilder`]).
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// The base URL every operation path is appended to, without a trailing slash.
+            pub fn base_url(&self) -> &str {
+                self.inner.base_url()
+            }
+
+            /// The retry policy of every request of this client.
+            pub fn retry_policy(&self) -> RetryPolicy {
+                self.inner.retry_policy()
+            }
+
+            #revoke_token
+        }
+
+        impl ::codegen_runtime::ApiClient for Client {
+            const API: &'static ::codegen_runtime::ApiInfo = &::codegen_runtime::ApiInfo {
+                default_base_url: DEFAULT_BASE_URL,
+                default_user_agent: DEFAULT_USER_AGENT,
+                digest: #digest,
+                oauth: #oauth_endpoints,
+            };
+
+            fn from_client(client: ::codegen_runtime::Client) -> Self {
+                Client { inner: client }
+            }
+        }
+
+        impl ::std::convert::From<Client> for ::codegen_runtime::Client {
+            fn from(client: Client) -> Self {
+                client.inner
+            }
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.inner, f)
+            }
+        }
     }
 }
 
 /// `src/types/mod.rs`: the request and response types, enums and objects side by side.
-pub fn types_mod_rs(_api: &Api) -> TokenStream {
+pub fn types_mod_rs(api: &Api) -> TokenStream {
+    // A module per kind the spec has (an empty one would leave its glob re-export unused).
+    let module = |present: bool, name: &str| {
+        let name = super::ident(name);
+        present.then(|| quote! { mod #name; pub use self::#name::*; })
+    };
+    let enums = module(!api.enums.is_empty(), "enums");
+    let models = module(!api.structs.is_empty(), "models");
+    let unions = module(!api.unions.is_empty(), "unions");
     quote! {
         //! Request and response types: open enums, object types and discriminated unions.
         #![doc = ""]
@@ -210,12 +295,9 @@ pub fn types_mod_rs(_api: &Api) -> TokenStream {
         #![doc = " know is kept in the `Unknown` variant instead of failing to deserialize, and can be"]
         #![doc = " sent back unchanged."]
 
-        mod enums;
-        mod models;
-        mod unions;
-
-        pub use self::enums::*;
-        pub use self::models::*;
-        pub use self::unions::*;
+        #enums
+        #models
+        #unions
+        pub use ::codegen_runtime::{UnknownObject, UnknownValue};
     }
 }

@@ -1,39 +1,18 @@
 //! `src/types/enums.rs`: open enums with an `Unknown` variant; `as_str`, `Display`, `FromStr`
-//! and serde that round-trips values this crate does not know come from `codec::open_enum!`.
+//! and serde that round-trips values this crate does not know come from the runtime's `open_enum!`.
 
 use quote::quote;
 
 use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
 use crate::model::{Api, EnumDef};
 
-/// Emits every enum of the API, preceded by the shared `UnknownValue` type.
+/// Emits every enum of the API (their `Unknown` variants hold the runtime's `UnknownValue`).
 pub fn generate(api: &Api) -> RustFile<'_> {
-    let unknown_value = quote! {
-        /// A value that an enum of this crate does not know, kept exactly as received.
-        ///
-        /// It cannot be built directly, so a known value always maps to its own variant; use
-        /// `From<&str>` or `FromStr` on the enum, which pick the known variant when there is one.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct UnknownValue(pub(crate) String);
-
-        impl UnknownValue {
-            /// The value as received.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl ::std::fmt::Display for UnknownValue {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
     RustFile::new(
         quote! {
             //! Open enumerations of the API.
         },
-        std::iter::once(Chunk::new(unknown_value)).chain(api.enums.iter().map(enum_def)),
+        api.enums.iter().map(enum_def),
     )
 }
 
@@ -62,7 +41,7 @@ fn enum_def(def: &EnumDef) -> Chunk {
         quote! { #variant_docs #variant_ident, }
     });
     let mut verbatim = Verbatim::default();
-    let mut invocation = format!("crate::codec::open_enum!({} {{\n", def.ident);
+    let mut invocation = format!("::codegen_runtime::open_enum!({} {{\n", def.ident);
     for variant in &def.variants {
         invocation.push_str(&format!(
             "    {} = {}",
@@ -85,7 +64,7 @@ fn enum_def(def: &EnumDef) -> Chunk {
             pub enum #name {
                 #( #variants )*
                 /// A value this version of the crate does not know, kept as received.
-                Unknown(crate::types::UnknownValue),
+                Unknown(::codegen_runtime::UnknownValue),
             }
 
             #impls

@@ -1,7 +1,6 @@
 //! `src/mock.rs` and `src/mock/operations.rs`: typed mocks of the operations, compiled only
 //! with the generated crate's `mock` feature. The spec-independent part (the server, auth,
-//! matching, reports) is the template `codegen/templates/mock.rs`, copied to
-//! `src/mock/runtime.rs`.
+//! matching, reports) is the runtime crate's `mock` module (`codegen/runtime/src/mock.rs`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -12,59 +11,107 @@ use super::{Chunk, RustFile, Verbatim, docs, ident};
 use crate::model::{Api, Operation, ParameterType, PathSegment, QueryParam, ResponseType, TypeRef};
 use crate::naming::unraw;
 
-/// Methods the mock server has besides the operations (see `codegen/templates/mock.rs`): an
-/// operation may not be named like one of them.
-pub const SERVER_METHODS: &[&str] = &["start", "uri", "base_url", "take_failures", "verify"];
-
-/// Methods a typed mock builder has besides its parameter setters (and `body`): a parameter
-/// may not be named like one of them.
-pub const BUILDER_METHODS: &[&str] = &[
-    "respond",
-    "respond_error",
-    "respond_with",
-    "respond_sequence",
-];
-
 /// `src/mock.rs`: the module docs (with an example that runs), and its submodules.
 pub fn module(api: &Api) -> RustFile<'_> {
     let text = module_docs(api);
     let docs = docs::inner(&text);
     // The spec's token endpoints, served only when it declares OAuth client credentials.
-    let oauth = match &api.auth.client_credentials {
+    let (oauth_constants, oauth_endpoints) = match &api.auth.client_credentials {
         Some(credentials) => {
             let token_path = &credentials.token_path;
             let revoke_path = &credentials.revoke_path;
-            quote! {
-                /// Path of the OAuth 2.0 token endpoint the mock serves (the spec's): a `POST`
-                /// with Basic authentication and the form `grant_type=client_credentials` is
-                /// answered with `{"access_token": "…", "expires_in": 3600, "token_type": "Bearer"}`.
-                pub const OAUTH_TOKEN_PATH: &str = #token_path;
-                /// Path of the OAuth 2.0 token revocation endpoint the mock serves (the spec's):
-                /// a `POST` with the form `token=…` is answered with `200 OK`.
-                pub const OAUTH_REVOKE_PATH: &str = #revoke_path;
-                /// The token and revocation paths, which the server mounts.
-                const OAUTH_ENDPOINTS: ::std::option::Option<(&str, &str)> =
-                    ::std::option::Option::Some((OAUTH_TOKEN_PATH, OAUTH_REVOKE_PATH));
-            }
+            (
+                quote! {
+                    /// Path of the OAuth 2.0 token endpoint the mock serves (the spec's): a `POST`
+                    /// with Basic authentication and the form `grant_type=client_credentials` is
+                    /// answered with `{"access_token": "…", "expires_in": 3600, "token_type": "Bearer"}`.
+                    pub const OAUTH_TOKEN_PATH: &str = #token_path;
+                    /// Path of the OAuth 2.0 token revocation endpoint the mock serves (the spec's):
+                    /// a `POST` with the form `token=…` is answered with `200 OK`.
+                    pub const OAUTH_REVOKE_PATH: &str = #revoke_path;
+                },
+                quote! {
+                    ::std::option::Option::Some(::codegen_runtime::OAuthEndpoints {
+                        token_path: OAUTH_TOKEN_PATH,
+                        revoke_path: OAUTH_REVOKE_PATH,
+                    })
+                },
+            )
         }
-        None => quote! {
-            /// The API declares no OAuth client credentials: no token endpoint is served.
-            const OAUTH_ENDPOINTS: ::std::option::Option<(&str, &str)> = ::std::option::Option::None;
-        },
+        None => (quote! {}, quote! { ::std::option::Option::None }),
     };
     RustFile::whole(quote! {
         #docs
 
-        mod runtime;
         #[rustfmt::skip]
         pub mod operations;
 
-        pub use self::runtime::{
-            DIGEST_REALM, MockServer, Mocked, Mount, NO_MATCH_ERROR_CODE,
-            OAUTH_TOKEN_LIFETIME_SECONDS, Reply,
+        pub use ::codegen_runtime::mock::{
+            DIGEST_REALM, Mocked, Mount, NO_MATCH_ERROR_CODE, OAUTH_TOKEN_LIFETIME_SECONDS, Reply,
         };
 
-        #oauth
+        #oauth_constants
+
+        /// What the mock server knows of the API: its operations and token endpoints.
+        static API: ::codegen_runtime::mock::MockApi = ::codegen_runtime::mock::MockApi {
+            operations: &self::operations::OPERATIONS,
+            oauth: #oauth_endpoints,
+        };
+
+        /// A local HTTP server that answers the API's operations as its mocks say.
+        ///
+        /// Point a real [`Client`](crate::Client) at [`uri`](Self::uri): the server accepts any
+        /// well-formed HTTP Digest answer to its challenge, any `Authorization: Bearer` token,
+        /// and serves the OAuth 2.0 token and revocation endpoints when the API declares them
+        /// (see the module docs). Each operation has a method returning a typed mock builder
+        /// (see [`operations`]).
+        ///
+        /// A request no mock matches is answered with HTTP 400 and errorCode
+        /// [`NO_MATCH_ERROR_CODE`], whose `detail` names the operation and what differed; the
+        /// same message fails the test when the server is dropped, together with every mock
+        /// whose expected number of requests was not met.
+        #[derive(Debug)]
+        pub struct MockServer {
+            inner: ::codegen_runtime::mock::MockServer,
+        }
+
+        impl MockServer {
+            /// Starts a server on a free local port, with the authentication and Service
+            /// Account endpoints mounted and no operation mocked yet.
+            pub async fn start() -> MockServer {
+                MockServer {
+                    inner: ::codegen_runtime::mock::MockServer::start(&API).await,
+                }
+            }
+
+            /// The server's root URL (`http://127.0.0.1:PORT`): the client's base URL.
+            pub fn uri(&self) -> ::std::string::String {
+                self.inner.uri()
+            }
+
+            /// Same as [`uri`](Self::uri), named like
+            /// [`ClientBuilder::base_url`](crate::ClientBuilder#method.base_url).
+            pub fn base_url(&self) -> ::std::string::String {
+                self.inner.base_url()
+            }
+
+            /// Takes the messages of the requests no mock matched so far (and of
+            /// authentication failures), so they no longer fail the test on drop. Use it to
+            /// assert on them.
+            pub fn take_failures(&self) -> ::std::vec::Vec<::std::string::String> {
+                self.inner.take_failures()
+            }
+
+            /// Checks now what dropping the server checks: no request went unmatched or
+            /// unauthenticated, and every mock got its expected number of requests.
+            ///
+            /// # Panics
+            ///
+            /// With the list of problems, if there is any: that is how it fails the test.
+            pub fn verify(&self) {
+                self.inner.verify()
+            }
+        }
     })
 }
 
@@ -75,7 +122,7 @@ pub fn generate(api: &Api) -> RustFile<'_> {
     let count = api.operations.len();
     let table = Chunk::new(quote! {
         /// Every operation, as the mock server matches requests against them.
-        pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; #count] = [ #( #infos ),* ];
+        pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; #count] = [ #( #infos ),* ];
     });
     let chunks = api.operations.iter().enumerate().map(|(index, operation)| {
         let mut verbatim = Verbatim::default();
@@ -104,14 +151,14 @@ fn operation_info(operation: &Operation) -> TokenStream {
     let method = operation.http_method.as_str();
     let template = &operation.path_template;
     let segments = operation.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => quote! { crate::mock::runtime::Segment::Literal(#text) },
+        PathSegment::Literal(text) => quote! { ::codegen_runtime::mock::Segment::Literal(#text) },
         PathSegment::Param(index) => {
             let wire = operation
                 .path_params
                 .get(*index)
                 .map(|param| param.wire.as_str())
                 .unwrap_or_default();
-            quote! { crate::mock::runtime::Segment::Param(#wire) }
+            quote! { ::codegen_runtime::mock::Segment::Param(#wire) }
         }
     });
     let media_type = &operation.media_type;
@@ -130,7 +177,7 @@ fn operation_info(operation: &Operation) -> TokenStream {
         None => quote! { ::std::option::Option::None },
     };
     quote! {
-        crate::mock::runtime::OperationInfo {
+        ::codegen_runtime::mock::OperationInfo {
             id: #id,
             client_method: #client_method,
             method: #method,
@@ -224,7 +271,7 @@ fn operation_mock(index: usize, operation: &Operation, verbatim: &mut Verbatim) 
         }
     });
     let answers = verbatim.item(format!(
-        "crate::mock::runtime::mock_answers!({} => {}, \"{}\");\n",
+        "::codegen_runtime::mock_answers!({} => {}, \"{}\");\n",
         operation.builder_ident,
         success_type(operation),
         operation.response.status
@@ -234,7 +281,7 @@ fn operation_mock(index: usize, operation: &Operation, verbatim: &mut Verbatim) 
             #method_docs
             pub fn #method(&self) -> crate::mock::operations::#builder<'_> {
                 crate::mock::operations::#builder {
-                    mock: crate::mock::runtime::Pending::new(self, &crate::mock::operations::OPERATIONS[#index]),
+                    mock: ::codegen_runtime::mock::Pending::new(&self.inner, &crate::mock::operations::OPERATIONS[#index]),
                 }
             }
         }
@@ -243,7 +290,7 @@ fn operation_mock(index: usize, operation: &Operation, verbatim: &mut Verbatim) 
         #[derive(Debug)]
         #[must_use = "a mock does nothing until it is given an answer and awaited"]
         pub struct #builder<'a> {
-            mock: crate::mock::runtime::Pending<'a>,
+            mock: ::codegen_runtime::mock::Pending<'a>,
         }
 
         impl<'a> crate::mock::operations::#builder<'a> {
@@ -396,49 +443,4 @@ fn runnable_example(api: &Api, operation: &Operation) -> String {
         "assert_eq!(mock.hits(), 1);\n// Dropping the server checks that every mock got its requests.\n# Ok(())\n# }\n```\n",
     );
     example
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{BUILDER_METHODS, SERVER_METHODS};
-
-    /// The reserved lists are kept by hand; this fails when the template gives `MockServer` or
-    /// a builder's `Pending` a public method they do not name.
-    #[test]
-    fn reserved_names_match_the_template() {
-        let file = syn::parse_file(include_str!("../../templates/mock.rs")).expect("template");
-        let mut server_methods = Vec::new();
-        for item in &file.items {
-            let syn::Item::Impl(block) = item else {
-                continue;
-            };
-            let syn::Type::Path(path) = &*block.self_ty else {
-                continue;
-            };
-            let is_server = path
-                .path
-                .segments
-                .last()
-                .is_some_and(|segment| segment.ident == "MockServer");
-            if block.trait_.is_some() || !is_server {
-                continue;
-            }
-            for item in &block.items {
-                if let syn::ImplItem::Fn(function) = item
-                    && matches!(function.vis, syn::Visibility::Public(_))
-                {
-                    server_methods.push(function.sig.ident.to_string());
-                }
-            }
-        }
-        server_methods.sort();
-        let mut reserved = SERVER_METHODS.to_vec();
-        reserved.sort();
-        assert_eq!(server_methods, reserved);
-        assert!(
-            BUILDER_METHODS
-                .iter()
-                .all(|name| name.starts_with("respond"))
-        );
-    }
 }

@@ -9,7 +9,6 @@ mod example_values;
 pub(crate) mod mocks;
 mod models;
 mod operations;
-pub(crate) mod runtime;
 mod unions;
 mod waiters;
 
@@ -34,6 +33,9 @@ pub struct Provenance {
     pub spec: String,
     /// The command that regenerates the output, e.g. `cargo xtask gen`.
     pub command: String,
+    /// Where the generated crate finds the runtime crate (`codegen/runtime`): a path relative
+    /// to the output directory, written into its `Cargo.toml` beside the runtime's version.
+    pub runtime_path: String,
 }
 
 impl Provenance {
@@ -60,18 +62,32 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
             "src/types/mod.rs",
             RustFile::whole(crate_files::types_mod_rs(api)),
         )?,
-        rust_file(
-            provenance,
-            "src/auth.rs",
-            RustFile::whole(auth::generate(&api.auth)),
-        )?,
-        rust_file(provenance, "src/types/enums.rs", enums::generate(api))?,
-        rust_file(provenance, "src/types/models.rs", models::generate(api))?,
-        rust_file(provenance, "src/types/unions.rs", unions::generate(api))?,
         rust_file(provenance, "src/operations.rs", operations::generate(api))?,
         rust_file(provenance, "src/mock.rs", mocks::module(api))?,
         rust_file(provenance, "src/mock/operations.rs", mocks::generate(api))?,
     ];
+    // One module per kind of type the spec has (see `crate_files::types_mod_rs`).
+    if !api.enums.is_empty() {
+        files.push(rust_file(
+            provenance,
+            "src/types/enums.rs",
+            enums::generate(api),
+        )?);
+    }
+    if !api.structs.is_empty() {
+        files.push(rust_file(
+            provenance,
+            "src/types/models.rs",
+            models::generate(api),
+        )?);
+    }
+    if !api.unions.is_empty() {
+        files.push(rust_file(
+            provenance,
+            "src/types/unions.rs",
+            unions::generate(api),
+        )?);
+    }
     if !api.waiters.is_empty() {
         files.push(rust_file(
             provenance,
@@ -79,7 +95,6 @@ pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>
             waiters::generate(api),
         )?);
     }
-    files.extend(runtime::generate(provenance, api)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -67,7 +67,7 @@ fn field_kind(field: &Field) -> &'static str {
 
 fn struct_def(def: &StructDef) -> Chunk {
     let mut verbatim = Verbatim::default();
-    let mut text = String::from("crate::codec::object_type! {\n");
+    let mut text = String::from("::codegen_runtime::object_type! {\n");
     text.push_str(&docs::comment_lines(
         &docs::escape(&def.description),
         "    ",
@@ -155,7 +155,7 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
         .collect();
     let setters = (!setters.is_empty()).then(|| {
         verbatim.item(format!(
-            "crate::codec::setters!({} {{\n{}}});\n",
+            "::codegen_runtime::setters!({} {{\n{}}});\n",
             def.ident,
             setters.concat()
         ))

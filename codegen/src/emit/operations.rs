@@ -81,8 +81,8 @@ impl<'a> Shared<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("a match of `{pattern}`"));
                 quote! {
-                    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> =
-                        ::std::sync::LazyLock::new(|| crate::pattern::Pattern::new(#pattern, #description));
+                    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> =
+                        ::std::sync::LazyLock::new(|| ::codegen_runtime::pattern::Pattern::new(#pattern, #description));
                 }
             });
             let pattern_arg = if pattern.is_some() {
@@ -103,7 +103,7 @@ impl<'a> Shared<'a> {
                 #doc
                 fn #name(value: &str) -> ::std::result::Result<::std::string::String, crate::Error> {
                     #pattern
-                    crate::transport::path_segment(#arg_name, value, #pattern_arg)
+                    ::codegen_runtime::transport::path_segment(#arg_name, value, #pattern_arg)
                 }
             }
         });
@@ -452,7 +452,7 @@ fn request_builder(
     let query_pushes = operation.query_params.iter().map(|param| {
         let name = ident(&param.ident);
         let wire = &param.wire;
-        quote! { crate::transport::push_query(&mut query, #wire, &self.#name); }
+        quote! { ::codegen_runtime::transport::push_query(&mut query, #wire, &self.#name); }
     });
     let envelope = operation
         .query_params
@@ -486,11 +486,11 @@ fn request_builder(
         let param = ident(&check.param_ident);
         let name = unraw(&check.param_ident);
         quote! {
-            crate::transport::check_body_variant(self.body.#accessor(), &self.#param, #name)?;
+            ::codegen_runtime::transport::check_body_variant(self.body.#accessor(), &self.#param, #name)?;
         }
     });
     let body = if operation.body.is_some() {
-        quote! { ::std::option::Option::Some(crate::transport::encode_body(&self.body)?) }
+        quote! { ::std::option::Option::Some(::codegen_runtime::transport::encode_body(&self.body)?) }
     } else {
         quote! { ::std::option::Option::None }
     };
@@ -511,15 +511,15 @@ fn request_builder(
 
     let output = response_type(operation);
     let decode = match operation.response.ty {
-        ResponseType::Empty => "crate::transport::decode_empty",
-        _ => "crate::transport::decode_json",
+        ResponseType::Empty => "::codegen_runtime::transport::decode_empty",
+        _ => "::codegen_runtime::transport::decode_json",
     };
     let returns = match &operation.response.description {
         Some(description) => docs::escape(&docs::lower_first(description)),
         None => "the decoded response".to_owned(),
     };
     let shared_methods = verbatim.item(format!(
-        "crate::transport::request_builder!(\n    {} => {output}, {decode}, {}, {},\n    {}({}, {}, {}{span_params})\n);\n",
+        "::codegen_runtime::request_builder!(\n    {} => {output}, {decode}, {}, {},\n    {}({}, {}, {}{span_params})\n);\n",
         operation.builder_ident,
         string_literal(unraw(&operation.method_ident)),
         string_literal(&returns),
@@ -535,7 +535,7 @@ fn request_builder(
         #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
         pub struct #builder {
             pub(crate) client: crate::Client,
-            pub(crate) options: crate::transport::RequestOptions,
+            pub(crate) options: ::codegen_runtime::transport::RequestOptions,
             #( pub(crate) #path_fields )*
             #body_field
             #( pub(crate) #query_fields )*
@@ -544,17 +544,17 @@ fn request_builder(
         impl #builder {
             #( #setters )*
 
-            fn request(&self) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+            fn request(&self) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
                 #variant_check
                 let #query_mut query = ::std::vec::Vec::new();
                 #( #query_pushes )*
-                ::std::result::Result::Ok(crate::transport::ApiRequest {
+                ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
                     method: ::reqwest::Method::#method,
                     path: #path,
                     query,
                     body: #body,
                     media_type: #media_type,
-                    answer: crate::transport::AnswerShape {
+                    answer: ::codegen_runtime::transport::AnswerShape {
                         envelope: #envelope,
                         discriminator: #discriminator,
                     },

@@ -1,5 +1,5 @@
-//! `src/types/unions.rs`: discriminated unions, each an invocation of `codec::union_type!`
-//! (the enum, its `Unknown` variant and its JSON mapping; see `codegen/templates/codec.rs`),
+//! `src/types/unions.rs`: discriminated unions, each an invocation of the runtime's `union_type!`
+//! (the enum, its `Unknown` variant and its JSON mapping; see `codegen/runtime/src/codec.rs`),
 //! plus accessors for the discriminator and for the fields every variant has, and `From` each
 //! variant's type.
 
@@ -10,48 +10,20 @@ use super::models::rust_type;
 use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
 use crate::model::{Api, CommonField, TypeRef, UnionDef};
 
-/// Emits the shared `UnknownObject` type, then every union of the API.
+/// Emits every union of the API (their `Unknown` variants hold the runtime's `UnknownObject`).
 pub fn generate(api: &Api) -> RustFile<'_> {
-    let unknown_object = quote! {
-        /// An object of a union whose discriminator this crate does not know (or which has
-        /// none), kept exactly as received: serializing it writes the same members back.
-        ///
-        /// It cannot be built directly, so an object of a known variant always decodes into
-        /// that variant.
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct UnknownObject(
-            pub(crate) ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        );
-
-        impl UnknownObject {
-            /// The members as received.
-            pub fn as_map(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-                &self.0
-            }
-
-            /// The members as received, owned.
-            pub fn into_map(self) -> ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-                self.0
-            }
-
-            /// The member `name`, if present.
-            pub fn get(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
-                self.0.get(name)
-            }
-        }
-    };
     RustFile::new(
         quote! {
             //! Discriminated unions of the API: one variant per known discriminator value, and
             //! `Unknown` for the others.
         },
-        std::iter::once(Chunk::new(unknown_object)).chain(api.unions.iter().map(union_def)),
+        api.unions.iter().map(union_def),
     )
 }
 
 fn union_def(def: &UnionDef) -> Chunk {
     let mut verbatim = Verbatim::default();
-    let mut text = String::from("crate::codec::union_type! {\n");
+    let mut text = String::from("::codegen_runtime::union_type! {\n");
     let type_docs = format!(
         "{}\n\nOne variant per `{disc}` value; an object with a `{disc}` this crate does not know (or none) decodes into [`Unknown`]({name}::Unknown) and is sent back unchanged. Serializing a variant writes its `{disc}` first. The fields every variant has can be read without a `match`.",
         docs::escape(&def.description),

@@ -16,8 +16,7 @@ const UNLISTED_EVENT: &str = "unlisted waiter state; polling on";
 pub fn generate(api: &Api) -> RustFile<'_> {
     let lib = ident(&api.crate_info.lib);
     let module_warn = docs::inner(&format!(
-        "A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `{UNLISTED_EVENT}` (target `{}::polling`, fields `waiter` and `state`) and polling goes on.",
-        api.crate_info.lib
+        "A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `{UNLISTED_EVENT}` (target `codegen_runtime::polling`, the runtime crate's polling loop; fields `waiter` and `state`) and polling goes on."
     ));
     RustFile::new(
         quote! {
@@ -204,7 +203,7 @@ fn builder(waiter: &Waiter) -> TokenStream {
             quote! {
                 match &value {
                     #( #arms )*
-                    crate::types::#union::Unknown(object) => crate::polling::Poll::Unlisted(
+                    crate::types::#union::Unknown(object) => ::codegen_runtime::polling::Poll::Unlisted(
                         ::std::string::ToString::to_string(
                             object
                                 .get(#default_field_wire)
@@ -225,7 +224,7 @@ fn builder(waiter: &Waiter) -> TokenStream {
     let not_found = if waiter.not_found_is_success {
         quote! {
             ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
-                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()))
             }
         }
     } else {
@@ -275,12 +274,12 @@ fn builder(waiter: &Waiter) -> TokenStream {
             pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
                 let client = self.client;
                 #( #param_bindings )*
-                crate::polling::wait(#name, self.interval, self.max_interval, self.max_wait, || {
+                ::codegen_runtime::polling::wait(#name, self.interval, self.max_interval, self.max_wait, || {
                     let request = client.#operation( #( #call_args ),* );
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = { #classify };
+                                let poll: ::codegen_runtime::polling::Poll<()> = { #classify };
                                 ::std::result::Result::Ok(poll.done_with(#done_value))
                             }
                             #not_found
@@ -338,14 +337,17 @@ fn verdict(field: &StateField) -> TokenStream {
         };
         quote! { #( #patterns )|* => #outcome, }
     };
-    let success = arm(&field.success, quote! { crate::polling::Poll::Done(()) });
+    let success = arm(
+        &field.success,
+        quote! { ::codegen_runtime::polling::Poll::Done(()) },
+    );
     let failure = arm(
         &field.failure,
-        quote! { crate::polling::Poll::Failed(state) },
+        quote! { ::codegen_runtime::polling::Poll::Failed(state) },
     );
     let pending = arm(
         &field.pending,
-        quote! { crate::polling::Poll::Pending(state) },
+        quote! { ::codegen_runtime::polling::Poll::Pending(state) },
     );
     let scrutinee = match (&field.enum_ident, field.optional) {
         (Some(_), false) => quote! { object.#member },
@@ -363,20 +365,20 @@ fn verdict(field: &StateField) -> TokenStream {
             #success
             #failure
             #pending
-            _ => crate::polling::Poll::Unlisted(state),
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    /// The waiter docs quote the event the polling template logs; they must say the same.
+    /// The waiter docs quote the event the runtime's polling loop logs; they must say the same.
     #[test]
     fn the_documented_warn_event_is_the_one_the_polling_loop_logs() {
-        let (_, polling) = crate::emit::runtime::POLLING;
+        let polling = include_str!("../../runtime/src/polling.rs");
         assert!(
             polling.contains(&format!("{:?}", super::UNLISTED_EVENT)),
-            "codegen/templates/polling.rs no longer logs {:?}",
+            "codegen/runtime/src/polling.rs no longer logs {:?}",
             super::UNLISTED_EVENT
         );
     }

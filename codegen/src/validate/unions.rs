@@ -7,9 +7,6 @@ use crate::naming::{camel_ident, snake_ident, unraw};
 use crate::spec::UnionSpec;
 use crate::suggest::closest;
 
-/// Methods every generated union has besides its field accessors.
-const RESERVED_UNION_METHODS: &[&str] = &["is_known"];
-
 impl Checker {
     pub(super) fn union_def(
         &mut self,
@@ -153,7 +150,7 @@ impl Checker {
                     ),
                 );
             }
-            if RESERVED_UNION_METHODS.contains(&unraw(&field.ident)) {
+            if crate::reserved::UNION_METHODS.contains(&unraw(&field.ident)) {
                 self.error(
                     format!("{pointer}.variants"),
                     format!(

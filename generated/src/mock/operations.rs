@@ -12,16 +12,16 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
-    crate::mock::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 17usize] = [
+    ::codegen_runtime::mock::OperationInfo {
         id: "createPrivateEndpoint",
         client_method: "create_private_endpoint",
         method: "POST",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -29,15 +29,15 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "listPrivateEndpoints",
         client_method: "list_private_endpoints",
         method: "GET",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -45,16 +45,16 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "getPrivateEndpoint",
         client_method: "get_private_endpoint",
         method: "GET",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("privatelinkId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -62,16 +62,16 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "deletePrivateEndpoint",
         client_method: "delete_private_endpoint",
         method: "DELETE",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("privatelinkId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -79,17 +79,17 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "createInterfaceEndpoint",
         client_method: "create_interface_endpoint",
         method: "POST",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("privatelinkId"),
-            crate::mock::runtime::Segment::Literal("/interfaceEndpoints"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
+            ::codegen_runtime::mock::Segment::Literal("/interfaceEndpoints"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -97,18 +97,18 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "getInterfaceEndpoint",
         client_method: "get_interface_endpoint",
         method: "GET",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("privatelinkId"),
-            crate::mock::runtime::Segment::Literal("/interfaceEndpoints/"),
-            crate::mock::runtime::Segment::Param("interfaceEndpointId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
+            ::codegen_runtime::mock::Segment::Literal("/interfaceEndpoints/"),
+            ::codegen_runtime::mock::Segment::Param("interfaceEndpointId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -116,18 +116,18 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "deleteInterfaceEndpoint",
         client_method: "delete_interface_endpoint",
         method: "DELETE",
         template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("privatelinkId"),
-            crate::mock::runtime::Segment::Literal("/interfaceEndpoints/"),
-            crate::mock::runtime::Segment::Param("interfaceEndpointId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
+            ::codegen_runtime::mock::Segment::Literal("/interfaceEndpoints/"),
+            ::codegen_runtime::mock::Segment::Param("interfaceEndpointId"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -135,15 +135,15 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "createPrivateEndpointService",
         client_method: "create_private_endpoint_service",
         method: "POST",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/endpointService"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/endpointService"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -151,17 +151,17 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "listPrivateEndpointServices",
         client_method: "list_private_endpoint_services",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("cloudProvider"),
-            crate::mock::runtime::Segment::Literal("/endpointService"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
+            ::codegen_runtime::mock::Segment::Literal("/endpointService"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -169,18 +169,18 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "getPrivateEndpointService",
         client_method: "get_private_endpoint_service",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("cloudProvider"),
-            crate::mock::runtime::Segment::Literal("/endpointService/"),
-            crate::mock::runtime::Segment::Param("endpointServiceId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
+            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
+            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -188,16 +188,18 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "updatePrivateEndpointService",
         client_method: "update_private_endpoint_service",
         method: "PATCH",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/endpointService/"),
-            crate::mock::runtime::Segment::Param("endpointServiceId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal(
+                "/privateEndpoint/endpointService/",
+            ),
+            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -205,18 +207,18 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "deletePrivateEndpointService",
         client_method: "delete_private_endpoint_service",
         method: "DELETE",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("cloudProvider"),
-            crate::mock::runtime::Segment::Literal("/endpointService/"),
-            crate::mock::runtime::Segment::Param("endpointServiceId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
+            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
+            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -224,19 +226,19 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "createPrivateEndpointServiceEndpoint",
         client_method: "create_private_endpoint_service_endpoint",
         method: "POST",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("cloudProvider"),
-            crate::mock::runtime::Segment::Literal("/endpointService/"),
-            crate::mock::runtime::Segment::Param("endpointServiceId"),
-            crate::mock::runtime::Segment::Literal("/endpoint"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
+            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
+            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoint"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -244,20 +246,20 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "getPrivateEndpointServiceEndpoint",
         client_method: "get_private_endpoint_service_endpoint",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("cloudProvider"),
-            crate::mock::runtime::Segment::Literal("/endpointService/"),
-            crate::mock::runtime::Segment::Param("endpointServiceId"),
-            crate::mock::runtime::Segment::Literal("/endpoint/"),
-            crate::mock::runtime::Segment::Param("endpointId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
+            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
+            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoint/"),
+            ::codegen_runtime::mock::Segment::Param("endpointId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -265,20 +267,20 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "deletePrivateEndpointServiceEndpoint",
         client_method: "delete_private_endpoint_service_endpoint",
         method: "DELETE",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/"),
-            crate::mock::runtime::Segment::Param("cloudProvider"),
-            crate::mock::runtime::Segment::Literal("/endpointService/"),
-            crate::mock::runtime::Segment::Param("endpointServiceId"),
-            crate::mock::runtime::Segment::Literal("/endpoint/"),
-            crate::mock::runtime::Segment::Param("endpointId"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
+            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
+            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
+            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoint/"),
+            ::codegen_runtime::mock::Segment::Param("endpointId"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -286,15 +288,15 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: true,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "getRegionalEndpointMode",
         client_method: "get_regional_endpoint_mode",
         method: "GET",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/regionalMode"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/regionalMode"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: false,
@@ -302,15 +304,15 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 17usize] = [
         empty: false,
         envelope: ::std::option::Option::Some("envelope"),
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "toggleRegionalEndpointMode",
         client_method: "toggle_regional_endpoint_mode",
         method: "PATCH",
         template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/atlas/v2/groups/"),
-            crate::mock::runtime::Segment::Param("groupId"),
-            crate::mock::runtime::Segment::Literal("/privateEndpoint/regionalMode"),
+            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
+            ::codegen_runtime::mock::Segment::Param("groupId"),
+            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/regionalMode"),
         ],
         media_type: "application/vnd.atlas.2023-01-01+json",
         has_body: true,
@@ -328,8 +330,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::CreatePrivateEndpoint<'_> {
         crate::mock::operations::CreatePrivateEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[0usize],
             ),
         }
@@ -340,7 +342,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::CreatePrivateEndpoint<'a> {
@@ -373,7 +375,7 @@ impl<'a> crate::mock::operations::CreatePrivateEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(CreatePrivateEndpoint => crate::types::PrivateEndpoint, "200");
+::codegen_runtime::mock_answers!(CreatePrivateEndpoint => crate::types::PrivateEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Get All Private Endpoint Connections
@@ -383,8 +385,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::ListPrivateEndpoints<'_> {
         crate::mock::operations::ListPrivateEndpoints {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[1usize],
             ),
         }
@@ -395,7 +397,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListPrivateEndpoints<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::ListPrivateEndpoints<'a> {
@@ -422,7 +424,7 @@ impl<'a> crate::mock::operations::ListPrivateEndpoints<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, "200");
+::codegen_runtime::mock_answers!(ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Get One Private Endpoint Connection
@@ -432,8 +434,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::GetPrivateEndpoint<'_> {
         crate::mock::operations::GetPrivateEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[2usize],
             ),
         }
@@ -444,7 +446,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::GetPrivateEndpoint<'a> {
@@ -481,7 +483,7 @@ impl<'a> crate::mock::operations::GetPrivateEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(GetPrivateEndpoint => crate::types::PrivateEndpoint, "200");
+::codegen_runtime::mock_answers!(GetPrivateEndpoint => crate::types::PrivateEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Delete One Private Endpoint Connection
@@ -491,8 +493,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::DeletePrivateEndpoint<'_> {
         crate::mock::operations::DeletePrivateEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[3usize],
             ),
         }
@@ -503,7 +505,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::DeletePrivateEndpoint<'a> {
@@ -540,7 +542,7 @@ impl<'a> crate::mock::operations::DeletePrivateEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(DeletePrivateEndpoint => (), "200");
+::codegen_runtime::mock_answers!(DeletePrivateEndpoint => (), "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`): Add One Interface Endpoint to One Private Endpoint Connection
@@ -550,8 +552,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::CreateInterfaceEndpoint<'_> {
         crate::mock::operations::CreateInterfaceEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[4usize],
             ),
         }
@@ -562,7 +564,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreateInterfaceEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::CreateInterfaceEndpoint<'a> {
@@ -605,7 +607,7 @@ impl<'a> crate::mock::operations::CreateInterfaceEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, "200");
+::codegen_runtime::mock_answers!(CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Get One Interface Endpoint by ID
@@ -615,8 +617,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::GetInterfaceEndpoint<'_> {
         crate::mock::operations::GetInterfaceEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[5usize],
             ),
         }
@@ -627,7 +629,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetInterfaceEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::GetInterfaceEndpoint<'a> {
@@ -678,7 +680,7 @@ impl<'a> crate::mock::operations::GetInterfaceEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(GetInterfaceEndpoint => crate::types::InterfaceEndpoint, "200");
+::codegen_runtime::mock_answers!(GetInterfaceEndpoint => crate::types::InterfaceEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Delete One Interface Endpoint
@@ -688,8 +690,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::DeleteInterfaceEndpoint<'_> {
         crate::mock::operations::DeleteInterfaceEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[6usize],
             ),
         }
@@ -700,7 +702,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeleteInterfaceEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::DeleteInterfaceEndpoint<'a> {
@@ -751,7 +753,7 @@ impl<'a> crate::mock::operations::DeleteInterfaceEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(DeleteInterfaceEndpoint => (), "200");
+::codegen_runtime::mock_answers!(DeleteInterfaceEndpoint => (), "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`): Create One Private Endpoint Service for One Provider
@@ -761,8 +763,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::CreatePrivateEndpointService<'_> {
         crate::mock::operations::CreatePrivateEndpointService {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[7usize],
             ),
         }
@@ -773,7 +775,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpointService<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::CreatePrivateEndpointService<'a> {
@@ -809,7 +811,7 @@ impl<'a> crate::mock::operations::CreatePrivateEndpointService<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(CreatePrivateEndpointService => crate::types::EndpointService, "200");
+::codegen_runtime::mock_answers!(CreatePrivateEndpointService => crate::types::EndpointService, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`): Return All Private Endpoint Services for One Provider
@@ -819,8 +821,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::ListPrivateEndpointServices<'_> {
         crate::mock::operations::ListPrivateEndpointServices {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[8usize],
             ),
         }
@@ -831,7 +833,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListPrivateEndpointServices<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::ListPrivateEndpointServices<'a> {
@@ -873,7 +875,7 @@ impl<'a> crate::mock::operations::ListPrivateEndpointServices<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, "200");
+::codegen_runtime::mock_answers!(ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Return One Private Endpoint Service for One Provider
@@ -883,8 +885,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::GetPrivateEndpointService<'_> {
         crate::mock::operations::GetPrivateEndpointService {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[9usize],
             ),
         }
@@ -895,7 +897,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpointService<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::GetPrivateEndpointService<'a> {
@@ -951,7 +953,7 @@ impl<'a> crate::mock::operations::GetPrivateEndpointService<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(GetPrivateEndpointService => crate::types::EndpointService, "200");
+::codegen_runtime::mock_answers!(GetPrivateEndpointService => crate::types::EndpointService, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`): Update One Private Endpoint Service
@@ -961,8 +963,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::UpdatePrivateEndpointService<'_> {
         crate::mock::operations::UpdatePrivateEndpointService {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[10usize],
             ),
         }
@@ -973,7 +975,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct UpdatePrivateEndpointService<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::UpdatePrivateEndpointService<'a> {
@@ -1023,7 +1025,7 @@ impl<'a> crate::mock::operations::UpdatePrivateEndpointService<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(UpdatePrivateEndpointService => crate::types::EndpointService, "200");
+::codegen_runtime::mock_answers!(UpdatePrivateEndpointService => crate::types::EndpointService, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Remove One Private Endpoint Service for One Provider
@@ -1033,8 +1035,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::DeletePrivateEndpointService<'_> {
         crate::mock::operations::DeletePrivateEndpointService {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[11usize],
             ),
         }
@@ -1045,7 +1047,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpointService<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::DeletePrivateEndpointService<'a> {
@@ -1101,7 +1103,7 @@ impl<'a> crate::mock::operations::DeletePrivateEndpointService<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(DeletePrivateEndpointService => (), "204");
+::codegen_runtime::mock_answers!(DeletePrivateEndpointService => (), "204");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`): Create One Private Endpoint for One Provider
@@ -1111,8 +1113,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::CreatePrivateEndpointServiceEndpoint<'_> {
         crate::mock::operations::CreatePrivateEndpointServiceEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[12usize],
             ),
         }
@@ -1123,7 +1125,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreatePrivateEndpointServiceEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::CreatePrivateEndpointServiceEndpoint<'a> {
@@ -1185,7 +1187,7 @@ impl<'a> crate::mock::operations::CreatePrivateEndpointServiceEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, "200");
+::codegen_runtime::mock_answers!(CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Return One Private Endpoint for One Provider
@@ -1195,8 +1197,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::GetPrivateEndpointServiceEndpoint<'_> {
         crate::mock::operations::GetPrivateEndpointServiceEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[13usize],
             ),
         }
@@ -1207,7 +1209,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetPrivateEndpointServiceEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::GetPrivateEndpointServiceEndpoint<'a> {
@@ -1272,7 +1274,7 @@ impl<'a> crate::mock::operations::GetPrivateEndpointServiceEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, "200");
+::codegen_runtime::mock_answers!(GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Remove One Private Endpoint for One Provider
@@ -1282,8 +1284,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::DeletePrivateEndpointServiceEndpoint<'_> {
         crate::mock::operations::DeletePrivateEndpointServiceEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[14usize],
             ),
         }
@@ -1294,7 +1296,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeletePrivateEndpointServiceEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::DeletePrivateEndpointServiceEndpoint<'a> {
@@ -1359,7 +1361,7 @@ impl<'a> crate::mock::operations::DeletePrivateEndpointServiceEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(DeletePrivateEndpointServiceEndpoint => (), "204");
+::codegen_runtime::mock_answers!(DeletePrivateEndpointServiceEndpoint => (), "204");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Return Regionalized Private Endpoint Status
@@ -1369,8 +1371,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::GetRegionalEndpointMode<'_> {
         crate::mock::operations::GetRegionalEndpointMode {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[15usize],
             ),
         }
@@ -1381,7 +1383,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetRegionalEndpointMode<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::GetRegionalEndpointMode<'a> {
@@ -1408,7 +1410,7 @@ impl<'a> crate::mock::operations::GetRegionalEndpointMode<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(GetRegionalEndpointMode => crate::types::ProjectSettingItemView, "200");
+::codegen_runtime::mock_answers!(GetRegionalEndpointMode => crate::types::ProjectSettingItemView, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Toggle Regionalized Private Endpoint Status
@@ -1418,8 +1420,8 @@ impl crate::mock::MockServer {
         &self,
     ) -> crate::mock::operations::ToggleRegionalEndpointMode<'_> {
         crate::mock::operations::ToggleRegionalEndpointMode {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[16usize],
             ),
         }
@@ -1430,7 +1432,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ToggleRegionalEndpointMode<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::ToggleRegionalEndpointMode<'a> {
@@ -1463,4 +1465,4 @@ impl<'a> crate::mock::operations::ToggleRegionalEndpointMode<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, "200");
+::codegen_runtime::mock_answers!(ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, "200");

@@ -3,26 +3,6 @@
 
 //! Open enumerations of the API.
 
-/// A value that an enum of this crate does not know, kept exactly as received.
-///
-/// It cannot be built directly, so a known value always maps to its own variant; use
-/// `From<&str>` or `FromStr` on the enum, which pick the known variant when there is one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnknownValue(pub(crate) String);
-
-impl UnknownValue {
-    /// The value as received.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for UnknownValue {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// Name of the cloud provider of a private endpoint connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`ProviderName::Unknown`] and serialize back unchanged.
@@ -32,10 +12,10 @@ pub enum ProviderName {
     /// `AWS`: Amazon Web Services. The only provider this endpoint accepts.
     Aws,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(ProviderName {
+::codegen_runtime::open_enum!(ProviderName {
     Aws = "AWS",
 });
 
@@ -118,10 +98,10 @@ pub enum Region {
     /// Also read from `AP_EAST_1`.
     ApEast1,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(Region {
+::codegen_runtime::open_enum!(Region {
     UsEast1 = "us-east-1" | "US_EAST_1",
     UsEast2 = "us-east-2" | "US_EAST_2",
     UsWest1 = "us-west-1" | "US_WEST_1",
@@ -157,10 +137,10 @@ pub enum PrivateEndpointStatus {
     /// `DELETING`: The AWS PrivateLink connection is being deleted.
     Deleting,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(PrivateEndpointStatus {
+::codegen_runtime::open_enum!(PrivateEndpointStatus {
     Initiating = "INITIATING",
     WaitingForUser = "WAITING_FOR_USER",
     Failed = "FAILED",
@@ -186,10 +166,10 @@ pub enum InterfaceEndpointStatus {
     /// `DELETING`: Atlas is removing the interface endpoint from the private endpoint connection.
     Deleting,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(InterfaceEndpointStatus {
+::codegen_runtime::open_enum!(InterfaceEndpointStatus {
     None = "NONE",
     PendingAcceptance = "PENDING_ACCEPTANCE",
     Pending = "PENDING",
@@ -211,10 +191,10 @@ pub enum CloudProvider {
     /// `GCP`: Google Cloud (Private Service Connect).
     Gcp,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(CloudProvider {
+::codegen_runtime::open_enum!(CloudProvider {
     Aws = "AWS",
     Azure = "AZURE",
     Gcp = "GCP",
@@ -237,10 +217,10 @@ pub enum EndpointServiceStatus {
     /// `DELETING`: Atlas is deleting the endpoint service.
     Deleting,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(EndpointServiceStatus {
+::codegen_runtime::open_enum!(EndpointServiceStatus {
     Initiating = "INITIATING",
     Available = "AVAILABLE",
     WaitingForUser = "WAITING_FOR_USER",
@@ -265,10 +245,10 @@ pub enum AwsEndpointConnectionStatus {
     /// `DELETING`: Atlas is removing the interface endpoint from the endpoint service.
     Deleting,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(AwsEndpointConnectionStatus {
+::codegen_runtime::open_enum!(AwsEndpointConnectionStatus {
     PendingAcceptance = "PENDING_ACCEPTANCE",
     Pending = "PENDING",
     Available = "AVAILABLE",
@@ -291,10 +271,10 @@ pub enum AzurePrivateEndpointStatus {
     /// `DELETING`: Atlas is removing the connection to your private endpoint.
     Deleting,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(AzurePrivateEndpointStatus {
+::codegen_runtime::open_enum!(AzurePrivateEndpointStatus {
     Initiating = "INITIATING",
     Available = "AVAILABLE",
     Failed = "FAILED",
@@ -320,10 +300,10 @@ pub enum GcpEndpointGroupStatus {
     /// `DELETED`: Atlas removed the connection to your endpoints.
     Deleted,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(GcpEndpointGroupStatus {
+::codegen_runtime::open_enum!(GcpEndpointGroupStatus {
     Initiating = "INITIATING",
     Verified = "VERIFIED",
     Available = "AVAILABLE",
@@ -347,10 +327,10 @@ pub enum GcpForwardingRuleStatus {
     /// `DELETING`
     Deleting,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(GcpForwardingRuleStatus {
+::codegen_runtime::open_enum!(GcpForwardingRuleStatus {
     Initiating = "INITIATING",
     Available = "AVAILABLE",
     Failed = "FAILED",

@@ -3,7 +3,7 @@
 
 //! Object types of the API: request bodies and responses.
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body of *Create One Private Endpoint Connection*.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -28,7 +28,7 @@ impl CreatePrivateEndpointRequest {
     }
 }
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An AWS PrivateLink private endpoint connection of an Atlas project.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -62,13 +62,13 @@ impl PrivateEndpoint {
     }
 }
 
-crate::codec::setters!(PrivateEndpoint {
+::codegen_runtime::setters!(PrivateEndpoint {
     with_endpoint_service_name => endpoint_service_name "endpoint_service_name": ::std::string::String,
     with_error_message => error_message "error_message": ::std::string::String,
     with_interface_endpoints => interface_endpoints "interface_endpoints": ::std::vec::Vec<::std::string::String>,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -89,7 +89,7 @@ impl CreateInterfaceEndpointRequest {
     }
 }
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -120,12 +120,12 @@ impl InterfaceEndpoint {
     }
 }
 
-crate::codec::setters!(InterfaceEndpoint {
+::codegen_runtime::setters!(InterfaceEndpoint {
     with_delete_requested => delete_requested "delete_requested": bool,
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body of *Create One Private Endpoint Service for One Provider*.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -156,12 +156,12 @@ impl CloudProviderEndpointServiceRequest {
     }
 }
 
-crate::codec::setters!(CloudProviderEndpointServiceRequest {
+::codegen_runtime::setters!(CloudProviderEndpointServiceRequest {
     with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
     with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body of *Update One Private Endpoint Service*: only the fields set are sent, and only those change.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -183,11 +183,11 @@ impl ApiAtlasModifyEndpointServiceRequestView {
     }
 }
 
-crate::codec::setters!(ApiAtlasModifyEndpointServiceRequestView {
+::codegen_runtime::setters!(ApiAtlasModifyEndpointServiceRequestView {
     with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An AWS PrivateLink endpoint service of an Atlas project.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -228,14 +228,14 @@ impl AwsPrivateLinkConnection {
     }
 }
 
-crate::codec::setters!(AwsPrivateLinkConnection {
+::codegen_runtime::setters!(AwsPrivateLinkConnection {
     with_region_name => region_name "region_name": ::std::string::String,
     with_error_message => error_message "error_message": ::std::string::String,
     with_endpoint_service_name => endpoint_service_name "endpoint_service_name": ::std::string::String,
     with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An Azure Private Link service of an Atlas project.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -275,7 +275,7 @@ impl AzurePrivateLinkConnection {
     }
 }
 
-crate::codec::setters!(AzurePrivateLinkConnection {
+::codegen_runtime::setters!(AzurePrivateLinkConnection {
     with_region_name => region_name "region_name": ::std::string::String,
     with_error_message => error_message "error_message": ::std::string::String,
     with_private_endpoints => private_endpoints "private_endpoints": ::std::vec::Vec<::std::string::String>,
@@ -283,7 +283,7 @@ crate::codec::setters!(AzurePrivateLinkConnection {
     with_private_link_service_resource_id => private_link_service_resource_id "private_link_service_resource_id": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// A GCP Private Service Connect endpoint service of an Atlas project.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -323,7 +323,7 @@ impl GcpEndpointService {
     }
 }
 
-crate::codec::setters!(GcpEndpointService {
+::codegen_runtime::setters!(GcpEndpointService {
     with_region_name => region_name "region_name": ::std::string::String,
     with_error_message => error_message "error_message": ::std::string::String,
     with_endpoint_group_names => endpoint_group_names "endpoint_group_names": ::std::vec::Vec<::std::string::String>,
@@ -331,7 +331,7 @@ crate::codec::setters!(GcpEndpointService {
     with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An AWS interface endpoint (VPC endpoint) connected to an Atlas endpoint service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -359,13 +359,13 @@ impl AwsInterfaceEndpoint {
     }
 }
 
-crate::codec::setters!(AwsInterfaceEndpoint {
+::codegen_runtime::setters!(AwsInterfaceEndpoint {
     with_interface_endpoint_id => interface_endpoint_id "interface_endpoint_id": ::std::string::String,
     with_delete_requested => delete_requested "delete_requested": bool,
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An Azure private endpoint connected to an Atlas Private Link service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -399,7 +399,7 @@ impl AzurePrivateEndpoint {
     }
 }
 
-crate::codec::setters!(AzurePrivateEndpoint {
+::codegen_runtime::setters!(AzurePrivateEndpoint {
     with_private_endpoint_resource_id => private_endpoint_resource_id "private_endpoint_resource_id": ::std::string::String,
     with_private_endpoint_ip_address => private_endpoint_ip_address "private_endpoint_ip_address": ::std::string::String,
     with_private_endpoint_connection_name => private_endpoint_connection_name "private_endpoint_connection_name": ::std::string::String,
@@ -407,7 +407,7 @@ crate::codec::setters!(AzurePrivateEndpoint {
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// One forwarding rule (consumer endpoint) of a GCP private endpoint group.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -438,13 +438,13 @@ impl ::std::default::Default for GcpConsumerForwardingRule {
     }
 }
 
-crate::codec::setters!(GcpConsumerForwardingRule {
+::codegen_runtime::setters!(GcpConsumerForwardingRule {
     with_endpoint_name => endpoint_name "endpoint_name": ::std::string::String,
     with_ip_address => ip_address "ip_address": ::std::string::String,
     with_status => status "status": crate::types::GcpForwardingRuleStatus,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// A GCP private endpoint group (its forwarding rules) connected to an Atlas endpoint service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -487,7 +487,7 @@ impl ::std::default::Default for PrivateGcpEndpointGroup {
     }
 }
 
-crate::codec::setters!(PrivateGcpEndpointGroup {
+::codegen_runtime::setters!(PrivateGcpEndpointGroup {
     with_endpoint_group_name => endpoint_group_name "endpoint_group_name": ::std::string::String,
     with_gcp_project_id => gcp_project_id "gcp_project_id": ::std::string::String,
     with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::GcpConsumerForwardingRule>,
@@ -497,7 +497,7 @@ crate::codec::setters!(PrivateGcpEndpointGroup {
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body to add an AWS interface endpoint to an endpoint service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -516,7 +516,7 @@ impl CreateAwsEndpointRequest {
     }
 }
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body to connect an Azure private endpoint to a Private Link service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -541,7 +541,7 @@ impl CreateAzureEndpointRequest {
     }
 }
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// One forwarding rule to connect to a GCP endpoint service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -569,12 +569,12 @@ impl ::std::default::Default for CreateGcpForwardingRuleRequest {
     }
 }
 
-crate::codec::setters!(CreateGcpForwardingRuleRequest {
+::codegen_runtime::setters!(CreateGcpForwardingRuleRequest {
     with_endpoint_name => endpoint_name "endpoint_name": ::std::string::String,
     with_ip_address => ip_address "ip_address": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Request body to connect a GCP endpoint group (forwarding rules) to an endpoint service.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -602,11 +602,11 @@ impl CreateGcpEndpointGroupRequest {
     }
 }
 
-crate::codec::setters!(CreateGcpEndpointGroupRequest {
+::codegen_runtime::setters!(CreateGcpEndpointGroupRequest {
     with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// A project setting that is on or off (regionalized private endpoints).
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]

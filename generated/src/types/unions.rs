@@ -4,38 +4,7 @@
 //! Discriminated unions of the API: one variant per known discriminator value, and
 //! `Unknown` for the others.
 
-/// An object of a union whose discriminator this crate does not know (or which has
-/// none), kept exactly as received: serializing it writes the same members back.
-///
-/// It cannot be built directly, so an object of a known variant always decodes into
-/// that variant.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnknownObject(
-    pub(crate) ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
-
-impl UnknownObject {
-    /// The members as received.
-    pub fn as_map(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.0
-    }
-
-    /// The members as received, owned.
-    pub fn into_map(
-        self,
-    ) -> ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
-
-    /// The member `name`, if present.
-    pub fn get(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
-        self.0.get(name)
-    }
-}
-
-crate::codec::union_type! {
+::codegen_runtime::union_type! {
     /// A private endpoint service of an Atlas project: the Atlas side of a private link, one shape per cloud provider.
     ///
     /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](EndpointService::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
@@ -137,7 +106,7 @@ impl EndpointService {
     }
 }
 
-crate::codec::union_type! {
+::codegen_runtime::union_type! {
     /// A private endpoint connected to a private endpoint service, one shape per cloud provider.
     ///
     /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](PrivateLinkEndpoint::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
@@ -218,7 +187,7 @@ impl PrivateLinkEndpoint {
     }
 }
 
-crate::codec::union_type! {
+::codegen_runtime::union_type! {
     /// Request body of *Create One Private Endpoint for One Provider*, one shape per cloud provider. The official description marks `cloudProvider` optional (Terraform never sends it); the client sends it.
     ///
     /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](CreateEndpointRequest::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.

@@ -257,6 +257,7 @@ fn measure(options: BenchOptions, paths: &Paths, cargo: &Cargo) -> Result<Outcom
     let provenance = Provenance {
         spec: "spec/atlas-admin.json".into(),
         command: xtask::GEN_COMMAND.into(),
+        runtime_path: "../codegen/runtime".to_owned(),
     };
     let real = time_in_process(
         &text,
@@ -307,6 +308,7 @@ fn measure(options: BenchOptions, paths: &Paths, cargo: &Cargo) -> Result<Outcom
                 paths.show(&spec),
                 paths.show(&out)
             ),
+            runtime_path: xtask::runtime_path_from(&out),
         };
         let what = format!("the synthetic spec of {operations} operations");
         in_process.push(time_in_process(&text, &provenance, 1, runs, &what)?);
@@ -597,6 +599,7 @@ mod tests {
         Provenance {
             spec: "synthetic.json".into(),
             command: "cargo xtask bench".into(),
+            runtime_path: "../codegen/runtime".to_owned(),
         }
     }
 

@@ -233,6 +233,7 @@ mod tests {
         Provenance {
             spec: "target/bench/synthetic-10/spec.json".into(),
             command: "cargo xtask bench".into(),
+            runtime_path: "../codegen/runtime".to_owned(),
         }
     }
 

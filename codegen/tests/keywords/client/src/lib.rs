@@ -77,25 +77,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod client;
-
-#[rustfmt::skip]
-mod auth;
-mod codec;
-mod digest;
-mod error;
-mod oauth;
-
 #[rustfmt::skip]
 pub mod operations;
-mod pattern;
-mod response;
-mod retry;
-mod transport;
 
 #[rustfmt::skip]
 pub mod types;
-mod polling;
 
 #[rustfmt::skip]
 pub mod waiters;
@@ -104,15 +90,14 @@ pub mod waiters;
 #[rustfmt::skip]
 pub mod mock;
 
-pub use crate::client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
-pub use crate::oauth::DEFAULT_TOKEN_RENEWAL_MARGIN;
-pub use crate::response::{ResponseFuture, ResponseValue};
-pub use crate::retry::RetryPolicy;
-pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
+pub use ::codegen_runtime::DEFAULT_TOKEN_RENEWAL_MARGIN;
+pub use ::codegen_runtime::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
+pub use ::codegen_runtime::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
+pub use ::codegen_runtime::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use ::codegen_runtime::{ResponseFuture, ResponseValue, RetryPolicy};
 
 /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
-pub use reqwest;
+pub use ::codegen_runtime::reqwest;
 
 /// Base URL used unless [`ClientBuilder::base_url`] overrides it: `http://127.0.0.1:9/api`.
 pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:9/api";
@@ -122,3 +107,98 @@ pub const DEFAULT_USER_AGENT: &str = "keywords-client/0.0.0";
 
 /// Version of the API this crate was generated for: `0.0`.
 pub const API_VERSION: &str = "0.0";
+
+/// An authenticated client for the API.
+///
+/// Build one with [`Client::builder`]. Cloning is cheap: clones share the HTTP
+/// connection pool and the authentication state (Digest nonces, OAuth tokens), and can
+/// be used from many tasks at once. Each operation is a method returning a request
+/// builder; await it (or call `.send()`).
+///
+/// `Debug` output never shows a private key, a secret or a token.
+#[derive(Clone)]
+pub struct Client {
+    inner: ::codegen_runtime::Client,
+}
+
+/// Configures a [`Client`].
+///
+/// Exactly one way to authenticate must be chosen (see "Authentication" in the crate docs).
+///
+/// Defaults: [`DEFAULT_BASE_URL`], [`DEFAULT_USER_AGENT`], [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect, and [`RetryPolicy::standard`] (3 attempts for rate limits, gateway errors and failed connections).
+///
+/// ```
+/// use std::time::Duration;
+/// use keywords_client::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .digest_auth("PUBLIC-KEY", "PRIVATE-KEY")
+///     .timeout(Duration::from_secs(30))
+///     .connect_timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::standard().with_max_attempts(5))
+///     .build()?;
+/// assert_eq!(client.base_url(), keywords_client::DEFAULT_BASE_URL);
+/// assert_eq!(client.retry_policy().max_attempts(), 5);
+/// # Ok::<(), keywords_client::Error>(())
+/// ```
+pub type ClientBuilder = ::codegen_runtime::ClientBuilder<Client>;
+
+impl Client {
+    /// Starts configuring a client. Choosing credentials is required (see [`ClientBuilder`]).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The base URL every operation path is appended to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// The retry policy of every request of this client.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry_policy()
+    }
+
+    /// Revokes the service account token the client currently holds (OAuth 2.0 token
+    /// revocation, RFC 7009), for example before the program exits. The next call
+    /// fetches a new token. Does nothing when no token has been fetched yet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] when the client does not authenticate with a service
+    /// account (a token given with `bearer_token` cannot be revoked without the service
+    /// account's credentials); [`Error::Authentication`] of kind
+    /// [`AuthErrorKind::RevocationRefused`] when the endpoint refuses, with its OAuth
+    /// error; [`Error::Transport`] when it cannot be reached. The token is kept when
+    /// revocation fails.
+    pub async fn revoke_token(&self) -> ::std::result::Result<(), Error> {
+        self.inner.revoke_token().await
+    }
+}
+
+impl ::codegen_runtime::ApiClient for Client {
+    const API: &'static ::codegen_runtime::ApiInfo = &::codegen_runtime::ApiInfo {
+        default_base_url: DEFAULT_BASE_URL,
+        default_user_agent: DEFAULT_USER_AGENT,
+        digest: true,
+        oauth: ::std::option::Option::Some(::codegen_runtime::OAuthEndpoints {
+            token_path: "/oauth/token",
+            revoke_path: "/oauth/revoke",
+        }),
+    };
+    fn from_client(client: ::codegen_runtime::Client) -> Self {
+        Client { inner: client }
+    }
+}
+
+impl ::std::convert::From<Client> for ::codegen_runtime::Client {
+    fn from(client: Client) -> Self {
+        client.inner
+    }
+}
+
+impl ::std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Debug::fmt(&self.inner, f)
+    }
+}

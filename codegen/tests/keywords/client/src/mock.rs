@@ -32,14 +32,11 @@
 //! # }
 //! ```
 
-mod runtime;
-
 #[rustfmt::skip]
 pub mod operations;
 
-pub use self::runtime::{
-    DIGEST_REALM, MockServer, Mocked, Mount, NO_MATCH_ERROR_CODE,
-    OAUTH_TOKEN_LIFETIME_SECONDS, Reply,
+pub use ::codegen_runtime::mock::{
+    DIGEST_REALM, Mocked, Mount, NO_MATCH_ERROR_CODE, OAUTH_TOKEN_LIFETIME_SECONDS, Reply,
 };
 
 /// Path of the OAuth 2.0 token endpoint the mock serves (the spec's): a `POST`
@@ -51,8 +48,66 @@ pub const OAUTH_TOKEN_PATH: &str = "/oauth/token";
 /// a `POST` with the form `token=…` is answered with `200 OK`.
 pub const OAUTH_REVOKE_PATH: &str = "/oauth/revoke";
 
-/// The token and revocation paths, which the server mounts.
-const OAUTH_ENDPOINTS: ::std::option::Option<(&str, &str)> = ::std::option::Option::Some((
-    OAUTH_TOKEN_PATH,
-    OAUTH_REVOKE_PATH,
-));
+/// What the mock server knows of the API: its operations and token endpoints.
+static API: ::codegen_runtime::mock::MockApi = ::codegen_runtime::mock::MockApi {
+    operations: &self::operations::OPERATIONS,
+    oauth: ::std::option::Option::Some(::codegen_runtime::OAuthEndpoints {
+        token_path: OAUTH_TOKEN_PATH,
+        revoke_path: OAUTH_REVOKE_PATH,
+    }),
+};
+
+/// A local HTTP server that answers the API's operations as its mocks say.
+///
+/// Point a real [`Client`](crate::Client) at [`uri`](Self::uri): the server accepts any
+/// well-formed HTTP Digest answer to its challenge, any `Authorization: Bearer` token,
+/// and serves the OAuth 2.0 token and revocation endpoints when the API declares them
+/// (see the module docs). Each operation has a method returning a typed mock builder
+/// (see [`operations`]).
+///
+/// A request no mock matches is answered with HTTP 400 and errorCode
+/// [`NO_MATCH_ERROR_CODE`], whose `detail` names the operation and what differed; the
+/// same message fails the test when the server is dropped, together with every mock
+/// whose expected number of requests was not met.
+#[derive(Debug)]
+pub struct MockServer {
+    inner: ::codegen_runtime::mock::MockServer,
+}
+
+impl MockServer {
+    /// Starts a server on a free local port, with the authentication and Service
+    /// Account endpoints mounted and no operation mocked yet.
+    pub async fn start() -> MockServer {
+        MockServer {
+            inner: ::codegen_runtime::mock::MockServer::start(&API).await,
+        }
+    }
+
+    /// The server's root URL (`http://127.0.0.1:PORT`): the client's base URL.
+    pub fn uri(&self) -> ::std::string::String {
+        self.inner.uri()
+    }
+
+    /// Same as [`uri`](Self::uri), named like
+    /// [`ClientBuilder::base_url`](crate::ClientBuilder#method.base_url).
+    pub fn base_url(&self) -> ::std::string::String {
+        self.inner.base_url()
+    }
+
+    /// Takes the messages of the requests no mock matched so far (and of
+    /// authentication failures), so they no longer fail the test on drop. Use it to
+    /// assert on them.
+    pub fn take_failures(&self) -> ::std::vec::Vec<::std::string::String> {
+        self.inner.take_failures()
+    }
+
+    /// Checks now what dropping the server checks: no request went unmatched or
+    /// unauthenticated, and every mock got its expected number of requests.
+    ///
+    /// # Panics
+    ///
+    /// With the list of problems, if there is any: that is how it fails the test.
+    pub fn verify(&self) {
+        self.inner.verify()
+    }
+}

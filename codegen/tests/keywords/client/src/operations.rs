@@ -10,23 +10,31 @@
 fn crate_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    crate::transport::path_segment("crate_", value, ::std::option::Option::None)
+    ::codegen_runtime::transport::path_segment(
+        "crate_",
+        value,
+        ::std::option::Option::None,
+    )
 }
 
 /// Checks the `enum` path parameter and percent-encodes it as one segment.
 fn enum_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    crate::transport::path_segment("enum", value, ::std::option::Option::None)
+    ::codegen_runtime::transport::path_segment(
+        "enum",
+        value,
+        ::std::option::Option::None,
+    )
 }
 
 /// Checks the `self` path parameter and percent-encodes it as one segment.
 fn self_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
-    crate::transport::path_segment(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new("^[a-z]+$", "a match of `^[a-z]+$`"));
+    ::codegen_runtime::transport::path_segment(
         "self_",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -134,7 +142,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Match {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
     pub(crate) self_: ::std::string::String,
     pub(crate) body: crate::types::Type,
@@ -167,12 +175,12 @@ impl Match {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "type", &self.r#type);
-        crate::transport::push_query(&mut query, "match", &self.r#match);
-        crate::transport::push_query(&mut query, "async", &self.r#async);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "type", &self.r#type);
+        ::codegen_runtime::transport::push_query(&mut query, "match", &self.r#match);
+        ::codegen_runtime::transport::push_query(&mut query, "async", &self.r#async);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::PUT,
             path: [
                 "/api/v1/crates/",
@@ -183,10 +191,10 @@ impl Match {
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -194,8 +202,8 @@ impl Match {
     }
 }
 
-crate::transport::request_builder!(
-    Match => crate::types::Type, crate::transport::decode_json, "match", "the decoded response",
+::codegen_runtime::request_builder!(
+    Match => crate::types::Type, ::codegen_runtime::transport::decode_json, "match", "the decoded response",
     operation_span_crate_self("match", "PUT", "/api/v1/crates/{crate}/selves/{self}", crate_, self_)
 );
 
@@ -239,21 +247,21 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Type {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
 }
 
 impl Type {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: ["/api/v1/types"].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -261,8 +269,8 @@ impl Type {
     }
 }
 
-crate::transport::request_builder!(
-    Type => ::std::vec::Vec<crate::types::Type>, crate::transport::decode_json, "type", "the decoded response",
+::codegen_runtime::request_builder!(
+    Type => ::std::vec::Vec<crate::types::Type>, ::codegen_runtime::transport::decode_json, "type", "the decoded response",
     operation_span("type", "GET", "/api/v1/types")
 );
 
@@ -311,22 +319,22 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Loop {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
 }
 
 impl Loop {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: ["/api/v1/crates/", &crate_segment(&self.crate_)?].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -334,8 +342,8 @@ impl Loop {
     }
 }
 
-crate::transport::request_builder!(
-    Loop => (), crate::transport::decode_empty, "loop", "the decoded response",
+::codegen_runtime::request_builder!(
+    Loop => (), ::codegen_runtime::transport::decode_empty, "loop", "the decoded response",
     operation_span_crate("loop", "DELETE", "/api/v1/crates/{crate}", crate_)
 );
 
@@ -388,7 +396,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Impl {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) r#enum: crate::types::Match,
     pub(crate) body: crate::types::Trait,
 }
@@ -396,18 +404,22 @@ pub struct Impl {
 impl Impl {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
-        crate::transport::check_body_variant(self.body.r#type(), &self.r#enum, "enum")?;
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
+        ::codegen_runtime::transport::check_body_variant(
+            self.body.r#type(),
+            &self.r#enum,
+            "enum",
+        )?;
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::PUT,
             path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.fixture.2024-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::Some((
                     "type",
@@ -418,8 +430,8 @@ impl Impl {
     }
 }
 
-crate::transport::request_builder!(
-    Impl => crate::types::Trait, crate::transport::decode_json, "impl", "the stored union",
+::codegen_runtime::request_builder!(
+    Impl => crate::types::Trait, ::codegen_runtime::transport::decode_json, "impl", "the stored union",
     operation_span_enum("impl", "PUT", "/api/v2/traits/{enum}", r#enum)
 );
 
@@ -471,7 +483,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Static {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) r#enum: crate::types::Match,
     pub(crate) r#dyn: ::std::option::Option<crate::types::Match>,
 }
@@ -488,16 +500,16 @@ impl Static {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "dyn", &self.r#dyn);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "dyn", &self.r#dyn);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.fixture.2024-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::Some((
                     "type",
@@ -508,8 +520,8 @@ impl Static {
     }
 }
 
-crate::transport::request_builder!(
-    Static => crate::types::Trait, crate::transport::decode_json, "static", "the decoded response",
+::codegen_runtime::request_builder!(
+    Static => crate::types::Trait, ::codegen_runtime::transport::decode_json, "static", "the decoded response",
     operation_span_enum("static", "GET", "/api/v2/traits/{enum}", r#enum)
 );
 
@@ -558,22 +570,22 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Unsafe {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) r#enum: crate::types::Match,
 }
 
 impl Unsafe {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/vnd.fixture.2024-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -581,8 +593,8 @@ impl Unsafe {
     }
 }
 
-crate::transport::request_builder!(
-    Unsafe => (), crate::transport::decode_empty, "unsafe", "the decoded response",
+::codegen_runtime::request_builder!(
+    Unsafe => (), ::codegen_runtime::transport::decode_empty, "unsafe", "the decoded response",
     operation_span_enum("unsafe", "DELETE", "/api/v2/traits/{enum}", r#enum)
 );
 
@@ -629,24 +641,24 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Const {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) body: crate::types::Dyn,
 }
 
 impl Const {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: ["/api/v2/dyns"].concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.fixture.2024-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -654,8 +666,8 @@ impl Const {
     }
 }
 
-crate::transport::request_builder!(
-    Const => crate::types::Dyn, crate::transport::decode_json, "const", "the decoded response",
+::codegen_runtime::request_builder!(
+    Const => crate::types::Dyn, ::codegen_runtime::transport::decode_json, "const", "the decoded response",
     operation_span("const", "POST", "/api/v2/dyns")
 );
 
@@ -702,24 +714,24 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Use {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) body: crate::types::Use,
 }
 
 impl Use {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::PATCH,
             path: ["/api/v2/uses"].concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/vnd.fixture.2024-01-01+json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -727,7 +739,7 @@ impl Use {
     }
 }
 
-crate::transport::request_builder!(
-    Use => ::std::vec::Vec<crate::types::Trait>, crate::transport::decode_json, "use", "the decoded response",
+::codegen_runtime::request_builder!(
+    Use => ::std::vec::Vec<crate::types::Trait>, ::codegen_runtime::transport::decode_json, "use", "the decoded response",
     operation_span("use", "PATCH", "/api/v2/uses")
 );

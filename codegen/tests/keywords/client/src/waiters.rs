@@ -7,7 +7,7 @@
 //! `interval`, `max_interval` and `max_wait`; then `.await` them. Dropping the future
 //! stops polling.
 //!
-//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `keywords_client::polling`, fields `waiter` and `state`) and polling goes on.
+//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `codegen_runtime::polling`, the runtime crate's polling loop; fields `waiter` and `state`) and polling goes on.
 
 impl crate::Client {
     /// A waiter named `in`: polls `static` until the union's state (or, for `match`, its phase) is final.
@@ -93,7 +93,7 @@ impl WaitUntilIn {
     pub async fn send(self) -> ::std::result::Result<crate::types::Trait, crate::Error> {
         let client = self.client;
         let r#enum = self.r#enum;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_in",
                 self.interval,
                 self.max_interval,
@@ -103,21 +103,23 @@ impl WaitUntilIn {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     match &value {
                                         crate::types::Trait::Self_(object) => {
                                             let state = ::std::string::ToString::to_string(
                                                 object.state.as_str(),
                                             );
                                             match object.state {
-                                                crate::types::State::Ready => crate::polling::Poll::Done(()),
+                                                crate::types::State::Ready => {
+                                                    ::codegen_runtime::polling::Poll::Done(())
+                                                }
                                                 crate::types::State::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::State::Pending => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::Trait::Match(object) => {
@@ -125,14 +127,16 @@ impl WaitUntilIn {
                                                 object.phase.as_str(),
                                             );
                                             match object.phase {
-                                                crate::types::Phase::Done => crate::polling::Poll::Done(()),
+                                                crate::types::Phase::Done => {
+                                                    ::codegen_runtime::polling::Poll::Done(())
+                                                }
                                                 crate::types::Phase::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::Phase::Running => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::Trait::SuperUser(object) => {
@@ -140,18 +144,20 @@ impl WaitUntilIn {
                                                 object.state.as_str(),
                                             );
                                             match object.state {
-                                                crate::types::State::Ready => crate::polling::Poll::Done(()),
+                                                crate::types::State::Ready => {
+                                                    ::codegen_runtime::polling::Poll::Done(())
+                                                }
                                                 crate::types::State::Failed => {
-                                                    crate::polling::Poll::Failed(state)
+                                                    ::codegen_runtime::polling::Poll::Failed(state)
                                                 }
                                                 crate::types::State::Pending => {
-                                                    crate::polling::Poll::Pending(state)
+                                                    ::codegen_runtime::polling::Poll::Pending(state)
                                                 }
-                                                _ => crate::polling::Poll::Unlisted(state),
+                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                             }
                                         }
                                         crate::types::Trait::Unknown(object) => {
-                                            crate::polling::Poll::Unlisted(
+                                            ::codegen_runtime::polling::Poll::Unlisted(
                                                 ::std::string::ToString::to_string(
                                                     object
                                                         .get("state")

@@ -12,17 +12,17 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
-    crate::mock::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 8usize] = [
+    ::codegen_runtime::mock::OperationInfo {
         id: "match",
         client_method: "match",
         method: "PUT",
         template: "/api/v1/crates/{crate}/selves/{self}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/v1/crates/"),
-            crate::mock::runtime::Segment::Param("crate"),
-            crate::mock::runtime::Segment::Literal("/selves/"),
-            crate::mock::runtime::Segment::Param("self"),
+            ::codegen_runtime::mock::Segment::Literal("/api/v1/crates/"),
+            ::codegen_runtime::mock::Segment::Param("crate"),
+            ::codegen_runtime::mock::Segment::Literal("/selves/"),
+            ::codegen_runtime::mock::Segment::Param("self"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -30,26 +30,26 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "type",
         client_method: "type",
         method: "GET",
         template: "/api/v1/types",
-        path: &[crate::mock::runtime::Segment::Literal("/api/v1/types")],
+        path: &[::codegen_runtime::mock::Segment::Literal("/api/v1/types")],
         media_type: "application/json",
         has_body: false,
         status: 200u16,
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "loop",
         client_method: "loop",
         method: "DELETE",
         template: "/api/v1/crates/{crate}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/v1/crates/"),
-            crate::mock::runtime::Segment::Param("crate"),
+            ::codegen_runtime::mock::Segment::Literal("/api/v1/crates/"),
+            ::codegen_runtime::mock::Segment::Param("crate"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -57,14 +57,14 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
         empty: true,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "impl",
         client_method: "impl",
         method: "PUT",
         template: "/api/v2/traits/{enum}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/v2/traits/"),
-            crate::mock::runtime::Segment::Param("enum"),
+            ::codegen_runtime::mock::Segment::Literal("/api/v2/traits/"),
+            ::codegen_runtime::mock::Segment::Param("enum"),
         ],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: true,
@@ -72,14 +72,14 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "static",
         client_method: "static",
         method: "GET",
         template: "/api/v2/traits/{enum}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/v2/traits/"),
-            crate::mock::runtime::Segment::Param("enum"),
+            ::codegen_runtime::mock::Segment::Literal("/api/v2/traits/"),
+            ::codegen_runtime::mock::Segment::Param("enum"),
         ],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: false,
@@ -87,14 +87,14 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "unsafe",
         client_method: "unsafe",
         method: "DELETE",
         template: "/api/v2/traits/{enum}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/api/v2/traits/"),
-            crate::mock::runtime::Segment::Param("enum"),
+            ::codegen_runtime::mock::Segment::Literal("/api/v2/traits/"),
+            ::codegen_runtime::mock::Segment::Param("enum"),
         ],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: false,
@@ -102,24 +102,24 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 8usize] = [
         empty: true,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "const",
         client_method: "const",
         method: "POST",
         template: "/api/v2/dyns",
-        path: &[crate::mock::runtime::Segment::Literal("/api/v2/dyns")],
+        path: &[::codegen_runtime::mock::Segment::Literal("/api/v2/dyns")],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: true,
         status: 200u16,
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "use",
         client_method: "use",
         method: "PATCH",
         template: "/api/v2/uses",
-        path: &[crate::mock::runtime::Segment::Literal("/api/v2/uses")],
+        path: &[::codegen_runtime::mock::Segment::Literal("/api/v2/uses")],
         media_type: "application/vnd.fixture.2024-01-01+json",
         has_body: true,
         status: 200u16,
@@ -134,8 +134,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn r#match(&self) -> crate::mock::operations::Match<'_> {
         crate::mock::operations::Match {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[0usize],
             ),
         }
@@ -146,7 +146,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Match<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Match<'a> {
@@ -196,7 +196,7 @@ impl<'a> crate::mock::operations::Match<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Match => crate::types::Type, "200");
+::codegen_runtime::mock_answers!(Match => crate::types::Type, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::type`](crate::Client#method.type) (`GET /api/v1/types`): An operation named `type`
@@ -204,8 +204,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn r#type(&self) -> crate::mock::operations::Type<'_> {
         crate::mock::operations::Type {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[1usize],
             ),
         }
@@ -216,11 +216,11 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Type<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Type<'a> {}
-crate::mock::runtime::mock_answers!(Type => ::std::vec::Vec<crate::types::Type>, "200");
+::codegen_runtime::mock_answers!(Type => ::std::vec::Vec<crate::types::Type>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::loop`](crate::Client#method.loop) (`DELETE /api/v1/crates/{crate}`): An operation named `loop`
@@ -228,8 +228,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn r#loop(&self) -> crate::mock::operations::Loop<'_> {
         crate::mock::operations::Loop {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[2usize],
             ),
         }
@@ -240,7 +240,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Loop<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Loop<'a> {
@@ -254,7 +254,7 @@ impl<'a> crate::mock::operations::Loop<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Loop => (), "200");
+::codegen_runtime::mock_answers!(Loop => (), "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::impl`](crate::Client#method.impl) (`PUT /api/v2/traits/{enum}`): An operation named `impl`
@@ -262,8 +262,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
     pub fn r#impl(&self) -> crate::mock::operations::Impl<'_> {
         crate::mock::operations::Impl {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[3usize],
             ),
         }
@@ -274,7 +274,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Impl<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Impl<'a> {
@@ -295,7 +295,7 @@ impl<'a> crate::mock::operations::Impl<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Impl => crate::types::Trait, "201");
+::codegen_runtime::mock_answers!(Impl => crate::types::Trait, "201");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::static`](crate::Client#method.static) (`GET /api/v2/traits/{enum}`): An operation named `static`
@@ -303,8 +303,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json`.
     pub fn r#static(&self) -> crate::mock::operations::Static<'_> {
         crate::mock::operations::Static {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[4usize],
             ),
         }
@@ -315,7 +315,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Static<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Static<'a> {
@@ -347,7 +347,7 @@ impl<'a> crate::mock::operations::Static<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Static => crate::types::Trait, "200");
+::codegen_runtime::mock_answers!(Static => crate::types::Trait, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::unsafe`](crate::Client#method.unsafe) (`DELETE /api/v2/traits/{enum}`): An operation named `unsafe`
@@ -355,8 +355,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json`.
     pub fn r#unsafe(&self) -> crate::mock::operations::Unsafe<'_> {
         crate::mock::operations::Unsafe {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[5usize],
             ),
         }
@@ -367,7 +367,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Unsafe<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Unsafe<'a> {
@@ -382,7 +382,7 @@ impl<'a> crate::mock::operations::Unsafe<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Unsafe => (), "204");
+::codegen_runtime::mock_answers!(Unsafe => (), "204");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::const`](crate::Client#method.const) (`POST /api/v2/dyns`): An operation named `const`
@@ -390,8 +390,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
     pub fn r#const(&self) -> crate::mock::operations::Const<'_> {
         crate::mock::operations::Const {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[6usize],
             ),
         }
@@ -402,7 +402,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Const<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Const<'a> {
@@ -413,7 +413,7 @@ impl<'a> crate::mock::operations::Const<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Const => crate::types::Dyn, "200");
+::codegen_runtime::mock_answers!(Const => crate::types::Dyn, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::use`](crate::Client#method.use) (`PATCH /api/v2/uses`): An operation named `use`
@@ -421,8 +421,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/vnd.fixture.2024-01-01+json` and a body of that `Content-Type`.
     pub fn r#use(&self) -> crate::mock::operations::Use<'_> {
         crate::mock::operations::Use {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[7usize],
             ),
         }
@@ -433,7 +433,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Use<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::Use<'a> {
@@ -444,4 +444,4 @@ impl<'a> crate::mock::operations::Use<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(Use => ::std::vec::Vec<crate::types::Trait>, "200");
+::codegen_runtime::mock_answers!(Use => ::std::vec::Vec<crate::types::Trait>, "200");

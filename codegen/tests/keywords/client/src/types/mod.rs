@@ -8,9 +8,14 @@
 //! sent back unchanged.
 
 mod enums;
-mod models;
-mod unions;
 
 pub use self::enums::*;
+
+mod models;
+
 pub use self::models::*;
+
+mod unions;
+
 pub use self::unions::*;
+pub use ::codegen_runtime::{UnknownObject, UnknownValue};

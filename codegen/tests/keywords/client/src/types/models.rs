@@ -3,7 +3,7 @@
 
 //! Object types of the API: request bodies and responses.
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// A type named `Type` whose fields are keywords.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -43,7 +43,7 @@ impl Type {
     }
 }
 
-crate::codec::setters!(Type {
+::codegen_runtime::setters!(Type {
     with_match => r#match "match": bool,
     with_crate => crate_ "crate_": i64,
     with_super => super_ "super_": ::std::vec::Vec<crate::types::Match>,
@@ -51,7 +51,7 @@ crate::codec::setters!(Type {
     with_fn => r#fn "fn": ::serde_json::Value,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// A nested object with keyword fields.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -73,11 +73,11 @@ impl Inner {
     }
 }
 
-crate::codec::setters!(Inner {
+::codegen_runtime::setters!(Inner {
     with_mut => r#mut "mut": i64,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// The `self` variant of `Trait`: an array of nested objects.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -118,14 +118,14 @@ impl SelfVariant {
     }
 }
 
-crate::codec::setters!(SelfVariant {
+::codegen_runtime::setters!(SelfVariant {
     with_async => r#async "async": bool,
     with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
     with_where => r#where "where": crate::types::Inner,
     with_crate => crate_ "crate_": i64,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// The `match` variant of `Trait`.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -159,13 +159,13 @@ impl MatchVariant {
     }
 }
 
-crate::codec::setters!(MatchVariant {
+::codegen_runtime::setters!(MatchVariant {
     with_async => r#async "async": bool,
     with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
     with_where => r#where "where": crate::types::Inner,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// The `super-user` variant of `Trait`: a required nested object.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -201,11 +201,11 @@ impl SuperUserVariant {
     }
 }
 
-crate::codec::setters!(SuperUserVariant {
+::codegen_runtime::setters!(SuperUserVariant {
     with_name => name "name": ::std::string::String,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// A type with unions as array items and as a field.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -230,12 +230,12 @@ impl Use {
     }
 }
 
-crate::codec::setters!(Use {
+::codegen_runtime::setters!(Use {
     with_static => r#static "static": crate::types::Trait,
     with_dyn => r#dyn "dyn": ::std::vec::Vec<crate::types::Trait>,
 });
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// Optional fields of every kind, and a nullable one.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -296,7 +296,7 @@ impl ::std::default::Default for Dyn {
     }
 }
 
-crate::codec::setters!(Dyn {
+::codegen_runtime::setters!(Dyn {
     with_yield => r#yield "yield": ::std::string::String,
     with_abstract => r#abstract "abstract": ::std::string::String,
     with_become => r#become "become": bool,

@@ -4,38 +4,7 @@
 //! Discriminated unions of the API: one variant per known discriminator value, and
 //! `Unknown` for the others.
 
-/// An object of a union whose discriminator this crate does not know (or which has
-/// none), kept exactly as received: serializing it writes the same members back.
-///
-/// It cannot be built directly, so an object of a known variant always decodes into
-/// that variant.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnknownObject(
-    pub(crate) ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
-
-impl UnknownObject {
-    /// The members as received.
-    pub fn as_map(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.0
-    }
-
-    /// The members as received, owned.
-    pub fn into_map(
-        self,
-    ) -> ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
-
-    /// The member `name`, if present.
-    pub fn get(&self, name: &str) -> ::std::option::Option<&::serde_json::Value> {
-        self.0.get(name)
-    }
-}
-
-crate::codec::union_type! {
+::codegen_runtime::union_type! {
     /// A union named like a keyword whose discriminator is `type`.
     ///
     /// One variant per `type` value; an object with a `type` this crate does not know (or none) decodes into [`Unknown`](Trait::Unknown) and is sent back unchanged. Serializing a variant writes its `type` first. The fields every variant has can be read without a `match`.

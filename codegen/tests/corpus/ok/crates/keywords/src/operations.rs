@@ -10,9 +10,12 @@
 fn crate_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new("^[0-9a-f]{24}$", "a match of `^[0-9a-f]{24}$`"));
-    crate::transport::path_segment(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new(
+        "^[0-9a-f]{24}$",
+        "a match of `^[0-9a-f]{24}$`",
+    ));
+    ::codegen_runtime::transport::path_segment(
         "crate_",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -81,7 +84,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Match {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
     pub(crate) body: crate::types::Self_,
     pub(crate) r#match: ::std::option::Option<bool>,
@@ -96,18 +99,18 @@ impl Match {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "match", &self.r#match);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "match", &self.r#match);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -115,8 +118,8 @@ impl Match {
     }
 }
 
-crate::transport::request_builder!(
-    Match => crate::types::Self_, crate::transport::decode_json, "match", "the decoded response",
+::codegen_runtime::request_builder!(
+    Match => crate::types::Self_, ::codegen_runtime::transport::decode_json, "match", "the decoded response",
     operation_span_crate("match", "POST", "/groups/{crate}/endpoints", crate_)
 );
 
@@ -163,22 +166,22 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct Self_ {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
 }
 
 impl Self_ {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -186,7 +189,7 @@ impl Self_ {
     }
 }
 
-crate::transport::request_builder!(
-    Self_ => ::std::vec::Vec<crate::types::Self_>, crate::transport::decode_json, "self_", "the decoded response",
+::codegen_runtime::request_builder!(
+    Self_ => ::std::vec::Vec<crate::types::Self_>, ::codegen_runtime::transport::decode_json, "self_", "the decoded response",
     operation_span_crate("self", "GET", "/groups/{crate}/endpoints", crate_)
 );

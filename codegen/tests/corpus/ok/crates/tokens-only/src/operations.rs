@@ -10,9 +10,12 @@
 fn group_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    static PATTERN: ::std::sync::LazyLock<crate::pattern::Pattern> = ::std::sync::LazyLock::new(||
-    crate::pattern::Pattern::new("^[0-9a-f]{24}$", "a match of `^[0-9a-f]{24}$`"));
-    crate::transport::path_segment(
+    static PATTERN: ::std::sync::LazyLock<::codegen_runtime::pattern::Pattern> = ::std::sync::LazyLock::new(||
+    ::codegen_runtime::pattern::Pattern::new(
+        "^[0-9a-f]{24}$",
+        "a match of `^[0-9a-f]{24}$`",
+    ));
+    ::codegen_runtime::transport::path_segment(
         "group_id",
         value,
         ::std::option::Option::Some(&*PATTERN),
@@ -81,7 +84,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct CreateEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) body: crate::types::Endpoint,
     pub(crate) pretty: ::std::option::Option<bool>,
@@ -96,19 +99,19 @@ impl CreateEndpoint {
 
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
-        crate::transport::push_query(&mut query, "pretty", &self.pretty);
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::POST,
             path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
                 .concat(),
             query,
             body: ::std::option::Option::Some(
-                crate::transport::encode_body(&self.body)?,
+                ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -116,8 +119,8 @@ impl CreateEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    CreateEndpoint => crate::types::Endpoint, crate::transport::decode_json, "create_endpoint", "the decoded response",
+::codegen_runtime::request_builder!(
+    CreateEndpoint => crate::types::Endpoint, ::codegen_runtime::transport::decode_json, "create_endpoint", "the decoded response",
     operation_span_group_id("createEndpoint", "POST", "/groups/{GROUP-ID}/endpoints", group_id)
 );
 
@@ -164,23 +167,23 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct ListEndpoints {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
 }
 
 impl ListEndpoints {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
                 .concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -188,7 +191,7 @@ impl ListEndpoints {
     }
 }
 
-crate::transport::request_builder!(
-    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, crate::transport::decode_json, "list_endpoints", "the decoded response",
+::codegen_runtime::request_builder!(
+    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, ::codegen_runtime::transport::decode_json, "list_endpoints", "the decoded response",
     operation_span_group_id("listEndpoints", "GET", "/groups/{GROUP-ID}/endpoints", group_id)
 );

@@ -10,14 +10,18 @@
 fn group_id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    crate::transport::path_segment("group_id", value, ::std::option::Option::None)
+    ::codegen_runtime::transport::path_segment(
+        "group_id",
+        value,
+        ::std::option::Option::None,
+    )
 }
 
 /// Checks the `ID` path parameter and percent-encodes it as one segment.
 fn id_segment(
     value: &str,
 ) -> ::std::result::Result<::std::string::String, crate::Error> {
-    crate::transport::path_segment("id", value, ::std::option::Option::None)
+    ::codegen_runtime::transport::path_segment("id", value, ::std::option::Option::None)
 }
 
 /// The tracing span of an operation with these path parameters.
@@ -91,7 +95,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct GetEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) id: ::std::string::String,
 }
@@ -99,9 +103,9 @@ pub struct GetEndpoint {
 impl GetEndpoint {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: [
                 "/groups/",
@@ -113,7 +117,7 @@ impl GetEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -121,8 +125,8 @@ impl GetEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    GetEndpoint => crate::types::Endpoint, crate::transport::decode_json, "get_endpoint", "the decoded response",
+::codegen_runtime::request_builder!(
+    GetEndpoint => crate::types::Endpoint, ::codegen_runtime::transport::decode_json, "get_endpoint", "the decoded response",
     operation_span_group_id_id("getEndpoint", "GET", "/groups/{GROUP-ID}/endpoints/{ID}", group_id, id)
 );
 
@@ -169,23 +173,23 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct ListEndpoints {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
 }
 
 impl ListEndpoints {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::GET,
             path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
                 .concat(),
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -193,8 +197,8 @@ impl ListEndpoints {
     }
 }
 
-crate::transport::request_builder!(
-    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, crate::transport::decode_json, "list_endpoints", "the decoded response",
+::codegen_runtime::request_builder!(
+    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, ::codegen_runtime::transport::decode_json, "list_endpoints", "the decoded response",
     operation_span_group_id("listEndpoints", "GET", "/groups/{GROUP-ID}/endpoints", group_id)
 );
 
@@ -244,7 +248,7 @@ impl crate::Client {
 #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
 pub struct DeleteEndpoint {
     pub(crate) client: crate::Client,
-    pub(crate) options: crate::transport::RequestOptions,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) group_id: ::std::string::String,
     pub(crate) id: ::std::string::String,
 }
@@ -252,9 +256,9 @@ pub struct DeleteEndpoint {
 impl DeleteEndpoint {
     fn request(
         &self,
-    ) -> ::std::result::Result<crate::transport::ApiRequest, crate::Error> {
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
-        ::std::result::Result::Ok(crate::transport::ApiRequest {
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             method: ::reqwest::Method::DELETE,
             path: [
                 "/groups/",
@@ -266,7 +270,7 @@ impl DeleteEndpoint {
             query,
             body: ::std::option::Option::None,
             media_type: "application/json",
-            answer: crate::transport::AnswerShape {
+            answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
             },
@@ -274,7 +278,7 @@ impl DeleteEndpoint {
     }
 }
 
-crate::transport::request_builder!(
-    DeleteEndpoint => (), crate::transport::decode_empty, "delete_endpoint", "the decoded response",
+::codegen_runtime::request_builder!(
+    DeleteEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_endpoint", "the decoded response",
     operation_span_group_id_id("deleteEndpoint", "DELETE", "/groups/{GROUP-ID}/endpoints/{ID}", group_id, id)
 );

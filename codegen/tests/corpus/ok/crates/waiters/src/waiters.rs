@@ -7,7 +7,7 @@
 //! `interval`, `max_interval` and `max_wait`; then `.await` them. Dropping the future
 //! stops polling.
 //!
-//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `corpus_ok_waiters::polling`, fields `waiter` and `state`) and polling goes on.
+//! A state in none of a waiter's lists does not end the wait: it is logged as a `WARN` event `unlisted waiter state; polling on` (target `codegen_runtime::polling`, the runtime crate's polling loop; fields `waiter` and `state`) and polling goes on.
 
 impl crate::Client {
     /// Waits until the endpoint is ready.
@@ -99,7 +99,7 @@ impl WaitUntilEndpointReady {
         let client = self.client;
         let group_id = self.group_id;
         let id = self.id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_endpoint_ready",
                 self.interval,
                 self.max_interval,
@@ -113,22 +113,22 @@ impl WaitUntilEndpointReady {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     let object = &value;
                                     let state = ::std::string::ToString::to_string(
                                         object.status.as_str(),
                                     );
                                     match object.status {
                                         crate::types::Status::Ready => {
-                                            crate::polling::Poll::Done(())
+                                            ::codegen_runtime::polling::Poll::Done(())
                                         }
                                         crate::types::Status::Failed => {
-                                            crate::polling::Poll::Failed(state)
+                                            ::codegen_runtime::polling::Poll::Failed(state)
                                         }
                                         crate::types::Status::Creating => {
-                                            crate::polling::Poll::Pending(state)
+                                            ::codegen_runtime::polling::Poll::Pending(state)
                                         }
-                                        _ => crate::polling::Poll::Unlisted(state),
+                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                     }
                                 };
                                 ::std::result::Result::Ok(poll.done_with(value))
@@ -244,7 +244,7 @@ impl WaitUntilEndpointDeleted {
         let client = self.client;
         let group_id = self.group_id;
         let id = self.id;
-        crate::polling::wait(
+        ::codegen_runtime::polling::wait(
                 "wait_until_endpoint_deleted",
                 self.interval,
                 self.max_interval,
@@ -258,20 +258,20 @@ impl WaitUntilEndpointDeleted {
                     async move {
                         match request.send().await {
                             ::std::result::Result::Ok(value) => {
-                                let poll: crate::polling::Poll<()> = {
+                                let poll: ::codegen_runtime::polling::Poll<()> = {
                                     let object = &value;
                                     let state = ::std::string::ToString::to_string(
                                         object.status.as_str(),
                                     );
                                     match object.status {
                                         crate::types::Status::Failed => {
-                                            crate::polling::Poll::Failed(state)
+                                            ::codegen_runtime::polling::Poll::Failed(state)
                                         }
                                         crate::types::Status::Creating
                                         | crate::types::Status::Ready => {
-                                            crate::polling::Poll::Pending(state)
+                                            ::codegen_runtime::polling::Poll::Pending(state)
                                         }
-                                        _ => crate::polling::Poll::Unlisted(state),
+                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
                                     }
                                 };
                                 ::std::result::Result::Ok(poll.done_with(()))
@@ -279,7 +279,9 @@ impl WaitUntilEndpointDeleted {
                             ::std::result::Result::Err(
                                 crate::Error::Api(api),
                             ) if api.status == 404 => {
-                                ::std::result::Result::Ok(crate::polling::Poll::Done(()))
+                                ::std::result::Result::Ok(
+                                    ::codegen_runtime::polling::Poll::Done(()),
+                                )
                             }
                             ::std::result::Result::Err(error) => {
                                 ::std::result::Result::Err(error)

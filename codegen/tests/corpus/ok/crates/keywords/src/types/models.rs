@@ -3,7 +3,7 @@
 
 //! Object types of the API: request bodies and responses.
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An endpoint.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -28,7 +28,7 @@ impl Self_ {
     }
 }
 
-crate::codec::setters!(Self_ {
+::codegen_runtime::setters!(Self_ {
     with_type => r#type "type": crate::types::Type,
     with_crate => crate_ "crate_": ::std::vec::Vec<::std::string::String>,
 });

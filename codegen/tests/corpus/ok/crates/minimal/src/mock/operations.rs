@@ -12,16 +12,16 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 2usize] = [
-    crate::mock::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 2usize] = [
+    ::codegen_runtime::mock::OperationInfo {
         id: "createEndpoint",
         client_method: "create_endpoint",
         method: "POST",
         template: "/groups/{GROUP-ID}/endpoints",
         path: &[
-            crate::mock::runtime::Segment::Literal("/groups/"),
-            crate::mock::runtime::Segment::Param("GROUP-ID"),
-            crate::mock::runtime::Segment::Literal("/endpoints"),
+            ::codegen_runtime::mock::Segment::Literal("/groups/"),
+            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: true,
@@ -29,15 +29,15 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 2usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "listEndpoints",
         client_method: "list_endpoints",
         method: "GET",
         template: "/groups/{GROUP-ID}/endpoints",
         path: &[
-            crate::mock::runtime::Segment::Literal("/groups/"),
-            crate::mock::runtime::Segment::Param("GROUP-ID"),
-            crate::mock::runtime::Segment::Literal("/endpoints"),
+            ::codegen_runtime::mock::Segment::Literal("/groups/"),
+            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -53,8 +53,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json` and a body of that `Content-Type`.
     pub fn create_endpoint(&self) -> crate::mock::operations::CreateEndpoint<'_> {
         crate::mock::operations::CreateEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[0usize],
             ),
         }
@@ -65,7 +65,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct CreateEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::CreateEndpoint<'a> {
@@ -91,7 +91,7 @@ impl<'a> crate::mock::operations::CreateEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(CreateEndpoint => crate::types::Endpoint, "200");
+::codegen_runtime::mock_answers!(CreateEndpoint => crate::types::Endpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
@@ -99,8 +99,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn list_endpoints(&self) -> crate::mock::operations::ListEndpoints<'_> {
         crate::mock::operations::ListEndpoints {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[1usize],
             ),
         }
@@ -111,7 +111,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListEndpoints<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::ListEndpoints<'a> {
@@ -125,4 +125,4 @@ impl<'a> crate::mock::operations::ListEndpoints<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, "200");
+::codegen_runtime::mock_answers!(ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, "200");

@@ -3,26 +3,6 @@
 
 //! Open enumerations of the API.
 
-/// A value that an enum of this crate does not know, kept exactly as received.
-///
-/// It cannot be built directly, so a known value always maps to its own variant; use
-/// `From<&str>` or `FromStr` on the enum, which pick the known variant when there is one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnknownValue(pub(crate) String);
-
-impl UnknownValue {
-    /// The value as received.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for UnknownValue {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// A region.
 ///
 /// Open enum: values this crate does not know deserialize into [`Region::Unknown`] and serialize back unchanged.
@@ -36,10 +16,10 @@ pub enum Region {
     /// `eu-west-1`
     EuWest1,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(crate::types::UnknownValue),
+    Unknown(::codegen_runtime::UnknownValue),
 }
 
-crate::codec::open_enum!(Region {
+::codegen_runtime::open_enum!(Region {
     UsEast1 = "us-east-1" | "US_EAST_1",
     EuWest1 = "eu-west-1",
 });

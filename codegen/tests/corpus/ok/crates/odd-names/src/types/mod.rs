@@ -8,9 +8,10 @@
 //! sent back unchanged.
 
 mod enums;
-mod models;
-mod unions;
 
 pub use self::enums::*;
+
+mod models;
+
 pub use self::models::*;
-pub use self::unions::*;
+pub use ::codegen_runtime::{UnknownObject, UnknownValue};

@@ -3,7 +3,7 @@
 
 //! Object types of the API: request bodies and responses.
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An endpoint.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -37,7 +37,7 @@ impl Endpoint {
     }
 }
 
-crate::codec::setters!(Endpoint {
+::codegen_runtime::setters!(Endpoint {
     with_region => region "region": crate::types::Region,
     with_a_b => a_b "a_b": ::std::string::String,
     with_x_y => x_y "x_y": i64,

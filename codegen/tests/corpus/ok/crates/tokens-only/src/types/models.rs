@@ -3,7 +3,7 @@
 
 //! Object types of the API: request bodies and responses.
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An endpoint.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -28,7 +28,7 @@ impl Endpoint {
     }
 }
 
-crate::codec::setters!(Endpoint {
+::codegen_runtime::setters!(Endpoint {
     with_region => region "region": crate::types::Region,
     with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
 });

@@ -12,17 +12,17 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 3usize] = [
-    crate::mock::runtime::OperationInfo {
+pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 3usize] = [
+    ::codegen_runtime::mock::OperationInfo {
         id: "getEndpoint",
         client_method: "get_endpoint",
         method: "GET",
         template: "/groups/{GROUP-ID}/endpoints/{ID}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/groups/"),
-            crate::mock::runtime::Segment::Param("GROUP-ID"),
-            crate::mock::runtime::Segment::Literal("/endpoints/"),
-            crate::mock::runtime::Segment::Param("ID"),
+            ::codegen_runtime::mock::Segment::Literal("/groups/"),
+            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoints/"),
+            ::codegen_runtime::mock::Segment::Param("ID"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -30,15 +30,15 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 3usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "listEndpoints",
         client_method: "list_endpoints",
         method: "GET",
         template: "/groups/{GROUP-ID}/endpoints",
         path: &[
-            crate::mock::runtime::Segment::Literal("/groups/"),
-            crate::mock::runtime::Segment::Param("GROUP-ID"),
-            crate::mock::runtime::Segment::Literal("/endpoints"),
+            ::codegen_runtime::mock::Segment::Literal("/groups/"),
+            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -46,16 +46,16 @@ pub(crate) static OPERATIONS: [crate::mock::runtime::OperationInfo; 3usize] = [
         empty: false,
         envelope: ::std::option::Option::None,
     },
-    crate::mock::runtime::OperationInfo {
+    ::codegen_runtime::mock::OperationInfo {
         id: "deleteEndpoint",
         client_method: "delete_endpoint",
         method: "DELETE",
         template: "/groups/{GROUP-ID}/endpoints/{ID}",
         path: &[
-            crate::mock::runtime::Segment::Literal("/groups/"),
-            crate::mock::runtime::Segment::Param("GROUP-ID"),
-            crate::mock::runtime::Segment::Literal("/endpoints/"),
-            crate::mock::runtime::Segment::Param("ID"),
+            ::codegen_runtime::mock::Segment::Literal("/groups/"),
+            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
+            ::codegen_runtime::mock::Segment::Literal("/endpoints/"),
+            ::codegen_runtime::mock::Segment::Param("ID"),
         ],
         media_type: "application/json",
         has_body: false,
@@ -71,8 +71,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn get_endpoint(&self) -> crate::mock::operations::GetEndpoint<'_> {
         crate::mock::operations::GetEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[0usize],
             ),
         }
@@ -83,7 +83,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct GetEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::GetEndpoint<'a> {
@@ -106,7 +106,7 @@ impl<'a> crate::mock::operations::GetEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(GetEndpoint => crate::types::Endpoint, "200");
+::codegen_runtime::mock_answers!(GetEndpoint => crate::types::Endpoint, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::list_endpoints`](crate::Client#method.list_endpoints) (`GET /groups/{GROUP-ID}/endpoints`): List endpoints
@@ -114,8 +114,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn list_endpoints(&self) -> crate::mock::operations::ListEndpoints<'_> {
         crate::mock::operations::ListEndpoints {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[1usize],
             ),
         }
@@ -126,7 +126,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct ListEndpoints<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::ListEndpoints<'a> {
@@ -140,7 +140,7 @@ impl<'a> crate::mock::operations::ListEndpoints<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, "200");
+::codegen_runtime::mock_answers!(ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, "200");
 
 impl crate::mock::MockServer {
     /// Mocks [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`): Delete an endpoint
@@ -148,8 +148,8 @@ impl crate::mock::MockServer {
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn delete_endpoint(&self) -> crate::mock::operations::DeleteEndpoint<'_> {
         crate::mock::operations::DeleteEndpoint {
-            mock: crate::mock::runtime::Pending::new(
-                self,
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
                 &crate::mock::operations::OPERATIONS[2usize],
             ),
         }
@@ -160,7 +160,7 @@ impl crate::mock::MockServer {
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct DeleteEndpoint<'a> {
-    mock: crate::mock::runtime::Pending<'a>,
+    mock: ::codegen_runtime::mock::Pending<'a>,
 }
 
 impl<'a> crate::mock::operations::DeleteEndpoint<'a> {
@@ -183,4 +183,4 @@ impl<'a> crate::mock::operations::DeleteEndpoint<'a> {
     }
 }
 
-crate::mock::runtime::mock_answers!(DeleteEndpoint => (), "200");
+::codegen_runtime::mock_answers!(DeleteEndpoint => (), "200");

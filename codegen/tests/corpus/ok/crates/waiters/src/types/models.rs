@@ -3,7 +3,7 @@
 
 //! Object types of the API: request bodies and responses.
 
-crate::codec::object_type! {
+::codegen_runtime::object_type! {
     /// An endpoint.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]
@@ -31,6 +31,6 @@ impl Endpoint {
     }
 }
 
-crate::codec::setters!(Endpoint {
+::codegen_runtime::setters!(Endpoint {
     with_note => note "note": ::std::string::String,
 });

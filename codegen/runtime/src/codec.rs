@@ -1,0 +1,627 @@
+//! What every generated type shares, written once: object types with their JSON mapping
+//! ([`object_type!`](crate::object_type)), discriminated unions ([`union_type!`](crate::union_type)), the open-enum impls
+//! ([`open_enum!`](crate::open_enum)) and the `with_*` setters of request types ([`setters!`](crate::setters)).
+//!
+//! Object types do not `#[derive(Serialize, Deserialize)]`: the derives expand to about 470
+//! lines per struct, which dominated the generated crate's compile time. Here each struct only
+//! lists its fields (wire name and kind); writing is compiled once per field type, and reading
+//! is one small visitor per struct that decodes each member straight into its field (the
+//! helpers it calls are shared).
+
+//!
+//! Everything here is for generated code: the macros are exported at the crate root, and
+//! the helpers they expand to are public but hidden from the docs.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Error as _, IgnoredAny, MapAccess};
+use serde_json::{Map, Value};
+
+/// A value that an enum of a generated crate does not know, kept exactly as received.
+///
+/// It cannot be built by users of a generated crate, so a known value always maps to its own
+/// variant; use `From<&str>` or `FromStr` on the enum, which pick the known variant when there
+/// is one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// For the enums' `From<&str>` only (through [`open_enum!`](crate::open_enum)), which tries the known
+    /// values first.
+    #[doc(hidden)]
+    pub fn new(value: String) -> Self {
+        UnknownValue(value)
+    }
+
+    /// The value as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An object of a union whose discriminator a generated crate does not know (or which has
+/// none), kept exactly as received: serializing it writes the same members back.
+///
+/// It cannot be built by users of a generated crate, so an object of a known variant always
+/// decodes into that variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownObject(Map<String, Value>);
+
+impl UnknownObject {
+    /// For the unions' decoders only (through [`union_type!`](crate::union_type)), which try the known variants
+    /// first.
+    #[doc(hidden)]
+    pub fn new(members: Map<String, Value>) -> Self {
+        UnknownObject(members)
+    }
+
+    /// The members as received.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// The members as received, owned.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+
+    /// The member `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+}
+
+/// Implements `KNOWN_VALUES`, `as_str`, `is_known`, `From<&str>`, `From<String>`, `FromStr`,
+/// `AsRef<str>`, `PartialEq`, `Eq`, `Hash` and `Ord` (by wire value; the derives cost far more
+/// to compile), `Display`, `Serialize` and `Deserialize` for an open enum, from its variants'
+/// wire values (and the aliases also accepted when reading).
+#[macro_export]
+macro_rules! open_enum {
+    ($name:ident { $($variant:ident = $wire:literal $(| $alias:literal)*),* $(,)? }) => {
+        impl $name {
+            /// Every value this crate knows, as sent on the wire, in the order of the spec.
+            pub const KNOWN_VALUES: &'static [&'static str] = &[$($wire),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)*
+                    $name::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Whether this is a value the crate knows (not [`Self::Unknown`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire $(| $alias)* => $name::$variant,)*
+                    other => $name::Unknown($crate::UnknownValue::new(other.to_owned())),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                $name::from(value.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok($name::from(value))
+            }
+        }
+
+        // Equality, hashing and order go by wire value: the same as comparing variants (a known
+        // value never ends up in `Unknown`), and far cheaper to compile than the derives.
+        impl ::std::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl ::std::cmp::Eq for $name {}
+
+        impl ::std::hash::Hash for $name {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
+            }
+        }
+
+        impl ::std::cmp::Ord for $name {
+            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
+        }
+
+        impl ::std::cmp::PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+                ::std::option::Option::Some(::std::cmp::Ord::cmp(self, other))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::codec::string(deserializer).map(|value| $name::from(value.as_ref()))
+            }
+        }
+    };
+}
+
+/// Defines an object type: the struct, and `Serialize` and `Deserialize` from its fields' wire
+/// names and kinds:
+///
+/// | kind | Rust type | reading a missing / `null` member | writing |
+/// |---|---|---|---|
+/// | `required` | `T` | error / error | always |
+/// | `nullable` | `Option<T>` | `None` / `None` | always (`null` for `None`) |
+/// | `optional` | `Option<T>` | `None` / `None` | only when `Some` |
+///
+/// Members nobody asks for are ignored when reading.
+#[macro_export]
+macro_rules! object_type {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty = $kind:ident $wire:literal),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut writer = $crate::codec::ObjectWriter::new(serializer)?;
+                $crate::codec::ToObject::write_members(self, &mut writer)?;
+                writer.end()
+            }
+        }
+
+        impl $crate::codec::ToObject for $name {
+            fn write_members<M: ::serde::ser::SerializeMap>(
+                &self,
+                writer: &mut $crate::codec::ObjectWriter<M>,
+            ) -> ::std::result::Result<(), M::Error> {
+                $(writer.$kind($wire, &self.$field)?;)*
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                // Reads the members straight from the input, one field slot each: no map is
+                // built in between.
+                struct Members;
+
+                impl<'de> ::serde::de::Visitor<'de> for Members {
+                    type Value = $name;
+
+                    fn expecting(
+                        &self,
+                        formatter: &mut ::std::fmt::Formatter<'_>,
+                    ) -> ::std::fmt::Result {
+                        formatter.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        $(let mut $field = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(key) =
+                            map.next_key::<$crate::codec::Key<'de>>()?
+                        {
+                            match key.as_str() {
+                                $($wire => $crate::codec::read_member(&mut map, &mut $field, $wire)?,)*
+                                _ => $crate::codec::skip_member(&mut map)?,
+                            }
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: $crate::codec::$kind($field, $wire)?,)*
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(Members)
+            }
+        }
+    };
+}
+
+/// Defines a discriminated union: an enum with one variant per known discriminator value
+/// (each holding an object type that leaves the discriminator member to the union) and
+/// `Unknown`, which keeps any other object whole. Reading picks the variant from the
+/// `$discriminator` member, read as the open enum `$enum`; writing puts that member first.
+#[allow(
+    clippy::crate_in_macro_def,
+    reason = "the discriminator enum is in the calling crate's `types` module"
+)]
+#[macro_export]
+macro_rules! union_type {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $discriminator:literal as $enum:ident {
+            $($(#[$variant_meta:meta])* $variant:ident($ty:ty)),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$variant_meta])* $variant($ty),)*
+            /// An object whose discriminator this crate does not know (or which has none),
+            /// kept exactly as received.
+            Unknown($crate::UnknownObject),
+        }
+
+        impl $name {
+            /// Wire name of the member that says which variant an object is.
+            pub const DISCRIMINATOR: &'static str = $discriminator;
+
+            /// Whether this is a variant the crate knows (not [`Self::Unknown`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $($name::$variant(value) => $crate::codec::write_variant(
+                        serializer,
+                        $discriminator,
+                        crate::types::$enum::$variant.as_str(),
+                        value,
+                    ),)*
+                    $name::Unknown(object) => ::serde::Serialize::serialize(object.as_map(), serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                // The discriminator may come after the members it decides on, so the object is
+                // read whole first.
+                let members = $crate::codec::read_object(deserializer)?;
+                let value = members
+                    .get($discriminator)
+                    .and_then(::serde_json::Value::as_str)
+                    .map(crate::types::$enum::from);
+                match value {
+                    $(::std::option::Option::Some(crate::types::$enum::$variant) => {
+                        $crate::codec::variant(members).map($name::$variant)
+                    })*
+                    _ => ::std::result::Result::Ok($name::Unknown(
+                        $crate::UnknownObject::new(members),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+/// Adds `with_*` setters for the fields a request type's constructor does not take:
+/// `with_x => x "x": T` sets the optional field `x` to `Some(value.into())` (so a string
+/// field takes a `&str`, an enum field its wire value); the literal names the field in the
+/// setter's docs.
+#[macro_export]
+macro_rules! setters {
+    ($name:ident { $($setter:ident => $field:ident $doc:literal: $ty:ty),* $(,)? }) => {
+        impl $name {
+            $(
+                #[doc = concat!("Sets [`", $doc, "`](Self#structfield.", $doc, ").")]
+                pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
+                    self.$field = ::std::option::Option::Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+/// Reads a string, borrowed from the input when possible (shared by every open enum).
+pub fn string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+    std::borrow::Cow::<'de, str>::deserialize(deserializer)
+}
+
+/// A member name, borrowed from the input when it has no escapes (so most names cost no
+/// allocation).
+pub enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(name) => name,
+            Key::Owned(name) => name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(name))
+            }
+
+            fn visit_str<E>(self, name: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(name.to_owned()))
+            }
+
+            fn visit_string<E>(self, name: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(name))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Reads the value of the member `field` into its slot; a second member of the same name is an
+/// error, as with serde's derive.
+pub fn read_member<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    field: &'static str,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(A::Error::duplicate_field(field));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Skips the value of a member nobody asks for.
+pub fn skip_member<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(|_| ())
+}
+
+/// A member that must be present (it may still be `null` if `T` is an `Option`).
+pub fn required<T, E: de::Error>(slot: Option<T>, field: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(field))
+}
+
+/// A member that may be missing or `null`.
+pub fn optional<T, E>(slot: Option<Option<T>>, _field: &'static str) -> Result<Option<T>, E> {
+    Ok(slot.flatten())
+}
+
+/// A member that may be missing or `null` (written as `null` when `None`).
+pub fn nullable<T, E>(slot: Option<Option<T>>, field: &'static str) -> Result<Option<T>, E> {
+    optional(slot, field)
+}
+
+/// Writes a struct as a JSON object, member by member (see [`object_type!`](crate::object_type)).
+pub struct ObjectWriter<M> {
+    map: M,
+}
+
+impl<M: serde::ser::SerializeMap> ObjectWriter<M> {
+    pub fn new<S>(serializer: S) -> Result<Self, S::Error>
+    where
+        S: serde::Serializer<SerializeMap = M>,
+    {
+        serializer
+            .serialize_map(None)
+            .map(|map| ObjectWriter { map })
+    }
+
+    pub fn required<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.map.serialize_entry(field, value)
+    }
+
+    pub fn nullable<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        self.map.serialize_entry(field, value)
+    }
+
+    pub fn optional<T: serde::Serialize>(
+        &mut self,
+        field: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(field, value),
+            None => Ok(()),
+        }
+    }
+
+    pub fn end(self) -> Result<M::Ok, M::Error> {
+        self.map.end()
+    }
+}
+
+/// A struct written member by member into a JSON object (implemented by [`object_type!`](crate::object_type)), so
+/// a union can add its discriminator to the same object.
+pub trait ToObject {
+    /// Writes the struct's members.
+    fn write_members<M: serde::ser::SerializeMap>(
+        &self,
+        writer: &mut ObjectWriter<M>,
+    ) -> Result<(), M::Error>;
+}
+
+/// Writes a union variant: the discriminator member, then the object's own members.
+pub fn write_variant<S: serde::Serializer, T: ToObject>(
+    serializer: S,
+    discriminator: &'static str,
+    value: &str,
+    object: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut writer = ObjectWriter::new(serializer)?;
+    writer.required(discriminator, &value)?;
+    object.write_members(&mut writer)?;
+    writer.end()
+}
+
+/// Builds a union variant from the members already read (see [`union_type!`](crate::union_type)); an error
+/// names the variant's type.
+pub fn variant<T: DeserializeOwned, E: de::Error>(members: Map<String, Value>) -> Result<T, E> {
+    let object = Value::Object(members);
+    let path = std::any::type_name::<T>();
+    let type_name = path.rsplit("::").next().unwrap_or(path);
+    T::deserialize(&object).map_err(|error| E::custom(format_args!("{type_name}: {error}")))
+}
+
+/// Reads the members of a JSON object.
+pub fn read_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    Map::<String, Value>::deserialize(deserializer)
+}
+
+#[cfg(test)]
+mod tests {
+
+    object_type! {
+        /// A type like the generated ones.
+        #[derive(Debug, PartialEq)]
+        pub struct Probe {
+            name: String = required "name",
+            count: Option<i64> = optional "count",
+            note: Option<String> = nullable "note",
+            tags: Option<Vec<String>> = optional "tags",
+        }
+    }
+
+    #[test]
+    fn reads_required_optional_and_defaulted_members_and_ignores_others() {
+        let probe: Probe = serde_json::from_str(r#"{"name":"a","count":null,"extra":[1,{"x":2}]}"#)
+            .expect("decodes");
+        assert_eq!(
+            probe,
+            Probe {
+                name: "a".to_owned(),
+                count: None,
+                note: None,
+                tags: None,
+            }
+        );
+        // Written back: `optional` members only when set, `nullable` ones always.
+        assert_eq!(
+            serde_json::to_string(&probe).expect("encodes"),
+            r#"{"name":"a","note":null}"#
+        );
+        let probe: Probe =
+            serde_json::from_str(r#"{"tags":["t"],"count":3,"name":"b","note":"n"}"#)
+                .expect("decodes");
+        assert_eq!(
+            serde_json::to_string(&probe).expect("encodes"),
+            r#"{"name":"b","count":3,"note":"n","tags":["t"]}"#
+        );
+    }
+
+    #[test]
+    fn says_what_failed_like_serde_does() {
+        let missing = serde_json::from_str::<Probe>(r#"{"count":1}"#)
+            .expect_err("name is required")
+            .to_string();
+        assert_eq!(missing, "missing field `name` at line 1 column 11");
+        let wrong = serde_json::from_str::<Probe>(r#"{"name":"a","count":"many"}"#)
+            .expect_err("count is a number")
+            .to_string();
+        assert!(
+            wrong.starts_with("invalid type: string \"many\", expected i64"),
+            "{wrong}"
+        );
+        let twice = serde_json::from_str::<Probe>(r#"{"name":"a","name":"b"}"#)
+            .expect_err("a member twice")
+            .to_string();
+        assert!(twice.starts_with("duplicate field `name`"), "{twice}");
+        let not_object = serde_json::from_str::<Probe>("[1]")
+            .expect_err("not an object")
+            .to_string();
+        assert!(
+            not_object.starts_with("invalid type: sequence, expected a Probe object"),
+            "{not_object}"
+        );
+    }
+
+    #[test]
+    fn member_names_with_escapes_and_values_read_from_a_value_decode_the_same() {
+        let expected = Probe {
+            name: "a".to_owned(),
+            count: Some(2),
+            note: None,
+            tags: Some(vec!["t".to_owned()]),
+        };
+        // An escaped name cannot be borrowed from the input: it is unescaped into a `String`.
+        let escaped: Probe =
+            serde_json::from_str(r#"{"na\u006de":"a","count":2,"tags":["t"]}"#).expect("decodes");
+        assert_eq!(escaped, expected);
+        let value = serde_json::json!({"name": "a", "count": 2, "tags": ["t"], "other": {}});
+        let from_value: Probe = serde_json::from_value(value).expect("decodes");
+        assert_eq!(from_value, expected);
+    }
+}

@@ -1,0 +1,692 @@
+//! Sending requests with the client's credentials, and decoding responses.
+//!
+//! Operations build an [`ApiRequest`]; [`send`] runs it in the operation's tracing span,
+//! `Client::execute` sends it (retrying as the policy allows), and [`decode_json`] /
+//! [`decode_empty`] turn the answer into the operation's result or a typed [`Error`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+
+use tracing::Instrument;
+
+use crate::client::{Client, ClientInner};
+use crate::error::{ApiError, DecodeError, Error};
+use crate::pattern::Pattern;
+use crate::response::{ResponseFuture, ResponseValue};
+use crate::retry::{self, RetryPolicy};
+
+/// Everything but the unreserved characters of RFC 3986 is escaped in a path segment, so a
+/// value can never add a segment, a query or a fragment.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A request ready to send: method, encoded path, query pairs and JSON body.
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Path below the base URL (version prefix included), starting with `/`, already
+    /// percent-encoded.
+    pub path: String,
+    /// Query pairs, not yet encoded.
+    pub query: Vec<(&'static str, String)>,
+    /// The JSON body, if any.
+    pub body: Option<Vec<u8>>,
+    /// The version's media type: sent as `Accept`, and as `Content-Type` with a body.
+    pub media_type: &'static str,
+    /// How to read the answer.
+    pub answer: AnswerShape,
+}
+
+/// What the decoder needs to know about an answer besides its bytes.
+pub struct AnswerShape {
+    /// Whether the answer comes wrapped in the `{"status", "content"}` envelope.
+    pub envelope: bool,
+    /// For a union answer: the discriminator member and the value the request implies (its
+    /// path parameter or body field), written into objects that lack the member.
+    pub discriminator: Option<(&'static str, String)>,
+}
+
+/// Settings of one request that override the client's.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// The request builder's `timeout`, overriding the client's.
+    pub timeout: Option<Duration>,
+}
+
+/// The status, headers and whole body of an answer, and how many attempts it took.
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Vec<u8>,
+    /// How many attempts the call took.
+    pub attempts: u32,
+}
+
+/// Turns an answer into an operation's value and the status it carried (the envelope's, if
+/// any): [`decode_json`] or [`decode_empty`].
+pub type Decoder<T> = fn(&RawResponse, &AnswerShape) -> Result<(T, u16), Error>;
+
+/// Adds what every request builder has besides its parameters: `timeout`, `send`,
+/// `send_with_metadata`, `IntoFuture`, and its tracing span (made by `$span`, given the
+/// operation id, method, path template and the path parameter fields). The builder provides
+/// `client` (a generated client, which converts into a [`Client`]) and `options` fields and a
+/// `request()` method.
+#[macro_export]
+macro_rules! request_builder {
+    (
+        $builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal,
+        $span:ident($operation:literal, $method:literal, $template:literal $(, $param:ident)*)
+    ) => {
+        impl $builder {
+            fn span(&self) -> ::tracing::Span {
+                $span($operation, $method, $template $(, ::std::convert::AsRef::<str>::as_ref(&self.$param))*)
+            }
+
+            /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
+            /// for this request: the longest one attempt may take, from sending to reading the
+            /// whole answer.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            #[doc = concat!("Sends the request and returns ", $returns, ".\n\n# Errors\n\nSee [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
+            pub fn send(self) -> $crate::ResponseFuture<$output> {
+                let span = self.span();
+                let request = self.request();
+                $crate::transport::send_value(::std::convert::Into::into(self.client), span, request, self.options, $decode)
+            }
+
+            /// Sends the request and returns the value together with the HTTP status and
+            /// headers of the answer (for example `RateLimit-Remaining`).
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("See [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
+            pub fn send_with_metadata(self) -> $crate::ResponseFuture<$crate::ResponseValue<$output>> {
+                let span = self.span();
+                let request = self.request();
+                $crate::transport::send(::std::convert::Into::into(self.client), span, request, self.options, $decode)
+            }
+        }
+
+        impl ::std::future::IntoFuture for $builder {
+            type Output = ::std::result::Result<$output, $crate::Error>;
+            type IntoFuture = $crate::ResponseFuture<$output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.send()
+            }
+        }
+    };
+}
+
+/// Checks one path parameter and percent-encodes it as a single path segment.
+pub fn path_segment(
+    name: &'static str,
+    value: &str,
+    pattern: Option<&Pattern>,
+) -> Result<String, Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_argument(name, "must not be empty"));
+    }
+    // URL parsers resolve `.` and `..` segments even when the dots are escaped.
+    if value == "." || value == ".." {
+        return Err(Error::invalid_argument(
+            name,
+            format!("`{value}` is not allowed as a path segment"),
+        ));
+    }
+    if let Some(pattern) = pattern {
+        pattern.check(name, value)?;
+    }
+    Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
+}
+
+/// Adds an optional query parameter when it is set.
+pub fn push_query<T: ToString>(
+    query: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &Option<T>,
+) {
+    if let Some(value) = value {
+        query.push((name, value.to_string()));
+    }
+}
+
+/// Checks that a union body is the variant its path parameter `name` names (a body whose
+/// discriminator the crate does not know is left to the server).
+pub fn check_body_variant<E: PartialEq + AsRef<str>>(
+    body: Option<E>,
+    path: &E,
+    name: &'static str,
+) -> Result<(), Error> {
+    match body {
+        Some(body) if body != *path => Err(Error::invalid_argument(
+            "body",
+            format!(
+                "is for `{}` but `{name}` is `{}`; they must name the same variant",
+                body.as_ref(),
+                path.as_ref()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Serializes a request body as JSON.
+pub fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|error| {
+        Error::invalid_argument("body", format!("cannot be serialized as JSON: {error}"))
+    })
+}
+
+/// Sends an operation's request inside its tracing span, decodes the answer and hands it to
+/// the status and headers with it ([`send_value`] drops them).
+///
+/// Request builders call this instead of being `async fn`s themselves, and the exchange itself
+/// (`exchange`) does not depend on the result type: the async machinery is compiled once,
+/// and each result type only adds the small `Decoding` future. That keeps a crate with many
+/// operations quick to build.
+pub fn send<T>(
+    client: Client,
+    span: tracing::Span,
+    request: Result<ApiRequest, Error>,
+    options: RequestOptions,
+    decode: Decoder<T>,
+) -> ResponseFuture<ResponseValue<T>>
+where
+    T: Send + 'static,
+{
+    Box::pin(Decoding {
+        exchange: exchange(client, span, request, options),
+        decode,
+    })
+}
+
+/// [`send`] without the status and headers.
+pub fn send_value<T>(
+    client: Client,
+    span: tracing::Span,
+    request: Result<ApiRequest, Error>,
+    options: RequestOptions,
+    decode: Decoder<T>,
+) -> ResponseFuture<T>
+where
+    T: Send + 'static,
+{
+    Box::pin(ValueOnly(Decoding {
+        exchange: exchange(client, span, request, options),
+        decode,
+    }))
+}
+
+/// The answer and how to read it.
+type Exchange = Pin<Box<dyn Future<Output = Result<(RawResponse, AnswerShape), Error>> + Send>>;
+
+/// Sends `request` inside `span`, retrying as the client's policy allows.
+fn exchange(
+    client: Client,
+    span: tracing::Span,
+    request: Result<ApiRequest, Error>,
+    options: RequestOptions,
+) -> Exchange {
+    let call = async move {
+        let request = request?;
+        let response = client.execute(&request, &options).await?;
+        Ok((response, request.answer))
+    };
+    Box::pin(call.instrument(span))
+}
+
+/// Waits for an [`Exchange`], then decodes its answer.
+struct Decoding<T> {
+    exchange: Exchange,
+    decode: Decoder<T>,
+}
+
+impl<T> Future for Decoding<T> {
+    type Output = Result<ResponseValue<T>, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (response, shape) = match self.exchange.as_mut().poll(cx) {
+            Poll::Ready(Ok(answer)) => answer,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+            Poll::Pending => return Poll::Pending,
+        };
+        let (value, status) = match (self.decode)(&response, &shape) {
+            Ok(decoded) => decoded,
+            Err(error) => return Poll::Ready(Err(error)),
+        };
+        Poll::Ready(Ok(ResponseValue::new(
+            value,
+            status,
+            response.headers,
+            response.attempts,
+        )))
+    }
+}
+
+/// A [`Decoding`] that drops the status and headers.
+struct ValueOnly<T>(Decoding<T>);
+
+impl<T> Future for ValueOnly<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|result| result.map(ResponseValue::into_inner))
+    }
+}
+
+/// Why one attempt failed before an answer was read.
+pub(crate) enum AttemptError {
+    /// The exchange itself failed: may be retried.
+    Transport(reqwest::Error),
+    /// Anything else (an authentication problem): returned as is.
+    Other(Error),
+}
+
+impl From<Error> for AttemptError {
+    fn from(error: Error) -> Self {
+        AttemptError::Other(error)
+    }
+}
+
+/// One attempt of a request, ready to be authenticated and sent: the credentials add the
+/// `Authorization` header (and may send it more than once, to answer a challenge or with a
+/// renewed token).
+pub(crate) struct Outgoing<'a> {
+    client: &'a ClientInner,
+    pub(crate) target: &'a Target,
+    pub(crate) request: &'a ApiRequest,
+    timeout: Option<Duration>,
+}
+
+impl Outgoing<'_> {
+    /// The request to send with `authorization` (or bare, with `None`). Built afresh for each
+    /// send, which costs less than keeping one to copy: most requests are sent once.
+    pub(crate) fn with_authorization(
+        &self,
+        authorization: Option<HeaderValue>,
+    ) -> reqwest::RequestBuilder {
+        let (client, request) = (self.client, self.request);
+        // The media type is a `type/subtype` token pair checked by the generator.
+        let media_type = HeaderValue::from_static(request.media_type);
+        let mut builder = client
+            .http
+            .request(request.method.clone(), self.target.url.clone())
+            .header(ACCEPT, media_type.clone())
+            .header(USER_AGENT, client.user_agent.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, media_type).body(body.clone());
+        }
+        match authorization {
+            Some(value) => builder.header(AUTHORIZATION, value),
+            None => builder,
+        }
+    }
+}
+
+/// Runs `attempt` until it answers or fails for good, waiting between attempts as `policy`
+/// says: retryable statuses and transport failures (see [`retry`]) are tried again, up to the
+/// policy's attempts. `idempotent` says whether the request may be repeated after the server
+/// may have acted on it. The answer records how many attempts it took.
+pub(crate) async fn with_retries<F, A>(
+    policy: RetryPolicy,
+    idempotent: bool,
+    mut attempt: F,
+) -> Result<RawResponse, Error>
+where
+    F: FnMut() -> A,
+    A: Future<Output = Result<RawResponse, AttemptError>>,
+{
+    let mut attempts = 1;
+    loop {
+        let outcome = attempt().await;
+        let cause = match &outcome {
+            Ok(response) => retry::retryable_status(idempotent, response.status)
+                .map(|cause| (cause, retry::retry_after(&response.headers))),
+            Err(AttemptError::Transport(error)) => {
+                retry::retryable_error(idempotent, error).map(|cause| (cause, None))
+            }
+            Err(AttemptError::Other(_)) => None,
+        };
+        let retry = cause.filter(|_| attempts < policy.max_attempts());
+        let Some((cause, retry_after)) = retry else {
+            return match outcome {
+                Ok(mut response) => {
+                    response.attempts = attempts;
+                    Ok(response)
+                }
+                Err(AttemptError::Transport(source)) => Err(Error::Transport { source, attempts }),
+                Err(AttemptError::Other(error)) => Err(error),
+            };
+        };
+        let delay = policy.delay(attempts, retry_after);
+        tracing::info!(
+            attempt = attempts,
+            max_attempts = policy.max_attempts(),
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            cause = %cause,
+            "retrying"
+        );
+        tokio::time::sleep(delay).await;
+        attempts += 1;
+    }
+}
+
+/// Reads the status, headers and whole body of an answer.
+pub(crate) async fn read_response(
+    mut response: reqwest::Response,
+) -> Result<RawResponse, AttemptError> {
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    // Zero-copy when the body arrived in one piece.
+    let body = Vec::from(response.bytes().await.map_err(AttemptError::Transport)?);
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+        attempts: 1,
+    })
+}
+
+impl Client {
+    /// Sends `request` with the client's credentials, retrying as its
+    /// [`RetryPolicy`](crate::RetryPolicy) allows, and reads the whole answer.
+    pub(crate) async fn execute(
+        &self,
+        request: &ApiRequest,
+        options: &RequestOptions,
+    ) -> Result<RawResponse, Error> {
+        let timeout = options.timeout.or(self.inner.timeout);
+        let target = Target::new(&self.inner.base_url, request)?;
+        with_retries(
+            self.inner.retry,
+            retry::is_idempotent(&request.method),
+            || self.attempt(request, &target, timeout),
+        )
+        .await
+    }
+
+    /// One attempt: sends `request`, authenticated, and reads the whole answer.
+    async fn attempt(
+        &self,
+        request: &ApiRequest,
+        target: &Target,
+        timeout: Option<Duration>,
+    ) -> Result<RawResponse, AttemptError> {
+        let inner = &self.inner;
+        let outgoing = Outgoing {
+            client: inner,
+            target,
+            request,
+            timeout,
+        };
+        let response = inner.credentials.send(inner, &outgoing).await?;
+        read_response(response).await
+    }
+}
+
+/// Where a request goes: its URL, parsed once per call and shared by its attempts.
+pub(crate) struct Target {
+    pub(crate) url: reqwest::Url,
+}
+
+impl Target {
+    fn new(base_url: &str, request: &ApiRequest) -> Result<Target, Error> {
+        let mut url =
+            reqwest::Url::parse(&format!("{base_url}{}", request.path)).map_err(|error| {
+                Error::invalid_argument("path", format!("does not form a valid URL: {error}"))
+            })?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(
+                request
+                    .query
+                    .iter()
+                    .map(|(key, value)| (*key, value.as_str())),
+            );
+        }
+        Ok(Target { url })
+    }
+
+    /// Host name, which diqwest keys its nonces by.
+    #[cfg(feature = "digest")]
+    pub(crate) fn host(&self) -> &str {
+        self.url.host_str().unwrap_or_default()
+    }
+
+    /// The `uri` a Digest answer signs: path and query, exactly as sent.
+    #[cfg(feature = "digest")]
+    pub(crate) fn uri(&self) -> String {
+        match self.url.query() {
+            Some(query) => format!("{}?{query}", self.url.path()),
+            None => self.url.path().to_owned(),
+        }
+    }
+}
+
+/// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked
+/// and filling in a union's missing discriminator from the request.
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    response: &RawResponse,
+    shape: &AnswerShape,
+) -> Result<(T, u16), Error> {
+    let (status, mut value) = match success_content(response, shape.envelope)? {
+        // Nothing to fill in: decode straight from the bytes.
+        Content::Raw if shape.discriminator.is_none() => {
+            return serde_json::from_slice(&response.body)
+                .map(|value| (value, response.status))
+                .map_err(|source| decode_error(response.status, response, source));
+        }
+        Content::Raw => match serde_json::from_slice(&response.body) {
+            Ok(value) => (response.status, value),
+            Err(source) => return Err(decode_error(response.status, response, source)),
+        },
+        Content::Enveloped(status, value) => (status, value),
+    };
+    if let Some((member, implied)) = &shape.discriminator {
+        fill_discriminator(&mut value, member, implied);
+    }
+    T::deserialize(&value)
+        .map(|decoded| (decoded, status))
+        .map_err(|source| decode_error(status, response, source))
+}
+
+/// Adds `member: implied` to an object (or to each object of an array) that lacks it.
+fn fill_discriminator(value: &mut serde_json::Value, member: &str, implied: &str) {
+    let fill = |object: &mut serde_json::Map<String, serde_json::Value>| {
+        object
+            .entry(member)
+            .or_insert_with(|| serde_json::Value::String(implied.to_owned()));
+    };
+    match value {
+        serde_json::Value::Object(object) => fill(object),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .filter_map(serde_json::Value::as_object_mut)
+            .for_each(fill),
+        _ => {}
+    }
+}
+
+/// Checks an answer that carries nothing of interest (no body, `204 No Content`, or `{}`).
+pub fn decode_empty(response: &RawResponse, shape: &AnswerShape) -> Result<((), u16), Error> {
+    Ok(match success_content(response, shape.envelope)? {
+        Content::Raw => ((), response.status),
+        Content::Enveloped(status, _) => ((), status),
+    })
+}
+
+enum Content {
+    /// A plain 2xx answer.
+    Raw,
+    /// The status and `content` of an envelope whose `status` is 2xx.
+    Enveloped(u16, serde_json::Value),
+}
+
+/// Turns non-2xx answers (plain or enveloped) into [`Error::Api`].
+fn success_content(response: &RawResponse, envelope: bool) -> Result<Content, Error> {
+    if !(200..300).contains(&response.status) {
+        let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+        return Err(api_error(response.status, response, fields.as_ref()));
+    }
+    if !envelope {
+        return Ok(Content::Raw);
+    }
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        status: u16,
+        #[serde(default)]
+        content: serde_json::Value,
+    }
+    let wrapped: Envelope = match serde_json::from_slice(&response.body) {
+        Ok(wrapped) => wrapped,
+        Err(source) => return Err(decode_error(response.status, response, source)),
+    };
+    if !(200..300).contains(&wrapped.status) {
+        return Err(api_error(wrapped.status, response, Some(&wrapped.content)));
+    }
+    Ok(Content::Enveloped(wrapped.status, wrapped.content))
+}
+
+fn api_error(status: u16, response: &RawResponse, fields: Option<&serde_json::Value>) -> Error {
+    Error::Api(Box::new(ApiError::new(
+        status,
+        response.headers.clone(),
+        String::from_utf8_lossy(&response.body).into_owned(),
+        fields,
+        response.attempts,
+    )))
+}
+
+fn decode_error(status: u16, response: &RawResponse, source: serde_json::Error) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        status,
+        body: String::from_utf8_lossy(&response.body).into_owned(),
+        source,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use reqwest::header::RETRY_AFTER;
+    use tokio::time::Instant;
+
+    use super::*;
+
+    fn answer(status: u16, retry_after: Option<&str>) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert(RETRY_AFTER, value.parse().expect("header value"));
+        }
+        RawResponse {
+            status,
+            headers,
+            body: Vec::new(),
+            attempts: 1,
+        }
+    }
+
+    /// Runs `with_retries` over scripted answers on the paused clock; returns the outcome and
+    /// when (since the start) each attempt was made.
+    async fn run(
+        policy: RetryPolicy,
+        idempotent: bool,
+        answers: Vec<RawResponse>,
+    ) -> (Result<RawResponse, Error>, Vec<Duration>) {
+        let started = Instant::now();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let answers = Mutex::new(answers.into_iter());
+        let outcome = with_retries(policy, idempotent, || {
+            seen.lock().expect("lock").push(started.elapsed());
+            let next = answers.lock().expect("lock").next();
+            async move { Ok(next.unwrap_or_else(|| answer(200, None))) }
+        })
+        .await;
+        let seen = seen.lock().expect("lock").clone();
+        (outcome, seen)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rate_limited_answer_is_retried_after_its_retry_after() {
+        let (outcome, seen) = run(
+            RetryPolicy::standard(),
+            false,
+            vec![answer(429, Some("5")), answer(201, None)],
+        )
+        .await;
+        let response = outcome.expect("answered");
+        assert_eq!((response.status, response.attempts), (201, 2));
+        assert_eq!(seen, [0, 5].map(Duration::from_secs).to_vec());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_is_capped_by_the_policy_maximum() {
+        let policy = RetryPolicy::standard().with_max_delay(Duration::from_secs(3));
+        let (_, seen) = run(policy, true, vec![answer(503, Some("3600"))]).await;
+        assert_eq!(seen, [0, 3].map(Duration::from_secs).to_vec());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_last_attempt_returns_the_answer_as_it_is() {
+        let (outcome, seen) = run(
+            RetryPolicy::standard().with_max_attempts(3),
+            true,
+            vec![
+                answer(503, Some("1")),
+                answer(503, Some("1")),
+                answer(503, Some("1")),
+            ],
+        )
+        .await;
+        let response = outcome.expect("the last answer");
+        assert_eq!((response.status, response.attempts), (503, 3));
+        assert_eq!(seen, [0, 1, 2].map(Duration::from_secs).to_vec());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gateway_errors_of_non_idempotent_requests_are_not_retried() {
+        let (outcome, seen) =
+            run(RetryPolicy::standard(), false, vec![answer(503, Some("1"))]).await;
+        assert_eq!(outcome.expect("answered").status, 503);
+        assert_eq!(seen, [Duration::ZERO]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_without_retry_after_stays_under_the_doubling_ceiling() {
+        let policy = RetryPolicy::standard()
+            .with_max_attempts(4)
+            .with_base_delay(Duration::from_secs(10))
+            .with_max_delay(Duration::from_secs(60));
+        let (_, seen) = run(
+            policy,
+            true,
+            vec![answer(502, None), answer(502, None), answer(502, None)],
+        )
+        .await;
+        assert_eq!(seen.len(), 4);
+        let pauses: Vec<Duration> = seen.windows(2).map(|pair| pair[1] - pair[0]).collect();
+        for (pause, ceiling) in pauses.iter().zip([10, 20, 40]) {
+            assert!(*pause <= Duration::from_secs(ceiling), "{pauses:?}");
+        }
+    }
+}

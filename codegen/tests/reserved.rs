@@ -1,0 +1,188 @@
+//! The reserved names of `codegen/src/reserved.rs` are exactly the names the generated code and
+//! the runtime crate give the client, the builders and the mock server besides what comes from
+//! the spec: a name added to either without a line in the list (a spec parameter could then
+//! become it, and the crate would not compile) fails here, and so does a stale line.
+
+use std::collections::BTreeSet;
+
+use atlas_admin_codegen::reserved;
+use atlas_admin_codegen::{GeneratedFile, Provenance, generate_from_str, load_api};
+
+fn spec_text() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/atlas-admin.json");
+    std::fs::read_to_string(path).expect("the real spec")
+}
+
+fn generated() -> Vec<GeneratedFile> {
+    let provenance = Provenance {
+        spec: "spec/atlas-admin.json".to_owned(),
+        command: "cargo xtask gen".to_owned(),
+        runtime_path: "../codegen/runtime".to_owned(),
+    };
+    generate_from_str(&spec_text(), &provenance).expect("the real spec generates")
+}
+
+fn parse(files: &[GeneratedFile], path: &str) -> syn::File {
+    let file = files
+        .iter()
+        .find(|file| file.path == path)
+        .unwrap_or_else(|| panic!("{path} is generated"));
+    syn::parse_file(&file.contents).expect("generated code parses")
+}
+
+/// Inherent methods of the type named `name` in `file`, and the named fields of its struct.
+fn members(file: &syn::File, name: &str) -> BTreeSet<String> {
+    let mut members = BTreeSet::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Struct(item) if item.ident == name => {
+                members.extend(
+                    item.fields
+                        .iter()
+                        .filter_map(|field| field.ident.as_ref())
+                        .map(ToString::to_string),
+                );
+            }
+            syn::Item::Impl(block) if block.trait_.is_none() => {
+                let syn::Type::Path(path) = block.self_ty.as_ref() else {
+                    continue;
+                };
+                if path
+                    .path
+                    .segments
+                    .last()
+                    .is_none_or(|last| last.ident != name)
+                {
+                    continue;
+                }
+                for item in &block.items {
+                    if let syn::ImplItem::Fn(function) = item {
+                        members.insert(function.sig.ident.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    members
+}
+
+/// The struct names of `file` that have a field `field`.
+fn structs_with_field(file: &syn::File, field: &str) -> Vec<String> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item)
+                if item
+                    .fields
+                    .iter()
+                    .any(|member| member.ident.as_ref().is_some_and(|ident| ident == field)) =>
+            {
+                Some(item.ident.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The methods the runtime macro `name` gives the type it is invoked on (trait methods aside).
+fn macro_methods(source: &str, name: &str) -> BTreeSet<String> {
+    let start = source
+        .find(&format!("macro_rules! {name}"))
+        .unwrap_or_else(|| panic!("the runtime defines {name}!"));
+    let body = &source[start..];
+    let end = body.find("\n}\n").unwrap_or(body.len());
+    let trait_methods = ["into_future"];
+    body[..end]
+        .split("fn ")
+        .skip(1)
+        .filter_map(|rest| {
+            let ident: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!ident.is_empty() && !trait_methods.contains(&ident.as_str())).then_some(ident)
+        })
+        .collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+#[test]
+fn the_reserved_names_are_the_names_the_generated_code_and_the_runtime_define() {
+    let files = generated();
+    let api = load_api("spec/atlas-admin.json", &spec_text()).expect("valid spec");
+    let from_spec: BTreeSet<String> = api
+        .operations
+        .iter()
+        .flat_map(|operation| {
+            operation
+                .path_params
+                .iter()
+                .map(|param| param.ident.clone())
+                .chain(
+                    operation
+                        .query_params
+                        .iter()
+                        .map(|param| param.ident.clone()),
+                )
+        })
+        .chain(["body".to_owned()])
+        .collect();
+    let without_spec_names = |names: BTreeSet<String>| -> BTreeSet<String> { &names - &from_spec };
+    let transport = include_str!("../runtime/src/transport.rs");
+    let mock_runtime = include_str!("../runtime/src/mock.rs");
+
+    let lib = parse(&files, "src/lib.rs");
+    assert_eq!(
+        members(&lib, "Client")
+            .difference(&set(&["inner"]))
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        set(reserved::CLIENT_METHODS)
+    );
+
+    let operations = parse(&files, "src/operations.rs");
+    let mut request_builder = macro_methods(transport, "request_builder");
+    for builder in structs_with_field(&operations, "options") {
+        request_builder.extend(without_spec_names(members(&operations, &builder)));
+    }
+    request_builder.extend(["body".to_owned()]);
+    assert_eq!(request_builder, set(reserved::REQUEST_BUILDER_NAMES));
+
+    let waiters = parse(&files, "src/waiters.rs");
+    let mut waiter_builder = BTreeSet::new();
+    for builder in structs_with_field(&waiters, "max_wait") {
+        waiter_builder.extend(without_spec_names(members(&waiters, &builder)));
+    }
+    assert_eq!(waiter_builder, set(reserved::WAITER_BUILDER_NAMES));
+
+    let mock = parse(&files, "src/mock.rs");
+    assert_eq!(
+        members(&mock, "MockServer")
+            .difference(&set(&["inner"]))
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        set(reserved::MOCK_SERVER_METHODS)
+    );
+    let mock_operations = parse(&files, "src/mock/operations.rs");
+    let mut mock_builder = macro_methods(mock_runtime, "mock_answers");
+    for builder in structs_with_field(&mock_operations, "mock") {
+        mock_builder.extend(without_spec_names(members(&mock_operations, &builder)));
+    }
+    mock_builder.remove("mock");
+    assert_eq!(mock_builder, set(reserved::MOCK_BUILDER_NAMES));
+}
+
+/// The message for a parameter that would clash lists every builder name once.
+#[test]
+fn builder_names_are_listed_once_each() {
+    let names: Vec<&str> = reserved::builder_names().collect();
+    let unique: BTreeSet<&str> = names.iter().copied().collect();
+    assert_eq!(names.len(), unique.len());
+    assert!(names.contains(&"max_interval"));
+    assert!(reserved::is_builder_name("max_interval"));
+    assert!(!reserved::is_builder_name("group_id"));
+}
