@@ -6,7 +6,8 @@
 //! - `audit/upstream/<case>.json`: a broken upstream file; reading it must fail with exactly
 //!   `<case>.expected`, every problem located.
 //!
-//! After an intended change of messages, rewrite the expected files and review the diff:
+//! The `.expected` files are `expect-test` snapshots: a case whose text changed fails with the
+//! diff. After an intended change of messages, rewrite them and review the diff:
 //!
 //! ```text
 //! UPDATE_EXPECT=1 cargo test -p atlas-admin-codegen --test audit
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use atlas_admin_codegen::audit::audit;
 use atlas_admin_codegen::import::{ImportError, import};
 use atlas_admin_codegen::upstream::{self, Upstream};
+use expect_test::expect_file;
 
 const SPEC: &str = "spec/atlas-admin.json";
 const UPSTREAM: &str = "spec/upstream/atlas-openapi-private-endpoints.json";
@@ -49,22 +51,6 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Compares `actual` with `<case>.expected` (or rewrites it under `UPDATE_EXPECT`).
-fn check_expected(case: &Path, actual: &str, failures: &mut Vec<String>) {
-    let expected_path = case.with_extension("expected");
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        fs::write(&expected_path, actual).expect("write expected");
-        return;
-    }
-    let expected = fs::read_to_string(&expected_path).unwrap_or_default();
-    if actual != expected {
-        failures.push(format!(
-            "--- {}\nexpected:\n{expected}actual:\n{actual}",
-            expected_path.display()
-        ));
-    }
-}
-
 /// Applies a mutation case: `{"replace": [{"find", "with"}]}`, each `find` exactly once.
 fn mutate(spec: &str, case: &Path) -> String {
     let mutation: serde_json::Value =
@@ -90,22 +76,14 @@ fn every_mutation_of_the_spec_is_reported_at_both_places() {
     let up = real_upstream();
     let cases = json_files(&cases_dir().join("mutations"));
     assert!(cases.len() >= 6, "too few mutation cases");
-    let mut failures = Vec::new();
     for case in &cases {
         let mutated = mutate(&spec, case);
         let actual = match audit(SPEC, &mutated, &up) {
             Ok(report) => format!("{report}\n"),
             Err(error) => format!("(the audit did not run) {error}\n"),
         };
-        check_expected(case, &actual, &mut failures);
+        expect_file![case.with_extension("expected")].assert_eq(&actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} mutation cases differ (UPDATE_EXPECT=1 rewrites them):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
@@ -216,7 +194,6 @@ fn the_real_spec_agrees_with_the_vendored_upstream_file() {
 fn every_broken_upstream_file_gets_a_located_error() {
     let cases = json_files(&cases_dir().join("upstream"));
     assert!(cases.len() >= 5, "too few broken upstream cases");
-    let mut failures = Vec::new();
     for case in &cases {
         let name = case
             .file_name()
@@ -236,15 +213,8 @@ fn every_broken_upstream_file_gets_a_located_error() {
             }
         };
         assert!(!actual.starts_with('('), "{name} was read without error");
-        check_expected(case, &actual, &mut failures);
+        expect_file![case.with_extension("expected")].assert_eq(&actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} upstream cases differ (UPDATE_EXPECT=1 rewrites them):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 /// Every truncation and many one-character deletions of the real upstream file are read or
