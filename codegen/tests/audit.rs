@@ -1,8 +1,9 @@
 //! The audit against the official description, and the importer.
 //!
-//! - `audit/mutations/<case>.json`: a mutation of the real spec (exact text replacements); the
-//!   audit of the mutated spec against the vendored upstream file must print exactly
-//!   `<case>.expected` (every line with the spec's `file:line:col` and the upstream pointer).
+//! - `audit/mutations/<case>.json`: a mutation of the frozen spec `audit/frozen/atlas-admin.json`
+//!   (exact text replacements); the audit of the mutated spec against the frozen upstream file
+//!   beside it must print exactly `<case>.expected` (every line with the spec's `file:line:col`
+//!   and the upstream pointer).
 //! - `audit/upstream/<case>.json`: a broken upstream file; reading it must fail with exactly
 //!   `<case>.expected`, every problem located.
 //!
@@ -24,6 +25,13 @@ use expect_test::expect_file;
 const SPEC: &str = "spec/atlas-admin.json";
 const UPSTREAM: &str = "spec/upstream/atlas-openapi-private-endpoints.json";
 
+/// Frozen copies of the spec and the upstream description (see `audit/frozen/README.md`): the
+/// mutation cases assert exact `line:column` positions in the spec and pointers into the
+/// upstream file, so they run on copies that do not change when the real files do. They are
+/// not meant to track the real spec; tests about the real files use `SPEC` and `UPSTREAM`.
+const FROZEN_SPEC: &str = "codegen/tests/audit/frozen/atlas-admin.json";
+const FROZEN_UPSTREAM: &str = "codegen/tests/audit/frozen/atlas-openapi-private-endpoints.json";
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -37,8 +45,21 @@ fn real_spec() -> String {
 }
 
 fn real_upstream() -> Upstream {
-    let text = fs::read_to_string(root().join(UPSTREAM)).expect("the upstream file");
-    upstream::parse(UPSTREAM, &text).unwrap_or_else(|errors| panic!("{errors}"))
+    read_upstream(UPSTREAM)
+}
+
+fn frozen_spec() -> String {
+    fs::read_to_string(root().join(FROZEN_SPEC)).expect("the frozen spec")
+}
+
+fn frozen_upstream() -> Upstream {
+    read_upstream(FROZEN_UPSTREAM)
+}
+
+/// Reads the upstream file at `path` (relative to the workspace root), named by that path.
+fn read_upstream(path: &str) -> Upstream {
+    let text = fs::read_to_string(root().join(path)).expect("the upstream file");
+    upstream::parse(path, &text).unwrap_or_else(|errors| panic!("{errors}"))
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -62,7 +83,7 @@ fn mutate(spec: &str, case: &Path) -> String {
         assert_eq!(
             text.matches(find).count(),
             1,
-            "{}: `find` must occur exactly once in the spec: {find:?}",
+            "{}: `find` must occur exactly once in the frozen spec: {find:?}",
             case.display()
         );
         text = text.replacen(find, with, 1);
@@ -72,13 +93,13 @@ fn mutate(spec: &str, case: &Path) -> String {
 
 #[test]
 fn every_mutation_of_the_spec_is_reported_at_both_places() {
-    let spec = real_spec();
-    let up = real_upstream();
+    let spec = frozen_spec();
+    let up = frozen_upstream();
     let cases = json_files(&cases_dir().join("mutations"));
     assert!(cases.len() >= 6, "too few mutation cases");
     for case in &cases {
         let mutated = mutate(&spec, case);
-        let actual = match audit(SPEC, &mutated, &up) {
+        let actual = match audit(FROZEN_SPEC, &mutated, &up) {
             Ok(report) => format!("{report}\n"),
             Err(error) => format!("(the audit did not run) {error}\n"),
         };
@@ -88,14 +109,17 @@ fn every_mutation_of_the_spec_is_reported_at_both_places() {
 
 #[test]
 fn every_difference_line_names_a_spec_position_and_an_upstream_pointer() {
+    let mut checked = 0;
     for expected in fs::read_dir(cases_dir().join("mutations"))
         .expect("dir")
         .map(|entry| entry.expect("entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "expected"))
     {
         let text = fs::read_to_string(&expected).expect("readable");
-        for line in text.lines().filter(|line| line.starts_with(SPEC)) {
-            let rest = line.strip_prefix(&format!("{SPEC}:")).expect("spec file");
+        for line in text.lines().filter(|line| line.starts_with(FROZEN_SPEC)) {
+            let rest = line
+                .strip_prefix(&format!("{FROZEN_SPEC}:"))
+                .expect("spec file");
             let mut parts = rest.splitn(3, ':');
             let (line_number, column) = (parts.next(), parts.next());
             assert!(
@@ -105,24 +129,30 @@ fn every_difference_line_names_a_spec_position_and_an_upstream_pointer() {
                 expected.display()
             );
             assert!(
-                line.contains(&format!("({UPSTREAM}#/"))
-                    || line.ends_with(&format!("({UPSTREAM})")),
+                line.contains(&format!("({FROZEN_UPSTREAM}#/"))
+                    || line.ends_with(&format!("({FROZEN_UPSTREAM})")),
                 "{}: {line:?} names no upstream place",
                 expected.display()
             );
+            checked += 1;
         }
     }
+    assert!(
+        checked >= 10,
+        "only {checked} difference lines name {FROZEN_SPEC}"
+    );
 }
 
-/// The five mutations of the issue, each caught at the right two places.
+/// The five mutations of the issue, each caught at the right two places (lines of the frozen
+/// spec).
 #[test]
 fn the_issue_mutations_are_caught_with_the_exact_locations() {
-    let spec = real_spec();
-    let up = real_upstream();
+    let spec = frozen_spec();
+    let up = frozen_upstream();
     let dir = cases_dir().join("mutations");
     let lines = |case: &str| -> Vec<String> {
         let mutated = mutate(&spec, &dir.join(format!("{case}.json")));
-        let report = audit(SPEC, &mutated, &up).expect("the audit runs");
+        let report = audit(FROZEN_SPEC, &mutated, &up).expect("the audit runs");
         report
             .findings
             .iter()
