@@ -1,12 +1,14 @@
 //! The audit against the official description, and the importer.
 //!
-//! - `audit/mutations/<case>.json`: a mutation of the real spec (exact text replacements); the
-//!   audit of the mutated spec against the vendored upstream file must print exactly
-//!   `<case>.expected` (every line with the spec's `file:line:col` and the upstream pointer).
+//! - `audit/mutations/<case>.json`: a mutation of the frozen spec `audit/frozen/atlas-admin.json`
+//!   (exact text replacements); the audit of the mutated spec against the frozen upstream file
+//!   beside it must print exactly `<case>.expected` (every line with the spec's `file:line:col`
+//!   and the upstream pointer).
 //! - `audit/upstream/<case>.json`: a broken upstream file; reading it must fail with exactly
 //!   `<case>.expected`, every problem located.
 //!
-//! After an intended change of messages, rewrite the expected files and review the diff:
+//! The `.expected` files are `expect-test` snapshots: a case whose text changed fails with the
+//! diff. After an intended change of messages, rewrite them and review the diff:
 //!
 //! ```text
 //! UPDATE_EXPECT=1 cargo test -p atlas-admin-codegen --test audit
@@ -18,9 +20,17 @@ use std::path::{Path, PathBuf};
 use atlas_admin_codegen::audit::audit;
 use atlas_admin_codegen::import::{ImportError, import};
 use atlas_admin_codegen::upstream::{self, Upstream};
+use expect_test::expect_file;
 
 const SPEC: &str = "spec/atlas-admin.json";
 const UPSTREAM: &str = "spec/upstream/atlas-openapi-private-endpoints.json";
+
+/// Frozen copies of the spec and the upstream description (see `audit/frozen/README.md`): the
+/// mutation cases assert exact `line:column` positions in the spec and pointers into the
+/// upstream file, so they run on copies that do not change when the real files do. They are
+/// not meant to track the real spec; tests about the real files use `SPEC` and `UPSTREAM`.
+const FROZEN_SPEC: &str = "codegen/tests/audit/frozen/atlas-admin.json";
+const FROZEN_UPSTREAM: &str = "codegen/tests/audit/frozen/atlas-openapi-private-endpoints.json";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -35,8 +45,21 @@ fn real_spec() -> String {
 }
 
 fn real_upstream() -> Upstream {
-    let text = fs::read_to_string(root().join(UPSTREAM)).expect("the upstream file");
-    upstream::parse(UPSTREAM, &text).unwrap_or_else(|errors| panic!("{errors}"))
+    read_upstream(UPSTREAM)
+}
+
+fn frozen_spec() -> String {
+    fs::read_to_string(root().join(FROZEN_SPEC)).expect("the frozen spec")
+}
+
+fn frozen_upstream() -> Upstream {
+    read_upstream(FROZEN_UPSTREAM)
+}
+
+/// Reads the upstream file at `path` (relative to the workspace root), named by that path.
+fn read_upstream(path: &str) -> Upstream {
+    let text = fs::read_to_string(root().join(path)).expect("the upstream file");
+    upstream::parse(path, &text).unwrap_or_else(|errors| panic!("{errors}"))
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -47,22 +70,6 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-/// Compares `actual` with `<case>.expected` (or rewrites it under `UPDATE_EXPECT`).
-fn check_expected(case: &Path, actual: &str, failures: &mut Vec<String>) {
-    let expected_path = case.with_extension("expected");
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        fs::write(&expected_path, actual).expect("write expected");
-        return;
-    }
-    let expected = fs::read_to_string(&expected_path).unwrap_or_default();
-    if actual != expected {
-        failures.push(format!(
-            "--- {}\nexpected:\n{expected}actual:\n{actual}",
-            expected_path.display()
-        ));
-    }
 }
 
 /// Applies a mutation case: `{"replace": [{"find", "with"}]}`, each `find` exactly once.
@@ -76,7 +83,7 @@ fn mutate(spec: &str, case: &Path) -> String {
         assert_eq!(
             text.matches(find).count(),
             1,
-            "{}: `find` must occur exactly once in the spec: {find:?}",
+            "{}: `find` must occur exactly once in the frozen spec: {find:?}",
             case.display()
         );
         text = text.replacen(find, with, 1);
@@ -86,38 +93,33 @@ fn mutate(spec: &str, case: &Path) -> String {
 
 #[test]
 fn every_mutation_of_the_spec_is_reported_at_both_places() {
-    let spec = real_spec();
-    let up = real_upstream();
+    let spec = frozen_spec();
+    let up = frozen_upstream();
     let cases = json_files(&cases_dir().join("mutations"));
     assert!(cases.len() >= 6, "too few mutation cases");
-    let mut failures = Vec::new();
     for case in &cases {
         let mutated = mutate(&spec, case);
-        let actual = match audit(SPEC, &mutated, &up) {
+        let actual = match audit(FROZEN_SPEC, &mutated, &up) {
             Ok(report) => format!("{report}\n"),
             Err(error) => format!("(the audit did not run) {error}\n"),
         };
-        check_expected(case, &actual, &mut failures);
+        expect_file![case.with_extension("expected")].assert_eq(&actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} mutation cases differ (UPDATE_EXPECT=1 rewrites them):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
 fn every_difference_line_names_a_spec_position_and_an_upstream_pointer() {
+    let mut checked = 0;
     for expected in fs::read_dir(cases_dir().join("mutations"))
         .expect("dir")
         .map(|entry| entry.expect("entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "expected"))
     {
         let text = fs::read_to_string(&expected).expect("readable");
-        for line in text.lines().filter(|line| line.starts_with(SPEC)) {
-            let rest = line.strip_prefix(&format!("{SPEC}:")).expect("spec file");
+        for line in text.lines().filter(|line| line.starts_with(FROZEN_SPEC)) {
+            let rest = line
+                .strip_prefix(&format!("{FROZEN_SPEC}:"))
+                .expect("spec file");
             let mut parts = rest.splitn(3, ':');
             let (line_number, column) = (parts.next(), parts.next());
             assert!(
@@ -127,24 +129,30 @@ fn every_difference_line_names_a_spec_position_and_an_upstream_pointer() {
                 expected.display()
             );
             assert!(
-                line.contains(&format!("({UPSTREAM}#/"))
-                    || line.ends_with(&format!("({UPSTREAM})")),
+                line.contains(&format!("({FROZEN_UPSTREAM}#/"))
+                    || line.ends_with(&format!("({FROZEN_UPSTREAM})")),
                 "{}: {line:?} names no upstream place",
                 expected.display()
             );
+            checked += 1;
         }
     }
+    assert!(
+        checked >= 10,
+        "only {checked} difference lines name {FROZEN_SPEC}"
+    );
 }
 
-/// The five mutations of the issue, each caught at the right two places.
+/// The five mutations of the issue, each caught at the right two places (lines of the frozen
+/// spec).
 #[test]
 fn the_issue_mutations_are_caught_with_the_exact_locations() {
-    let spec = real_spec();
-    let up = real_upstream();
+    let spec = frozen_spec();
+    let up = frozen_upstream();
     let dir = cases_dir().join("mutations");
     let lines = |case: &str| -> Vec<String> {
         let mutated = mutate(&spec, &dir.join(format!("{case}.json")));
-        let report = audit(SPEC, &mutated, &up).expect("the audit runs");
+        let report = audit(FROZEN_SPEC, &mutated, &up).expect("the audit runs");
         report
             .findings
             .iter()
@@ -216,7 +224,6 @@ fn the_real_spec_agrees_with_the_vendored_upstream_file() {
 fn every_broken_upstream_file_gets_a_located_error() {
     let cases = json_files(&cases_dir().join("upstream"));
     assert!(cases.len() >= 5, "too few broken upstream cases");
-    let mut failures = Vec::new();
     for case in &cases {
         let name = case
             .file_name()
@@ -236,15 +243,8 @@ fn every_broken_upstream_file_gets_a_located_error() {
             }
         };
         assert!(!actual.starts_with('('), "{name} was read without error");
-        check_expected(case, &actual, &mut failures);
+        expect_file![case.with_extension("expected")].assert_eq(&actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} upstream cases differ (UPDATE_EXPECT=1 rewrites them):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 /// Every truncation and many one-character deletions of the real upstream file are read or

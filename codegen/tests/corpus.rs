@@ -4,7 +4,8 @@
 //! writes that crate to `corpus/ok/crates/<name>/`, a workspace member that CI compiles, lints
 //! and doc-tests.
 //!
-//! After an intended change of messages, rewrite the expected files and review the diff:
+//! The `.expected` files are `expect-test` snapshots: a case whose text changed fails with the
+//! diff. After an intended change of messages, rewrite them and review the diff:
 //!
 //! ```text
 //! UPDATE_EXPECT=1 cargo test -p atlas-admin-codegen --test corpus
@@ -14,6 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use atlas_admin_codegen::{GenerateError, Provenance, generate_from_str};
+use expect_test::expect_file;
 
 /// The issue asks for at least this many broken specs.
 const MINIMUM_CASES: usize = 30;
@@ -67,32 +69,11 @@ fn every_broken_spec_fails_with_its_expected_message() {
         cases.len(),
         dir.display()
     );
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut failures = Vec::new();
     for case in &cases {
-        let name = file_name(case);
         let bytes = fs::read(case).expect("readable case");
-        let actual = outcome(&name, &String::from_utf8_lossy(&bytes));
-        let expected_path = case.with_extension("expected");
-        if update {
-            fs::write(&expected_path, &actual).expect("write expected");
-            continue;
-        }
-        let expected = fs::read_to_string(&expected_path).unwrap_or_default();
-        if actual != expected {
-            failures.push(format!(
-                "--- {}\nexpected:\n{expected}actual:\n{actual}",
-                file_name(&expected_path)
-            ));
-        }
+        let actual = outcome(&file_name(case), &String::from_utf8_lossy(&bytes));
+        expect_file![case.with_extension("expected")].assert_eq(&actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} corpus cases differ (rerun with UPDATE_EXPECT=1 to accept the new text):\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
