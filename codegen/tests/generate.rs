@@ -155,17 +155,23 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
         .expect("operations.rs");
     assert!(operations.contents.contains("pub fn make_endpoint("));
     assert!(operations.contents.contains("pub struct MakeEndpoint"));
-    // The version's prefix, the renamed literal and the checked parameter, in order.
-    let path: String = operations
+    // The version's prefix, the renamed literal and the parameter, in order, stated once in
+    // the operation's metadata; the request fills in the checked parameter.
+    let code: String = operations
         .contents
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        path.contains(
-            "\"/api/atlas/v1.0/projects/\", &group_id_segment(&self.group_id)?, \"/endpoints\","
+        code.contains(
+            "::codegen_runtime::Segment::Literal(\"/api/atlas/v1.0/projects/\"), ::codegen_runtime::Segment::Param(\"groupId\"), ::codegen_runtime::Segment::Literal(\"/endpoints\"),"
         ),
-        "{path}"
+        "the metadata of makeEndpoint is missing"
+    );
+    let compact: String = code.split_whitespace().collect();
+    assert!(
+        compact.contains("path:MAKE_ENDPOINT.path_with(&[&group_id_segment(&self.group_id)?]),"),
+        "the request of makeEndpoint does not fill in its path"
     );
     assert!(!operations.contents.contains("create_private_endpoint"));
     let models = files

@@ -92,107 +92,23 @@ fn privatelink_id_segment(
     )
 }
 
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_cloud_provider(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    cloud_provider: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id,
-        "cloud_provider" = cloud_provider
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_cloud_provider_endpoint_service_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    cloud_provider: &str,
-    endpoint_service_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id,
-        "cloud_provider" = cloud_provider, "endpoint_service_id" = endpoint_service_id
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    cloud_provider: &str,
-    endpoint_service_id: &str,
-    endpoint_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id,
-        "cloud_provider" = cloud_provider, "endpoint_service_id" = endpoint_service_id,
-        "endpoint_id" = endpoint_id
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_endpoint_service_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    endpoint_service_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id,
-        "endpoint_service_id" = endpoint_service_id
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_privatelink_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    privatelink_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id,
-        "privatelink_id" = privatelink_id
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_privatelink_id_interface_endpoint_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    privatelink_id: &str,
-    interface_endpoint_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id,
-        "privatelink_id" = privatelink_id, "interface_endpoint_id" =
-        interface_endpoint_id
-    )
-}
+/// The operation `createPrivateEndpoint`: what its request, tracing span and mock read.
+pub(crate) static CREATE_PRIVATE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "createPrivateEndpoint",
+    client_method: "create_private_endpoint",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint"),
+    ],
+    media_type: "application/json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Create One Private Endpoint Connection
@@ -220,7 +136,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -289,6 +205,15 @@ impl CreatePrivateEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = CREATE_PRIVATE_ENDPOINT.id, method =
+            CREATE_PRIVATE_ENDPOINT.method.as_str(), path_template =
+            CREATE_PRIVATE_ENDPOINT.path_template, "group_id" = group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -296,18 +221,13 @@ impl CreatePrivateEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint",
-            ]
-                .concat(),
+            operation: &CREATE_PRIVATE_ENDPOINT,
+            path: CREATE_PRIVATE_ENDPOINT
+                .path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -317,9 +237,26 @@ impl CreatePrivateEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    CreatePrivateEndpoint => crate::types::PrivateEndpoint, ::codegen_runtime::transport::decode_json, "create_private_endpoint", "the created private endpoint connection",
-    operation_span_group_id("createPrivateEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint", group_id)
+    CreatePrivateEndpoint => crate::types::PrivateEndpoint, ::codegen_runtime::transport::decode_json, "create_private_endpoint", "the created private endpoint connection"
 );
+
+/// The operation `listPrivateEndpoints`: what its request, tracing span and mock read.
+pub(crate) static LIST_PRIVATE_ENDPOINTS: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "listPrivateEndpoints",
+    client_method: "list_private_endpoints",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Get All Private Endpoint Connections
@@ -342,7 +279,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -409,6 +346,15 @@ impl ListPrivateEndpoints {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = LIST_PRIVATE_ENDPOINTS.id, method =
+            LIST_PRIVATE_ENDPOINTS.method.as_str(), path_template =
+            LIST_PRIVATE_ENDPOINTS.path_template, "group_id" = group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -416,16 +362,11 @@ impl ListPrivateEndpoints {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint",
-            ]
-                .concat(),
+            operation: &LIST_PRIVATE_ENDPOINTS,
+            path: LIST_PRIVATE_ENDPOINTS
+                .path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -435,9 +376,27 @@ impl ListPrivateEndpoints {
 }
 
 ::codegen_runtime::request_builder!(
-    ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, ::codegen_runtime::transport::decode_json, "list_private_endpoints", "every private endpoint connection of the project",
-    operation_span_group_id("listPrivateEndpoints", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint", group_id)
+    ListPrivateEndpoints => ::std::vec::Vec<crate::types::PrivateEndpoint>, ::codegen_runtime::transport::decode_json, "list_private_endpoints", "every private endpoint connection of the project"
 );
+
+/// The operation `getPrivateEndpoint`: what its request, tracing span and mock read.
+pub(crate) static GET_PRIVATE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "getPrivateEndpoint",
+    client_method: "get_private_endpoint",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("privatelinkId"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Get One Private Endpoint Connection
@@ -461,7 +420,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -529,6 +488,16 @@ impl GetPrivateEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let privatelink_id = self.privatelink_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = GET_PRIVATE_ENDPOINT.id, method =
+            GET_PRIVATE_ENDPOINT.method.as_str(), path_template = GET_PRIVATE_ENDPOINT
+            .path_template, "group_id" = group_id, "privatelink_id" = privatelink_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -536,17 +505,16 @@ impl GetPrivateEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
-            ]
-                .concat(),
+            operation: &GET_PRIVATE_ENDPOINT,
+            path: GET_PRIVATE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &privatelink_id_segment(&self.privatelink_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -556,9 +524,27 @@ impl GetPrivateEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    GetPrivateEndpoint => crate::types::PrivateEndpoint, ::codegen_runtime::transport::decode_json, "get_private_endpoint", "the private endpoint connection",
-    operation_span_group_id_privatelink_id("getPrivateEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}", group_id, privatelink_id)
+    GetPrivateEndpoint => crate::types::PrivateEndpoint, ::codegen_runtime::transport::decode_json, "get_private_endpoint", "the private endpoint connection"
 );
+
+/// The operation `deletePrivateEndpoint`: what its request, tracing span and mock read.
+pub(crate) static DELETE_PRIVATE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "deletePrivateEndpoint",
+    client_method: "delete_private_endpoint",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("privatelinkId"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: true,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Delete One Private Endpoint Connection
@@ -586,7 +572,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -640,6 +626,17 @@ impl DeletePrivateEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let privatelink_id = self.privatelink_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = DELETE_PRIVATE_ENDPOINT.id, method =
+            DELETE_PRIVATE_ENDPOINT.method.as_str(), path_template =
+            DELETE_PRIVATE_ENDPOINT.path_template, "group_id" = group_id,
+            "privatelink_id" = privatelink_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -647,17 +644,16 @@ impl DeletePrivateEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
-            ]
-                .concat(),
+            operation: &DELETE_PRIVATE_ENDPOINT,
+            path: DELETE_PRIVATE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &privatelink_id_segment(&self.privatelink_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -667,9 +663,28 @@ impl DeletePrivateEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    DeletePrivateEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted",
-    operation_span_group_id_privatelink_id("deletePrivateEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}", group_id, privatelink_id)
+    DeletePrivateEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint", "nothing: the deletion was accepted"
 );
+
+/// The operation `createInterfaceEndpoint`: what its request, tracing span and mock read.
+pub(crate) static CREATE_INTERFACE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "createInterfaceEndpoint",
+    client_method: "create_interface_endpoint",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("privatelinkId"),
+        ::codegen_runtime::Segment::Literal("/interfaceEndpoints"),
+    ],
+    media_type: "application/json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Add One Interface Endpoint to One Private Endpoint Connection
@@ -694,7 +709,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -763,6 +778,17 @@ impl CreateInterfaceEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let privatelink_id = self.privatelink_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = CREATE_INTERFACE_ENDPOINT.id, method =
+            CREATE_INTERFACE_ENDPOINT.method.as_str(), path_template =
+            CREATE_INTERFACE_ENDPOINT.path_template, "group_id" = group_id,
+            "privatelink_id" = privatelink_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -770,20 +796,18 @@ impl CreateInterfaceEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
-                "/interfaceEndpoints",
-            ]
-                .concat(),
+            operation: &CREATE_INTERFACE_ENDPOINT,
+            path: CREATE_INTERFACE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &privatelink_id_segment(&self.privatelink_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -793,9 +817,29 @@ impl CreateInterfaceEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, ::codegen_runtime::transport::decode_json, "create_interface_endpoint", "the added interface endpoint",
-    operation_span_group_id_privatelink_id("createInterfaceEndpoint", "POST", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints", group_id, privatelink_id)
+    CreateInterfaceEndpoint => crate::types::InterfaceEndpoint, ::codegen_runtime::transport::decode_json, "create_interface_endpoint", "the added interface endpoint"
 );
+
+/// The operation `getInterfaceEndpoint`: what its request, tracing span and mock read.
+pub(crate) static GET_INTERFACE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "getInterfaceEndpoint",
+    client_method: "get_interface_endpoint",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("privatelinkId"),
+        ::codegen_runtime::Segment::Literal("/interfaceEndpoints/"),
+        ::codegen_runtime::Segment::Param("interfaceEndpointId"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Get One Interface Endpoint by ID
@@ -820,7 +864,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -888,6 +932,18 @@ impl GetInterfaceEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let privatelink_id = self.privatelink_id.as_str();
+        let interface_endpoint_id = self.interface_endpoint_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = GET_INTERFACE_ENDPOINT.id, method =
+            GET_INTERFACE_ENDPOINT.method.as_str(), path_template =
+            GET_INTERFACE_ENDPOINT.path_template, "group_id" = group_id, "privatelink_id"
+            = privatelink_id, "interface_endpoint_id" = interface_endpoint_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -895,19 +951,17 @@ impl GetInterfaceEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
-                "/interfaceEndpoints/",
-                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
-            ]
-                .concat(),
+            operation: &GET_INTERFACE_ENDPOINT,
+            path: GET_INTERFACE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &privatelink_id_segment(&self.privatelink_id)?,
+                        &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -917,9 +971,29 @@ impl GetInterfaceEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    GetInterfaceEndpoint => crate::types::InterfaceEndpoint, ::codegen_runtime::transport::decode_json, "get_interface_endpoint", "the interface endpoint",
-    operation_span_group_id_privatelink_id_interface_endpoint_id("getInterfaceEndpoint", "GET", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}", group_id, privatelink_id, interface_endpoint_id)
+    GetInterfaceEndpoint => crate::types::InterfaceEndpoint, ::codegen_runtime::transport::decode_json, "get_interface_endpoint", "the interface endpoint"
 );
+
+/// The operation `deleteInterfaceEndpoint`: what its request, tracing span and mock read.
+pub(crate) static DELETE_INTERFACE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "deleteInterfaceEndpoint",
+    client_method: "delete_interface_endpoint",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v1.0/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("privatelinkId"),
+        ::codegen_runtime::Segment::Literal("/interfaceEndpoints/"),
+        ::codegen_runtime::Segment::Param("interfaceEndpointId"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: true,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Delete One Interface Endpoint
@@ -944,7 +1018,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1001,6 +1075,19 @@ impl DeleteInterfaceEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let privatelink_id = self.privatelink_id.as_str();
+        let interface_endpoint_id = self.interface_endpoint_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = DELETE_INTERFACE_ENDPOINT.id, method =
+            DELETE_INTERFACE_ENDPOINT.method.as_str(), path_template =
+            DELETE_INTERFACE_ENDPOINT.path_template, "group_id" = group_id,
+            "privatelink_id" = privatelink_id, "interface_endpoint_id" =
+            interface_endpoint_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1008,19 +1095,17 @@ impl DeleteInterfaceEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: [
-                "/api/atlas/v1.0/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &privatelink_id_segment(&self.privatelink_id)?,
-                "/interfaceEndpoints/",
-                &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
-            ]
-                .concat(),
+            operation: &DELETE_INTERFACE_ENDPOINT,
+            path: DELETE_INTERFACE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &privatelink_id_segment(&self.privatelink_id)?,
+                        &interface_endpoint_id_segment(&self.interface_endpoint_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -1030,9 +1115,26 @@ impl DeleteInterfaceEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    DeleteInterfaceEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted",
-    operation_span_group_id_privatelink_id_interface_endpoint_id("deleteInterfaceEndpoint", "DELETE", "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}", group_id, privatelink_id, interface_endpoint_id)
+    DeleteInterfaceEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_interface_endpoint", "nothing: the removal was accepted"
 );
+
+/// The operation `createPrivateEndpointService`: what its request, tracing span and mock read.
+pub(crate) static CREATE_PRIVATE_ENDPOINT_SERVICE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "createPrivateEndpointService",
+    client_method: "create_private_endpoint_service",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/endpointService"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Create One Private Endpoint Service for One Provider
@@ -1061,7 +1163,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1129,6 +1231,15 @@ impl CreatePrivateEndpointService {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = CREATE_PRIVATE_ENDPOINT_SERVICE.id, method =
+            CREATE_PRIVATE_ENDPOINT_SERVICE.method.as_str(), path_template =
+            CREATE_PRIVATE_ENDPOINT_SERVICE.path_template, "group_id" = group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1136,18 +1247,13 @@ impl CreatePrivateEndpointService {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/endpointService",
-            ]
-                .concat(),
+            operation: &CREATE_PRIVATE_ENDPOINT_SERVICE,
+            path: CREATE_PRIVATE_ENDPOINT_SERVICE
+                .path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
@@ -1160,9 +1266,28 @@ impl CreatePrivateEndpointService {
 }
 
 ::codegen_runtime::request_builder!(
-    CreatePrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "create_private_endpoint_service", "the created endpoint service",
-    operation_span_group_id("createPrivateEndpointService", "POST", "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService", group_id)
+    CreatePrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "create_private_endpoint_service", "the created endpoint service"
 );
+
+/// The operation `listPrivateEndpointServices`: what its request, tracing span and mock read.
+pub(crate) static LIST_PRIVATE_ENDPOINT_SERVICES: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "listPrivateEndpointServices",
+    client_method: "list_private_endpoint_services",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("cloudProvider"),
+        ::codegen_runtime::Segment::Literal("/endpointService"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Return All Private Endpoint Services for One Provider
@@ -1186,7 +1311,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1254,6 +1379,17 @@ impl ListPrivateEndpointServices {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let cloud_provider = self.cloud_provider.as_str();
+        ::tracing::info_span!(
+            "operation", operation = LIST_PRIVATE_ENDPOINT_SERVICES.id, method =
+            LIST_PRIVATE_ENDPOINT_SERVICES.method.as_str(), path_template =
+            LIST_PRIVATE_ENDPOINT_SERVICES.path_template, "group_id" = group_id,
+            "cloud_provider" = cloud_provider
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1261,18 +1397,16 @@ impl ListPrivateEndpointServices {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &cloud_provider_segment(self.cloud_provider.as_str())?,
-                "/endpointService",
-            ]
-                .concat(),
+            operation: &LIST_PRIVATE_ENDPOINT_SERVICES,
+            path: LIST_PRIVATE_ENDPOINT_SERVICES
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &cloud_provider_segment(self.cloud_provider.as_str())?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
@@ -1285,9 +1419,29 @@ impl ListPrivateEndpointServices {
 }
 
 ::codegen_runtime::request_builder!(
-    ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, ::codegen_runtime::transport::decode_json, "list_private_endpoint_services", "every endpoint service of the provider in the project",
-    operation_span_group_id_cloud_provider("listPrivateEndpointServices", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService", group_id, cloud_provider)
+    ListPrivateEndpointServices => ::std::vec::Vec<crate::types::EndpointService>, ::codegen_runtime::transport::decode_json, "list_private_endpoint_services", "every endpoint service of the provider in the project"
 );
+
+/// The operation `getPrivateEndpointService`: what its request, tracing span and mock read.
+pub(crate) static GET_PRIVATE_ENDPOINT_SERVICE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "getPrivateEndpointService",
+    client_method: "get_private_endpoint_service",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("cloudProvider"),
+        ::codegen_runtime::Segment::Literal("/endpointService/"),
+        ::codegen_runtime::Segment::Param("endpointServiceId"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Return One Private Endpoint Service for One Provider
@@ -1312,7 +1466,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1381,6 +1535,19 @@ impl GetPrivateEndpointService {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let cloud_provider = self.cloud_provider.as_str();
+        let endpoint_service_id = self.endpoint_service_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = GET_PRIVATE_ENDPOINT_SERVICE.id, method =
+            GET_PRIVATE_ENDPOINT_SERVICE.method.as_str(), path_template =
+            GET_PRIVATE_ENDPOINT_SERVICE.path_template, "group_id" = group_id,
+            "cloud_provider" = cloud_provider, "endpoint_service_id" =
+            endpoint_service_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1388,19 +1555,17 @@ impl GetPrivateEndpointService {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &cloud_provider_segment(self.cloud_provider.as_str())?,
-                "/endpointService/",
-                &endpoint_service_id_segment(&self.endpoint_service_id)?,
-            ]
-                .concat(),
+            operation: &GET_PRIVATE_ENDPOINT_SERVICE,
+            path: GET_PRIVATE_ENDPOINT_SERVICE
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &cloud_provider_segment(self.cloud_provider.as_str())?,
+                        &endpoint_service_id_segment(&self.endpoint_service_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
@@ -1413,9 +1578,27 @@ impl GetPrivateEndpointService {
 }
 
 ::codegen_runtime::request_builder!(
-    GetPrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "get_private_endpoint_service", "the endpoint service",
-    operation_span_group_id_cloud_provider_endpoint_service_id("getPrivateEndpointService", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}", group_id, cloud_provider, endpoint_service_id)
+    GetPrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "get_private_endpoint_service", "the endpoint service"
 );
+
+/// The operation `updatePrivateEndpointService`: what its request, tracing span and mock read.
+pub(crate) static UPDATE_PRIVATE_ENDPOINT_SERVICE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "updatePrivateEndpointService",
+    client_method: "update_private_endpoint_service",
+    method: ::codegen_runtime::reqwest::Method::PATCH,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/endpointService/"),
+        ::codegen_runtime::Segment::Param("endpointServiceId"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Update One Private Endpoint Service
@@ -1440,7 +1623,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1498,6 +1681,17 @@ impl UpdatePrivateEndpointService {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let endpoint_service_id = self.endpoint_service_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = UPDATE_PRIVATE_ENDPOINT_SERVICE.id, method =
+            UPDATE_PRIVATE_ENDPOINT_SERVICE.method.as_str(), path_template =
+            UPDATE_PRIVATE_ENDPOINT_SERVICE.path_template, "group_id" = group_id,
+            "endpoint_service_id" = endpoint_service_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1505,19 +1699,18 @@ impl UpdatePrivateEndpointService {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::PATCH,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/endpointService/",
-                &endpoint_service_id_segment(&self.endpoint_service_id)?,
-            ]
-                .concat(),
+            operation: &UPDATE_PRIVATE_ENDPOINT_SERVICE,
+            path: UPDATE_PRIVATE_ENDPOINT_SERVICE
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &endpoint_service_id_segment(&self.endpoint_service_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
@@ -1530,9 +1723,29 @@ impl UpdatePrivateEndpointService {
 }
 
 ::codegen_runtime::request_builder!(
-    UpdatePrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "update_private_endpoint_service", "the updated endpoint service",
-    operation_span_group_id_endpoint_service_id("updatePrivateEndpointService", "PATCH", "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}", group_id, endpoint_service_id)
+    UpdatePrivateEndpointService => crate::types::EndpointService, ::codegen_runtime::transport::decode_json, "update_private_endpoint_service", "the updated endpoint service"
 );
+
+/// The operation `deletePrivateEndpointService`: what its request, tracing span and mock read.
+pub(crate) static DELETE_PRIVATE_ENDPOINT_SERVICE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "deletePrivateEndpointService",
+    client_method: "delete_private_endpoint_service",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("cloudProvider"),
+        ::codegen_runtime::Segment::Literal("/endpointService/"),
+        ::codegen_runtime::Segment::Param("endpointServiceId"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: false,
+    status: 204u16,
+    empty: true,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Remove One Private Endpoint Service for One Provider
@@ -1557,7 +1770,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1614,6 +1827,19 @@ impl DeletePrivateEndpointService {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let cloud_provider = self.cloud_provider.as_str();
+        let endpoint_service_id = self.endpoint_service_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = DELETE_PRIVATE_ENDPOINT_SERVICE.id, method =
+            DELETE_PRIVATE_ENDPOINT_SERVICE.method.as_str(), path_template =
+            DELETE_PRIVATE_ENDPOINT_SERVICE.path_template, "group_id" = group_id,
+            "cloud_provider" = cloud_provider, "endpoint_service_id" =
+            endpoint_service_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1621,19 +1847,17 @@ impl DeletePrivateEndpointService {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &cloud_provider_segment(self.cloud_provider.as_str())?,
-                "/endpointService/",
-                &endpoint_service_id_segment(&self.endpoint_service_id)?,
-            ]
-                .concat(),
+            operation: &DELETE_PRIVATE_ENDPOINT_SERVICE,
+            path: DELETE_PRIVATE_ENDPOINT_SERVICE
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &cloud_provider_segment(self.cloud_provider.as_str())?,
+                        &endpoint_service_id_segment(&self.endpoint_service_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -1643,9 +1867,30 @@ impl DeletePrivateEndpointService {
 }
 
 ::codegen_runtime::request_builder!(
-    DeletePrivateEndpointService => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint_service", "nothing: the removal was accepted",
-    operation_span_group_id_cloud_provider_endpoint_service_id("deletePrivateEndpointService", "DELETE", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}", group_id, cloud_provider, endpoint_service_id)
+    DeletePrivateEndpointService => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint_service", "nothing: the removal was accepted"
 );
+
+/// The operation `createPrivateEndpointServiceEndpoint`: what its request, tracing span and mock read.
+pub(crate) static CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "createPrivateEndpointServiceEndpoint",
+    client_method: "create_private_endpoint_service_endpoint",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("cloudProvider"),
+        ::codegen_runtime::Segment::Literal("/endpointService/"),
+        ::codegen_runtime::Segment::Param("endpointServiceId"),
+        ::codegen_runtime::Segment::Literal("/endpoint"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Create One Private Endpoint for One Provider
@@ -1676,7 +1921,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1748,6 +1993,19 @@ impl CreatePrivateEndpointServiceEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let cloud_provider = self.cloud_provider.as_str();
+        let endpoint_service_id = self.endpoint_service_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.id, method
+            = CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.method.as_str(), path_template =
+            CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.path_template, "group_id" =
+            group_id, "cloud_provider" = cloud_provider, "endpoint_service_id" =
+            endpoint_service_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1760,22 +2018,19 @@ impl CreatePrivateEndpointServiceEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &cloud_provider_segment(self.cloud_provider.as_str())?,
-                "/endpointService/",
-                &endpoint_service_id_segment(&self.endpoint_service_id)?,
-                "/endpoint",
-            ]
-                .concat(),
+            operation: &CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
+            path: CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &cloud_provider_segment(self.cloud_provider.as_str())?,
+                        &endpoint_service_id_segment(&self.endpoint_service_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
@@ -1788,9 +2043,31 @@ impl CreatePrivateEndpointServiceEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, ::codegen_runtime::transport::decode_json, "create_private_endpoint_service_endpoint", "the connected private endpoint",
-    operation_span_group_id_cloud_provider_endpoint_service_id("createPrivateEndpointServiceEndpoint", "POST", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint", group_id, cloud_provider, endpoint_service_id)
+    CreatePrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, ::codegen_runtime::transport::decode_json, "create_private_endpoint_service_endpoint", "the connected private endpoint"
 );
+
+/// The operation `getPrivateEndpointServiceEndpoint`: what its request, tracing span and mock read.
+pub(crate) static GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "getPrivateEndpointServiceEndpoint",
+    client_method: "get_private_endpoint_service_endpoint",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("cloudProvider"),
+        ::codegen_runtime::Segment::Literal("/endpointService/"),
+        ::codegen_runtime::Segment::Param("endpointServiceId"),
+        ::codegen_runtime::Segment::Literal("/endpoint/"),
+        ::codegen_runtime::Segment::Param("endpointId"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Return One Private Endpoint for One Provider
@@ -1816,7 +2093,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -1887,6 +2164,20 @@ impl GetPrivateEndpointServiceEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let cloud_provider = self.cloud_provider.as_str();
+        let endpoint_service_id = self.endpoint_service_id.as_str();
+        let endpoint_id = self.endpoint_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.id, method =
+            GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.method.as_str(), path_template =
+            GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.path_template, "group_id" = group_id,
+            "cloud_provider" = cloud_provider, "endpoint_service_id" =
+            endpoint_service_id, "endpoint_id" = endpoint_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -1894,21 +2185,18 @@ impl GetPrivateEndpointServiceEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &cloud_provider_segment(self.cloud_provider.as_str())?,
-                "/endpointService/",
-                &endpoint_service_id_segment(&self.endpoint_service_id)?,
-                "/endpoint/",
-                &endpoint_id_segment(&self.endpoint_id)?,
-            ]
-                .concat(),
+            operation: &GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
+            path: GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &cloud_provider_segment(self.cloud_provider.as_str())?,
+                        &endpoint_service_id_segment(&self.endpoint_service_id)?,
+                        &endpoint_id_segment(&self.endpoint_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::Some((
@@ -1921,9 +2209,31 @@ impl GetPrivateEndpointServiceEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, ::codegen_runtime::transport::decode_json, "get_private_endpoint_service_endpoint", "the private endpoint",
-    operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id("getPrivateEndpointServiceEndpoint", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}", group_id, cloud_provider, endpoint_service_id, endpoint_id)
+    GetPrivateEndpointServiceEndpoint => crate::types::PrivateLinkEndpoint, ::codegen_runtime::transport::decode_json, "get_private_endpoint_service_endpoint", "the private endpoint"
 );
+
+/// The operation `deletePrivateEndpointServiceEndpoint`: what its request, tracing span and mock read.
+pub(crate) static DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "deletePrivateEndpointServiceEndpoint",
+    client_method: "delete_private_endpoint_service_endpoint",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/"),
+        ::codegen_runtime::Segment::Param("cloudProvider"),
+        ::codegen_runtime::Segment::Literal("/endpointService/"),
+        ::codegen_runtime::Segment::Param("endpointServiceId"),
+        ::codegen_runtime::Segment::Literal("/endpoint/"),
+        ::codegen_runtime::Segment::Param("endpointId"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: false,
+    status: 204u16,
+    empty: true,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Remove One Private Endpoint for One Provider
@@ -1953,7 +2263,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -2013,6 +2323,20 @@ impl DeletePrivateEndpointServiceEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let cloud_provider = self.cloud_provider.as_str();
+        let endpoint_service_id = self.endpoint_service_id.as_str();
+        let endpoint_id = self.endpoint_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.id, method
+            = DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.method.as_str(), path_template =
+            DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT.path_template, "group_id" =
+            group_id, "cloud_provider" = cloud_provider, "endpoint_service_id" =
+            endpoint_service_id, "endpoint_id" = endpoint_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -2020,21 +2344,18 @@ impl DeletePrivateEndpointServiceEndpoint {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/",
-                &cloud_provider_segment(self.cloud_provider.as_str())?,
-                "/endpointService/",
-                &endpoint_service_id_segment(&self.endpoint_service_id)?,
-                "/endpoint/",
-                &endpoint_id_segment(&self.endpoint_id)?,
-            ]
-                .concat(),
+            operation: &DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
+            path: DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT
+                .path_with(
+                    &[
+                        &group_id_segment(&self.group_id)?,
+                        &cloud_provider_segment(self.cloud_provider.as_str())?,
+                        &endpoint_service_id_segment(&self.endpoint_service_id)?,
+                        &endpoint_id_segment(&self.endpoint_id)?,
+                    ],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -2044,9 +2365,26 @@ impl DeletePrivateEndpointServiceEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    DeletePrivateEndpointServiceEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint_service_endpoint", "nothing: the removal was accepted",
-    operation_span_group_id_cloud_provider_endpoint_service_id_endpoint_id("deletePrivateEndpointServiceEndpoint", "DELETE", "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}", group_id, cloud_provider, endpoint_service_id, endpoint_id)
+    DeletePrivateEndpointServiceEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_private_endpoint_service_endpoint", "nothing: the removal was accepted"
 );
+
+/// The operation `getRegionalEndpointMode`: what its request, tracing span and mock read.
+pub(crate) static GET_REGIONAL_ENDPOINT_MODE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "getRegionalEndpointMode",
+    client_method: "get_regional_endpoint_mode",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/regionalMode"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Return Regionalized Private Endpoint Status
@@ -2069,7 +2407,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -2128,6 +2466,15 @@ impl GetRegionalEndpointMode {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = GET_REGIONAL_ENDPOINT_MODE.id, method =
+            GET_REGIONAL_ENDPOINT_MODE.method.as_str(), path_template =
+            GET_REGIONAL_ENDPOINT_MODE.path_template, "group_id" = group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -2135,16 +2482,11 @@ impl GetRegionalEndpointMode {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/regionalMode",
-            ]
-                .concat(),
+            operation: &GET_REGIONAL_ENDPOINT_MODE,
+            path: GET_REGIONAL_ENDPOINT_MODE
+                .path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -2154,9 +2496,26 @@ impl GetRegionalEndpointMode {
 }
 
 ::codegen_runtime::request_builder!(
-    GetRegionalEndpointMode => crate::types::ProjectSettingItemView, ::codegen_runtime::transport::decode_json, "get_regional_endpoint_mode", "the setting",
-    operation_span_group_id("getRegionalEndpointMode", "GET", "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode", group_id)
+    GetRegionalEndpointMode => crate::types::ProjectSettingItemView, ::codegen_runtime::transport::decode_json, "get_regional_endpoint_mode", "the setting"
 );
+
+/// The operation `toggleRegionalEndpointMode`: what its request, tracing span and mock read.
+pub(crate) static TOGGLE_REGIONAL_ENDPOINT_MODE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "toggleRegionalEndpointMode",
+    client_method: "toggle_regional_endpoint_mode",
+    method: ::codegen_runtime::reqwest::Method::PATCH,
+    path_template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/atlas/v2/groups/"),
+        ::codegen_runtime::Segment::Param("groupId"),
+        ::codegen_runtime::Segment::Literal("/privateEndpoint/regionalMode"),
+    ],
+    media_type: "application/vnd.atlas.2023-01-01+json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::Some("envelope"),
+};
 
 impl crate::Client {
     /// Toggle Regionalized Private Endpoint Status
@@ -2185,7 +2544,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -2248,6 +2607,15 @@ impl ToggleRegionalEndpointMode {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = TOGGLE_REGIONAL_ENDPOINT_MODE.id, method =
+            TOGGLE_REGIONAL_ENDPOINT_MODE.method.as_str(), path_template =
+            TOGGLE_REGIONAL_ENDPOINT_MODE.path_template, "group_id" = group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -2255,18 +2623,13 @@ impl ToggleRegionalEndpointMode {
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::codegen_runtime::transport::push_query(&mut query, "envelope", &self.envelope);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::PATCH,
-            path: [
-                "/api/atlas/v2/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/privateEndpoint/regionalMode",
-            ]
-                .concat(),
+            operation: &TOGGLE_REGIONAL_ENDPOINT_MODE,
+            path: TOGGLE_REGIONAL_ENDPOINT_MODE
+                .path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.atlas.2023-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: self.envelope.unwrap_or(false),
                 discriminator: ::std::option::Option::None,
@@ -2276,6 +2639,5 @@ impl ToggleRegionalEndpointMode {
 }
 
 ::codegen_runtime::request_builder!(
-    ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, ::codegen_runtime::transport::decode_json, "toggle_regional_endpoint_mode", "the new setting",
-    operation_span_group_id("toggleRegionalEndpointMode", "PATCH", "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode", group_id)
+    ToggleRegionalEndpointMode => crate::types::ProjectSettingItemView, ::codegen_runtime::transport::decode_json, "toggle_regional_endpoint_mode", "the new setting"
 );

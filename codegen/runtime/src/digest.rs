@@ -114,7 +114,7 @@ impl SessionPool {
     ) -> Result<reqwest::Response, AttemptError> {
         let target = outgoing.target;
         let (host, uri) = (target.host(), target.uri());
-        let method = outgoing.request.method.as_str();
+        let method = outgoing.request.operation.method.as_str();
         // The Authorization header for the nonce `session` holds, with its next nonce count.
         let authorize = |session: &diqwest::DigestAuthSession| {
             session

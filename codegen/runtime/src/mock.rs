@@ -13,6 +13,8 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::operation::{Operation, Segment};
+
 /// Lifetime, in seconds, of the access tokens the mock hands out.
 pub const OAUTH_TOKEN_LIFETIME_SECONDS: u64 = 3600;
 
@@ -53,7 +55,7 @@ pub struct MockServer {
 #[derive(Debug)]
 pub struct MockApi {
     /// Every operation of the API.
-    pub operations: &'static [OperationInfo],
+    pub operations: &'static [&'static Operation],
     /// The token endpoints to serve, when the API accepts bearer tokens.
     pub oauth: Option<crate::OAuthEndpoints>,
 }
@@ -186,7 +188,7 @@ struct Inner {
 /// A mock as the report sees it.
 struct Mounted {
     number: usize,
-    operation: &'static OperationInfo,
+    operation: &'static Operation,
     expectation: Arc<Expectation>,
     hits: Arc<AtomicU64>,
     times: Times,
@@ -270,40 +272,6 @@ fn unauthenticated_message(request: &str) -> String {
 
 fn requests(count: u64) -> String {
     format!("{count} request{}", if count == 1 { "" } else { "s" })
-}
-
-/// An operation as the mock server matches it: generated once per operation.
-#[derive(Debug)]
-pub struct OperationInfo {
-    /// The operation id.
-    pub id: &'static str,
-    /// The `Client` method.
-    pub client_method: &'static str,
-    /// The HTTP method.
-    pub method: &'static str,
-    /// The path template (with its version's prefix), for messages.
-    pub template: &'static str,
-    /// The path template, split at its parameters.
-    pub path: &'static [Segment],
-    /// Expected as `Accept`, and as `Content-Type` when there is a body.
-    pub media_type: &'static str,
-    /// Whether requests carry a body.
-    pub has_body: bool,
-    /// The documented success status.
-    pub status: u16,
-    /// The operation answers without a body.
-    pub empty: bool,
-    /// The query parameter that asks for the `{"status", "content"}` envelope, if any.
-    pub envelope: Option<&'static str>,
-}
-
-/// A piece of a path template.
-#[derive(Debug)]
-pub enum Segment {
-    /// Text matched as is.
-    Literal(&'static str),
-    /// A path parameter, by wire name.
-    Param(&'static str),
 }
 
 /// What a mock requires of a request, besides its operation's method, path and media type.
@@ -408,7 +376,7 @@ macro_rules! mock_answers {
 /// wrap it.
 pub struct Pending<'a> {
     server: &'a MockServer,
-    operation: &'static OperationInfo,
+    operation: &'static Operation,
     expectation: Expectation,
 }
 
@@ -423,7 +391,7 @@ impl std::fmt::Debug for Pending<'_> {
 
 impl<'a> Pending<'a> {
     /// A mock of `operation` on `server` that matches any request of it so far.
-    pub fn new(server: &'a MockServer, operation: &'static OperationInfo) -> Self {
+    pub fn new(server: &'a MockServer, operation: &'static Operation) -> Self {
         Pending {
             server,
             operation,
@@ -726,7 +694,7 @@ fn json_response(status: u16, body: &serde_json::Value) -> wiremock::ResponseTem
 
 /// Answers one operation's matching requests.
 struct Answerer {
-    operation: &'static OperationInfo,
+    operation: &'static Operation,
     answers: Vec<Answer>,
     hits: Arc<AtomicU64>,
     state: Arc<State>,
@@ -787,7 +755,7 @@ impl wiremock::Respond for Answerer {
 
 /// Matches the requests of one mock.
 struct Matcher {
-    operation: &'static OperationInfo,
+    operation: &'static Operation,
     expectation: Arc<Expectation>,
 }
 
@@ -801,11 +769,11 @@ impl wiremock::Match for Matcher {
 /// What differs between `request` and a mock of `operation`, or `None` when the request is
 /// not one of `operation` at all (another method or path).
 fn differences(
-    operation: &OperationInfo,
+    operation: &Operation,
     expectation: &Expectation,
     request: &wiremock::Request,
 ) -> Option<Vec<String>> {
-    if request.method.as_str() != operation.method {
+    if request.method.as_str() != operation.method.as_str() {
         return None;
     }
     let params = match_path(operation.path, request.url.path())?;
@@ -866,7 +834,7 @@ fn differences(
 }
 
 fn media_type_differences(
-    operation: &OperationInfo,
+    operation: &Operation,
     request: &wiremock::Request,
     differences: &mut Vec<String>,
 ) {
@@ -1170,12 +1138,13 @@ impl wiremock::Respond for NoMatch {
 impl NoMatch {
     fn diagnose(&self, request: &wiremock::Request) -> String {
         let mut message = format!("no mock matched {}", request_line(request));
-        let operations: Vec<&'static OperationInfo> = self
+        let operations: Vec<&'static Operation> = self
             .api
             .operations
             .iter()
+            .copied()
             .filter(|operation| {
-                operation.method == request.method.as_str()
+                operation.method.as_str() == request.method.as_str()
                     && match_path(operation.path, request.url.path()).is_some()
             })
             .collect();
@@ -1186,7 +1155,7 @@ impl NoMatch {
                 .operations
                 .iter()
                 .filter(|operation| match_path(operation.path, request.url.path()).is_some())
-                .map(|operation| operation.method)
+                .map(|operation| operation.method.as_str())
                 .collect();
             if !same_path.is_empty() {
                 let _ = write!(message, " (this path takes {})", same_path.join(", "));
@@ -1198,7 +1167,7 @@ impl NoMatch {
             let _ = write!(
                 message,
                 "\noperation {} (`Client::{}`, `{} {}`)",
-                operation.id, operation.client_method, operation.method, operation.template
+                operation.id, operation.client_method, operation.method, operation.path_template
             );
             let mocks: Vec<&Mounted> = inner
                 .mocks

@@ -16,6 +16,7 @@ use tracing::Instrument;
 
 use crate::client::{Client, ClientInner};
 use crate::error::{ApiError, DecodeError, Error};
+use crate::operation::Operation;
 use crate::pattern::Pattern;
 use crate::response::{ResponseFuture, ResponseValue};
 use crate::retry::{self, RetryPolicy};
@@ -28,10 +29,10 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// A request ready to send: method, encoded path, query pairs and JSON body.
+/// A request ready to send: its operation, encoded path, query pairs and JSON body.
 pub struct ApiRequest {
-    /// HTTP method.
-    pub method: reqwest::Method,
+    /// The operation: its method and media type.
+    pub operation: &'static Operation,
     /// Path below the base URL (version prefix included), starting with `/`, already
     /// percent-encoded.
     pub path: String,
@@ -39,8 +40,6 @@ pub struct ApiRequest {
     pub query: Vec<(&'static str, String)>,
     /// The JSON body, if any.
     pub body: Option<Vec<u8>>,
-    /// The version's media type: sent as `Accept`, and as `Content-Type` with a body.
-    pub media_type: &'static str,
     /// How to read the answer.
     pub answer: AnswerShape,
 }
@@ -78,21 +77,13 @@ pub struct RawResponse {
 pub type Decoder<T> = fn(&RawResponse, &AnswerShape) -> Result<(T, u16), Error>;
 
 /// Adds what every request builder has besides its parameters: `timeout`, `send`,
-/// `send_with_metadata`, `IntoFuture`, and its tracing span (made by `$span`, given the
-/// operation id, method, path template and the path parameter fields). The builder provides
-/// `client` (a generated client, which converts into a [`Client`]) and `options` fields and a
-/// `request()` method.
+/// `send_with_metadata` and `IntoFuture`. The builder provides `client` (a generated client,
+/// which converts into a [`Client`]) and `options` fields, and the methods `request()` (the
+/// [`ApiRequest`]) and `span()` (its tracing span).
 #[macro_export]
 macro_rules! request_builder {
-    (
-        $builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal,
-        $span:ident($operation:literal, $method:literal, $template:literal $(, $param:ident)*)
-    ) => {
+    ($builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal) => {
         impl $builder {
-            fn span(&self) -> ::tracing::Span {
-                $span($operation, $method, $template $(, ::std::convert::AsRef::<str>::as_ref(&self.$param))*)
-            }
-
             /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
             /// for this request: the longest one attempt may take, from sending to reading the
             /// whole answer.
@@ -324,10 +315,10 @@ impl Outgoing<'_> {
     ) -> reqwest::RequestBuilder {
         let (client, request) = (self.client, self.request);
         // The media type is a `type/subtype` token pair checked by the generator.
-        let media_type = HeaderValue::from_static(request.media_type);
+        let media_type = HeaderValue::from_static(request.operation.media_type);
         let mut builder = client
             .http
-            .request(request.method.clone(), self.target.url.clone())
+            .request(request.operation.method.clone(), self.target.url.clone())
             .header(ACCEPT, media_type.clone())
             .header(USER_AGENT, client.user_agent.clone());
         if let Some(timeout) = self.timeout {
@@ -419,7 +410,7 @@ impl Client {
         let target = Target::new(&self.inner.base_url, request)?;
         with_retries(
             self.inner.retry,
-            retry::is_idempotent(&request.method),
+            retry::is_idempotent(&request.operation.method),
             || self.attempt(request, &target, timeout),
         )
         .await

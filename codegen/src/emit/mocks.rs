@@ -8,7 +8,7 @@ use quote::quote;
 use super::example_values::ExampleValues;
 use super::models::{rust_type, type_text};
 use super::{Chunk, RustFile, Verbatim, docs, ident};
-use crate::model::{Api, Operation, ParameterType, PathSegment, QueryParam, ResponseType, TypeRef};
+use crate::model::{Api, Operation, ParameterType, QueryParam, ResponseType, TypeRef};
 use crate::naming::unraw;
 
 /// `src/mock.rs`: the module docs (with an example that runs), and its submodules.
@@ -118,15 +118,18 @@ pub fn module(api: &Api) -> RustFile<'_> {
 /// `src/mock/operations.rs`: the table the server matches requests against, then per
 /// operation its `MockServer` method and typed builder.
 pub fn generate(api: &Api) -> RustFile<'_> {
-    let infos = api.operations.iter().map(operation_info);
+    let statics = api
+        .operations
+        .iter()
+        .map(super::operations::operation_static);
     let count = api.operations.len();
     let table = Chunk::new(quote! {
         /// Every operation, as the mock server matches requests against them.
-        pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; #count] = [ #( #infos ),* ];
+        pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; #count] = [ #( &crate::operations::#statics ),* ];
     });
-    let chunks = api.operations.iter().enumerate().map(|(index, operation)| {
+    let chunks = api.operations.iter().map(|operation| {
         let mut verbatim = Verbatim::default();
-        let tokens = operation_mock(index, operation, &mut verbatim);
+        let tokens = operation_mock(operation, &mut verbatim);
         Chunk::with_verbatim(tokens, verbatim)
     });
     RustFile::new(
@@ -145,53 +148,6 @@ pub fn generate(api: &Api) -> RustFile<'_> {
     )
 }
 
-fn operation_info(operation: &Operation) -> TokenStream {
-    let id = &operation.id;
-    let client_method = unraw(&operation.method_ident);
-    let method = operation.http_method.as_str();
-    let template = &operation.path_template;
-    let segments = operation.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => quote! { ::codegen_runtime::mock::Segment::Literal(#text) },
-        PathSegment::Param(index) => {
-            let wire = operation
-                .path_params
-                .get(*index)
-                .map(|param| param.wire.as_str())
-                .unwrap_or_default();
-            quote! { ::codegen_runtime::mock::Segment::Param(#wire) }
-        }
-    });
-    let media_type = &operation.media_type;
-    let has_body = operation.body.is_some();
-    let status = operation.response.status;
-    let empty = matches!(operation.response.ty, ResponseType::Empty);
-    let envelope = match operation
-        .query_params
-        .iter()
-        .find(|param| param.response_envelope)
-    {
-        Some(param) => {
-            let wire = &param.wire;
-            quote! { ::std::option::Option::Some(#wire) }
-        }
-        None => quote! { ::std::option::Option::None },
-    };
-    quote! {
-        ::codegen_runtime::mock::OperationInfo {
-            id: #id,
-            client_method: #client_method,
-            method: #method,
-            template: #template,
-            path: &[ #( #segments ),* ],
-            media_type: #media_type,
-            has_body: #has_body,
-            status: #status,
-            empty: #empty,
-            envelope: #envelope,
-        }
-    }
-}
-
 /// The success type of an operation, as Rust source.
 fn success_type(operation: &Operation) -> String {
     match &operation.response.ty {
@@ -202,7 +158,8 @@ fn success_type(operation: &Operation) -> String {
 }
 
 /// An operation's `MockServer` method and its typed builder.
-fn operation_mock(index: usize, operation: &Operation, verbatim: &mut Verbatim) -> TokenStream {
+fn operation_mock(operation: &Operation, verbatim: &mut Verbatim) -> TokenStream {
+    let operation_static = super::operations::operation_static(operation);
     let method = ident(&operation.method_ident);
     let builder = ident(&operation.builder_ident);
     let http = format!(
@@ -281,7 +238,7 @@ fn operation_mock(index: usize, operation: &Operation, verbatim: &mut Verbatim) 
             #method_docs
             pub fn #method(&self) -> crate::mock::operations::#builder<'_> {
                 crate::mock::operations::#builder {
-                    mock: ::codegen_runtime::mock::Pending::new(&self.inner, &crate::mock::operations::OPERATIONS[#index]),
+                    mock: ::codegen_runtime::mock::Pending::new(&self.inner, &crate::operations::#operation_static),
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -15,7 +16,7 @@ use crate::model::{
 };
 use crate::naming::unraw;
 
-/// Emits the shared path-parameter and span helpers, then one chunk per operation: its
+/// Emits the shared path-parameter helpers, then one chunk per operation: its metadata, its
 /// `Client` method and its request builder.
 pub fn generate(api: &Api) -> RustFile<'_> {
     let shared = Shared::of(api);
@@ -35,20 +36,16 @@ pub fn generate(api: &Api) -> RustFile<'_> {
     )
 }
 
-/// Code several operations share: one function per path parameter (check and encode) and one
-/// per list of path parameters (the tracing span), so each exists once however many
-/// operations use it.
+/// Code several operations share: one function per path parameter (check and encode), so each
+/// exists once however many operations use it.
 struct Shared<'a> {
     /// Path parameters by wire name, with their function names.
     segments: BTreeMap<&'a str, (&'a PathParam, syn::Ident)>,
-    /// The lists of path parameters (by Rust name) operations have.
-    span_sets: BTreeMap<Vec<String>, Vec<&'a PathParam>>,
 }
 
 impl<'a> Shared<'a> {
     fn of(api: &'a Api) -> Self {
         let mut segments = BTreeMap::new();
-        let mut span_sets = BTreeMap::new();
         for operation in &api.operations {
             for param in &operation.path_params {
                 segments.entry(param.wire.as_str()).or_insert_with(|| {
@@ -58,14 +55,8 @@ impl<'a> Shared<'a> {
                     )
                 });
             }
-            span_sets
-                .entry(span_key(operation))
-                .or_insert_with(|| operation.path_params.iter().collect());
         }
-        Shared {
-            segments,
-            span_sets,
-        }
+        Shared { segments }
     }
 
     fn segment_fn(&self, param: &PathParam) -> Option<&syn::Ident> {
@@ -107,38 +98,10 @@ impl<'a> Shared<'a> {
                 }
             }
         });
-        let span_fns = self.span_sets.iter().map(|(key, params)| {
-            let name = span_fn_name(key);
-            let args = params.iter().map(|param| {
-                let arg = ident(&param.ident);
-                quote! { #arg: &str }
-            });
-            let fields = params.iter().map(|param| {
-                let field = unraw(&param.ident);
-                let arg = ident(&param.ident);
-                quote! { , #field = #arg }
-            });
-            quote! {
-                /// The tracing span of an operation with these path parameters.
-                fn #name(operation: &'static str, method: &'static str, path_template: &'static str #( , #args )*) -> ::tracing::Span {
-                    ::tracing::info_span!("operation", operation, method, path_template #( #fields )*)
-                }
-            }
-        });
         quote! {
             #( #segment_fns )*
-            #( #span_fns )*
         }
     }
-}
-
-/// The Rust names of an operation's path parameters, in order.
-fn span_key(operation: &Operation) -> Vec<String> {
-    operation
-        .path_params
-        .iter()
-        .map(|param| unraw(&param.ident).to_owned())
-        .collect()
 }
 
 /// A parameter's Rust name as part of another name: no `r#`, no `_` added after a keyword.
@@ -146,22 +109,87 @@ fn snake_name(ident: &str) -> &str {
     unraw(ident).trim_end_matches('_')
 }
 
-fn span_fn_name(key: &[String]) -> syn::Ident {
-    if key.is_empty() {
-        ident("operation_span")
-    } else {
-        let names: Vec<&str> = key.iter().map(|name| snake_name(name)).collect();
-        ident(&format!("operation_span_{}", names.join("_")))
+/// The name of an operation's metadata `static` (see [`operation_metadata`]).
+pub(super) fn operation_static(operation: &Operation) -> syn::Ident {
+    ident(&unraw(&operation.method_ident).to_shouty_snake_case())
+}
+
+/// What is said once about an operation, and its request, tracing span and mock read: a
+/// `static` [`Operation`](codegen_runtime::Operation).
+fn operation_metadata(operation: &Operation) -> TokenStream {
+    let name = operation_static(operation);
+    let docs = docs::outer(&format!(
+        "The operation `{}`: what its request, tracing span and mock read.",
+        operation.id
+    ));
+    let id = &operation.id;
+    let client_method = unraw(&operation.method_ident);
+    let method = http_method(operation);
+    let template = &operation.path_template;
+    let segments = operation.path.iter().map(|segment| match segment {
+        PathSegment::Literal(text) => quote! { ::codegen_runtime::Segment::Literal(#text) },
+        PathSegment::Param(index) => {
+            let wire = operation
+                .path_params
+                .get(*index)
+                .map(|param| param.wire.as_str())
+                .unwrap_or_default();
+            quote! { ::codegen_runtime::Segment::Param(#wire) }
+        }
+    });
+    let media_type = &operation.media_type;
+    let has_body = operation.body.is_some();
+    let status = operation.response.status;
+    let empty = matches!(operation.response.ty, ResponseType::Empty);
+    let envelope = match operation
+        .query_params
+        .iter()
+        .find(|param| param.response_envelope)
+    {
+        Some(param) => {
+            let wire = &param.wire;
+            quote! { ::std::option::Option::Some(#wire) }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
+    quote! {
+        #docs
+        pub(crate) static #name: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+            id: #id,
+            client_method: #client_method,
+            method: ::codegen_runtime::reqwest::Method::#method,
+            path_template: #template,
+            path: &[ #( #segments ),* ],
+            media_type: #media_type,
+            has_body: #has_body,
+            status: #status,
+            empty: #empty,
+            envelope: #envelope,
+        };
+    }
+}
+
+/// The `reqwest::Method` constant of an operation's method.
+fn http_method(operation: &Operation) -> TokenStream {
+    match operation.http_method {
+        HttpMethod::Get => quote! { GET },
+        HttpMethod::Post => quote! { POST },
+        HttpMethod::Put => quote! { PUT },
+        HttpMethod::Patch => quote! { PATCH },
+        HttpMethod::Delete => quote! { DELETE },
     }
 }
 
 /// An operation's `Client` method and request builder.
 fn operation_chunk(api: &Api, shared: &Shared<'_>, operation: &Operation) -> Chunk {
     let mut verbatim = Verbatim::default();
+    let metadata = operation_metadata(operation);
     let method = client_method(api, operation, &mut verbatim);
     let builder = request_builder(shared, operation, &mut verbatim);
     Chunk::with_verbatim(
         quote! {
+            #metadata
+
             impl crate::Client {
                 #method
             }
@@ -309,11 +337,8 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
             setters.join(", ")
         ));
     }
-    text.push_str("\n# Errors\n\n");
-    if !operation.path_params.is_empty() {
-        text.push_str("[`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; ");
-    }
-    text.push_str("[`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.\n");
+    // What can go wrong is the same for every operation: said once, in the crate docs.
+    text.push_str("\n# Errors\n\nSee [Errors](crate#errors) in the crate docs.\n");
 
     // A compiled (not run) example built from the spec's examples.
     let mut call_args = docs::example_arguments(&operation.path_params);
@@ -433,9 +458,9 @@ fn request_builder(
         }
     }).collect();
 
-    // The path: literal text and checked, encoded parameters, concatenated.
-    let path_parts = operation.path.iter().filter_map(|segment| match segment {
-        PathSegment::Literal(text) => Some(quote! { #text }),
+    // The path parameters, checked and encoded, in the order of the template's placeholders.
+    let path_values = operation.path.iter().filter_map(|segment| match segment {
+        PathSegment::Literal(_) => None,
         PathSegment::Param(index) => {
             let param = operation.path_params.get(*index)?;
             let segment_fn = shared.segment_fn(param)?;
@@ -448,7 +473,8 @@ fn request_builder(
             Some(quote! { &#segment_fn(#value)? })
         }
     });
-    let path = quote! { [#( #path_parts ),*].concat() };
+    let operation_static = operation_static(operation);
+    let path = quote! { #operation_static.path_with(&[#( #path_values ),*]) };
     let query_pushes = operation.query_params.iter().map(|param| {
         let name = ident(&param.ident);
         let wire = &param.wire;
@@ -480,7 +506,6 @@ fn request_builder(
         }
         None => quote! { ::std::option::Option::None },
     };
-    let media_type = &operation.media_type;
     let variant_check = operation.body_variant_check.as_ref().map(|check| {
         let accessor = ident(&check.accessor);
         let param = ident(&check.param_ident);
@@ -494,20 +519,18 @@ fn request_builder(
     } else {
         quote! { ::std::option::Option::None }
     };
-    let method = match operation.http_method {
-        HttpMethod::Get => quote! { GET },
-        HttpMethod::Post => quote! { POST },
-        HttpMethod::Put => quote! { PUT },
-        HttpMethod::Patch => quote! { PATCH },
-        HttpMethod::Delete => quote! { DELETE },
-    };
     let query_mut = (!operation.query_params.is_empty()).then(|| quote! { mut });
 
-    let span_params: String = operation
-        .path_params
-        .iter()
-        .map(|param| format!(", {}", param.ident))
-        .collect();
+    // The span: the operation's metadata and one field per path parameter.
+    let span_values = operation.path_params.iter().map(|param| {
+        let name = ident(&param.ident);
+        quote! { let #name = self.#name.as_str(); }
+    });
+    let span_fields = operation.path_params.iter().map(|param| {
+        let field = unraw(&param.ident);
+        let name = ident(&param.ident);
+        quote! { , #field = #name }
+    });
 
     let output = response_type(operation);
     let decode = match operation.response.ty {
@@ -519,14 +542,10 @@ fn request_builder(
         None => "the decoded response".to_owned(),
     };
     let shared_methods = verbatim.item(format!(
-        "::codegen_runtime::request_builder!(\n    {} => {output}, {decode}, {}, {},\n    {}({}, {}, {}{span_params})\n);\n",
+        "::codegen_runtime::request_builder!(\n    {} => {output}, {decode}, {}, {}\n);\n",
         operation.builder_ident,
         string_literal(unraw(&operation.method_ident)),
         string_literal(&returns),
-        span_fn_name(&span_key(operation)),
-        string_literal(&operation.id),
-        string_literal(operation.http_method.as_str()),
-        string_literal(&operation.path_template),
     ));
 
     quote! {
@@ -544,16 +563,26 @@ fn request_builder(
         impl #builder {
             #( #setters )*
 
+            fn span(&self) -> ::tracing::Span {
+                #( #span_values )*
+                ::tracing::info_span!(
+                    "operation",
+                    operation = #operation_static.id,
+                    method = #operation_static.method.as_str(),
+                    path_template = #operation_static.path_template
+                    #( #span_fields )*
+                )
+            }
+
             fn request(&self) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
                 #variant_check
                 let #query_mut query = ::std::vec::Vec::new();
                 #( #query_pushes )*
                 ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-                    method: ::reqwest::Method::#method,
+                    operation: &#operation_static,
                     path: #path,
                     query,
                     body: #body,
-                    media_type: #media_type,
                     answer: ::codegen_runtime::transport::AnswerShape {
                         envelope: #envelope,
                         discriminator: #discriminator,

@@ -12,314 +12,24 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 17usize] = [
-    ::codegen_runtime::mock::OperationInfo {
-        id: "createPrivateEndpoint",
-        client_method: "create_private_endpoint",
-        method: "POST",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint"),
-        ],
-        media_type: "application/json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "listPrivateEndpoints",
-        client_method: "list_private_endpoints",
-        method: "GET",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "getPrivateEndpoint",
-        client_method: "get_private_endpoint",
-        method: "GET",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "deletePrivateEndpoint",
-        client_method: "delete_private_endpoint",
-        method: "DELETE",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: true,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "createInterfaceEndpoint",
-        client_method: "create_interface_endpoint",
-        method: "POST",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
-            ::codegen_runtime::mock::Segment::Literal("/interfaceEndpoints"),
-        ],
-        media_type: "application/json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "getInterfaceEndpoint",
-        client_method: "get_interface_endpoint",
-        method: "GET",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
-            ::codegen_runtime::mock::Segment::Literal("/interfaceEndpoints/"),
-            ::codegen_runtime::mock::Segment::Param("interfaceEndpointId"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "deleteInterfaceEndpoint",
-        client_method: "delete_interface_endpoint",
-        method: "DELETE",
-        template: "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v1.0/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("privatelinkId"),
-            ::codegen_runtime::mock::Segment::Literal("/interfaceEndpoints/"),
-            ::codegen_runtime::mock::Segment::Param("interfaceEndpointId"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: true,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "createPrivateEndpointService",
-        client_method: "create_private_endpoint_service",
-        method: "POST",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/endpointService"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "listPrivateEndpointServices",
-        client_method: "list_private_endpoint_services",
-        method: "GET",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
-            ::codegen_runtime::mock::Segment::Literal("/endpointService"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "getPrivateEndpointService",
-        client_method: "get_private_endpoint_service",
-        method: "GET",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
-            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
-            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "updatePrivateEndpointService",
-        client_method: "update_private_endpoint_service",
-        method: "PATCH",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal(
-                "/privateEndpoint/endpointService/",
-            ),
-            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "deletePrivateEndpointService",
-        client_method: "delete_private_endpoint_service",
-        method: "DELETE",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
-            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
-            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: false,
-        status: 204u16,
-        empty: true,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "createPrivateEndpointServiceEndpoint",
-        client_method: "create_private_endpoint_service_endpoint",
-        method: "POST",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
-            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
-            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoint"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "getPrivateEndpointServiceEndpoint",
-        client_method: "get_private_endpoint_service_endpoint",
-        method: "GET",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
-            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
-            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoint/"),
-            ::codegen_runtime::mock::Segment::Param("endpointId"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "deletePrivateEndpointServiceEndpoint",
-        client_method: "delete_private_endpoint_service_endpoint",
-        method: "DELETE",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/"),
-            ::codegen_runtime::mock::Segment::Param("cloudProvider"),
-            ::codegen_runtime::mock::Segment::Literal("/endpointService/"),
-            ::codegen_runtime::mock::Segment::Param("endpointServiceId"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoint/"),
-            ::codegen_runtime::mock::Segment::Param("endpointId"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: false,
-        status: 204u16,
-        empty: true,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "getRegionalEndpointMode",
-        client_method: "get_regional_endpoint_mode",
-        method: "GET",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/regionalMode"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "toggleRegionalEndpointMode",
-        client_method: "toggle_regional_endpoint_mode",
-        method: "PATCH",
-        template: "/api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/atlas/v2/groups/"),
-            ::codegen_runtime::mock::Segment::Param("groupId"),
-            ::codegen_runtime::mock::Segment::Literal("/privateEndpoint/regionalMode"),
-        ],
-        media_type: "application/vnd.atlas.2023-01-01+json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::Some("envelope"),
-    },
+pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 17usize] = [
+    &crate::operations::CREATE_PRIVATE_ENDPOINT,
+    &crate::operations::LIST_PRIVATE_ENDPOINTS,
+    &crate::operations::GET_PRIVATE_ENDPOINT,
+    &crate::operations::DELETE_PRIVATE_ENDPOINT,
+    &crate::operations::CREATE_INTERFACE_ENDPOINT,
+    &crate::operations::GET_INTERFACE_ENDPOINT,
+    &crate::operations::DELETE_INTERFACE_ENDPOINT,
+    &crate::operations::CREATE_PRIVATE_ENDPOINT_SERVICE,
+    &crate::operations::LIST_PRIVATE_ENDPOINT_SERVICES,
+    &crate::operations::GET_PRIVATE_ENDPOINT_SERVICE,
+    &crate::operations::UPDATE_PRIVATE_ENDPOINT_SERVICE,
+    &crate::operations::DELETE_PRIVATE_ENDPOINT_SERVICE,
+    &crate::operations::CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
+    &crate::operations::GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
+    &crate::operations::DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
+    &crate::operations::GET_REGIONAL_ENDPOINT_MODE,
+    &crate::operations::TOGGLE_REGIONAL_ENDPOINT_MODE,
 ];
 
 impl crate::mock::MockServer {
@@ -332,7 +42,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::CreatePrivateEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[0usize],
+                &crate::operations::CREATE_PRIVATE_ENDPOINT,
             ),
         }
     }
@@ -387,7 +97,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::ListPrivateEndpoints {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[1usize],
+                &crate::operations::LIST_PRIVATE_ENDPOINTS,
             ),
         }
     }
@@ -436,7 +146,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::GetPrivateEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[2usize],
+                &crate::operations::GET_PRIVATE_ENDPOINT,
             ),
         }
     }
@@ -495,7 +205,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::DeletePrivateEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[3usize],
+                &crate::operations::DELETE_PRIVATE_ENDPOINT,
             ),
         }
     }
@@ -554,7 +264,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::CreateInterfaceEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[4usize],
+                &crate::operations::CREATE_INTERFACE_ENDPOINT,
             ),
         }
     }
@@ -619,7 +329,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::GetInterfaceEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[5usize],
+                &crate::operations::GET_INTERFACE_ENDPOINT,
             ),
         }
     }
@@ -692,7 +402,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::DeleteInterfaceEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[6usize],
+                &crate::operations::DELETE_INTERFACE_ENDPOINT,
             ),
         }
     }
@@ -765,7 +475,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::CreatePrivateEndpointService {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[7usize],
+                &crate::operations::CREATE_PRIVATE_ENDPOINT_SERVICE,
             ),
         }
     }
@@ -823,7 +533,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::ListPrivateEndpointServices {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[8usize],
+                &crate::operations::LIST_PRIVATE_ENDPOINT_SERVICES,
             ),
         }
     }
@@ -887,7 +597,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::GetPrivateEndpointService {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[9usize],
+                &crate::operations::GET_PRIVATE_ENDPOINT_SERVICE,
             ),
         }
     }
@@ -965,7 +675,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::UpdatePrivateEndpointService {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[10usize],
+                &crate::operations::UPDATE_PRIVATE_ENDPOINT_SERVICE,
             ),
         }
     }
@@ -1037,7 +747,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::DeletePrivateEndpointService {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[11usize],
+                &crate::operations::DELETE_PRIVATE_ENDPOINT_SERVICE,
             ),
         }
     }
@@ -1115,7 +825,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::CreatePrivateEndpointServiceEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[12usize],
+                &crate::operations::CREATE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
             ),
         }
     }
@@ -1199,7 +909,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::GetPrivateEndpointServiceEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[13usize],
+                &crate::operations::GET_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
             ),
         }
     }
@@ -1286,7 +996,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::DeletePrivateEndpointServiceEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[14usize],
+                &crate::operations::DELETE_PRIVATE_ENDPOINT_SERVICE_ENDPOINT,
             ),
         }
     }
@@ -1373,7 +1083,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::GetRegionalEndpointMode {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[15usize],
+                &crate::operations::GET_REGIONAL_ENDPOINT_MODE,
             ),
         }
     }
@@ -1422,7 +1132,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::ToggleRegionalEndpointMode {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[16usize],
+                &crate::operations::TOGGLE_REGIONAL_ENDPOINT_MODE,
             ),
         }
     }

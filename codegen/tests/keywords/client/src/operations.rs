@@ -41,49 +41,24 @@ fn self_segment(
     )
 }
 
-/// The tracing span of an operation with these path parameters.
-fn operation_span(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-) -> ::tracing::Span {
-    ::tracing::info_span!("operation", operation, method, path_template)
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_crate(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    crate_: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "crate_" = crate_
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_crate_self(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    crate_: &str,
-    self_: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "crate_" = crate_, "self_" = self_
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_enum(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    r#enum: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!("operation", operation, method, path_template, "enum" = r#enum)
-}
+/// The operation `match`: what its request, tracing span and mock read.
+pub(crate) static MATCH: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "match",
+    client_method: "match",
+    method: ::codegen_runtime::reqwest::Method::PUT,
+    path_template: "/api/v1/crates/{crate}/selves/{self}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/v1/crates/"),
+        ::codegen_runtime::Segment::Param("crate"),
+        ::codegen_runtime::Segment::Literal("/selves/"),
+        ::codegen_runtime::Segment::Param("self"),
+    ],
+    media_type: "application/json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `match`
@@ -104,7 +79,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -173,6 +148,15 @@ impl Match {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let crate_ = self.crate_.as_str();
+        let self_ = self.self_.as_str();
+        ::tracing::info_span!(
+            "operation", operation = MATCH.id, method = MATCH.method.as_str(),
+            path_template = MATCH.path_template, "crate_" = crate_, "self_" = self_
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -181,19 +165,15 @@ impl Match {
         ::codegen_runtime::transport::push_query(&mut query, "match", &self.r#match);
         ::codegen_runtime::transport::push_query(&mut query, "async", &self.r#async);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::PUT,
-            path: [
-                "/api/v1/crates/",
-                &crate_segment(&self.crate_)?,
-                "/selves/",
-                &self_segment(&self.self_)?,
-            ]
-                .concat(),
+            operation: &MATCH,
+            path: MATCH
+                .path_with(
+                    &[&crate_segment(&self.crate_)?, &self_segment(&self.self_)?],
+                ),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -203,9 +183,22 @@ impl Match {
 }
 
 ::codegen_runtime::request_builder!(
-    Match => crate::types::Type, ::codegen_runtime::transport::decode_json, "match", "the decoded response",
-    operation_span_crate_self("match", "PUT", "/api/v1/crates/{crate}/selves/{self}", crate_, self_)
+    Match => crate::types::Type, ::codegen_runtime::transport::decode_json, "match", "the decoded response"
 );
+
+/// The operation `type`: what its request, tracing span and mock read.
+pub(crate) static TYPE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "type",
+    client_method: "type",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/v1/types",
+    path: &[::codegen_runtime::Segment::Literal("/api/v1/types")],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `type`
@@ -221,7 +214,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -251,16 +244,22 @@ pub struct Type {
 }
 
 impl Type {
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = TYPE.id, method = TYPE.method.as_str(),
+            path_template = TYPE.path_template
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: ["/api/v1/types"].concat(),
+            operation: &TYPE,
+            path: TYPE.path_with(&[]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -270,9 +269,25 @@ impl Type {
 }
 
 ::codegen_runtime::request_builder!(
-    Type => ::std::vec::Vec<crate::types::Type>, ::codegen_runtime::transport::decode_json, "type", "the decoded response",
-    operation_span("type", "GET", "/api/v1/types")
+    Type => ::std::vec::Vec<crate::types::Type>, ::codegen_runtime::transport::decode_json, "type", "the decoded response"
 );
+
+/// The operation `loop`: what its request, tracing span and mock read.
+pub(crate) static LOOP: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "loop",
+    client_method: "loop",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/api/v1/crates/{crate}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/v1/crates/"),
+        ::codegen_runtime::Segment::Param("crate"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: true,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `loop`
@@ -289,7 +304,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -324,16 +339,23 @@ pub struct Loop {
 }
 
 impl Loop {
+    fn span(&self) -> ::tracing::Span {
+        let crate_ = self.crate_.as_str();
+        ::tracing::info_span!(
+            "operation", operation = LOOP.id, method = LOOP.method.as_str(),
+            path_template = LOOP.path_template, "crate_" = crate_
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: ["/api/v1/crates/", &crate_segment(&self.crate_)?].concat(),
+            operation: &LOOP,
+            path: LOOP.path_with(&[&crate_segment(&self.crate_)?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -343,9 +365,25 @@ impl Loop {
 }
 
 ::codegen_runtime::request_builder!(
-    Loop => (), ::codegen_runtime::transport::decode_empty, "loop", "the decoded response",
-    operation_span_crate("loop", "DELETE", "/api/v1/crates/{crate}", crate_)
+    Loop => (), ::codegen_runtime::transport::decode_empty, "loop", "the decoded response"
 );
+
+/// The operation `impl`: what its request, tracing span and mock read.
+pub(crate) static IMPL: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "impl",
+    client_method: "impl",
+    method: ::codegen_runtime::reqwest::Method::PUT,
+    path_template: "/api/v2/traits/{enum}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/v2/traits/"),
+        ::codegen_runtime::Segment::Param("enum"),
+    ],
+    media_type: "application/vnd.fixture.2024-01-01+json",
+    has_body: true,
+    status: 201u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `impl`
@@ -363,7 +401,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -402,6 +440,14 @@ pub struct Impl {
 }
 
 impl Impl {
+    fn span(&self) -> ::tracing::Span {
+        let r#enum = self.r#enum.as_str();
+        ::tracing::info_span!(
+            "operation", operation = IMPL.id, method = IMPL.method.as_str(),
+            path_template = IMPL.path_template, "enum" = r#enum
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
@@ -412,13 +458,12 @@ impl Impl {
         )?;
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::PUT,
-            path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
+            operation: &IMPL,
+            path: IMPL.path_with(&[&enum_segment(self.r#enum.as_str())?]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.fixture.2024-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::Some((
@@ -431,9 +476,25 @@ impl Impl {
 }
 
 ::codegen_runtime::request_builder!(
-    Impl => crate::types::Trait, ::codegen_runtime::transport::decode_json, "impl", "the stored union",
-    operation_span_enum("impl", "PUT", "/api/v2/traits/{enum}", r#enum)
+    Impl => crate::types::Trait, ::codegen_runtime::transport::decode_json, "impl", "the stored union"
 );
+
+/// The operation `static`: what its request, tracing span and mock read.
+pub(crate) static STATIC: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "static",
+    client_method: "static",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/v2/traits/{enum}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/v2/traits/"),
+        ::codegen_runtime::Segment::Param("enum"),
+    ],
+    media_type: "application/vnd.fixture.2024-01-01+json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `static`
@@ -452,7 +513,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -498,17 +559,24 @@ impl Static {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let r#enum = self.r#enum.as_str();
+        ::tracing::info_span!(
+            "operation", operation = STATIC.id, method = STATIC.method.as_str(),
+            path_template = STATIC.path_template, "enum" = r#enum
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
         ::codegen_runtime::transport::push_query(&mut query, "dyn", &self.r#dyn);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
+            operation: &STATIC,
+            path: STATIC.path_with(&[&enum_segment(self.r#enum.as_str())?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.fixture.2024-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::Some((
@@ -521,9 +589,25 @@ impl Static {
 }
 
 ::codegen_runtime::request_builder!(
-    Static => crate::types::Trait, ::codegen_runtime::transport::decode_json, "static", "the decoded response",
-    operation_span_enum("static", "GET", "/api/v2/traits/{enum}", r#enum)
+    Static => crate::types::Trait, ::codegen_runtime::transport::decode_json, "static", "the decoded response"
 );
+
+/// The operation `unsafe`: what its request, tracing span and mock read.
+pub(crate) static UNSAFE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "unsafe",
+    client_method: "unsafe",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/api/v2/traits/{enum}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/v2/traits/"),
+        ::codegen_runtime::Segment::Param("enum"),
+    ],
+    media_type: "application/vnd.fixture.2024-01-01+json",
+    has_body: false,
+    status: 204u16,
+    empty: true,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `unsafe`
@@ -540,7 +624,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -575,16 +659,23 @@ pub struct Unsafe {
 }
 
 impl Unsafe {
+    fn span(&self) -> ::tracing::Span {
+        let r#enum = self.r#enum.as_str();
+        ::tracing::info_span!(
+            "operation", operation = UNSAFE.id, method = UNSAFE.method.as_str(),
+            path_template = UNSAFE.path_template, "enum" = r#enum
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: ["/api/v2/traits/", &enum_segment(self.r#enum.as_str())?].concat(),
+            operation: &UNSAFE,
+            path: UNSAFE.path_with(&[&enum_segment(self.r#enum.as_str())?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/vnd.fixture.2024-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -594,9 +685,22 @@ impl Unsafe {
 }
 
 ::codegen_runtime::request_builder!(
-    Unsafe => (), ::codegen_runtime::transport::decode_empty, "unsafe", "the decoded response",
-    operation_span_enum("unsafe", "DELETE", "/api/v2/traits/{enum}", r#enum)
+    Unsafe => (), ::codegen_runtime::transport::decode_empty, "unsafe", "the decoded response"
 );
+
+/// The operation `const`: what its request, tracing span and mock read.
+pub(crate) static CONST: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "const",
+    client_method: "const",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/api/v2/dyns",
+    path: &[::codegen_runtime::Segment::Literal("/api/v2/dyns")],
+    media_type: "application/vnd.fixture.2024-01-01+json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `const`
@@ -613,7 +717,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -646,18 +750,24 @@ pub struct Const {
 }
 
 impl Const {
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = CONST.id, method = CONST.method.as_str(),
+            path_template = CONST.path_template
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: ["/api/v2/dyns"].concat(),
+            operation: &CONST,
+            path: CONST.path_with(&[]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.fixture.2024-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -667,9 +777,22 @@ impl Const {
 }
 
 ::codegen_runtime::request_builder!(
-    Const => crate::types::Dyn, ::codegen_runtime::transport::decode_json, "const", "the decoded response",
-    operation_span("const", "POST", "/api/v2/dyns")
+    Const => crate::types::Dyn, ::codegen_runtime::transport::decode_json, "const", "the decoded response"
 );
+
+/// The operation `use`: what its request, tracing span and mock read.
+pub(crate) static USE: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "use",
+    client_method: "use",
+    method: ::codegen_runtime::reqwest::Method::PATCH,
+    path_template: "/api/v2/uses",
+    path: &[::codegen_runtime::Segment::Literal("/api/v2/uses")],
+    media_type: "application/vnd.fixture.2024-01-01+json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// An operation named `use`
@@ -686,7 +809,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -719,18 +842,24 @@ pub struct Use {
 }
 
 impl Use {
+    fn span(&self) -> ::tracing::Span {
+        ::tracing::info_span!(
+            "operation", operation = USE.id, method = USE.method.as_str(), path_template
+            = USE.path_template
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::PATCH,
-            path: ["/api/v2/uses"].concat(),
+            operation: &USE,
+            path: USE.path_with(&[]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/vnd.fixture.2024-01-01+json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -740,6 +869,5 @@ impl Use {
 }
 
 ::codegen_runtime::request_builder!(
-    Use => ::std::vec::Vec<crate::types::Trait>, ::codegen_runtime::transport::decode_json, "use", "the decoded response",
-    operation_span("use", "PATCH", "/api/v2/uses")
+    Use => ::std::vec::Vec<crate::types::Trait>, ::codegen_runtime::transport::decode_json, "use", "the decoded response"
 );

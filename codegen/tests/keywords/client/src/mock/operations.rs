@@ -12,120 +12,15 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 8usize] = [
-    ::codegen_runtime::mock::OperationInfo {
-        id: "match",
-        client_method: "match",
-        method: "PUT",
-        template: "/api/v1/crates/{crate}/selves/{self}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/v1/crates/"),
-            ::codegen_runtime::mock::Segment::Param("crate"),
-            ::codegen_runtime::mock::Segment::Literal("/selves/"),
-            ::codegen_runtime::mock::Segment::Param("self"),
-        ],
-        media_type: "application/json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "type",
-        client_method: "type",
-        method: "GET",
-        template: "/api/v1/types",
-        path: &[::codegen_runtime::mock::Segment::Literal("/api/v1/types")],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "loop",
-        client_method: "loop",
-        method: "DELETE",
-        template: "/api/v1/crates/{crate}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/v1/crates/"),
-            ::codegen_runtime::mock::Segment::Param("crate"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: true,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "impl",
-        client_method: "impl",
-        method: "PUT",
-        template: "/api/v2/traits/{enum}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/v2/traits/"),
-            ::codegen_runtime::mock::Segment::Param("enum"),
-        ],
-        media_type: "application/vnd.fixture.2024-01-01+json",
-        has_body: true,
-        status: 201u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "static",
-        client_method: "static",
-        method: "GET",
-        template: "/api/v2/traits/{enum}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/v2/traits/"),
-            ::codegen_runtime::mock::Segment::Param("enum"),
-        ],
-        media_type: "application/vnd.fixture.2024-01-01+json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "unsafe",
-        client_method: "unsafe",
-        method: "DELETE",
-        template: "/api/v2/traits/{enum}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/api/v2/traits/"),
-            ::codegen_runtime::mock::Segment::Param("enum"),
-        ],
-        media_type: "application/vnd.fixture.2024-01-01+json",
-        has_body: false,
-        status: 204u16,
-        empty: true,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "const",
-        client_method: "const",
-        method: "POST",
-        template: "/api/v2/dyns",
-        path: &[::codegen_runtime::mock::Segment::Literal("/api/v2/dyns")],
-        media_type: "application/vnd.fixture.2024-01-01+json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "use",
-        client_method: "use",
-        method: "PATCH",
-        template: "/api/v2/uses",
-        path: &[::codegen_runtime::mock::Segment::Literal("/api/v2/uses")],
-        media_type: "application/vnd.fixture.2024-01-01+json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
+pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 8usize] = [
+    &crate::operations::MATCH,
+    &crate::operations::TYPE,
+    &crate::operations::LOOP,
+    &crate::operations::IMPL,
+    &crate::operations::STATIC,
+    &crate::operations::UNSAFE,
+    &crate::operations::CONST,
+    &crate::operations::USE,
 ];
 
 impl crate::mock::MockServer {
@@ -136,7 +31,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Match {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[0usize],
+                &crate::operations::MATCH,
             ),
         }
     }
@@ -206,7 +101,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Type {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[1usize],
+                &crate::operations::TYPE,
             ),
         }
     }
@@ -230,7 +125,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Loop {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[2usize],
+                &crate::operations::LOOP,
             ),
         }
     }
@@ -264,7 +159,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Impl {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[3usize],
+                &crate::operations::IMPL,
             ),
         }
     }
@@ -305,7 +200,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Static {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[4usize],
+                &crate::operations::STATIC,
             ),
         }
     }
@@ -357,7 +252,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Unsafe {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[5usize],
+                &crate::operations::UNSAFE,
             ),
         }
     }
@@ -392,7 +287,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Const {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[6usize],
+                &crate::operations::CONST,
             ),
         }
     }
@@ -423,7 +318,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Use {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[7usize],
+                &crate::operations::USE,
             ),
         }
     }

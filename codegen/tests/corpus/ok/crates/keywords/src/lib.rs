@@ -36,7 +36,7 @@
 //!
 //! ## Errors
 //!
-//! Every operation returns [`Error`]: invalid arguments are caught before any request is sent; non-2xx answers are [`Error::Api`] with the decoded error body; bodies that do not decode are [`Error::Decode`], keeping the raw body; waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].
+//! Every operation returns [`Error`]: [`Error::InvalidArgument`] before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern (or another argument is unusable); [`Error::Api`] for a non-2xx answer, with the decoded error body; [`Error::Decode`] when a 2xx body does not decode, keeping the raw body; [`Error::Transport`] and [`Error::Authentication`] when the exchange itself fails. Waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].
 //!
 //! ## Testing code that uses the client
 //!

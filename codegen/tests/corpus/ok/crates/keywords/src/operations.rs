@@ -22,17 +22,23 @@ fn crate_segment(
     )
 }
 
-/// The tracing span of an operation with these path parameters.
-fn operation_span_crate(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    crate_: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "crate_" = crate_
-    )
-}
+/// The operation `match`: what its request, tracing span and mock read.
+pub(crate) static MATCH: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "match",
+    client_method: "match",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/groups/{crate}/endpoints",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("crate"),
+        ::codegen_runtime::Segment::Literal("/endpoints"),
+    ],
+    media_type: "application/json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// Create an endpoint
@@ -50,7 +56,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -97,19 +103,26 @@ impl Match {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let crate_ = self.crate_.as_str();
+        ::tracing::info_span!(
+            "operation", operation = MATCH.id, method = MATCH.method.as_str(),
+            path_template = MATCH.path_template, "crate_" = crate_
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
         ::codegen_runtime::transport::push_query(&mut query, "match", &self.r#match);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
+            operation: &MATCH,
+            path: MATCH.path_with(&[&crate_segment(&self.crate_)?]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -119,9 +132,26 @@ impl Match {
 }
 
 ::codegen_runtime::request_builder!(
-    Match => crate::types::Self_, ::codegen_runtime::transport::decode_json, "match", "the decoded response",
-    operation_span_crate("match", "POST", "/groups/{crate}/endpoints", crate_)
+    Match => crate::types::Self_, ::codegen_runtime::transport::decode_json, "match", "the decoded response"
 );
+
+/// The operation `self`: what its request, tracing span and mock read.
+pub(crate) static SELF: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "self",
+    client_method: "self_",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/groups/{crate}/endpoints",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("crate"),
+        ::codegen_runtime::Segment::Literal("/endpoints"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// List endpoints
@@ -136,7 +166,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -171,16 +201,23 @@ pub struct Self_ {
 }
 
 impl Self_ {
+    fn span(&self) -> ::tracing::Span {
+        let crate_ = self.crate_.as_str();
+        ::tracing::info_span!(
+            "operation", operation = SELF.id, method = SELF.method.as_str(),
+            path_template = SELF.path_template, "crate_" = crate_
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: ["/groups/", &crate_segment(&self.crate_)?, "/endpoints"].concat(),
+            operation: &SELF,
+            path: SELF.path_with(&[&crate_segment(&self.crate_)?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -190,6 +227,5 @@ impl Self_ {
 }
 
 ::codegen_runtime::request_builder!(
-    Self_ => ::std::vec::Vec<crate::types::Self_>, ::codegen_runtime::transport::decode_json, "self_", "the decoded response",
-    operation_span_crate("self", "GET", "/groups/{crate}/endpoints", crate_)
+    Self_ => ::std::vec::Vec<crate::types::Self_>, ::codegen_runtime::transport::decode_json, "self_", "the decoded response"
 );

@@ -22,17 +22,23 @@ fn group_id_segment(
     )
 }
 
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id
-    )
-}
+/// The operation `createEndpoint`: what its request, tracing span and mock read.
+pub(crate) static CREATE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "createEndpoint",
+    client_method: "create_endpoint",
+    method: ::codegen_runtime::reqwest::Method::POST,
+    path_template: "/groups/{GROUP-ID}/endpoints",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("GROUP-ID"),
+        ::codegen_runtime::Segment::Literal("/endpoints"),
+    ],
+    media_type: "application/json",
+    has_body: true,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// Create an endpoint
@@ -50,7 +56,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -97,20 +103,27 @@ impl CreateEndpoint {
         self
     }
 
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = CREATE_ENDPOINT.id, method = CREATE_ENDPOINT.method
+            .as_str(), path_template = CREATE_ENDPOINT.path_template, "group_id" =
+            group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let mut query = ::std::vec::Vec::new();
         ::codegen_runtime::transport::push_query(&mut query, "pretty", &self.pretty);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::POST,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
-                .concat(),
+            operation: &CREATE_ENDPOINT,
+            path: CREATE_ENDPOINT.path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::Some(
                 ::codegen_runtime::transport::encode_body(&self.body)?,
             ),
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -120,9 +133,26 @@ impl CreateEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    CreateEndpoint => crate::types::Endpoint, ::codegen_runtime::transport::decode_json, "create_endpoint", "the decoded response",
-    operation_span_group_id("createEndpoint", "POST", "/groups/{GROUP-ID}/endpoints", group_id)
+    CreateEndpoint => crate::types::Endpoint, ::codegen_runtime::transport::decode_json, "create_endpoint", "the decoded response"
 );
+
+/// The operation `listEndpoints`: what its request, tracing span and mock read.
+pub(crate) static LIST_ENDPOINTS: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "listEndpoints",
+    client_method: "list_endpoints",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/groups/{GROUP-ID}/endpoints",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("GROUP-ID"),
+        ::codegen_runtime::Segment::Literal("/endpoints"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// List endpoints
@@ -137,7 +167,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -172,17 +202,24 @@ pub struct ListEndpoints {
 }
 
 impl ListEndpoints {
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = LIST_ENDPOINTS.id, method = LIST_ENDPOINTS.method
+            .as_str(), path_template = LIST_ENDPOINTS.path_template, "group_id" =
+            group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
-                .concat(),
+            operation: &LIST_ENDPOINTS,
+            path: LIST_ENDPOINTS.path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -192,6 +229,5 @@ impl ListEndpoints {
 }
 
 ::codegen_runtime::request_builder!(
-    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, ::codegen_runtime::transport::decode_json, "list_endpoints", "the decoded response",
-    operation_span_group_id("listEndpoints", "GET", "/groups/{GROUP-ID}/endpoints", group_id)
+    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, ::codegen_runtime::transport::decode_json, "list_endpoints", "the decoded response"
 );

@@ -24,30 +24,24 @@ fn id_segment(
     ::codegen_runtime::transport::path_segment("id", value, ::std::option::Option::None)
 }
 
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id
-    )
-}
-
-/// The tracing span of an operation with these path parameters.
-fn operation_span_group_id_id(
-    operation: &'static str,
-    method: &'static str,
-    path_template: &'static str,
-    group_id: &str,
-    id: &str,
-) -> ::tracing::Span {
-    ::tracing::info_span!(
-        "operation", operation, method, path_template, "group_id" = group_id, "id" = id
-    )
-}
+/// The operation `getEndpoint`: what its request, tracing span and mock read.
+pub(crate) static GET_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "getEndpoint",
+    client_method: "get_endpoint",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/groups/{GROUP-ID}/endpoints/{ID}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("GROUP-ID"),
+        ::codegen_runtime::Segment::Literal("/endpoints/"),
+        ::codegen_runtime::Segment::Param("ID"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// Get an endpoint
@@ -63,7 +57,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -101,22 +95,28 @@ pub struct GetEndpoint {
 }
 
 impl GetEndpoint {
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let id = self.id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = GET_ENDPOINT.id, method = GET_ENDPOINT.method
+            .as_str(), path_template = GET_ENDPOINT.path_template, "group_id" = group_id,
+            "id" = id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/endpoints/",
-                &id_segment(&self.id)?,
-            ]
-                .concat(),
+            operation: &GET_ENDPOINT,
+            path: GET_ENDPOINT
+                .path_with(
+                    &[&group_id_segment(&self.group_id)?, &id_segment(&self.id)?],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -126,9 +126,26 @@ impl GetEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    GetEndpoint => crate::types::Endpoint, ::codegen_runtime::transport::decode_json, "get_endpoint", "the decoded response",
-    operation_span_group_id_id("getEndpoint", "GET", "/groups/{GROUP-ID}/endpoints/{ID}", group_id, id)
+    GetEndpoint => crate::types::Endpoint, ::codegen_runtime::transport::decode_json, "get_endpoint", "the decoded response"
 );
+
+/// The operation `listEndpoints`: what its request, tracing span and mock read.
+pub(crate) static LIST_ENDPOINTS: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "listEndpoints",
+    client_method: "list_endpoints",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/groups/{GROUP-ID}/endpoints",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("GROUP-ID"),
+        ::codegen_runtime::Segment::Literal("/endpoints"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// List endpoints
@@ -143,7 +160,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -178,17 +195,24 @@ pub struct ListEndpoints {
 }
 
 impl ListEndpoints {
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = LIST_ENDPOINTS.id, method = LIST_ENDPOINTS.method
+            .as_str(), path_template = LIST_ENDPOINTS.path_template, "group_id" =
+            group_id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::GET,
-            path: ["/groups/", &group_id_segment(&self.group_id)?, "/endpoints"]
-                .concat(),
+            operation: &LIST_ENDPOINTS,
+            path: LIST_ENDPOINTS.path_with(&[&group_id_segment(&self.group_id)?]),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -198,9 +222,27 @@ impl ListEndpoints {
 }
 
 ::codegen_runtime::request_builder!(
-    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, ::codegen_runtime::transport::decode_json, "list_endpoints", "the decoded response",
-    operation_span_group_id("listEndpoints", "GET", "/groups/{GROUP-ID}/endpoints", group_id)
+    ListEndpoints => ::std::vec::Vec<crate::types::Endpoint>, ::codegen_runtime::transport::decode_json, "list_endpoints", "the decoded response"
 );
+
+/// The operation `deleteEndpoint`: what its request, tracing span and mock read.
+pub(crate) static DELETE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "deleteEndpoint",
+    client_method: "delete_endpoint",
+    method: ::codegen_runtime::reqwest::Method::DELETE,
+    path_template: "/groups/{GROUP-ID}/endpoints/{ID}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/groups/"),
+        ::codegen_runtime::Segment::Param("GROUP-ID"),
+        ::codegen_runtime::Segment::Literal("/endpoints/"),
+        ::codegen_runtime::Segment::Param("ID"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: true,
+    envelope: ::std::option::Option::None,
+};
 
 impl crate::Client {
     /// Delete an endpoint
@@ -216,7 +258,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern; [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when a 2xx body does not decode; [`Error::Transport`](crate::Error::Transport) and [`Error::Authentication`](crate::Error::Authentication) when the exchange itself fails.
+    /// See [Errors](crate#errors) in the crate docs.
     ///
     /// # Example
     ///
@@ -254,22 +296,28 @@ pub struct DeleteEndpoint {
 }
 
 impl DeleteEndpoint {
+    fn span(&self) -> ::tracing::Span {
+        let group_id = self.group_id.as_str();
+        let id = self.id.as_str();
+        ::tracing::info_span!(
+            "operation", operation = DELETE_ENDPOINT.id, method = DELETE_ENDPOINT.method
+            .as_str(), path_template = DELETE_ENDPOINT.path_template, "group_id" =
+            group_id, "id" = id
+        )
+    }
+
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
         let query = ::std::vec::Vec::new();
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-            method: ::reqwest::Method::DELETE,
-            path: [
-                "/groups/",
-                &group_id_segment(&self.group_id)?,
-                "/endpoints/",
-                &id_segment(&self.id)?,
-            ]
-                .concat(),
+            operation: &DELETE_ENDPOINT,
+            path: DELETE_ENDPOINT
+                .path_with(
+                    &[&group_id_segment(&self.group_id)?, &id_segment(&self.id)?],
+                ),
             query,
             body: ::std::option::Option::None,
-            media_type: "application/json",
             answer: ::codegen_runtime::transport::AnswerShape {
                 envelope: false,
                 discriminator: ::std::option::Option::None,
@@ -279,6 +327,5 @@ impl DeleteEndpoint {
 }
 
 ::codegen_runtime::request_builder!(
-    DeleteEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_endpoint", "the decoded response",
-    operation_span_group_id_id("deleteEndpoint", "DELETE", "/groups/{GROUP-ID}/endpoints/{ID}", group_id, id)
+    DeleteEndpoint => (), ::codegen_runtime::transport::decode_empty, "delete_endpoint", "the decoded response"
 );

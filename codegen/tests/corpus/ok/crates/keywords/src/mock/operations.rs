@@ -12,39 +12,9 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 2usize] = [
-    ::codegen_runtime::mock::OperationInfo {
-        id: "match",
-        client_method: "match",
-        method: "POST",
-        template: "/groups/{crate}/endpoints",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("crate"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
-        ],
-        media_type: "application/json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "self",
-        client_method: "self_",
-        method: "GET",
-        template: "/groups/{crate}/endpoints",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("crate"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
+pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 2usize] = [
+    &crate::operations::MATCH,
+    &crate::operations::SELF,
 ];
 
 impl crate::mock::MockServer {
@@ -55,7 +25,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Match {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[0usize],
+                &crate::operations::MATCH,
             ),
         }
     }
@@ -101,7 +71,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::Self_ {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[1usize],
+                &crate::operations::SELF,
             ),
         }
     }

@@ -12,39 +12,9 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 2usize] = [
-    ::codegen_runtime::mock::OperationInfo {
-        id: "createEndpoint",
-        client_method: "create_endpoint",
-        method: "POST",
-        template: "/groups/{GROUP-ID}/endpoints",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
-        ],
-        media_type: "application/json",
-        has_body: true,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "listEndpoints",
-        client_method: "list_endpoints",
-        method: "GET",
-        template: "/groups/{GROUP-ID}/endpoints",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
+pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 2usize] = [
+    &crate::operations::CREATE_ENDPOINT,
+    &crate::operations::LIST_ENDPOINTS,
 ];
 
 impl crate::mock::MockServer {
@@ -55,7 +25,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::CreateEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[0usize],
+                &crate::operations::CREATE_ENDPOINT,
             ),
         }
     }
@@ -101,7 +71,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::ListEndpoints {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[1usize],
+                &crate::operations::LIST_ENDPOINTS,
             ),
         }
     }

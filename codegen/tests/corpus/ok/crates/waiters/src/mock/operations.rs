@@ -12,57 +12,10 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [::codegen_runtime::mock::OperationInfo; 3usize] = [
-    ::codegen_runtime::mock::OperationInfo {
-        id: "getEndpoint",
-        client_method: "get_endpoint",
-        method: "GET",
-        template: "/groups/{GROUP-ID}/endpoints/{ID}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints/"),
-            ::codegen_runtime::mock::Segment::Param("ID"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "listEndpoints",
-        client_method: "list_endpoints",
-        method: "GET",
-        template: "/groups/{GROUP-ID}/endpoints",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: false,
-        envelope: ::std::option::Option::None,
-    },
-    ::codegen_runtime::mock::OperationInfo {
-        id: "deleteEndpoint",
-        client_method: "delete_endpoint",
-        method: "DELETE",
-        template: "/groups/{GROUP-ID}/endpoints/{ID}",
-        path: &[
-            ::codegen_runtime::mock::Segment::Literal("/groups/"),
-            ::codegen_runtime::mock::Segment::Param("GROUP-ID"),
-            ::codegen_runtime::mock::Segment::Literal("/endpoints/"),
-            ::codegen_runtime::mock::Segment::Param("ID"),
-        ],
-        media_type: "application/json",
-        has_body: false,
-        status: 200u16,
-        empty: true,
-        envelope: ::std::option::Option::None,
-    },
+pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 3usize] = [
+    &crate::operations::GET_ENDPOINT,
+    &crate::operations::LIST_ENDPOINTS,
+    &crate::operations::DELETE_ENDPOINT,
 ];
 
 impl crate::mock::MockServer {
@@ -73,7 +26,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::GetEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[0usize],
+                &crate::operations::GET_ENDPOINT,
             ),
         }
     }
@@ -116,7 +69,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::ListEndpoints {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[1usize],
+                &crate::operations::LIST_ENDPOINTS,
             ),
         }
     }
@@ -150,7 +103,7 @@ impl crate::mock::MockServer {
         crate::mock::operations::DeleteEndpoint {
             mock: ::codegen_runtime::mock::Pending::new(
                 &self.inner,
-                &crate::mock::operations::OPERATIONS[2usize],
+                &crate::operations::DELETE_ENDPOINT,
             ),
         }
     }
