@@ -254,6 +254,8 @@ struct NonceEntry {
     issued: Instant,
     /// Highest `nc` accepted so far (0 = none yet).
     highest_nc: u32,
+    /// Made stale early by `TestServer::expire_nonces`.
+    expired: bool,
 }
 
 /// Nonces issued by one server, with their age and highest accepted `nc`.
@@ -302,9 +304,17 @@ impl NonceStore {
             NonceEntry {
                 issued: Instant::now(),
                 highest_nc: 0,
+                expired: false,
             },
         );
         nonce
+    }
+
+    /// Makes every nonce issued so far stale at once (nonces issued later are fresh).
+    pub(crate) fn expire_all(&mut self) {
+        for entry in self.entries.values_mut() {
+            entry.expired = true;
+        }
     }
 
     /// Checks `auth` for a request with `method` and raw request target `request_uri`.
@@ -340,7 +350,7 @@ impl NonceStore {
         {
             return REJECT;
         }
-        if entry.issued.elapsed() > self.max_age {
+        if entry.expired || entry.issued.elapsed() > self.max_age {
             return Verdict::Rejected { stale: true };
         }
         if nc <= entry.highest_nc {

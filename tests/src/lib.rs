@@ -252,6 +252,15 @@
 //! [`TestServer::set_fault`] makes the server misbehave in one of the ways listed in
 //! [`Fault`], until changed.
 //!
+//! # Hooks for tests without a clock
+//!
+//! Tests order themselves after the server's events instead of sleeping:
+//! [`TestServer::wait_for_requests`] returns once that many requests were recorded;
+//! [`Fault::NoAnswer`] holds requests unanswered and [`TestServer::wait_for_abandoned_requests`]
+//! returns once their clients gave up; [`TestServer::expire_nonces`] makes the issued
+//! Digest nonces stale now, and [`TestServer::set_token_expires_in`] changes the
+//! `expires_in` the token endpoint answers without changing how long tokens live.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -513,6 +522,36 @@ impl TestServer {
         lock(&self.shared.requests).clear();
     }
 
+    /// Returns once [`request_count`](Self::request_count) has reached `count`: for
+    /// ordering a test after a request of a client running elsewhere, without sleeping.
+    /// Waits forever if it never does.
+    pub async fn wait_for_requests(&self, count: usize) {
+        self.shared
+            .wait_until(|shared| lock(&shared.requests).len() >= count)
+            .await;
+    }
+
+    /// The number of requests held by [`Fault::NoAnswer`] whose client gave up (closed the
+    /// connection) so far.
+    pub fn abandoned_requests(&self) -> usize {
+        self.shared.abandoned.load(Ordering::SeqCst)
+    }
+
+    /// Returns once [`abandoned_requests`](Self::abandoned_requests) has reached `count`.
+    /// Waits forever if it never does.
+    pub async fn wait_for_abandoned_requests(&self, count: usize) {
+        self.shared
+            .wait_until(|shared| shared.abandoned.load(Ordering::SeqCst) >= count)
+            .await;
+    }
+
+    /// Makes every Digest nonce issued so far stale at once, as if
+    /// [`ServerConfig::nonce_max_age`] had passed: the next request signed with one (and
+    /// otherwise right) gets a new challenge with `stale=true`. Nonces issued later are fresh.
+    pub fn expire_nonces(&self) {
+        lock(&self.shared.nonces).expire_all();
+    }
+
     /// The number of 401 answers that carried a real Digest challenge (a new nonce).
     /// [`Fault::GarbageChallenge`] and [`Fault::UnauthorizedWithoutChallenge`] answers are
     /// not counted.
@@ -565,6 +604,14 @@ impl TestServer {
     /// tokens issued later are valid.
     pub fn expire_all_tokens(&self) {
         self.shared.oauth.expire_all();
+    }
+
+    /// Makes the token endpoint answer `expires_in: seconds` instead of
+    /// [`ServerConfig::token_lifetime`] (`None`: the lifetime again), while the tokens it
+    /// issues still live `token_lifetime`: for testing when a client renews a token (with
+    /// `Some(0)` at once) without waiting for it.
+    pub fn set_token_expires_in(&self, seconds: Option<u64>) {
+        *lock(&self.shared.oauth.expires_in) = seconds;
     }
 
     /// Makes the next `requests` requests to [`OAUTH_TOKEN_PATH`] fail with `status`

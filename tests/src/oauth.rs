@@ -101,6 +101,9 @@ struct Failures {
 pub(crate) struct OAuth {
     tokens: Mutex<HashMap<String, Token>>,
     failures: Mutex<Failures>,
+    /// The `expires_in` answered instead of the token lifetime, set by
+    /// `TestServer::set_token_expires_in`.
+    pub(crate) expires_in: Mutex<Option<u64>>,
     pub(crate) tokens_issued: AtomicUsize,
     pub(crate) token_requests: AtomicUsize,
     pub(crate) revocations: AtomicUsize,
@@ -385,9 +388,10 @@ fn serve_token(oauth: &OAuth, config: &ServerConfig, request: OAuthRequest<'_>) 
         Ok(Some("client_credentials")) => {
             let token = oauth.mint(config.token_lifetime);
             oauth.tokens_issued.fetch_add(1, Ordering::SeqCst);
+            let expires_in = (*lock(&oauth.expires_in)).unwrap_or(config.token_lifetime.as_secs());
             let body = json::object([
                 ("access_token", json::string(token)),
-                ("expires_in", json::int(config.token_lifetime.as_secs())),
+                ("expires_in", json::int(expires_in)),
                 ("token_type", json::string("Bearer")),
             ]);
             json_answer(StatusCode::OK, &body)
@@ -526,5 +530,24 @@ mod unit {
         assert_eq!(oauth.check(Some(&a)), Err(Rejection::Revoked));
         oauth.expire_all();
         assert_eq!(oauth.check(Some(&huge)), Err(Rejection::Expired));
+    }
+
+    #[test]
+    fn a_token_expires_once_it_is_as_old_as_its_lifetime() {
+        let oauth = OAuth::default();
+        let token = oauth.mint(Duration::from_secs(60));
+        let age = |seconds| {
+            let issued_at = Instant::now()
+                .checked_sub(Duration::from_secs(seconds))
+                .expect("the clock goes back that far");
+            lock(&oauth.tokens)
+                .get_mut(&token)
+                .expect("minted")
+                .issued_at = issued_at;
+        };
+        age(59);
+        assert_eq!(oauth.check(Some(&token)), Ok(()));
+        age(60);
+        assert_eq!(oauth.check(Some(&token)), Err(Rejection::Expired));
     }
 }

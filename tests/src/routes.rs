@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Request bodies larger than this are not read (answered with 413 once authenticated).
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -42,6 +43,10 @@ pub(crate) struct Shared {
     pub(crate) served: AtomicUsize,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) challenges: AtomicUsize,
+    /// Requests held by [`Fault::NoAnswer`] whose client went away.
+    pub(crate) abandoned: AtomicUsize,
+    /// Notified whenever a request is recorded or abandoned, for `TestServer::wait_for_*`.
+    pub(crate) changed: Notify,
     /// Service Account tokens and the OAuth counters.
     pub(crate) oauth: OAuth,
 }
@@ -63,9 +68,42 @@ impl Shared {
             served: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
             challenges: AtomicUsize::new(0),
+            abandoned: AtomicUsize::new(0),
+            changed: Notify::new(),
             oauth: OAuth::default(),
             config,
         }
+    }
+
+    /// Records a request and wakes the tasks waiting for one.
+    fn record(&self, request: RecordedRequest) {
+        lock(&self.requests).push(request);
+        self.changed.notify_waiters();
+    }
+
+    /// Returns once `done` holds; it is checked again after each recorded or abandoned
+    /// request.
+    pub(crate) async fn wait_until(&self, done: impl Fn(&Shared) -> bool) {
+        loop {
+            let mut changed = std::pin::pin!(self.changed.notified());
+            // Registered before checking, so a change in between is not missed.
+            changed.as_mut().enable();
+            if done(self) {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// Held by a request that [`Fault::NoAnswer`] never answers: dropped (the request
+/// abandoned) when hyper drops the handler because the client closed the connection.
+struct Held<'a>(&'a Shared);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.abandoned.fetch_add(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
     }
 }
 
@@ -170,7 +208,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
 
     if oauth::is_oauth_path(&path) {
         let client_ok = oauth::client_authenticated(&parts.headers, &shared.config);
-        lock(&shared.requests).push(RecordedRequest {
+        shared.record(RecordedRequest {
             method: method.as_str().to_owned(),
             path: path.clone(),
             query,
@@ -223,7 +261,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     };
 
-    lock(&shared.requests).push(RecordedRequest {
+    shared.record(RecordedRequest {
         method: method.as_str().to_owned(),
         path: path.clone(),
         query: query.clone(),
@@ -375,6 +413,10 @@ async fn serve(
             return rate_limited(&request.path, *retry_after_secs, pretty, envelope);
         }
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        Some(Fault::NoAnswer) => {
+            let _held = Held(shared);
+            return std::future::pending().await;
+        }
         _ => {}
     }
 

@@ -412,6 +412,22 @@ async fn expired_nonce_is_refused_with_stale_true() {
 }
 
 #[tokio::test]
+async fn expire_nonces_makes_the_issued_nonces_stale_at_once() {
+    let server = TestServer::start().await;
+    let mut session = Session::new(&server);
+    assert_eq!(session.get(&list_path(G)).await.status, 200);
+    server.expire_nonces();
+    let reply = session.get(&list_path(G)).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.challenge_param("stale"), "true");
+    // The new nonce is fresh.
+    session.nonce = Some(reply.challenge_param("nonce"));
+    session.nc = 0;
+    assert_eq!(session.get(&list_path(G)).await.status, 200);
+    assert_eq!(server.challenges_issued(), 2);
+}
+
+#[tokio::test]
 async fn unknown_nonce_and_malformed_authorization_get_a_challenge() {
     let server = TestServer::start().await;
     let mut session = Session::new(&server);
@@ -1046,6 +1062,33 @@ async fn delay_fault_waits_then_answers() {
 }
 
 #[tokio::test]
+async fn no_answer_holds_the_request_until_the_client_gives_up() {
+    let server = TestServer::start().await;
+    let mut session = Session::new(&server);
+    session.challenge().await;
+    server.set_fault_for(Fault::NoAnswer, 1);
+    let authorization = session.sign(&Method::GET, &list_path(G));
+    let request = session
+        .client
+        .get(server.url(&list_path(G)))
+        .header("authorization", authorization)
+        .send();
+    let held = tokio::spawn(request);
+    // Recorded, then held: no answer comes.
+    server.wait_for_requests(2).await;
+    assert_eq!(server.abandoned_requests(), 0);
+    assert!(!held.is_finished());
+    // The client gives up: the server sees the connection close.
+    held.abort();
+    assert!(held.await.expect_err("aborted").is_cancelled());
+    server.wait_for_abandoned_requests(1).await;
+    assert_eq!(server.abandoned_requests(), 1);
+    // The fault was used up: the next request is answered.
+    assert_eq!(session.get(&list_path(G)).await.status, 200);
+    assert_eq!(server.request_count(), 3);
+}
+
+#[tokio::test]
 async fn close_mid_response_truncates_the_body() {
     let server = TestServer::start().await;
     let mut session = Session::new(&server);
@@ -1198,16 +1241,19 @@ async fn dropping_the_server_stops_it() {
     assert_eq!(server.base_url(), format!("http://{addr}"));
     assert_eq!(server.url("/x?y=1"), format!("http://{addr}/x?y=1"));
     assert_eq!(server.config(), &ServerConfig::default());
+    // An idle connection, accepted before the drop: the server closes it when it stops.
+    let mut idle = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    let state = std::sync::Arc::downgrade(&server.shared);
     drop(server);
-    let mut refused = false;
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_err() {
-            refused = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    let mut buffer = [0_u8; 16];
+    let read = tokio::io::AsyncReadExt::read(&mut idle, &mut buffer).await;
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    // The serving task has ended, taking the listener and the server's state with it.
+    while state.strong_count() > 0 {
+        tokio::task::yield_now().await;
     }
-    assert!(refused, "still accepting connections after drop");
 }
 
 #[tokio::test]
