@@ -5,6 +5,8 @@
 //! checking like Apache `mod_auth_digest`. [`DigestAuthorization`] is the parsed header and
 //! can also compute and format a header, which makes hand-signed requests easy in tests.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -289,7 +291,7 @@ impl NonceStore {
             raw.extend_from_slice(&crate::random::bytes16());
             raw.extend_from_slice(&crate::random::bytes16());
             raw.truncate(24);
-            let mut chars: Vec<char> = crate::random::base64(&raw).chars().collect();
+            let mut chars: Vec<char> = STANDARD.encode(&raw).chars().collect();
             // Atlas nonces contain `+` and `/`; pin both so every nonce exercises them
             // (replacing only when missing could overwrite the one `+` with the `/`).
             chars[3] = '+';

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
+use base64::Engine as _;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -189,7 +190,7 @@ fn new_token() -> String {
     for _ in 0..3 {
         bytes.extend_from_slice(&random::bytes16());
     }
-    random::base64(&bytes).replace('+', "-").replace('/', "_")
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)
 }
 
 /// Whether `path` is one of the OAuth endpoints.
@@ -222,7 +223,6 @@ pub(crate) fn basic_credentials(header_value: &str) -> Option<(String, String)> 
 
 /// Standard base64, padding optional; `None` on any other character.
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(text.trim_end_matches('='))
         .ok()
@@ -450,11 +450,12 @@ pub(crate) fn bearer_rejected(rejection: Rejection) -> Response {
 #[cfg(test)]
 mod unit {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
 
     #[test]
     fn base64_round_trips_and_rejects_garbage() {
         for data in [&b""[..], b"f", b"fo", b"foo", b"foob", &[0xfb, 0xff, 0xbf]] {
-            let encoded = random::base64(data);
+            let encoded = STANDARD.encode(data);
             assert_eq!(base64_decode(&encoded).as_deref(), Some(data));
             assert_eq!(
                 base64_decode(encoded.trim_end_matches('=')).as_deref(),
@@ -481,7 +482,7 @@ mod unit {
 
     #[test]
     fn basic_and_bearer_headers() {
-        let header = format!("basic  {}", random::base64(b"id%3Ax:s+e%2Bcret:more"));
+        let header = format!("basic  {}", STANDARD.encode(b"id%3Ax:s+e%2Bcret:more"));
         assert_eq!(
             basic_credentials(&header),
             Some(("id:x".to_owned(), "s e+cret:more".to_owned()))
@@ -489,11 +490,11 @@ mod unit {
         assert_eq!(basic_credentials("Basic"), None);
         assert_eq!(basic_credentials("Basic !!!"), None);
         assert_eq!(
-            basic_credentials(&format!("Basic {}", random::base64(b"nocolon"))),
+            basic_credentials(&format!("Basic {}", STANDARD.encode(b"nocolon"))),
             None
         );
         assert_eq!(
-            basic_credentials(&format!("Bearer {}", random::base64(b"a:b"))),
+            basic_credentials(&format!("Bearer {}", STANDARD.encode(b"a:b"))),
             None
         );
         assert_eq!(bearer_token("Bearer abc "), Some("abc"));

@@ -375,9 +375,9 @@ struct Served {
 
 /// Whether query parameter `name` is `true` (case-insensitive).
 fn query_flag(query: Option<&str>, name: &str) -> bool {
-    query.into_iter().flat_map(|q| q.split('&')).any(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        key == name && value.eq_ignore_ascii_case("true")
+    query.is_some_and(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .any(|(key, value)| key == name && value.eq_ignore_ascii_case("true"))
     })
 }
 
@@ -602,24 +602,12 @@ fn close_mid_response(status: StatusCode, content_type: &'static str, full: Vec<
     response
 }
 
-/// Decodes `%XX` escapes; invalid escapes are kept as they are.
+/// Decodes `%XX` escapes; invalid escapes are kept as they are, and so are bytes that are
+/// not UTF-8 once decoded (replaced, lossily).
 pub(crate) fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = segment.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// What a successful operation answers.

@@ -2,14 +2,18 @@
 //! loopback HTTP: the token and revocation endpoints, and bearer tokens on both API
 //! families beside Digest.
 
-use crate::random::base64;
 use crate::tests::{Reply, Session};
 use crate::*;
+use base64::Engine as _;
 use reqwest::Method;
 use serde_json::Value;
 use std::time::Duration;
 
 const G: &str = TEST_GROUP_ID;
+
+fn base64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
 const FORM: &str = "application/x-www-form-urlencoded";
 const GRANT: &str = "grant_type=client_credentials";
 const INVALID_CLIENT: &str =
