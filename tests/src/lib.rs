@@ -294,22 +294,25 @@ mod oauth;
 mod random;
 mod recording;
 mod routes;
-mod routes_v2;
-mod state;
-mod state_v2;
+mod routes_connections;
+mod routes_endpoint_services;
+mod state_connections;
+mod state_endpoint_services;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_oauth;
+mod tests_connections;
 #[cfg(test)]
-mod tests_v2;
+mod tests_endpoint_services;
+#[cfg(test)]
+mod tests_oauth;
 
 pub use digest::{DigestAuthorization, GARBAGE_CHALLENGE, REALM};
 pub use faults::Fault;
 pub use oauth::AuthScheme;
 pub use recording::RecordedRequest;
-pub use state::{AWS_REGIONS, atlas_region_name};
+pub use state_connections::{AWS_REGIONS, atlas_region_name};
 
 use routes::{Shared, lock};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -633,7 +636,7 @@ impl TestServer {
     /// Forces connection `private_link_id` of `group_id` into `FAILED` (with an
     /// `errorMessage`); later polls keep it there. Returns whether it exists.
     pub fn set_connection_failed(&self, group_id: &str, private_link_id: &str) -> bool {
-        lock(&self.shared.store).set_connection_failed(group_id, private_link_id)
+        lock(&self.shared.connections).set_connection_failed(group_id, private_link_id)
     }
 
     /// Forces an interface endpoint into `REJECTED` (with an `errorMessage`); later polls
@@ -644,7 +647,7 @@ impl TestServer {
         private_link_id: &str,
         interface_endpoint_id: &str,
     ) -> bool {
-        lock(&self.shared.store).set_interface_rejected(
+        lock(&self.shared.connections).set_interface_rejected(
             group_id,
             private_link_id,
             interface_endpoint_id,
@@ -654,7 +657,7 @@ impl TestServer {
     /// The connections of `group_id` as the list operation would answer them, without
     /// counting as a poll and without authentication.
     pub fn connections(&self, group_id: &str) -> Vec<serde_json::Value> {
-        lock(&self.shared.store).snapshot(group_id)
+        lock(&self.shared.connections).snapshot(group_id)
     }
 
     /// Forces v2 endpoint service `service_id` of `cloud_provider` (`"AWS"`, `"AZURE"` or
@@ -666,8 +669,8 @@ impl TestServer {
         cloud_provider: &str,
         service_id: &str,
     ) -> bool {
-        state_v2::Provider::parse(cloud_provider).is_some_and(|provider| {
-            lock(&self.shared.store_v2).set_service_failed(group_id, provider, service_id)
+        state_endpoint_services::Provider::parse(cloud_provider).is_some_and(|provider| {
+            lock(&self.shared.endpoint_services).set_service_failed(group_id, provider, service_id)
         })
     }
 
@@ -681,8 +684,8 @@ impl TestServer {
         service_id: &str,
         endpoint_id: &str,
     ) -> bool {
-        state_v2::Provider::parse(cloud_provider).is_some_and(|provider| {
-            lock(&self.shared.store_v2).set_endpoint_failed(
+        state_endpoint_services::Provider::parse(cloud_provider).is_some_and(|provider| {
+            lock(&self.shared.endpoint_services).set_endpoint_failed(
                 group_id,
                 provider,
                 service_id,
@@ -699,8 +702,8 @@ impl TestServer {
         group_id: &str,
         cloud_provider: &str,
     ) -> Vec<serde_json::Value> {
-        state_v2::Provider::parse(cloud_provider).map_or_else(Vec::new, |provider| {
-            lock(&self.shared.store_v2).snapshot(group_id, provider)
+        state_endpoint_services::Provider::parse(cloud_provider).map_or_else(Vec::new, |provider| {
+            lock(&self.shared.endpoint_services).snapshot(group_id, provider)
         })
     }
 

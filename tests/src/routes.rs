@@ -9,8 +9,8 @@ use crate::error::ApiError;
 use crate::json;
 use crate::oauth::{self, AuthScheme, OAuth, OAuthRequest, Rejection};
 use crate::recording::RecordedRequest;
-use crate::state::{self, Store};
-use crate::state_v2::StoreV2;
+use crate::state_connections::ConnectionStore;
+use crate::state_endpoint_services::EndpointServiceStore;
 use crate::{ServerConfig, V1_PATH, V2_MEDIA_TYPE, V2_PATH};
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
@@ -34,8 +34,10 @@ const JSON: &str = "application/json";
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) nonces: Mutex<NonceStore>,
-    pub(crate) store: Mutex<Store>,
-    pub(crate) store_v2: Mutex<StoreV2>,
+    /// The v1.0 private endpoint connections.
+    pub(crate) connections: Mutex<ConnectionStore>,
+    /// The v2 private endpoint services.
+    pub(crate) endpoint_services: Mutex<EndpointServiceStore>,
     /// Answers queued by `TestServer::serve_verbatim_once`.
     pub(crate) verbatim: Mutex<Vec<Verbatim>>,
     pub(crate) fault: Mutex<ActiveFault>,
@@ -55,11 +57,11 @@ impl Shared {
     pub(crate) fn new(config: ServerConfig) -> Shared {
         Shared {
             nonces: Mutex::new(NonceStore::new(config.nonce_max_age)),
-            store: Mutex::new(Store::new(
+            connections: Mutex::new(ConnectionStore::new(
                 config.polls_until_ready,
                 config.polls_per_interface_step,
             )),
-            store_v2: Mutex::new(StoreV2::new(
+            endpoint_services: Mutex::new(EndpointServiceStore::new(
                 config.polls_until_ready,
                 config.polls_per_interface_step,
             )),
@@ -307,7 +309,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             let pretty = query_flag(request.query.as_deref(), "pretty");
             let envelope = query_flag(request.query.as_deref(), "envelope");
             let media = match family {
-                Family::V2 => crate::routes_v2::check_media_types(&request.method, &parts.headers),
+                Family::V2 => crate::routes_endpoint_services::check_media_types(
+                    &request.method,
+                    &parts.headers,
+                ),
                 Family::V1 | Family::Other => Ok(()),
             };
             let mut response = if let Err(error) = media {
@@ -682,62 +687,10 @@ pub(crate) fn segments(path: &str, prefix: &str) -> Option<Vec<String>> {
 /// Routes an authenticated request.
 fn route(shared: &Shared, family: Family, method: &Method, path: &str, body: &[u8]) -> Routed {
     match family {
-        Family::V1 => route_v1(shared, method, path, body),
-        Family::V2 => crate::routes_v2::route(shared, method, path, body),
+        Family::V1 => crate::routes_connections::route(shared, method, path, body),
+        Family::V2 => crate::routes_endpoint_services::route(shared, method, path, body),
         Family::Other => (Err(ApiError::no_such_path(path)), None),
     }
-}
-
-/// The legacy operations.
-enum Op<'a> {
-    List,
-    Create,
-    Get(&'a str),
-    Delete(&'a str),
-    AddInterface(&'a str),
-    GetInterface(&'a str, &'a str),
-    DeleteInterface(&'a str, &'a str),
-}
-
-/// Routes a request under [`V1_PATH`].
-fn route_v1(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Routed {
-    let not_found = || (Err(ApiError::no_such_path(path)), None);
-    let Some(segments) = segments(path, V1_PATH) else {
-        return not_found();
-    };
-    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let ["groups", group_id, "privateEndpoint", tail @ ..] = segments.as_slice() else {
-        return not_found();
-    };
-    let method_not_allowed = |allow| method_not_allowed(method, path, allow);
-    let op = match (tail, method) {
-        ([], &Method::GET) => Op::List,
-        ([], &Method::POST) => Op::Create,
-        ([], _) => return method_not_allowed("GET, POST"),
-        ([id], &Method::GET) => Op::Get(id),
-        ([id], &Method::DELETE) => Op::Delete(id),
-        ([_], _) => return method_not_allowed("GET, DELETE"),
-        ([id, "interfaceEndpoints"], &Method::POST) => Op::AddInterface(id),
-        ([_, "interfaceEndpoints"], _) => return method_not_allowed("POST"),
-        ([id, "interfaceEndpoints", iface], &Method::GET) => Op::GetInterface(id, iface),
-        ([id, "interfaceEndpoints", iface], &Method::DELETE) => Op::DeleteInterface(id, iface),
-        ([_, "interfaceEndpoints", _], _) => return method_not_allowed("GET, DELETE"),
-        _ => return not_found(),
-    };
-    if !state::is_object_id(group_id) {
-        return (Err(ApiError::invalid_group_id(group_id)), None);
-    }
-    let mut store = lock(&shared.store);
-    let result = match op {
-        Op::List => Ok(store.list(group_id)),
-        Op::Create => store.create(group_id, body),
-        Op::Get(id) => store.get(group_id, id),
-        Op::Delete(id) => store.delete(group_id, id),
-        Op::AddInterface(id) => store.add_interface(group_id, id, body),
-        Op::GetInterface(id, iface) => store.get_interface(group_id, id, iface),
-        Op::DeleteInterface(id, iface) => store.delete_interface(group_id, id, iface),
-    };
-    (result.map(Success::Body), None)
 }
 
 #[cfg(test)]
