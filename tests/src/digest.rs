@@ -5,6 +5,8 @@
 //! checking like Apache `mod_auth_digest`. [`DigestAuthorization`] is the parsed header and
 //! can also compute and format a header, which makes hand-signed requests easy in tests.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -254,6 +256,8 @@ struct NonceEntry {
     issued: Instant,
     /// Highest `nc` accepted so far (0 = none yet).
     highest_nc: u32,
+    /// Made stale early by `TestServer::expire_nonces`.
+    expired: bool,
 }
 
 /// Nonces issued by one server, with their age and highest accepted `nc`.
@@ -287,7 +291,7 @@ impl NonceStore {
             raw.extend_from_slice(&crate::random::bytes16());
             raw.extend_from_slice(&crate::random::bytes16());
             raw.truncate(24);
-            let mut chars: Vec<char> = crate::random::base64(&raw).chars().collect();
+            let mut chars: Vec<char> = STANDARD.encode(&raw).chars().collect();
             // Atlas nonces contain `+` and `/`; pin both so every nonce exercises them
             // (replacing only when missing could overwrite the one `+` with the `/`).
             chars[3] = '+';
@@ -302,9 +306,17 @@ impl NonceStore {
             NonceEntry {
                 issued: Instant::now(),
                 highest_nc: 0,
+                expired: false,
             },
         );
         nonce
+    }
+
+    /// Makes every nonce issued so far stale at once (nonces issued later are fresh).
+    pub(crate) fn expire_all(&mut self) {
+        for entry in self.entries.values_mut() {
+            entry.expired = true;
+        }
     }
 
     /// Checks `auth` for a request with `method` and raw request target `request_uri`.
@@ -340,7 +352,7 @@ impl NonceStore {
         {
             return REJECT;
         }
-        if entry.issued.elapsed() > self.max_age {
+        if entry.expired || entry.issued.elapsed() > self.max_age {
             return Verdict::Rejected { stale: true };
         }
         if nc <= entry.highest_nc {

@@ -21,7 +21,8 @@ use std::time::Duration;
 ///
 /// * [`InternalError`](Fault::InternalError), [`ServiceUnavailableHtml`](Fault::ServiceUnavailableHtml),
 ///   and [`RateLimited`](Fault::RateLimited) answer
-///   *instead of* the operation: nothing is created, deleted or polled.
+///   *instead of* the operation, and [`NoAnswer`](Fault::NoAnswer) never answers: nothing
+///   is created, deleted or polled.
 /// * [`MalformedJson`](Fault::MalformedJson), [`UnknownStatus`](Fault::UnknownStatus),
 ///   [`ExtraFields`](Fault::ExtraFields), [`EmptyBody`](Fault::EmptyBody),
 ///   [`Delay`](Fault::Delay) and [`CloseMidResponse`](Fault::CloseMidResponse) let the
@@ -54,6 +55,13 @@ pub enum Fault {
     EmptyBody,
     /// Sleep this long before answering, then answer normally.
     Delay(Duration),
+    /// Never answer: the request is recorded, then held until the client gives up and
+    /// closes the connection, which [`TestServer::abandoned_requests`] counts (for testing
+    /// timeouts and cancellation without racing a clock). A server with a held request
+    /// stops only once its client has gone.
+    ///
+    /// [`TestServer::abandoned_requests`]: crate::TestServer::abandoned_requests
+    NoAnswer,
     /// Status and headers of the normal answer, but `Content-Length` larger than the body,
     /// only part of the body is sent and then the connection is dropped.
     CloseMidResponse,

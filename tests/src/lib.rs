@@ -252,6 +252,15 @@
 //! [`TestServer::set_fault`] makes the server misbehave in one of the ways listed in
 //! [`Fault`], until changed.
 //!
+//! # Hooks for tests without a clock
+//!
+//! Tests order themselves after the server's events instead of sleeping:
+//! [`TestServer::wait_for_requests`] returns once that many requests were recorded;
+//! [`Fault::NoAnswer`] holds requests unanswered and [`TestServer::wait_for_abandoned_requests`]
+//! returns once their clients gave up; [`TestServer::expire_nonces`] makes the issued
+//! Digest nonces stale now, and [`TestServer::set_token_expires_in`] changes the
+//! `expires_in` the token endpoint answers without changing how long tokens live.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -285,22 +294,25 @@ mod oauth;
 mod random;
 mod recording;
 mod routes;
-mod routes_v2;
-mod state;
-mod state_v2;
+mod routes_connections;
+mod routes_endpoint_services;
+mod state_connections;
+mod state_endpoint_services;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_oauth;
+mod tests_connections;
 #[cfg(test)]
-mod tests_v2;
+mod tests_endpoint_services;
+#[cfg(test)]
+mod tests_oauth;
 
 pub use digest::{DigestAuthorization, GARBAGE_CHALLENGE, REALM};
 pub use faults::Fault;
 pub use oauth::AuthScheme;
 pub use recording::RecordedRequest;
-pub use state::{AWS_REGIONS, atlas_region_name};
+pub use state_connections::{AWS_REGIONS, atlas_region_name};
 
 use routes::{Shared, lock};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -513,6 +525,36 @@ impl TestServer {
         lock(&self.shared.requests).clear();
     }
 
+    /// Returns once [`request_count`](Self::request_count) has reached `count`: for
+    /// ordering a test after a request of a client running elsewhere, without sleeping.
+    /// Waits forever if it never does.
+    pub async fn wait_for_requests(&self, count: usize) {
+        self.shared
+            .wait_until(|shared| lock(&shared.requests).len() >= count)
+            .await;
+    }
+
+    /// The number of requests held by [`Fault::NoAnswer`] whose client gave up (closed the
+    /// connection) so far.
+    pub fn abandoned_requests(&self) -> usize {
+        self.shared.abandoned.load(Ordering::SeqCst)
+    }
+
+    /// Returns once [`abandoned_requests`](Self::abandoned_requests) has reached `count`.
+    /// Waits forever if it never does.
+    pub async fn wait_for_abandoned_requests(&self, count: usize) {
+        self.shared
+            .wait_until(|shared| shared.abandoned.load(Ordering::SeqCst) >= count)
+            .await;
+    }
+
+    /// Makes every Digest nonce issued so far stale at once, as if
+    /// [`ServerConfig::nonce_max_age`] had passed: the next request signed with one (and
+    /// otherwise right) gets a new challenge with `stale=true`. Nonces issued later are fresh.
+    pub fn expire_nonces(&self) {
+        lock(&self.shared.nonces).expire_all();
+    }
+
     /// The number of 401 answers that carried a real Digest challenge (a new nonce).
     /// [`Fault::GarbageChallenge`] and [`Fault::UnauthorizedWithoutChallenge`] answers are
     /// not counted.
@@ -567,6 +609,14 @@ impl TestServer {
         self.shared.oauth.expire_all();
     }
 
+    /// Makes the token endpoint answer `expires_in: seconds` instead of
+    /// [`ServerConfig::token_lifetime`] (`None`: the lifetime again), while the tokens it
+    /// issues still live `token_lifetime`: for testing when a client renews a token (with
+    /// `Some(0)` at once) without waiting for it.
+    pub fn set_token_expires_in(&self, seconds: Option<u64>) {
+        *lock(&self.shared.oauth.expires_in) = seconds;
+    }
+
     /// Makes the next `requests` requests to [`OAUTH_TOKEN_PATH`] fail with `status`
     /// before any other check (then the endpoint works again; zero clears the hook): 429
     /// answers `{"error":"rate_limit_exceeded","error_description":"Too many requests."}`
@@ -586,7 +636,7 @@ impl TestServer {
     /// Forces connection `private_link_id` of `group_id` into `FAILED` (with an
     /// `errorMessage`); later polls keep it there. Returns whether it exists.
     pub fn set_connection_failed(&self, group_id: &str, private_link_id: &str) -> bool {
-        lock(&self.shared.store).set_connection_failed(group_id, private_link_id)
+        lock(&self.shared.connections).set_connection_failed(group_id, private_link_id)
     }
 
     /// Forces an interface endpoint into `REJECTED` (with an `errorMessage`); later polls
@@ -597,7 +647,7 @@ impl TestServer {
         private_link_id: &str,
         interface_endpoint_id: &str,
     ) -> bool {
-        lock(&self.shared.store).set_interface_rejected(
+        lock(&self.shared.connections).set_interface_rejected(
             group_id,
             private_link_id,
             interface_endpoint_id,
@@ -607,7 +657,7 @@ impl TestServer {
     /// The connections of `group_id` as the list operation would answer them, without
     /// counting as a poll and without authentication.
     pub fn connections(&self, group_id: &str) -> Vec<serde_json::Value> {
-        lock(&self.shared.store).snapshot(group_id)
+        lock(&self.shared.connections).snapshot(group_id)
     }
 
     /// Forces v2 endpoint service `service_id` of `cloud_provider` (`"AWS"`, `"AZURE"` or
@@ -619,8 +669,8 @@ impl TestServer {
         cloud_provider: &str,
         service_id: &str,
     ) -> bool {
-        state_v2::Provider::parse(cloud_provider).is_some_and(|provider| {
-            lock(&self.shared.store_v2).set_service_failed(group_id, provider, service_id)
+        state_endpoint_services::Provider::parse(cloud_provider).is_some_and(|provider| {
+            lock(&self.shared.endpoint_services).set_service_failed(group_id, provider, service_id)
         })
     }
 
@@ -634,8 +684,8 @@ impl TestServer {
         service_id: &str,
         endpoint_id: &str,
     ) -> bool {
-        state_v2::Provider::parse(cloud_provider).is_some_and(|provider| {
-            lock(&self.shared.store_v2).set_endpoint_failed(
+        state_endpoint_services::Provider::parse(cloud_provider).is_some_and(|provider| {
+            lock(&self.shared.endpoint_services).set_endpoint_failed(
                 group_id,
                 provider,
                 service_id,
@@ -652,8 +702,8 @@ impl TestServer {
         group_id: &str,
         cloud_provider: &str,
     ) -> Vec<serde_json::Value> {
-        state_v2::Provider::parse(cloud_provider).map_or_else(Vec::new, |provider| {
-            lock(&self.shared.store_v2).snapshot(group_id, provider)
+        state_endpoint_services::Provider::parse(cloud_provider).map_or_else(Vec::new, |provider| {
+            lock(&self.shared.endpoint_services).snapshot(group_id, provider)
         })
     }
 

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
+use base64::Engine as _;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -101,6 +102,9 @@ struct Failures {
 pub(crate) struct OAuth {
     tokens: Mutex<HashMap<String, Token>>,
     failures: Mutex<Failures>,
+    /// The `expires_in` answered instead of the token lifetime, set by
+    /// `TestServer::set_token_expires_in`.
+    pub(crate) expires_in: Mutex<Option<u64>>,
     pub(crate) tokens_issued: AtomicUsize,
     pub(crate) token_requests: AtomicUsize,
     pub(crate) revocations: AtomicUsize,
@@ -186,7 +190,7 @@ fn new_token() -> String {
     for _ in 0..3 {
         bytes.extend_from_slice(&random::bytes16());
     }
-    random::base64(&bytes).replace('+', "-").replace('/', "_")
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)
 }
 
 /// Whether `path` is one of the OAuth endpoints.
@@ -219,7 +223,6 @@ pub(crate) fn basic_credentials(header_value: &str) -> Option<(String, String)> 
 
 /// Standard base64, padding optional; `None` on any other character.
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(text.trim_end_matches('='))
         .ok()
@@ -385,9 +388,10 @@ fn serve_token(oauth: &OAuth, config: &ServerConfig, request: OAuthRequest<'_>) 
         Ok(Some("client_credentials")) => {
             let token = oauth.mint(config.token_lifetime);
             oauth.tokens_issued.fetch_add(1, Ordering::SeqCst);
+            let expires_in = (*lock(&oauth.expires_in)).unwrap_or(config.token_lifetime.as_secs());
             let body = json::object([
                 ("access_token", json::string(token)),
-                ("expires_in", json::int(config.token_lifetime.as_secs())),
+                ("expires_in", json::int(expires_in)),
                 ("token_type", json::string("Bearer")),
             ]);
             json_answer(StatusCode::OK, &body)
@@ -446,11 +450,12 @@ pub(crate) fn bearer_rejected(rejection: Rejection) -> Response {
 #[cfg(test)]
 mod unit {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
 
     #[test]
     fn base64_round_trips_and_rejects_garbage() {
         for data in [&b""[..], b"f", b"fo", b"foo", b"foob", &[0xfb, 0xff, 0xbf]] {
-            let encoded = random::base64(data);
+            let encoded = STANDARD.encode(data);
             assert_eq!(base64_decode(&encoded).as_deref(), Some(data));
             assert_eq!(
                 base64_decode(encoded.trim_end_matches('=')).as_deref(),
@@ -477,7 +482,7 @@ mod unit {
 
     #[test]
     fn basic_and_bearer_headers() {
-        let header = format!("basic  {}", random::base64(b"id%3Ax:s+e%2Bcret:more"));
+        let header = format!("basic  {}", STANDARD.encode(b"id%3Ax:s+e%2Bcret:more"));
         assert_eq!(
             basic_credentials(&header),
             Some(("id:x".to_owned(), "s e+cret:more".to_owned()))
@@ -485,11 +490,11 @@ mod unit {
         assert_eq!(basic_credentials("Basic"), None);
         assert_eq!(basic_credentials("Basic !!!"), None);
         assert_eq!(
-            basic_credentials(&format!("Basic {}", random::base64(b"nocolon"))),
+            basic_credentials(&format!("Basic {}", STANDARD.encode(b"nocolon"))),
             None
         );
         assert_eq!(
-            basic_credentials(&format!("Bearer {}", random::base64(b"a:b"))),
+            basic_credentials(&format!("Bearer {}", STANDARD.encode(b"a:b"))),
             None
         );
         assert_eq!(bearer_token("Bearer abc "), Some("abc"));
@@ -526,5 +531,24 @@ mod unit {
         assert_eq!(oauth.check(Some(&a)), Err(Rejection::Revoked));
         oauth.expire_all();
         assert_eq!(oauth.check(Some(&huge)), Err(Rejection::Expired));
+    }
+
+    #[test]
+    fn a_token_expires_once_it_is_as_old_as_its_lifetime() {
+        let oauth = OAuth::default();
+        let token = oauth.mint(Duration::from_secs(60));
+        let age = |seconds| {
+            let issued_at = Instant::now()
+                .checked_sub(Duration::from_secs(seconds))
+                .expect("the clock goes back that far");
+            lock(&oauth.tokens)
+                .get_mut(&token)
+                .expect("minted")
+                .issued_at = issued_at;
+        };
+        age(59);
+        assert_eq!(oauth.check(Some(&token)), Ok(()));
+        age(60);
+        assert_eq!(oauth.check(Some(&token)), Err(Rejection::Expired));
     }
 }

@@ -9,8 +9,8 @@ use crate::error::ApiError;
 use crate::json;
 use crate::oauth::{self, AuthScheme, OAuth, OAuthRequest, Rejection};
 use crate::recording::RecordedRequest;
-use crate::state::{self, Store};
-use crate::state_v2::StoreV2;
+use crate::state_connections::ConnectionStore;
+use crate::state_endpoint_services::EndpointServiceStore;
 use crate::{ServerConfig, V1_PATH, V2_MEDIA_TYPE, V2_PATH};
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Request bodies larger than this are not read (answered with 413 once authenticated).
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -33,8 +34,10 @@ const JSON: &str = "application/json";
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) nonces: Mutex<NonceStore>,
-    pub(crate) store: Mutex<Store>,
-    pub(crate) store_v2: Mutex<StoreV2>,
+    /// The v1.0 private endpoint connections.
+    pub(crate) connections: Mutex<ConnectionStore>,
+    /// The v2 private endpoint services.
+    pub(crate) endpoint_services: Mutex<EndpointServiceStore>,
     /// Answers queued by `TestServer::serve_verbatim_once`.
     pub(crate) verbatim: Mutex<Vec<Verbatim>>,
     pub(crate) fault: Mutex<ActiveFault>,
@@ -42,6 +45,10 @@ pub(crate) struct Shared {
     pub(crate) served: AtomicUsize,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) challenges: AtomicUsize,
+    /// Requests held by [`Fault::NoAnswer`] whose client went away.
+    pub(crate) abandoned: AtomicUsize,
+    /// Notified whenever a request is recorded or abandoned, for `TestServer::wait_for_*`.
+    pub(crate) changed: Notify,
     /// Service Account tokens and the OAuth counters.
     pub(crate) oauth: OAuth,
 }
@@ -50,11 +57,11 @@ impl Shared {
     pub(crate) fn new(config: ServerConfig) -> Shared {
         Shared {
             nonces: Mutex::new(NonceStore::new(config.nonce_max_age)),
-            store: Mutex::new(Store::new(
+            connections: Mutex::new(ConnectionStore::new(
                 config.polls_until_ready,
                 config.polls_per_interface_step,
             )),
-            store_v2: Mutex::new(StoreV2::new(
+            endpoint_services: Mutex::new(EndpointServiceStore::new(
                 config.polls_until_ready,
                 config.polls_per_interface_step,
             )),
@@ -63,9 +70,42 @@ impl Shared {
             served: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
             challenges: AtomicUsize::new(0),
+            abandoned: AtomicUsize::new(0),
+            changed: Notify::new(),
             oauth: OAuth::default(),
             config,
         }
+    }
+
+    /// Records a request and wakes the tasks waiting for one.
+    fn record(&self, request: RecordedRequest) {
+        lock(&self.requests).push(request);
+        self.changed.notify_waiters();
+    }
+
+    /// Returns once `done` holds; it is checked again after each recorded or abandoned
+    /// request.
+    pub(crate) async fn wait_until(&self, done: impl Fn(&Shared) -> bool) {
+        loop {
+            let mut changed = std::pin::pin!(self.changed.notified());
+            // Registered before checking, so a change in between is not missed.
+            changed.as_mut().enable();
+            if done(self) {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// Held by a request that [`Fault::NoAnswer`] never answers: dropped (the request
+/// abandoned) when hyper drops the handler because the client closed the connection.
+struct Held<'a>(&'a Shared);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.abandoned.fetch_add(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
     }
 }
 
@@ -170,7 +210,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
 
     if oauth::is_oauth_path(&path) {
         let client_ok = oauth::client_authenticated(&parts.headers, &shared.config);
-        lock(&shared.requests).push(RecordedRequest {
+        shared.record(RecordedRequest {
             method: method.as_str().to_owned(),
             path: path.clone(),
             query,
@@ -223,7 +263,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     };
 
-    lock(&shared.requests).push(RecordedRequest {
+    shared.record(RecordedRequest {
         method: method.as_str().to_owned(),
         path: path.clone(),
         query: query.clone(),
@@ -269,7 +309,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             let pretty = query_flag(request.query.as_deref(), "pretty");
             let envelope = query_flag(request.query.as_deref(), "envelope");
             let media = match family {
-                Family::V2 => crate::routes_v2::check_media_types(&request.method, &parts.headers),
+                Family::V2 => crate::routes_endpoint_services::check_media_types(
+                    &request.method,
+                    &parts.headers,
+                ),
                 Family::V1 | Family::Other => Ok(()),
             };
             let mut response = if let Err(error) = media {
@@ -337,9 +380,9 @@ struct Served {
 
 /// Whether query parameter `name` is `true` (case-insensitive).
 fn query_flag(query: Option<&str>, name: &str) -> bool {
-    query.into_iter().flat_map(|q| q.split('&')).any(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        key == name && value.eq_ignore_ascii_case("true")
+    query.is_some_and(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .any(|(key, value)| key == name && value.eq_ignore_ascii_case("true"))
     })
 }
 
@@ -375,6 +418,10 @@ async fn serve(
             return rate_limited(&request.path, *retry_after_secs, pretty, envelope);
         }
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        Some(Fault::NoAnswer) => {
+            let _held = Held(shared);
+            return std::future::pending().await;
+        }
         _ => {}
     }
 
@@ -560,24 +607,12 @@ fn close_mid_response(status: StatusCode, content_type: &'static str, full: Vec<
     response
 }
 
-/// Decodes `%XX` escapes; invalid escapes are kept as they are.
+/// Decodes `%XX` escapes; invalid escapes are kept as they are, and so are bytes that are
+/// not UTF-8 once decoded (replaced, lossily).
 pub(crate) fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = segment.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// What a successful operation answers.
@@ -652,62 +687,10 @@ pub(crate) fn segments(path: &str, prefix: &str) -> Option<Vec<String>> {
 /// Routes an authenticated request.
 fn route(shared: &Shared, family: Family, method: &Method, path: &str, body: &[u8]) -> Routed {
     match family {
-        Family::V1 => route_v1(shared, method, path, body),
-        Family::V2 => crate::routes_v2::route(shared, method, path, body),
+        Family::V1 => crate::routes_connections::route(shared, method, path, body),
+        Family::V2 => crate::routes_endpoint_services::route(shared, method, path, body),
         Family::Other => (Err(ApiError::no_such_path(path)), None),
     }
-}
-
-/// The legacy operations.
-enum Op<'a> {
-    List,
-    Create,
-    Get(&'a str),
-    Delete(&'a str),
-    AddInterface(&'a str),
-    GetInterface(&'a str, &'a str),
-    DeleteInterface(&'a str, &'a str),
-}
-
-/// Routes a request under [`V1_PATH`].
-fn route_v1(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Routed {
-    let not_found = || (Err(ApiError::no_such_path(path)), None);
-    let Some(segments) = segments(path, V1_PATH) else {
-        return not_found();
-    };
-    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let ["groups", group_id, "privateEndpoint", tail @ ..] = segments.as_slice() else {
-        return not_found();
-    };
-    let method_not_allowed = |allow| method_not_allowed(method, path, allow);
-    let op = match (tail, method) {
-        ([], &Method::GET) => Op::List,
-        ([], &Method::POST) => Op::Create,
-        ([], _) => return method_not_allowed("GET, POST"),
-        ([id], &Method::GET) => Op::Get(id),
-        ([id], &Method::DELETE) => Op::Delete(id),
-        ([_], _) => return method_not_allowed("GET, DELETE"),
-        ([id, "interfaceEndpoints"], &Method::POST) => Op::AddInterface(id),
-        ([_, "interfaceEndpoints"], _) => return method_not_allowed("POST"),
-        ([id, "interfaceEndpoints", iface], &Method::GET) => Op::GetInterface(id, iface),
-        ([id, "interfaceEndpoints", iface], &Method::DELETE) => Op::DeleteInterface(id, iface),
-        ([_, "interfaceEndpoints", _], _) => return method_not_allowed("GET, DELETE"),
-        _ => return not_found(),
-    };
-    if !state::is_object_id(group_id) {
-        return (Err(ApiError::invalid_group_id(group_id)), None);
-    }
-    let mut store = lock(&shared.store);
-    let result = match op {
-        Op::List => Ok(store.list(group_id)),
-        Op::Create => store.create(group_id, body),
-        Op::Get(id) => store.get(group_id, id),
-        Op::Delete(id) => store.delete(group_id, id),
-        Op::AddInterface(id) => store.add_interface(group_id, id, body),
-        Op::GetInterface(id, iface) => store.get_interface(group_id, id, iface),
-        Op::DeleteInterface(id, iface) => store.delete_interface(group_id, id, iface),
-    };
-    (result.map(Success::Body), None)
 }
 
 #[cfg(test)]

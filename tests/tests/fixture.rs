@@ -1,7 +1,6 @@
 //! The every-construct fixture crate (`codegen/tests/keywords/client`): its union and optional
-//! field serde, and what its client puts on the wire, seen by a raw HTTP capture server.
+//! field serde, and what its client puts on the wire, seen by a server of canned answers.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keywords_client::types::{
@@ -9,8 +8,8 @@ use keywords_client::types::{
 };
 use keywords_client::{Client, Error};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const V2_MEDIA_TYPE: &str = "application/vnd.fixture.2024-01-01+json";
 
@@ -337,169 +336,115 @@ fn missing_and_null_optional_fields_decode_to_none() {
 // The wire
 // ---------------------------------------------------------------------------------------------
 
-/// One request as it reached the capture server.
-#[derive(Debug, Clone)]
-struct Captured {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// The value of header `name` of `request`; panics if it is repeated.
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    let mut values = request.headers.get_all(name).iter();
+    let first = values
+        .next()
+        .map(|value| value.to_str().expect("a text header"));
+    assert!(
+        values.next().is_none(),
+        "header {name} repeated: {request:?}"
+    );
+    first
 }
 
-impl Captured {
-    /// The value of the header `name` (case-insensitive); panics if it is repeated.
-    fn header(&self, name: &str) -> Option<&str> {
-        let mut values = self
-            .headers
-            .iter()
-            .filter(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str());
-        let first = values.next();
-        assert!(values.next().is_none(), "header {name} repeated: {self:?}");
-        first
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("the request body is JSON")
+/// The request target as sent: the raw path, and `?query` if there was one.
+fn target(request: &Request) -> String {
+    match request.url.query() {
+        Some(query) => format!("{}?{query}", request.url.path()),
+        None => request.url.path().to_owned(),
     }
 }
 
-/// A raw HTTP/1.1 server on 127.0.0.1 that answers each connection's one request with the next
-/// canned response (the last one again when they run out) and records what it read.
-struct Capture {
-    base_url: String,
-    requests: Arc<Mutex<Vec<Captured>>>,
+fn json_body(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).expect("the request body is JSON")
 }
 
-impl Capture {
-    async fn start(responses: Vec<String>) -> Capture {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        tokio::spawn(async move {
-            let mut served = 0;
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let Some(request) = read_request(&mut stream).await else {
-                    continue;
-                };
-                recorded.lock().expect("lock").push(request);
-                let response = responses
-                    .get(served)
-                    .or(responses.last())
-                    .expect("a canned response");
-                served += 1;
-                let _ = stream.write_all(response.as_bytes()).await;
-                let _ = stream.shutdown().await;
-            }
-        });
-        Capture {
-            base_url: format!("http://{address}"),
-            requests,
+/// A server that answers every request with the next canned response (the last one again
+/// when they run out), and records what it received.
+struct Canned {
+    server: MockServer,
+}
+
+impl Canned {
+    async fn start(responses: Vec<ResponseTemplate>) -> Canned {
+        let server = MockServer::start().await;
+        let last = responses.len().saturating_sub(1);
+        for (index, response) in responses.into_iter().enumerate() {
+            let mock = Mock::given(any()).respond_with(response);
+            // Mocks are tried in the order they were mounted; all but the last answer once.
+            let mock = if index < last {
+                mock.up_to_n_times(1)
+            } else {
+                mock
+            };
+            mock.mount(&server).await;
         }
+        Canned { server }
+    }
+
+    fn base_url(&self) -> String {
+        self.server.uri()
     }
 
     fn client(&self) -> Client {
         Client::builder()
-            .base_url(&self.base_url)
+            .base_url(self.base_url())
             .digest_auth("public", "private")
             .build()
             .expect("client")
     }
 
-    fn requests(&self) -> Vec<Captured> {
-        self.requests.lock().expect("lock").clone()
+    async fn requests(&self) -> Vec<Request> {
+        self.server
+            .received_requests()
+            .await
+            .expect("requests are recorded")
     }
 
     /// The only request received.
-    fn only(&self) -> Captured {
-        let requests = self.requests();
+    async fn only(&self) -> Request {
+        let requests = self.requests().await;
         assert_eq!(requests.len(), 1, "{requests:#?}");
         requests.into_iter().next().expect("one request")
     }
 }
 
-/// Reads a request head and a body of `Content-Length` bytes.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Captured> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
-            break at;
-        }
-        let read = stream.read(&mut chunk).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-    };
-    let head = String::from_utf8(buffer[..head_end].to_vec()).expect("ASCII head");
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let method = request_line.next()?.to_owned();
-    let target = request_line.next()?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .map_or(0, |(_, value)| value.parse().expect("a length"));
-    let mut body = buffer[head_end + 4..].to_vec();
-    while body.len() < length {
-        let read = stream.read(&mut chunk).await.ok()?;
-        if read == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..read]);
-    }
-    body.truncate(length);
-    Some(Captured {
-        method,
-        target,
-        headers,
-        body,
-    })
+fn answer(status: u16, content_type: &str, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type)
 }
 
-fn answer(status: &str, content_type: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+/// A 401 with a Digest challenge (the server accepts any answer to it).
+fn challenge() -> ResponseTemplate {
+    ResponseTemplate::new(401).insert_header(
+        "WWW-Authenticate",
+        r#"Digest realm="fixture", nonce="0123456789abcdef", qop="auth", algorithm=MD5"#,
     )
 }
 
-/// A 401 with a Digest challenge (the capture server accepts any answer to it).
-fn challenge() -> String {
-    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"fixture\", nonce=\"0123456789abcdef\", qop=\"auth\", algorithm=MD5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
-}
-
-fn no_content() -> String {
-    "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n".to_owned()
+fn no_content() -> ResponseTemplate {
+    ResponseTemplate::new(204)
 }
 
 #[tokio::test]
 async fn a_204_decodes_to_unit_with_the_version_prefix_and_media_type() {
-    let server = Capture::start(vec![no_content()]).await;
+    let server = Canned::start(vec![no_content()]).await;
     let client = server.client();
     let unit: () = client.r#unsafe(Match::Self_).await.expect("204");
     assert_eq!(unit, ());
-    let request = server.only();
+    let request = server.only().await;
     assert_eq!(request.method, "DELETE");
-    assert_eq!(request.target, "/api/v2/traits/self");
-    assert_eq!(request.header("accept"), Some(V2_MEDIA_TYPE));
-    assert_eq!(request.header("content-type"), None);
-    assert_eq!(request.header("authorization"), None);
+    assert_eq!(target(&request), "/api/v2/traits/self");
+    assert_eq!(header(&request, "accept"), Some(V2_MEDIA_TYPE));
+    assert_eq!(header(&request, "content-type"), None);
+    assert_eq!(header(&request, "authorization"), None);
     assert!(request.body.is_empty());
 }
 
 #[tokio::test]
 async fn enum_path_segments_are_percent_encoded() {
-    let server = Capture::start(vec![no_content()]).await;
+    let server = Canned::start(vec![no_content()]).await;
     // A client per request: see `a_second_request_after_an_unchallenged_answer_is_sent_plain`.
     for value in [
         Match::Self_,
@@ -512,11 +457,7 @@ async fn enum_path_segments_are_percent_encoded() {
     }
     // A string argument works too (`impl Into<Match>`), and an alias becomes the canonical value.
     server.client().r#unsafe("SUPER_USER").await.expect("204");
-    let targets: Vec<String> = server
-        .requests()
-        .into_iter()
-        .map(|request| request.target)
-        .collect();
+    let targets: Vec<String> = server.requests().await.iter().map(target).collect();
     assert_eq!(
         targets,
         [
@@ -534,23 +475,23 @@ async fn enum_path_segments_are_percent_encoded() {
 /// not reused (it once was, and the next request failed with `MissingChallenge` unsent).
 #[tokio::test]
 async fn a_second_request_after_an_unchallenged_answer_is_sent_plain() {
-    let server = Capture::start(vec![no_content()]).await;
+    let server = Canned::start(vec![no_content()]).await;
     let client = server.client();
     client.r#unsafe(Match::Self_).await.expect("first 204");
     client.r#unsafe(Match::Fn).await.expect("second 204");
-    let requests = server.requests();
+    let requests = server.requests().await;
     assert_eq!(requests.len(), 2);
     assert!(
         requests
             .iter()
-            .all(|request| request.header("authorization").is_none())
+            .all(|request| header(request, "authorization").is_none())
     );
 }
 
 #[tokio::test]
 async fn a_201_decodes_its_union_body_and_the_request_carries_the_union() {
     let stored = r#"{"type":"super-user","async":true,"tags":["x"],"where":{"ref":"nested","mut":3},"state":"READY"}"#;
-    let server = Capture::start(vec![answer("201 Created", V2_MEDIA_TYPE, stored)]).await;
+    let server = Canned::start(vec![answer(201, V2_MEDIA_TYPE, stored)]).await;
     let client = server.client();
     let result = client
         .r#impl(Match::SuperUser, super_user_variant())
@@ -562,18 +503,18 @@ async fn a_201_decodes_its_union_body_and_the_request_carries_the_union() {
     assert_eq!(value.state, State::Ready);
     assert_eq!(value.r#where.r#mut, Some(3));
 
-    let request = server.only();
+    let request = server.only().await;
     assert_eq!(request.method, "PUT");
-    assert_eq!(request.target, "/api/v2/traits/super-user");
-    assert_eq!(request.header("accept"), Some(V2_MEDIA_TYPE));
-    assert_eq!(request.header("content-type"), Some(V2_MEDIA_TYPE));
+    assert_eq!(target(&request), "/api/v2/traits/super-user");
+    assert_eq!(header(&request, "accept"), Some(V2_MEDIA_TYPE));
+    assert_eq!(header(&request, "content-type"), Some(V2_MEDIA_TYPE));
     assert!(
         request.body.starts_with(br#"{"type":"super-user""#),
         "{}",
         String::from_utf8_lossy(&request.body)
     );
     assert_eq!(
-        request.json(),
+        json_body(&request),
         json!({
             "type": "super-user", "async": false, "tags": ["x"],
             "where": {"ref": "nested", "mut": 3}, "state": "PENDING"
@@ -583,20 +524,20 @@ async fn a_201_decodes_its_union_body_and_the_request_carries_the_union() {
 
 #[tokio::test]
 async fn a_union_body_for_another_variant_than_the_path_is_refused_before_sending() {
-    let server = Capture::start(vec![no_content()]).await;
+    let server = Canned::start(vec![no_content()]).await;
     let client = server.client();
     let error = client
         .r#impl(Match::Match, self_variant())
         .await
         .expect_err("the body is `self`, the path `match`");
     assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
-    assert!(server.requests().is_empty());
+    assert!(server.requests().await.is_empty());
 }
 
 #[tokio::test]
 async fn the_enum_query_parameter_and_the_discriminator_filled_from_the_path() {
-    let server = Capture::start(vec![answer(
-        "200 OK",
+    let server = Canned::start(vec![answer(
+        200,
         V2_MEDIA_TYPE,
         r#"{"name":"beta","phase":"DONE"}"#,
     )])
@@ -614,42 +555,42 @@ async fn the_enum_query_parameter_and_the_discriminator_filled_from_the_path() {
     assert_eq!(value.phase, Phase::Done);
     assert_eq!(result.r#type(), Some(Match::Match));
 
-    let request = server.only();
+    let request = server.only().await;
     assert_eq!(request.method, "GET");
-    assert_eq!(request.target, "/api/v2/traits/match?dyn=super-user");
-    assert_eq!(request.header("accept"), Some(V2_MEDIA_TYPE));
-    assert_eq!(request.header("content-type"), None);
+    assert_eq!(target(&request), "/api/v2/traits/match?dyn=super-user");
+    assert_eq!(header(&request, "accept"), Some(V2_MEDIA_TYPE));
+    assert_eq!(header(&request, "content-type"), None);
 }
 
 #[tokio::test]
 async fn an_answer_with_its_own_discriminator_keeps_it() {
-    let server = Capture::start(vec![answer(
-        "200 OK",
+    let server = Canned::start(vec![answer(
+        200,
         V2_MEDIA_TYPE,
         r#"{"type":"match","name":"beta","phase":"DONE"}"#,
     )])
     .await;
     let result = server.client().r#static(Match::Self_).await.expect("200");
     assert!(matches!(result, Trait::Match(_)), "{result:?}");
-    assert_eq!(server.only().target, "/api/v2/traits/self");
+    assert_eq!(target(&server.only().await), "/api/v2/traits/self");
 }
 
 #[tokio::test]
 async fn the_v1_operations_use_their_prefix_and_plain_json() {
-    let server = Capture::start(vec![answer("200 OK", "application/json", "[]")]).await;
+    let server = Canned::start(vec![answer(200, "application/json", "[]")]).await;
     let types = server.client().r#type().await.expect("200");
     assert!(types.is_empty());
-    let request = server.only();
+    let request = server.only().await;
     assert_eq!(request.method, "GET");
-    assert_eq!(request.target, "/api/v1/types");
-    assert_eq!(request.header("accept"), Some("application/json"));
-    assert_eq!(request.header("content-type"), None);
+    assert_eq!(target(&request), "/api/v1/types");
+    assert_eq!(header(&request, "accept"), Some("application/json"));
+    assert_eq!(header(&request, "content-type"), None);
 }
 
 #[tokio::test]
 async fn a_posted_object_leaves_unset_optional_fields_out() {
-    let server = Capture::start(vec![answer(
-        "200 OK",
+    let server = Canned::start(vec![answer(
+        200,
         V2_MEDIA_TYPE,
         r#"{"yield":"back","typeof":["fn"]}"#,
     )])
@@ -662,20 +603,20 @@ async fn a_posted_object_leaves_unset_optional_fields_out() {
     assert_eq!(result.r#typeof, Some(vec![Match::Fn]));
     assert_eq!(result.r#abstract, None);
 
-    let request = server.only();
+    let request = server.only().await;
     assert_eq!(request.method, "POST");
-    assert_eq!(request.target, "/api/v2/dyns");
-    assert_eq!(request.header("content-type"), Some(V2_MEDIA_TYPE));
+    assert_eq!(target(&request), "/api/v2/dyns");
+    assert_eq!(header(&request, "content-type"), Some(V2_MEDIA_TYPE));
     assert_eq!(
-        request.json(),
+        json_body(&request),
         json!({"yield": null, "macro": "crate", "try": []})
     );
 }
 
 #[tokio::test]
 async fn an_array_of_unions_answer_is_filled_from_nothing_and_kept_as_sent() {
-    let server = Capture::start(vec![answer(
-        "200 OK",
+    let server = Canned::start(vec![answer(
+        200,
         V2_MEDIA_TYPE,
         r#"[{"type":"match","name":"m","phase":"RUNNING"},{"name":"no discriminator"}]"#,
     )])
@@ -687,11 +628,11 @@ async fn an_array_of_unions_answer_is_filled_from_nothing_and_kept_as_sent() {
     // No path parameter or body field implies a variant: the object stays unknown.
     assert!(matches!(result[1], Trait::Unknown(_)), "{:?}", result[1]);
 
-    let request = server.only();
+    let request = server.only().await;
     assert_eq!(request.method, "PATCH");
-    assert_eq!(request.target, "/api/v2/uses");
+    assert_eq!(target(&request), "/api/v2/uses");
     assert_eq!(
-        request.json(),
+        json_body(&request),
         json!({"items": [{"type": "match", "name": "beta", "phase": "RUNNING"}]})
     );
 }
@@ -699,7 +640,7 @@ async fn an_array_of_unions_answer_is_filled_from_nothing_and_kept_as_sent() {
 #[tokio::test]
 async fn an_error_status_with_json_decodes_into_an_api_error() {
     let body = r#"{"detail":"No trait self.","error":404,"errorCode":"TRAIT_NOT_FOUND","parameters":["self"],"reason":"Not Found"}"#;
-    let server = Capture::start(vec![answer("404 Not Found", "application/json", body)]).await;
+    let server = Canned::start(vec![answer(404, "application/json", body)]).await;
     let error = server
         .client()
         .r#static(Match::Self_)
@@ -715,17 +656,17 @@ async fn an_error_status_with_json_decodes_into_an_api_error() {
     assert_eq!(api.parameters, [json!("self")]);
     assert_eq!(api.body, body);
     assert_eq!(error.status(), Some(404));
-    assert_eq!(server.requests().len(), 1, "a 404 is not retried");
+    assert_eq!(server.requests().await.len(), 1, "a 404 is not retried");
 }
 
 #[tokio::test]
 async fn the_union_waiter_reads_the_variant_field() {
     // The first poll is challenged, so later polls reuse a real nonce (see
     // `a_second_request_after_an_unchallenged_answer_is_sent_plain`); nothing checks it.
-    let server = Capture::start(vec![
+    let server = Canned::start(vec![
         challenge(),
-        answer("200 OK", V2_MEDIA_TYPE, r#"{"name":"m","phase":"RUNNING"}"#),
-        answer("200 OK", V2_MEDIA_TYPE, r#"{"name":"m","phase":"DONE"}"#),
+        answer(200, V2_MEDIA_TYPE, r#"{"name":"m","phase":"RUNNING"}"#),
+        answer(200, V2_MEDIA_TYPE, r#"{"name":"m","phase":"DONE"}"#),
     ])
     .await;
     let result = server
@@ -740,26 +681,27 @@ async fn the_union_waiter_reads_the_variant_field() {
         panic!("not the `match` variant: {result:?}");
     };
     assert_eq!(value.phase, Phase::Done);
-    let requests = server.requests();
+    let requests = server.requests().await;
     assert_eq!(requests.len(), 3, "{requests:#?}");
     assert!(
         requests
             .iter()
-            .all(|request| request.target == "/api/v2/traits/match")
+            .all(|request| target(request) == "/api/v2/traits/match")
     );
-    assert_eq!(requests[0].header("authorization"), None);
+    assert_eq!(header(&requests[0], "authorization"), None);
     assert!(
-        requests[1..].iter().all(|request| request
-            .header("authorization")
-            .is_some_and(|value| value.starts_with("Digest "))),
+        requests[1..]
+            .iter()
+            .all(|request| header(request, "authorization")
+                .is_some_and(|value| value.starts_with("Digest "))),
         "{requests:#?}"
     );
 }
 
 #[tokio::test]
 async fn the_union_waiter_fails_on_a_failure_state_of_the_default_field() {
-    let server = Capture::start(vec![answer(
-        "200 OK",
+    let server = Canned::start(vec![answer(
+        200,
         V2_MEDIA_TYPE,
         r#"{"name":"s","state":"FAILED","loop":[]}"#,
     )])
@@ -780,32 +722,32 @@ async fn the_union_waiter_fails_on_a_failure_state_of_the_default_field() {
 #[tokio::test]
 async fn the_token_endpoint_is_the_specs_and_a_lower_case_bearer_without_lifetime_is_used() {
     let token = answer(
-        "200 OK",
+        200,
         "application/json",
         r#"{"access_token":"fixture-token","token_type":"bearer"}"#,
     );
-    let server = Capture::start(vec![token, answer("200 OK", "application/json", "[]")]).await;
+    let server = Canned::start(vec![token, answer(200, "application/json", "[]")]).await;
     let client = Client::builder()
-        .base_url(format!("{}/root", server.base_url))
+        .base_url(format!("{}/root", server.base_url()))
         .service_account("fixture id", "s3cret")
         .build()
         .expect("client");
     assert!(client.r#type().await.expect("200").is_empty());
-    let requests = server.requests();
+    let requests = server.requests().await;
     let [token, call] = requests.as_slice() else {
         panic!("expected a token request and a call: {requests:#?}");
     };
     assert_eq!(
-        (token.method.as_str(), token.target.as_str()),
+        (token.method.as_str(), target(token).as_str()),
         ("POST", "/root/oauth/token")
     );
     // "fixture id:s3cret", the space form-encoded before base64.
     assert_eq!(
-        token.header("authorization"),
+        header(token, "authorization"),
         Some("Basic Zml4dHVyZStpZDpzM2NyZXQ=")
     );
-    assert_eq!(call.target, "/root/api/v1/types");
-    assert_eq!(call.header("authorization"), Some("Bearer fixture-token"));
+    assert_eq!(target(call), "/root/api/v1/types");
+    assert_eq!(header(call, "authorization"), Some("Bearer fixture-token"));
 }
 
 #[tokio::test]
@@ -815,9 +757,9 @@ async fn a_token_answer_that_is_not_a_token_is_a_typed_error_that_does_not_quote
         r#"{"access_token":["leaked-token"],"token_type":"Bearer"}"#,
         "leaked-token",
     ] {
-        let server = Capture::start(vec![answer("200 OK", "application/json", body)]).await;
+        let server = Canned::start(vec![answer(200, "application/json", body)]).await;
         let client = Client::builder()
-            .base_url(&server.base_url)
+            .base_url(server.base_url())
             .service_account("id", "secret")
             .build()
             .expect("client");
@@ -840,6 +782,10 @@ async fn a_token_answer_that_is_not_a_token_is_a_typed_error_that_does_not_quote
             }
             other => panic!("expected an authentication error for {body}, got {other:?}"),
         }
-        assert_eq!(server.requests().len(), 1, "no API call without a token");
+        assert_eq!(
+            server.requests().await.len(),
+            1,
+            "no API call without a token"
+        );
     }
 }

@@ -1,14 +1,21 @@
 //! Retries, timeouts and response metadata of the generated client, against the Atlas-like
 //! server. (Tracing has its own test binary: see `tracing.rs`.)
+//!
+//! No test here reads the clock. How long a retry waits is read from the client's `retrying`
+//! events (`delay_ms`); so every test installs a recording subscriber first (see
+//! `common/recorder.rs` for why every one). Timeouts are met by a server that never answers.
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use atlas_admin::types::{PrivateEndpoint, PrivateEndpointStatus, Region};
 use atlas_admin::{Client, Error, RetryPolicy};
-use atlas_test_server::{Fault, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer};
-use common::{body, client_with, fast_retries};
+use atlas_test_server::{
+    Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
+};
+use common::recorder::Recorder;
+use common::{RefusingAddress, body, client_for, client_with, fast_retries};
 
 /// Requests the server accepted (signed correctly), as `METHOD path`.
 fn authenticated(server: &TestServer) -> Vec<String> {
@@ -44,9 +51,10 @@ async fn get_after_one_fault(
 
 #[tokio::test]
 async fn a_rate_limited_post_waits_retry_after_then_succeeds_on_the_second_attempt() {
+    let (recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, fast_retries());
-    existing_connection(&client).await; // authenticate first: only the retry is timed
+    existing_connection(&client).await; // authenticate first: only the retry is sent twice
     server.clear_requests();
     server.set_fault_for(
         Fault::RateLimited {
@@ -55,17 +63,15 @@ async fn a_rate_limited_post_waits_retry_after_then_succeeds_on_the_second_attem
         1,
     );
 
-    let started = Instant::now();
     let response = client
         .create_private_endpoint(TEST_GROUP_ID, body(Region::EuWest1))
         .send_with_metadata()
         .await
         .expect("succeeds after the rate limit");
-    let waited = started.elapsed();
 
     assert_eq!(response.attempts(), 2);
-    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
-    assert!(waited < Duration::from_secs(3), "waited {waited:?}");
+    // The whole `Retry-After: 1`, not the 20 ms backoff.
+    assert_eq!(recorder.retries(), [(1, 1000, "HTTP 429".to_owned())]);
     let path = format!("/api/atlas/v1.0/groups/{TEST_GROUP_ID}/privateEndpoint");
     assert_eq!(
         authenticated(&server),
@@ -76,6 +82,7 @@ async fn a_rate_limited_post_waits_retry_after_then_succeeds_on_the_second_attem
 
 #[tokio::test]
 async fn a_503_is_retried_for_get_but_not_for_post() {
+    let (_recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, fast_retries());
     let connection = existing_connection(&client).await;
@@ -108,6 +115,7 @@ async fn a_503_is_retried_for_get_but_not_for_post() {
 // transport must still see a lost connection and retry the GET.
 #[tokio::test]
 async fn a_get_that_loses_its_connection_mid_response_is_retried_and_succeeds() {
+    let (_recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, fast_retries());
     let connection = existing_connection(&client).await;
@@ -134,6 +142,7 @@ async fn a_get_that_loses_its_connection_mid_response_is_retried_and_succeeds() 
 
 #[tokio::test]
 async fn exhausted_retries_say_how_many_attempts_were_made() {
+    let (_recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, fast_retries().with_max_attempts(4));
     let connection = existing_connection(&client).await;
@@ -152,6 +161,7 @@ async fn exhausted_retries_say_how_many_attempts_were_made() {
 
 #[tokio::test]
 async fn other_client_errors_are_never_retried() {
+    let (_recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, fast_retries());
     existing_connection(&client).await;
@@ -174,6 +184,7 @@ async fn other_client_errors_are_never_retried() {
 
 #[tokio::test]
 async fn disabled_retries_return_the_first_error_at_once() {
+    let (recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, RetryPolicy::disabled());
     existing_connection(&client).await;
@@ -182,12 +193,12 @@ async fn disabled_retries_return_the_first_error_at_once() {
         retry_after_secs: 30,
     }));
 
-    let started = Instant::now();
     let error = client
         .list_private_endpoints(TEST_GROUP_ID)
         .await
         .expect_err("rate limited");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // At once: no wait for the `Retry-After: 30`.
+    assert_eq!(recorder.retries(), []);
     let api = error.as_api_error().expect("an API error");
     assert_eq!((api.status, api.attempts), (429, 1));
     assert_eq!(api.retry_after(), Some(Duration::from_secs(30)));
@@ -196,6 +207,7 @@ async fn disabled_retries_return_the_first_error_at_once() {
 
 #[tokio::test]
 async fn retry_after_is_capped_by_the_maximum_delay() {
+    let (recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(
         &server,
@@ -207,24 +219,22 @@ async fn retry_after_is_capped_by_the_maximum_delay() {
     server.set_fault(Some(Fault::RateLimited {
         retry_after_secs: 30,
     }));
-    let started = Instant::now();
     let error = client
         .list_private_endpoints(TEST_GROUP_ID)
         .await
         .expect_err("still rate limited");
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(error.attempts(), Some(2));
+    // 100 ms, not the `Retry-After: 30`.
+    assert_eq!(recorder.retries(), [(1, 100, "HTTP 429".to_owned())]);
 }
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_even_for_post() {
+    let (recorder, _guard) = Recorder::install();
     // A port nobody listens on: the connection is refused, so nothing was sent.
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("address").port()
-    };
+    let refusing = RefusingAddress::new();
     let client = Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(refusing.url())
         .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
         .retry_policy(fast_retries())
         .build()
@@ -246,33 +256,47 @@ async fn a_refused_connection_is_retried_even_for_post() {
             .starts_with("transport error after 3 attempts: "),
         "{error}"
     );
+    let retries = recorder.retries();
+    assert_eq!(retries.len(), 2, "{retries:?}");
+    for (index, (attempt, _, cause)) in retries.iter().enumerate() {
+        assert_eq!(*attempt as usize, index + 1);
+        assert!(cause.starts_with("connection failed: "), "{cause}");
+    }
 }
 
 #[tokio::test]
 async fn a_slow_server_times_out_within_the_request_timeout_without_retrying() {
+    let (recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
-    // The client allows 10 s; this one request allows 300 ms.
-    let client = client_with(&server, fast_retries());
+    // The client has no timeout of its own and the server never answers: only this one
+    // request's 300 ms can end the call.
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .digest_auth(TEST_PUBLIC_KEY, TEST_PRIVATE_KEY)
+        .no_timeout()
+        .retry_policy(fast_retries())
+        .build()
+        .expect("valid configuration");
     let connection = existing_connection(&client).await;
     server.clear_requests();
-    server.set_fault(Some(Fault::Delay(Duration::from_secs(3))));
+    server.set_fault(Some(Fault::NoAnswer));
 
-    let started = Instant::now();
     let error = client
         .get_private_endpoint(TEST_GROUP_ID, &connection.id)
         .timeout(Duration::from_millis(300))
         .await
         .expect_err("times out");
-    let waited = started.elapsed();
     assert!(error.is_timeout(), "{error:?}");
     assert_eq!(error.attempts(), Some(1));
-    assert!(waited >= Duration::from_millis(300), "{waited:?}");
-    assert!(waited < Duration::from_millis(1500), "{waited:?}");
     assert_eq!(authenticated(&server).len(), 1);
+    assert_eq!(recorder.retries(), [], "a timeout is not retried");
+    // The client gave the request up: it closed the connection.
+    server.wait_for_abandoned_requests(1).await;
 }
 
 #[tokio::test]
 async fn metadata_carries_status_and_rate_limit_headers() {
+    let (_recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = client_with(&server, fast_retries());
     let response = client
@@ -304,4 +328,34 @@ async fn metadata_carries_status_and_rate_limit_headers() {
         .await
         .expect("listed");
     assert_eq!((listed.status(), listed.len()), (200, 1));
+}
+
+/// A waiter's poll answered 429 is retried by the transport after the `Retry-After`.
+#[tokio::test]
+async fn a_waiter_honours_retry_after() {
+    let (recorder, _guard) = Recorder::install();
+    // One `INITIATING` poll, then ready.
+    let server = TestServer::start_with(ServerConfig {
+        polls_until_ready: 1,
+        ..ServerConfig::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let connection = existing_connection(&client).await;
+    server.clear_requests();
+    server.set_fault_for(
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    let ready = client
+        .wait_until_private_endpoint_ready(TEST_GROUP_ID, &connection.id)
+        .interval(Duration::from_millis(20))
+        .await
+        .expect("ready after the rate limit");
+    assert_eq!(ready.status, PrivateEndpointStatus::WaitingForUser);
+    assert_eq!(recorder.retries(), [(1, 1000, "HTTP 429".to_owned())]);
+    // 429 (retried), `INITIATING`, `WAITING_FOR_USER`.
+    assert_eq!(authenticated(&server).len(), 3);
 }

@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atlas_admin::types::{
@@ -18,86 +17,10 @@ use atlas_admin::types::{
 use atlas_test_server::{
     Fault, ServerConfig, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
 };
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id};
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
+use tracing::Level;
 
+use common::recorder::{Record, Recorder};
 use common::{body, client_for, client_with, fast_retries};
-
-/// A span or event as recorded: its name (the message for events), target, level and fields.
-#[derive(Debug, Clone)]
-struct Record {
-    name: String,
-    target: String,
-    level: Level,
-    fields: BTreeMap<String, String>,
-    /// For events: the names of the spans it happened in, innermost first.
-    scope: Vec<String>,
-}
-
-/// A `tracing` layer that keeps every span and event, with all fields as text.
-#[derive(Clone, Default)]
-struct Recorder {
-    spans: Arc<Mutex<Vec<Record>>>,
-    events: Arc<Mutex<Vec<Record>>>,
-}
-
-struct FieldsAsText<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for FieldsAsText<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-}
-
-impl<S> Layer<S> for Recorder
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
-        let mut fields = BTreeMap::new();
-        attrs.record(&mut FieldsAsText(&mut fields));
-        self.spans.lock().expect("lock").push(Record {
-            name: attrs.metadata().name().to_owned(),
-            target: attrs.metadata().target().to_owned(),
-            level: *attrs.metadata().level(),
-            fields,
-            scope: Vec::new(),
-        });
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let mut fields = BTreeMap::new();
-        event.record(&mut FieldsAsText(&mut fields));
-        let scope = ctx
-            .event_scope(event)
-            .map(|scope| scope.map(|span| span.name().to_owned()).collect())
-            .unwrap_or_default();
-        self.events.lock().expect("lock").push(Record {
-            name: fields.get("message").cloned().unwrap_or_default(),
-            target: event.metadata().target().to_owned(),
-            level: *event.metadata().level(),
-            fields,
-            scope,
-        });
-    }
-}
-
-impl Recorder {
-    fn spans(&self) -> Vec<Record> {
-        self.spans.lock().expect("lock").clone()
-    }
-
-    fn events(&self) -> Vec<Record> {
-        self.events.lock().expect("lock").clone()
-    }
-}
 
 fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -108,15 +31,8 @@ fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 #[tokio::test]
 async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() {
-    let recorder = Recorder::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(recorder.clone()));
-    // Nonces expire after 300 ms, so the last call answers a fresh (stale) challenge.
-    let server = TestServer::start_with(ServerConfig {
-        nonce_max_age: Duration::from_millis(300),
-        ..ServerConfig::default()
-    })
-    .await;
+    let (recorder, _guard) = Recorder::install();
+    let server = TestServer::start().await;
     let client = client_with(&server, fast_retries());
     let connection: PrivateEndpoint = client
         .create_private_endpoint(TEST_GROUP_ID, body(Region::UsEast1))
@@ -127,7 +43,8 @@ async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() 
         .get_private_endpoint(TEST_GROUP_ID, &connection.id)
         .await
         .expect("succeeds on the second attempt");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The nonce expires, so the last call answers a fresh (stale) challenge.
+    server.expire_nonces();
     client
         .list_private_endpoints(TEST_GROUP_ID)
         .await
@@ -204,9 +121,7 @@ async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() 
 
 #[tokio::test]
 async fn a_state_the_waiter_does_not_list_is_logged_once_and_polled_through() {
-    let recorder = Recorder::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(recorder.clone()));
+    let (recorder, _guard) = Recorder::install();
     // The connection is ready at its fourth poll, the interface endpoint available at its
     // third.
     let server = TestServer::start_with(ServerConfig {
@@ -306,9 +221,7 @@ async fn a_fetched_token_is_a_debug_event_with_its_lifetime_and_no_secret_is_rec
     use atlas_admin::types::CloudProvider;
     use atlas_test_server::{TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 
-    let recorder = Recorder::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(recorder.clone()));
+    let (recorder, _guard) = Recorder::install();
     let server = TestServer::start().await;
     let client = atlas_admin::Client::builder()
         .base_url(server.base_url())
@@ -367,4 +280,59 @@ async fn a_fetched_token_is_a_debug_event_with_its_lifetime_and_no_secret_is_rec
             }
         }
     }
+}
+
+/// When a token is renewed, as the client computes it from `expires_in` (`renew_in_s` of
+/// the `fetched an OAuth token` event): its renewal margin before expiry, or halfway through
+/// a life shorter than twice the margin. That a token due for renewal is renewed before use
+/// is `service_accounts.rs`'s.
+#[tokio::test]
+async fn a_token_is_renewed_its_margin_before_expiry_or_halfway_through_a_short_life() {
+    use atlas_admin::types::CloudProvider;
+    use atlas_test_server::{TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+
+    let (recorder, _guard) = Recorder::install();
+    let server = TestServer::start().await;
+    // (`expires_in` answered, renewal margin (`None`: the default 5 minutes), renewal after)
+    let cases: [(u64, Option<Duration>, &str); 5] = [
+        (3600, Some(Duration::from_secs(10)), "3590"),
+        (3600, None, "3300"),
+        // 3.5 s: the margin, not halfway (2 s).
+        (4, Some(Duration::from_millis(500)), "3"),
+        // The default margin is more than half the life: halfway.
+        (400, None, "200"),
+        (2, None, "1"),
+    ];
+    for (expires_in, margin, _) in cases {
+        server.set_token_expires_in(Some(expires_in));
+        let mut builder = atlas_admin::Client::builder()
+            .base_url(server.base_url())
+            .service_account(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+            .timeout(Duration::from_secs(10));
+        if let Some(margin) = margin {
+            builder = builder.token_renewal_margin(margin);
+        }
+        let client = builder.build().expect("valid");
+        client
+            .list_private_endpoint_services(TEST_GROUP_ID, CloudProvider::Aws)
+            .await
+            .expect("listed");
+    }
+    let seen: Vec<(String, String)> = recorder
+        .named("fetched an OAuth token")
+        .into_iter()
+        .map(|event| {
+            (
+                event.fields["expires_in_s"].clone(),
+                event.fields["renew_in_s"].clone(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = cases
+        .iter()
+        .map(|(expires_in, _, renew_in)| (expires_in.to_string(), (*renew_in).to_owned()))
+        .collect();
+    assert_eq!(seen, expected);
+    assert_eq!(server.tokens_issued(), cases.len());
+    assert_eq!(server.bearer_rejections(), 0);
 }

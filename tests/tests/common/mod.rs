@@ -2,6 +2,9 @@
 // Each test binary compiles this module on its own and uses only some of it.
 #![allow(dead_code)]
 
+pub mod recorder;
+
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use atlas_admin::types::{CreatePrivateEndpointRequest, ProviderName, Region};
@@ -32,4 +35,31 @@ pub fn fast_retries() -> RetryPolicy {
 /// The body of an AWS private endpoint connection in `region`.
 pub fn body(region: Region) -> CreatePrivateEndpointRequest {
     CreatePrivateEndpointRequest::new(ProviderName::Aws, region)
+}
+
+/// A loopback address that refuses connections: a TCP socket bound to a free port that never
+/// listens. It keeps the port for as long as it lives, so no other socket can take it and
+/// start accepting (as could happen to a port bound, then freed).
+pub struct RefusingAddress {
+    _socket: tokio::net::TcpSocket,
+    addr: SocketAddr,
+}
+
+impl RefusingAddress {
+    pub fn new() -> RefusingAddress {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket
+            .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .expect("bound");
+        let addr = socket.local_addr().expect("an address");
+        RefusingAddress {
+            _socket: socket,
+            addr,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
 }

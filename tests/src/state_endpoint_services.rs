@@ -1,4 +1,4 @@
-//! In-memory resources of the v2 Private Endpoint Services family (AWS, Azure, GCP): endpoint
+//! In-memory resources of the v2 private endpoint services (AWS, Azure, GCP): endpoint
 //! services and their private endpoints per project (group), with a poll-driven lifecycle,
 //! and the per-project regional mode setting.
 //!
@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ApiError, json_object, required_str};
 use crate::json;
-use crate::state::{AWS_REGIONS, atlas_region_name};
+use crate::state_connections::{AWS_REGIONS, atlas_region_name};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -390,7 +390,7 @@ struct Group {
 }
 
 /// All v2 resources of one server.
-pub(crate) struct StoreV2 {
+pub(crate) struct EndpointServiceStore {
     /// Group id (lowercased) → its resources.
     groups: HashMap<String, Group>,
     polls_until_ready: u32,
@@ -657,9 +657,9 @@ fn new_service_details(
     }
 }
 
-impl StoreV2 {
-    pub(crate) fn new(polls_until_ready: u32, polls_per_step: u32) -> StoreV2 {
-        StoreV2 {
+impl EndpointServiceStore {
+    pub(crate) fn new(polls_until_ready: u32, polls_per_step: u32) -> EndpointServiceStore {
+        EndpointServiceStore {
             groups: HashMap::new(),
             polls_until_ready,
             polls_per_step,
@@ -1074,7 +1074,12 @@ mod tests {
     }
 
     /// A ready service of `provider` in `region`; returns its id.
-    fn ready_service(store: &mut StoreV2, provider: Provider, region: &str, extra: &str) -> String {
+    fn ready_service(
+        store: &mut EndpointServiceStore,
+        provider: Provider,
+        region: &str,
+        extra: &str,
+    ) -> String {
         let body = format!(
             r#"{{"providerName":"{}","region":"{region}"{extra}}}"#,
             provider.as_str()
@@ -1095,7 +1100,7 @@ mod tests {
     }
 
     fn poll_statuses(
-        store: &mut StoreV2,
+        store: &mut EndpointServiceStore,
         provider: Provider,
         service: &str,
         endpoint: &str,
@@ -1143,7 +1148,7 @@ mod tests {
 
     #[test]
     fn create_validation() {
-        let mut store = StoreV2::new(0, 1);
+        let mut store = EndpointServiceStore::new(0, 1);
         let mut create = |body: &str| code(store.create_service(G, body.as_bytes()));
         assert_eq!(create(""), Some((400, "INVALID_JSON")));
         assert_eq!(
@@ -1179,7 +1184,7 @@ mod tests {
 
     #[test]
     fn duplicate_provider_and_region_conflicts() {
-        let mut store = StoreV2::new(0, 1);
+        let mut store = EndpointServiceStore::new(0, 1);
         let aws = br#"{"providerName":"AWS","region":"us-east-1"}"#;
         store.create_service(G, aws).unwrap();
         let error = store
@@ -1201,7 +1206,7 @@ mod tests {
 
     #[test]
     fn aws_lifecycle() {
-        let mut store = StoreV2::new(2, 1);
+        let mut store = EndpointServiceStore::new(2, 1);
         let id = ready_service(&mut store, Provider::Aws, "us-east-1", "");
         let service = store.get_service(G, Provider::Aws, &id).unwrap();
         let name = service["endpointServiceName"].as_str().unwrap();
@@ -1258,7 +1263,7 @@ mod tests {
 
     #[test]
     fn azure_lifecycle_and_bodies() {
-        let mut store = StoreV2::new(0, 2);
+        let mut store = EndpointServiceStore::new(0, 2);
         let id = ready_service(&mut store, Provider::Azure, "US_EAST_2", "");
         let service = store.get_service(G, Provider::Azure, &id).unwrap();
         let link = service["privateLinkServiceName"].as_str().unwrap();
@@ -1323,7 +1328,7 @@ mod tests {
 
     #[test]
     fn gcp_lifecycle_with_immediate_steps() {
-        let mut store = StoreV2::new(1, 0);
+        let mut store = EndpointServiceStore::new(1, 0);
         let id = ready_service(
             &mut store,
             Provider::Gcp,
@@ -1358,7 +1363,7 @@ mod tests {
 
     #[test]
     fn gcp_steps_and_not_ready_service() {
-        let mut store = StoreV2::new(1, 1);
+        let mut store = EndpointServiceStore::new(1, 1);
         let created = store
             .create_service(G, br#"{"providerName":"GCP","region":"us-central1"}"#)
             .unwrap();
@@ -1385,7 +1390,7 @@ mod tests {
 
     #[test]
     fn patch_changes_only_present_members() {
-        let mut store = StoreV2::new(0, 1);
+        let mut store = EndpointServiceStore::new(0, 1);
         let created = store
             .create_service(
                 G,
@@ -1424,7 +1429,7 @@ mod tests {
 
     #[test]
     fn regional_mode_rules() {
-        let mut store = StoreV2::new(0, 1);
+        let mut store = EndpointServiceStore::new(0, 1);
         assert_eq!(
             store.regional_mode(G),
             serde_json::json!({"enabled": false})

@@ -1,11 +1,10 @@
-//! Routing of the v2 Private Endpoint Services family (under [`V2_PATH`]) and its
-//! media-type rules.
+//! Routing of the v2 private endpoint services (AWS, Azure, GCP), under [`V2_PATH`], and
+//! their media-type rules.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, is_object_id};
 use crate::json;
 use crate::routes::{Routed, Shared, Success, lock, method_not_allowed, segments};
-use crate::state;
-use crate::state_v2::Provider;
+use crate::state_endpoint_services::Provider;
 use crate::{V2_MEDIA_TYPE, V2_PATH};
 use axum::http::header::{self, HeaderMap};
 use axum::http::{Method, StatusCode};
@@ -135,14 +134,14 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -
         ([_, "endpointService", _, "endpoint", _], _) => return not_allowed("GET, DELETE"),
         _ => return not_found(),
     };
-    if !state::is_object_id(group_id) {
+    if !is_object_id(group_id) {
         return (Err(ApiError::invalid_group_id(group_id)), None);
     }
     let op = match op {
         Ok(op) => op,
         Err(error) => return (Err(error), None),
     };
-    let mut store = lock(&shared.store_v2);
+    let mut store = lock(&shared.endpoint_services);
     let body_of = |result: Result<serde_json::Value, ApiError>| result.map(Success::Body);
     let no_content = |result: Result<(), ApiError>| result.map(|()| Success::NoContent);
     let result = match op {

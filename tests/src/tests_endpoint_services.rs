@@ -1,5 +1,5 @@
-//! End-to-end tests of the v2 Private Endpoint Services family over loopback HTTP, with
-//! hand-signed Digest requests (the helpers of `tests.rs`).
+//! End-to-end tests of the v2 private endpoint services (AWS, Azure, GCP) over loopback
+//! HTTP, with hand-signed Digest requests (the helpers of `tests.rs`).
 
 use crate::tests::{Reply, Session, is_hex};
 use crate::*;

@@ -1,9 +1,9 @@
-//! In-memory resources: legacy AWS private endpoint connections and their interface
-//! endpoints, per project (group), with a poll-driven lifecycle.
+//! In-memory resources of the legacy v1.0 private endpoint connections (AWS PrivateLink):
+//! connections and their interface endpoints, per project (group), with a poll-driven
+//! lifecycle. Also the AWS region table, which the v2 endpoint services share.
 
 use serde_json::Value;
 
-pub(crate) use crate::error::is_object_id;
 use crate::error::{ApiError, json_object, required_str};
 use crate::json;
 use axum::http::StatusCode;
@@ -165,7 +165,7 @@ impl Connection {
 }
 
 /// All resources of one server.
-pub(crate) struct Store {
+pub(crate) struct ConnectionStore {
     /// Group id (lowercased) → connections in creation order.
     groups: HashMap<String, Vec<Connection>>,
     polls_until_ready: u32,
@@ -176,9 +176,9 @@ fn empty_object() -> Value {
     Value::Object(serde_json::Map::new())
 }
 
-impl Store {
-    pub(crate) fn new(polls_until_ready: u32, polls_per_interface_step: u32) -> Store {
-        Store {
+impl ConnectionStore {
+    pub(crate) fn new(polls_until_ready: u32, polls_per_interface_step: u32) -> ConnectionStore {
+        ConnectionStore {
             groups: HashMap::new(),
             polls_until_ready,
             polls_per_interface_step,
@@ -447,7 +447,7 @@ mod tests {
 
     #[test]
     fn create_validation_errors() {
-        let mut store = Store::new(2, 1);
+        let mut store = ConnectionStore::new(2, 1);
         let code = |r: Result<Value, ApiError>| r.err().map(|e| (e.status.as_u16(), e.code));
         assert_eq!(code(store.create(G, b"")), Some((400, "INVALID_JSON")));
         assert_eq!(code(store.create(G, b"[1]")), Some((400, "INVALID_JSON")));
@@ -476,7 +476,7 @@ mod tests {
 
     #[test]
     fn interface_lifecycle_with_two_gets_per_step() {
-        let mut store = Store::new(0, 2);
+        let mut store = ConnectionStore::new(0, 2);
         let created = value(
             &store
                 .create(G, br#"{"providerName":"AWS","region":"eu-west-1"}"#)
