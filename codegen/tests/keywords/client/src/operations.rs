@@ -871,3 +871,99 @@ impl Use {
 ::codegen_runtime::request_builder!(
     Use => ::std::vec::Vec<crate::types::Trait>, ::codegen_runtime::transport::decode_json, "use", "the decoded response"
 );
+
+/// The operation `self`: what its request, tracing span and mock read.
+pub(crate) static SELF: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
+    id: "self",
+    client_method: "self_",
+    method: ::codegen_runtime::reqwest::Method::GET,
+    path_template: "/api/v1/selves/{crate}",
+    path: &[
+        ::codegen_runtime::Segment::Literal("/api/v1/selves/"),
+        ::codegen_runtime::Segment::Param("crate"),
+    ],
+    media_type: "application/json",
+    has_body: false,
+    status: 200u16,
+    empty: false,
+    envelope: ::std::option::Option::None,
+};
+
+impl crate::Client {
+    /// An operation named `self`
+    ///
+    /// Its method is `self_` and its builder `Self_`; it answers a list of the type named `Self`.
+    ///
+    /// `GET /api/v1/selves/{crate}`
+    ///
+    /// API version `v1`: sends `Accept: application/json`.
+    ///
+    /// # Arguments
+    ///
+    /// - `crate_` (`crate`): A path parameter named `crate`.
+    ///
+    /// # Errors
+    ///
+    /// See [Errors](crate#errors) in the crate docs.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
+    /// let result = client.self_("crate-VALUE").await?;
+    /// println!("{result:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn self_(
+        &self,
+        crate_: impl ::std::convert::Into<::std::string::String>,
+    ) -> crate::operations::Self_ {
+        crate::operations::Self_ {
+            client: ::std::clone::Clone::clone(self),
+            options: ::std::default::Default::default(),
+            crate_: crate_.into(),
+        }
+    }
+}
+
+/// Request builder for [`Client::self_`](crate::Client#method.self_): An operation named `self`.
+///
+/// Set optional query parameters, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+pub struct Self_ {
+    pub(crate) client: crate::Client,
+    pub(crate) options: ::codegen_runtime::transport::RequestOptions,
+    pub(crate) crate_: ::std::string::String,
+}
+
+impl Self_ {
+    fn span(&self) -> ::tracing::Span {
+        let crate_ = self.crate_.as_str();
+        ::tracing::info_span!(
+            "operation", operation = SELF.id, method = SELF.method.as_str(),
+            path_template = SELF.path_template, "crate_" = crate_
+        )
+    }
+
+    fn request(
+        &self,
+    ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
+        let query = ::std::vec::Vec::new();
+        ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
+            operation: &SELF,
+            path: SELF.path_with(&[&crate_segment(&self.crate_)?]),
+            query,
+            body: ::std::option::Option::None,
+            answer: ::codegen_runtime::transport::AnswerShape {
+                envelope: false,
+                discriminator: ::std::option::Option::None,
+            },
+        })
+    }
+}
+
+::codegen_runtime::request_builder!(
+    Self_ => ::std::vec::Vec<crate::types::Self_>, ::codegen_runtime::transport::decode_json, "self_", "the decoded response"
+);

@@ -12,7 +12,7 @@
 //! `.await` it.
 
 /// Every operation, as the mock server matches requests against them.
-pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 8usize] = [
+pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 9usize] = [
     &crate::operations::MATCH,
     &crate::operations::TYPE,
     &crate::operations::LOOP,
@@ -21,6 +21,7 @@ pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; 8usize] = [
     &crate::operations::UNSAFE,
     &crate::operations::CONST,
     &crate::operations::USE,
+    &crate::operations::SELF,
 ];
 
 impl crate::mock::MockServer {
@@ -340,3 +341,37 @@ impl<'a> crate::mock::operations::Use<'a> {
 }
 
 ::codegen_runtime::mock_answers!(Use => ::std::vec::Vec<crate::types::Trait>, "200");
+
+impl crate::mock::MockServer {
+    /// Mocks [`Client::self_`](crate::Client#method.self_) (`GET /api/v1/selves/{crate}`): An operation named `self`
+    ///
+    /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
+    pub fn self_(&self) -> crate::mock::operations::Self_<'_> {
+        crate::mock::operations::Self_ {
+            mock: ::codegen_runtime::mock::Pending::new(
+                &self.inner,
+                &crate::operations::SELF,
+            ),
+        }
+    }
+}
+
+/// Mock of [`Client::self_`](crate::Client#method.self_) (`GET /api/v1/selves/{crate}`), made by [`MockServer::self_`](crate::mock::MockServer#method.self_).
+#[derive(Debug)]
+#[must_use = "a mock does nothing until it is given an answer and awaited"]
+pub struct Self_<'a> {
+    mock: ::codegen_runtime::mock::Pending<'a>,
+}
+
+impl<'a> crate::mock::operations::Self_<'a> {
+    /// Matches only requests whose `crate` path parameter is `value`.
+    pub fn crate_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mock.path("crate", "crate_", ::std::convert::Into::into(value));
+        self
+    }
+}
+
+::codegen_runtime::mock_answers!(Self_ => ::std::vec::Vec<crate::types::Self_>, "200");

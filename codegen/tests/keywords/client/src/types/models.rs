@@ -311,3 +311,29 @@ impl ::std::default::Default for Dyn {
     with_unsized => r#unsized "unsized": ::std::vec::Vec<crate::types::Inner>,
     with_virtual => r#virtual "virtual": ::std::vec::Vec<crate::types::Trait>,
 });
+
+::codegen_runtime::object_type! {
+    /// A type named `Self`, a keyword no raw identifier can carry: it becomes `Self_`.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Self_ {
+        /// Id. Wire name `self`; always present.
+        self_: ::std::string::String = required "self",
+        /// Tags. Wire name `crate`; optional.
+        crate_: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "crate",
+    }
+}
+
+impl Self_ {
+    /// Creates a value from its required fields (`self`); the others start empty.
+    pub fn new(self_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self_ {
+            self_: self_.into(),
+            crate_: ::std::option::Option::None,
+        }
+    }
+}
+
+::codegen_runtime::setters!(Self_ {
+    with_crate => crate_ "crate_": ::std::vec::Vec<::std::string::String>,
+});
