@@ -27,10 +27,6 @@ pub const REQUEST_BUILDER_NAMES: &[&str] = &[
     "send_with_metadata",
 ];
 
-/// Fields and methods of a waiter builder besides the path parameters it polls with.
-pub const WAITER_BUILDER_NAMES: &[&str] =
-    &["client", "interval", "max_interval", "max_wait", "send"];
-
 /// Methods of the generated mock server besides one per operation.
 pub const MOCK_SERVER_METHODS: &[&str] = &["start", "uri", "base_url", "take_failures", "verify"];
 
@@ -50,17 +46,15 @@ pub const UNION_METHODS: &[&str] = &["is_known"];
 pub const CRATE_NAMES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 
 /// Whether a parameter's Rust name would clash with a name of a builder made from its
-/// operation (request, waiter or mock builder).
+/// operation (request or mock builder; a waiter keeps its operation's request builder, so its
+/// own names never meet a parameter).
 pub fn is_builder_name(name: &str) -> bool {
     builder_names().any(|reserved| reserved == name)
 }
 
 /// Every builder name, for error messages, without repeats, in a stable order.
 pub fn builder_names() -> impl Iterator<Item = &'static str> {
-    let all = REQUEST_BUILDER_NAMES
-        .iter()
-        .chain(WAITER_BUILDER_NAMES)
-        .chain(MOCK_BUILDER_NAMES);
+    let all = REQUEST_BUILDER_NAMES.iter().chain(MOCK_BUILDER_NAMES);
     all.clone()
         .enumerate()
         .filter(move |(index, name)| !all.clone().take(*index).any(|seen| seen == *name))

@@ -40,120 +40,50 @@ impl crate::Client {
         group_id: impl ::std::convert::Into<::std::string::String>,
         privatelink_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilPrivateEndpointReady {
-        crate::waiters::WaitUntilPrivateEndpointReady {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_private_endpoint_ready",
+            self.get_private_endpoint(group_id, privatelink_id),
+            crate::waiters::private_endpoint_ready_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(3600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_private_endpoint_ready`](crate::Client#method.wait_until_private_endpoint_ready).
+/// Waiter created by [`Client::wait_until_private_endpoint_ready`](crate::Client#method.wait_until_private_endpoint_ready): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilPrivateEndpointReady {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilPrivateEndpointReady = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetPrivateEndpoint,
+    crate::types::PrivateEndpoint,
+>;
 
-impl WaitUntilPrivateEndpointReady {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::PrivateEndpoint, crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let privatelink_id = self.privatelink_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_private_endpoint_ready",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_private_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&privatelink_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    let object = &value;
-                                    let state = ::std::string::ToString::to_string(
-                                        object.status.as_str(),
-                                    );
-                                    match object.status {
-                                        crate::types::PrivateEndpointStatus::WaitingForUser => {
-                                            ::codegen_runtime::polling::Poll::Done(())
-                                        }
-                                        crate::types::PrivateEndpointStatus::Failed => {
-                                            ::codegen_runtime::polling::Poll::Failed(state)
-                                        }
-                                        crate::types::PrivateEndpointStatus::Initiating => {
-                                            ::codegen_runtime::polling::Poll::Pending(state)
-                                        }
-                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(value))
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
-                    }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilPrivateEndpointReady {
-    type Output = ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+/// What [`Client::wait_until_private_endpoint_ready`](crate::Client#method.wait_until_private_endpoint_ready) makes of one answer of [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint).
+pub(crate) fn private_endpoint_ready_matcher(
+    answer: ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>,
+) -> ::std::result::Result<
+    ::codegen_runtime::polling::Poll<crate::types::PrivateEndpoint>,
+    crate::Error,
+> {
+    let value = answer?;
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        let object = &value;
+        let state = ::std::string::ToString::to_string(object.status.as_str());
+        match object.status {
+            crate::types::PrivateEndpointStatus::WaitingForUser => {
+                ::codegen_runtime::polling::Poll::Done(())
+            }
+            crate::types::PrivateEndpointStatus::Failed => {
+                ::codegen_runtime::polling::Poll::Failed(state)
+            }
+            crate::types::PrivateEndpointStatus::Initiating => {
+                ::codegen_runtime::polling::Poll::Pending(state)
+            }
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(value))
 }
 
 impl crate::Client {
@@ -188,126 +118,54 @@ impl crate::Client {
         privatelink_id: impl ::std::convert::Into<::std::string::String>,
         interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilInterfaceEndpointAvailable {
-        crate::waiters::WaitUntilInterfaceEndpointAvailable {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interface_endpoint_id: interface_endpoint_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_interface_endpoint_available",
+            self.get_interface_endpoint(group_id, privatelink_id, interface_endpoint_id),
+            crate::waiters::interface_endpoint_available_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(3600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_interface_endpoint_available`](crate::Client#method.wait_until_interface_endpoint_available).
+/// Waiter created by [`Client::wait_until_interface_endpoint_available`](crate::Client#method.wait_until_interface_endpoint_available): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilInterfaceEndpointAvailable {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) interface_endpoint_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilInterfaceEndpointAvailable = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetInterfaceEndpoint,
+    crate::types::InterfaceEndpoint,
+>;
 
-impl WaitUntilInterfaceEndpointAvailable {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let privatelink_id = self.privatelink_id;
-        let interface_endpoint_id = self.interface_endpoint_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_interface_endpoint_available",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_interface_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&privatelink_id),
-                            ::std::clone::Clone::clone(&interface_endpoint_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    let object = &value;
-                                    let state = ::std::string::ToString::to_string(
-                                        object.connection_status.as_str(),
-                                    );
-                                    match object.connection_status {
-                                        crate::types::InterfaceEndpointStatus::Available => {
-                                            ::codegen_runtime::polling::Poll::Done(())
-                                        }
-                                        crate::types::InterfaceEndpointStatus::Rejected => {
-                                            ::codegen_runtime::polling::Poll::Failed(state)
-                                        }
-                                        crate::types::InterfaceEndpointStatus::None
-                                        | crate::types::InterfaceEndpointStatus::PendingAcceptance
-                                        | crate::types::InterfaceEndpointStatus::Pending => {
-                                            ::codegen_runtime::polling::Poll::Pending(state)
-                                        }
-                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(value))
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
-                    }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointAvailable {
-    type Output = ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+/// What [`Client::wait_until_interface_endpoint_available`](crate::Client#method.wait_until_interface_endpoint_available) makes of one answer of [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint).
+pub(crate) fn interface_endpoint_available_matcher(
+    answer: ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>,
+) -> ::std::result::Result<
+    ::codegen_runtime::polling::Poll<crate::types::InterfaceEndpoint>,
+    crate::Error,
+> {
+    let value = answer?;
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        let object = &value;
+        let state = ::std::string::ToString::to_string(
+            object.connection_status.as_str(),
+        );
+        match object.connection_status {
+            crate::types::InterfaceEndpointStatus::Available => {
+                ::codegen_runtime::polling::Poll::Done(())
+            }
+            crate::types::InterfaceEndpointStatus::Rejected => {
+                ::codegen_runtime::polling::Poll::Failed(state)
+            }
+            crate::types::InterfaceEndpointStatus::None
+            | crate::types::InterfaceEndpointStatus::PendingAcceptance
+            | crate::types::InterfaceEndpointStatus::Pending => {
+                ::codegen_runtime::polling::Poll::Pending(state)
+            }
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(value))
 }
 
 impl crate::Client {
@@ -341,124 +199,51 @@ impl crate::Client {
         group_id: impl ::std::convert::Into<::std::string::String>,
         privatelink_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilPrivateEndpointDeleted {
-        crate::waiters::WaitUntilPrivateEndpointDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_private_endpoint_deleted",
+            self.get_private_endpoint(group_id, privatelink_id),
+            crate::waiters::private_endpoint_deleted_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(3600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_private_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_deleted).
+/// Waiter created by [`Client::wait_until_private_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_deleted): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilPrivateEndpointDeleted {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilPrivateEndpointDeleted = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetPrivateEndpoint,
+    (),
+>;
 
-impl WaitUntilPrivateEndpointDeleted {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let privatelink_id = self.privatelink_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_private_endpoint_deleted",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_private_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&privatelink_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    let object = &value;
-                                    let state = ::std::string::ToString::to_string(
-                                        object.status.as_str(),
-                                    );
-                                    match object.status {
-                                        crate::types::PrivateEndpointStatus::Failed => {
-                                            ::codegen_runtime::polling::Poll::Failed(state)
-                                        }
-                                        crate::types::PrivateEndpointStatus::Deleting
-                                        | crate::types::PrivateEndpointStatus::Initiating
-                                        | crate::types::PrivateEndpointStatus::WaitingForUser => {
-                                            ::codegen_runtime::polling::Poll::Pending(state)
-                                        }
-                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(()))
-                            }
-                            ::std::result::Result::Err(
-                                crate::Error::Api(api),
-                            ) if api.status == 404 => {
-                                ::std::result::Result::Ok(
-                                    ::codegen_runtime::polling::Poll::Done(()),
-                                )
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
-                    }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilPrivateEndpointDeleted {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+/// What [`Client::wait_until_private_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_deleted) makes of one answer of [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint).
+pub(crate) fn private_endpoint_deleted_matcher(
+    answer: ::std::result::Result<crate::types::PrivateEndpoint, crate::Error>,
+) -> ::std::result::Result<::codegen_runtime::polling::Poll<()>, crate::Error> {
+    let value = match answer {
+        ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+            return ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()));
+        }
+        answer => answer?,
+    };
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        let object = &value;
+        let state = ::std::string::ToString::to_string(object.status.as_str());
+        match object.status {
+            crate::types::PrivateEndpointStatus::Failed => {
+                ::codegen_runtime::polling::Poll::Failed(state)
+            }
+            crate::types::PrivateEndpointStatus::Deleting
+            | crate::types::PrivateEndpointStatus::Initiating
+            | crate::types::PrivateEndpointStatus::WaitingForUser => {
+                ::codegen_runtime::polling::Poll::Pending(state)
+            }
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(()))
 }
 
 impl crate::Client {
@@ -492,128 +277,53 @@ impl crate::Client {
         privatelink_id: impl ::std::convert::Into<::std::string::String>,
         interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilInterfaceEndpointDeleted {
-        crate::waiters::WaitUntilInterfaceEndpointDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            privatelink_id: privatelink_id.into(),
-            interface_endpoint_id: interface_endpoint_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_interface_endpoint_deleted",
+            self.get_interface_endpoint(group_id, privatelink_id, interface_endpoint_id),
+            crate::waiters::interface_endpoint_deleted_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(3600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_interface_endpoint_deleted`](crate::Client#method.wait_until_interface_endpoint_deleted).
+/// Waiter created by [`Client::wait_until_interface_endpoint_deleted`](crate::Client#method.wait_until_interface_endpoint_deleted): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilInterfaceEndpointDeleted {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) privatelink_id: ::std::string::String,
-    pub(crate) interface_endpoint_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilInterfaceEndpointDeleted = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetInterfaceEndpoint,
+    (),
+>;
 
-impl WaitUntilInterfaceEndpointDeleted {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let privatelink_id = self.privatelink_id;
-        let interface_endpoint_id = self.interface_endpoint_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_interface_endpoint_deleted",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_interface_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&privatelink_id),
-                            ::std::clone::Clone::clone(&interface_endpoint_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    let object = &value;
-                                    let state = ::std::string::ToString::to_string(
-                                        object.connection_status.as_str(),
-                                    );
-                                    match object.connection_status {
-                                        crate::types::InterfaceEndpointStatus::Deleting
-                                        | crate::types::InterfaceEndpointStatus::None
-                                        | crate::types::InterfaceEndpointStatus::PendingAcceptance
-                                        | crate::types::InterfaceEndpointStatus::Pending
-                                        | crate::types::InterfaceEndpointStatus::Available
-                                        | crate::types::InterfaceEndpointStatus::Rejected => {
-                                            ::codegen_runtime::polling::Poll::Pending(state)
-                                        }
-                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(()))
-                            }
-                            ::std::result::Result::Err(
-                                crate::Error::Api(api),
-                            ) if api.status == 404 => {
-                                ::std::result::Result::Ok(
-                                    ::codegen_runtime::polling::Poll::Done(()),
-                                )
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
-                    }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilInterfaceEndpointDeleted {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+/// What [`Client::wait_until_interface_endpoint_deleted`](crate::Client#method.wait_until_interface_endpoint_deleted) makes of one answer of [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint).
+pub(crate) fn interface_endpoint_deleted_matcher(
+    answer: ::std::result::Result<crate::types::InterfaceEndpoint, crate::Error>,
+) -> ::std::result::Result<::codegen_runtime::polling::Poll<()>, crate::Error> {
+    let value = match answer {
+        ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+            return ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()));
+        }
+        answer => answer?,
+    };
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        let object = &value;
+        let state = ::std::string::ToString::to_string(
+            object.connection_status.as_str(),
+        );
+        match object.connection_status {
+            crate::types::InterfaceEndpointStatus::Deleting
+            | crate::types::InterfaceEndpointStatus::None
+            | crate::types::InterfaceEndpointStatus::PendingAcceptance
+            | crate::types::InterfaceEndpointStatus::Pending
+            | crate::types::InterfaceEndpointStatus::Available
+            | crate::types::InterfaceEndpointStatus::Rejected => {
+                ::codegen_runtime::polling::Poll::Pending(state)
+            }
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(()))
 }
 
 impl crate::Client {
@@ -648,177 +358,104 @@ impl crate::Client {
         cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
         endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceReady {
-        crate::waiters::WaitUntilPrivateEndpointServiceReady {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            cloud_provider: cloud_provider.into(),
-            endpoint_service_id: endpoint_service_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_private_endpoint_service_ready",
+            self
+                .get_private_endpoint_service(
+                    group_id,
+                    cloud_provider,
+                    endpoint_service_id,
+                ),
+            crate::waiters::private_endpoint_service_ready_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(3600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_private_endpoint_service_ready`](crate::Client#method.wait_until_private_endpoint_service_ready).
+/// Waiter created by [`Client::wait_until_private_endpoint_service_ready`](crate::Client#method.wait_until_private_endpoint_service_ready): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilPrivateEndpointServiceReady {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) cloud_provider: crate::types::CloudProvider,
-    pub(crate) endpoint_service_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilPrivateEndpointServiceReady = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetPrivateEndpointService,
+    crate::types::EndpointService,
+>;
 
-impl WaitUntilPrivateEndpointServiceReady {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::EndpointService, crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let cloud_provider = self.cloud_provider;
-        let endpoint_service_id = self.endpoint_service_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_private_endpoint_service_ready",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_private_endpoint_service(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&cloud_provider),
-                            ::std::clone::Clone::clone(&endpoint_service_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    match &value {
-                                        crate::types::EndpointService::Aws(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::EndpointServiceStatus::WaitingForUser
-                                                | crate::types::EndpointServiceStatus::Available => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::EndpointServiceStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::EndpointServiceStatus::Initiating
-                                                | crate::types::EndpointServiceStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::EndpointService::Azure(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::EndpointServiceStatus::WaitingForUser
-                                                | crate::types::EndpointServiceStatus::Available => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::EndpointServiceStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::EndpointServiceStatus::Initiating
-                                                | crate::types::EndpointServiceStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::EndpointService::Gcp(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::EndpointServiceStatus::WaitingForUser
-                                                | crate::types::EndpointServiceStatus::Available => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::EndpointServiceStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::EndpointServiceStatus::Initiating
-                                                | crate::types::EndpointServiceStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::EndpointService::Unknown(object) => {
-                                            ::codegen_runtime::polling::Poll::Unlisted(
-                                                ::std::string::ToString::to_string(
-                                                    object
-                                                        .get("status")
-                                                        .and_then(::serde_json::Value::as_str)
-                                                        .unwrap_or_default(),
-                                                ),
-                                            )
-                                        }
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(value))
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
+/// What [`Client::wait_until_private_endpoint_service_ready`](crate::Client#method.wait_until_private_endpoint_service_ready) makes of one answer of [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service).
+pub(crate) fn private_endpoint_service_ready_matcher(
+    answer: ::std::result::Result<crate::types::EndpointService, crate::Error>,
+) -> ::std::result::Result<
+    ::codegen_runtime::polling::Poll<crate::types::EndpointService>,
+    crate::Error,
+> {
+    let value = answer?;
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        match &value {
+            crate::types::EndpointService::Aws(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::EndpointServiceStatus::WaitingForUser
+                    | crate::types::EndpointServiceStatus::Available => {
+                        ::codegen_runtime::polling::Poll::Done(())
                     }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceReady {
-    type Output = ::std::result::Result<crate::types::EndpointService, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+                    crate::types::EndpointServiceStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::EndpointServiceStatus::Initiating
+                    | crate::types::EndpointServiceStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::EndpointService::Azure(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::EndpointServiceStatus::WaitingForUser
+                    | crate::types::EndpointServiceStatus::Available => {
+                        ::codegen_runtime::polling::Poll::Done(())
+                    }
+                    crate::types::EndpointServiceStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::EndpointServiceStatus::Initiating
+                    | crate::types::EndpointServiceStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::EndpointService::Gcp(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::EndpointServiceStatus::WaitingForUser
+                    | crate::types::EndpointServiceStatus::Available => {
+                        ::codegen_runtime::polling::Poll::Done(())
+                    }
+                    crate::types::EndpointServiceStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::EndpointServiceStatus::Initiating
+                    | crate::types::EndpointServiceStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::EndpointService::Unknown(object) => {
+                ::codegen_runtime::polling::Poll::Unlisted(
+                    ::std::string::ToString::to_string(
+                        object
+                            .get("status")
+                            .and_then(::serde_json::Value::as_str)
+                            .unwrap_or_default(),
+                    ),
+                )
+            }
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(value))
 }
 
 impl crate::Client {
@@ -853,167 +490,91 @@ impl crate::Client {
         cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
         endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceDeleted {
-        crate::waiters::WaitUntilPrivateEndpointServiceDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            cloud_provider: cloud_provider.into(),
-            endpoint_service_id: endpoint_service_id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(3600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_private_endpoint_service_deleted",
+            self
+                .get_private_endpoint_service(
+                    group_id,
+                    cloud_provider,
+                    endpoint_service_id,
+                ),
+            crate::waiters::private_endpoint_service_deleted_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(3600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_private_endpoint_service_deleted`](crate::Client#method.wait_until_private_endpoint_service_deleted).
+/// Waiter created by [`Client::wait_until_private_endpoint_service_deleted`](crate::Client#method.wait_until_private_endpoint_service_deleted): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilPrivateEndpointServiceDeleted {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) cloud_provider: crate::types::CloudProvider,
-    pub(crate) endpoint_service_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilPrivateEndpointServiceDeleted = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetPrivateEndpointService,
+    (),
+>;
 
-impl WaitUntilPrivateEndpointServiceDeleted {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let cloud_provider = self.cloud_provider;
-        let endpoint_service_id = self.endpoint_service_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_private_endpoint_service_deleted",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_private_endpoint_service(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&cloud_provider),
-                            ::std::clone::Clone::clone(&endpoint_service_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    match &value {
-                                        crate::types::EndpointService::Aws(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::EndpointServiceStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::EndpointServiceStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::EndpointService::Azure(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::EndpointServiceStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::EndpointServiceStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::EndpointService::Gcp(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::EndpointServiceStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::EndpointServiceStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::EndpointService::Unknown(object) => {
-                                            ::codegen_runtime::polling::Poll::Unlisted(
-                                                ::std::string::ToString::to_string(
-                                                    object
-                                                        .get("status")
-                                                        .and_then(::serde_json::Value::as_str)
-                                                        .unwrap_or_default(),
-                                                ),
-                                            )
-                                        }
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(()))
-                            }
-                            ::std::result::Result::Err(
-                                crate::Error::Api(api),
-                            ) if api.status == 404 => {
-                                ::std::result::Result::Ok(
-                                    ::codegen_runtime::polling::Poll::Done(()),
-                                )
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
+/// What [`Client::wait_until_private_endpoint_service_deleted`](crate::Client#method.wait_until_private_endpoint_service_deleted) makes of one answer of [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service).
+pub(crate) fn private_endpoint_service_deleted_matcher(
+    answer: ::std::result::Result<crate::types::EndpointService, crate::Error>,
+) -> ::std::result::Result<::codegen_runtime::polling::Poll<()>, crate::Error> {
+    let value = match answer {
+        ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+            return ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()));
+        }
+        answer => answer?,
+    };
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        match &value {
+            crate::types::EndpointService::Aws(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::EndpointServiceStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
                     }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceDeleted {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+                    crate::types::EndpointServiceStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::EndpointService::Azure(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::EndpointServiceStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::EndpointServiceStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::EndpointService::Gcp(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::EndpointServiceStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::EndpointServiceStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::EndpointService::Unknown(object) => {
+                ::codegen_runtime::polling::Poll::Unlisted(
+                    ::std::string::ToString::to_string(
+                        object
+                            .get("status")
+                            .and_then(::serde_json::Value::as_str)
+                            .unwrap_or_default(),
+                    ),
+                )
+            }
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(()))
 }
 
 impl crate::Client {
@@ -1049,187 +610,115 @@ impl crate::Client {
         endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable {
-        crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            cloud_provider: cloud_provider.into(),
-            endpoint_service_id: endpoint_service_id.into(),
-            endpoint_id: endpoint_id.into(),
-            interval: ::std::time::Duration::from_secs(10u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(7200u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_private_endpoint_service_endpoint_available",
+            self
+                .get_private_endpoint_service_endpoint(
+                    group_id,
+                    cloud_provider,
+                    endpoint_service_id,
+                    endpoint_id,
+                ),
+            crate::waiters::private_endpoint_service_endpoint_available_matcher,
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(7200u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_private_endpoint_service_endpoint_available`](crate::Client#method.wait_until_private_endpoint_service_endpoint_available).
+/// Waiter created by [`Client::wait_until_private_endpoint_service_endpoint_available`](crate::Client#method.wait_until_private_endpoint_service_endpoint_available): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilPrivateEndpointServiceEndpointAvailable {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) cloud_provider: crate::types::CloudProvider,
-    pub(crate) endpoint_service_id: ::std::string::String,
-    pub(crate) endpoint_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilPrivateEndpointServiceEndpointAvailable = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetPrivateEndpointServiceEndpoint,
+    crate::types::PrivateLinkEndpoint,
+>;
 
-impl WaitUntilPrivateEndpointServiceEndpointAvailable {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::PrivateLinkEndpoint, crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let cloud_provider = self.cloud_provider;
-        let endpoint_service_id = self.endpoint_service_id;
-        let endpoint_id = self.endpoint_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_private_endpoint_service_endpoint_available",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_private_endpoint_service_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&cloud_provider),
-                            ::std::clone::Clone::clone(&endpoint_service_id),
-                            ::std::clone::Clone::clone(&endpoint_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    match &value {
-                                        crate::types::PrivateLinkEndpoint::Aws(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.connection_status.as_str(),
-                                            );
-                                            match object.connection_status {
-                                                crate::types::AwsEndpointConnectionStatus::Available => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::AwsEndpointConnectionStatus::Rejected => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::AwsEndpointConnectionStatus::PendingAcceptance
-                                                | crate::types::AwsEndpointConnectionStatus::Pending
-                                                | crate::types::AwsEndpointConnectionStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::PrivateLinkEndpoint::Azure(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::AzurePrivateEndpointStatus::Available => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::AzurePrivateEndpointStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::AzurePrivateEndpointStatus::Initiating
-                                                | crate::types::AzurePrivateEndpointStatus::Deleting => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::PrivateLinkEndpoint::Gcp(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_ref().map_or("", |value| value.as_str()),
-                                            );
-                                            match object.status.as_ref() {
-                                                ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Available,
-                                                ) => ::codegen_runtime::polling::Poll::Done(()),
-                                                ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Failed,
-                                                )
-                                                | ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Deleted,
-                                                ) => ::codegen_runtime::polling::Poll::Failed(state),
-                                                ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Initiating,
-                                                )
-                                                | ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Verified,
-                                                )
-                                                | ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Deleting,
-                                                ) => ::codegen_runtime::polling::Poll::Pending(state),
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::PrivateLinkEndpoint::Unknown(object) => {
-                                            ::codegen_runtime::polling::Poll::Unlisted(
-                                                ::std::string::ToString::to_string(
-                                                    object
-                                                        .get("status")
-                                                        .and_then(::serde_json::Value::as_str)
-                                                        .unwrap_or_default(),
-                                                ),
-                                            )
-                                        }
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(value))
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
+/// What [`Client::wait_until_private_endpoint_service_endpoint_available`](crate::Client#method.wait_until_private_endpoint_service_endpoint_available) makes of one answer of [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint).
+pub(crate) fn private_endpoint_service_endpoint_available_matcher(
+    answer: ::std::result::Result<crate::types::PrivateLinkEndpoint, crate::Error>,
+) -> ::std::result::Result<
+    ::codegen_runtime::polling::Poll<crate::types::PrivateLinkEndpoint>,
+    crate::Error,
+> {
+    let value = answer?;
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        match &value {
+            crate::types::PrivateLinkEndpoint::Aws(object) => {
+                let state = ::std::string::ToString::to_string(
+                    object.connection_status.as_str(),
+                );
+                match object.connection_status {
+                    crate::types::AwsEndpointConnectionStatus::Available => {
+                        ::codegen_runtime::polling::Poll::Done(())
                     }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceEndpointAvailable {
-    type Output = ::std::result::Result<crate::types::PrivateLinkEndpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+                    crate::types::AwsEndpointConnectionStatus::Rejected => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::AwsEndpointConnectionStatus::PendingAcceptance
+                    | crate::types::AwsEndpointConnectionStatus::Pending
+                    | crate::types::AwsEndpointConnectionStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::PrivateLinkEndpoint::Azure(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::AzurePrivateEndpointStatus::Available => {
+                        ::codegen_runtime::polling::Poll::Done(())
+                    }
+                    crate::types::AzurePrivateEndpointStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::AzurePrivateEndpointStatus::Initiating
+                    | crate::types::AzurePrivateEndpointStatus::Deleting => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::PrivateLinkEndpoint::Gcp(object) => {
+                let state = ::std::string::ToString::to_string(
+                    object.status.as_ref().map_or("", |value| value.as_str()),
+                );
+                match object.status.as_ref() {
+                    ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Available,
+                    ) => ::codegen_runtime::polling::Poll::Done(()),
+                    ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Failed,
+                    )
+                    | ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Deleted,
+                    ) => ::codegen_runtime::polling::Poll::Failed(state),
+                    ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Initiating,
+                    )
+                    | ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Verified,
+                    )
+                    | ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Deleting,
+                    ) => ::codegen_runtime::polling::Poll::Pending(state),
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::PrivateLinkEndpoint::Unknown(object) => {
+                ::codegen_runtime::polling::Poll::Unlisted(
+                    ::std::string::ToString::to_string(
+                        object
+                            .get("status")
+                            .and_then(::serde_json::Value::as_str)
+                            .unwrap_or_default(),
+                    ),
+                )
+            }
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(value))
 }
 
 impl crate::Client {
@@ -1265,178 +754,103 @@ impl crate::Client {
         endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted {
-        crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            cloud_provider: cloud_provider.into(),
-            endpoint_service_id: endpoint_service_id.into(),
-            endpoint_id: endpoint_id.into(),
-            interval: ::std::time::Duration::from_secs(10u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(7200u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_private_endpoint_service_endpoint_deleted",
+            self
+                .get_private_endpoint_service_endpoint(
+                    group_id,
+                    cloud_provider,
+                    endpoint_service_id,
+                    endpoint_id,
+                ),
+            crate::waiters::private_endpoint_service_endpoint_deleted_matcher,
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(7200u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_private_endpoint_service_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_service_endpoint_deleted).
+/// Waiter created by [`Client::wait_until_private_endpoint_service_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_service_endpoint_deleted): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilPrivateEndpointServiceEndpointDeleted {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) cloud_provider: crate::types::CloudProvider,
-    pub(crate) endpoint_service_id: ::std::string::String,
-    pub(crate) endpoint_id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilPrivateEndpointServiceEndpointDeleted = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetPrivateEndpointServiceEndpoint,
+    (),
+>;
 
-impl WaitUntilPrivateEndpointServiceEndpointDeleted {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let cloud_provider = self.cloud_provider;
-        let endpoint_service_id = self.endpoint_service_id;
-        let endpoint_id = self.endpoint_id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_private_endpoint_service_endpoint_deleted",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_private_endpoint_service_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&cloud_provider),
-                            ::std::clone::Clone::clone(&endpoint_service_id),
-                            ::std::clone::Clone::clone(&endpoint_id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    match &value {
-                                        crate::types::PrivateLinkEndpoint::Aws(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.connection_status.as_str(),
-                                            );
-                                            match object.connection_status {
-                                                crate::types::AwsEndpointConnectionStatus::Rejected => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::AwsEndpointConnectionStatus::Deleting
-                                                | crate::types::AwsEndpointConnectionStatus::PendingAcceptance
-                                                | crate::types::AwsEndpointConnectionStatus::Pending => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::PrivateLinkEndpoint::Azure(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_str(),
-                                            );
-                                            match object.status {
-                                                crate::types::AzurePrivateEndpointStatus::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::AzurePrivateEndpointStatus::Deleting
-                                                | crate::types::AzurePrivateEndpointStatus::Initiating => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::PrivateLinkEndpoint::Gcp(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.status.as_ref().map_or("", |value| value.as_str()),
-                                            );
-                                            match object.status.as_ref() {
-                                                ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Failed,
-                                                ) => ::codegen_runtime::polling::Poll::Failed(state),
-                                                ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Deleting,
-                                                )
-                                                | ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Deleted,
-                                                )
-                                                | ::std::option::Option::Some(
-                                                    crate::types::GcpEndpointGroupStatus::Initiating,
-                                                ) => ::codegen_runtime::polling::Poll::Pending(state),
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::PrivateLinkEndpoint::Unknown(object) => {
-                                            ::codegen_runtime::polling::Poll::Unlisted(
-                                                ::std::string::ToString::to_string(
-                                                    object
-                                                        .get("status")
-                                                        .and_then(::serde_json::Value::as_str)
-                                                        .unwrap_or_default(),
-                                                ),
-                                            )
-                                        }
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(()))
-                            }
-                            ::std::result::Result::Err(
-                                crate::Error::Api(api),
-                            ) if api.status == 404 => {
-                                ::std::result::Result::Ok(
-                                    ::codegen_runtime::polling::Poll::Done(()),
-                                )
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
+/// What [`Client::wait_until_private_endpoint_service_endpoint_deleted`](crate::Client#method.wait_until_private_endpoint_service_endpoint_deleted) makes of one answer of [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint).
+pub(crate) fn private_endpoint_service_endpoint_deleted_matcher(
+    answer: ::std::result::Result<crate::types::PrivateLinkEndpoint, crate::Error>,
+) -> ::std::result::Result<::codegen_runtime::polling::Poll<()>, crate::Error> {
+    let value = match answer {
+        ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+            return ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()));
+        }
+        answer => answer?,
+    };
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        match &value {
+            crate::types::PrivateLinkEndpoint::Aws(object) => {
+                let state = ::std::string::ToString::to_string(
+                    object.connection_status.as_str(),
+                );
+                match object.connection_status {
+                    crate::types::AwsEndpointConnectionStatus::Rejected => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
                     }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilPrivateEndpointServiceEndpointDeleted {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+                    crate::types::AwsEndpointConnectionStatus::Deleting
+                    | crate::types::AwsEndpointConnectionStatus::PendingAcceptance
+                    | crate::types::AwsEndpointConnectionStatus::Pending => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::PrivateLinkEndpoint::Azure(object) => {
+                let state = ::std::string::ToString::to_string(object.status.as_str());
+                match object.status {
+                    crate::types::AzurePrivateEndpointStatus::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::AzurePrivateEndpointStatus::Deleting
+                    | crate::types::AzurePrivateEndpointStatus::Initiating => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::PrivateLinkEndpoint::Gcp(object) => {
+                let state = ::std::string::ToString::to_string(
+                    object.status.as_ref().map_or("", |value| value.as_str()),
+                );
+                match object.status.as_ref() {
+                    ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Failed,
+                    ) => ::codegen_runtime::polling::Poll::Failed(state),
+                    ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Deleting,
+                    )
+                    | ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Deleted,
+                    )
+                    | ::std::option::Option::Some(
+                        crate::types::GcpEndpointGroupStatus::Initiating,
+                    ) => ::codegen_runtime::polling::Poll::Pending(state),
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::PrivateLinkEndpoint::Unknown(object) => {
+                ::codegen_runtime::polling::Poll::Unlisted(
+                    ::std::string::ToString::to_string(
+                        object
+                            .get("status")
+                            .and_then(::serde_json::Value::as_str)
+                            .unwrap_or_default(),
+                    ),
+                )
+            }
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(()))
 }

@@ -1,10 +1,138 @@
-//! The polling loop shared by generated waiters: each waiter classifies what one poll saw
-//! ([`Poll`]) and [`wait`] runs the schedule.
+//! Waiters: a generated waiter is a [`Waiter`] of the operation it polls, plus one named
+//! matcher function that says what one answer means ([`Poll`]); [`wait`] runs the schedule.
 
-use std::future::Future;
+use std::fmt;
+use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::response::ResponseFuture;
+
+/// What a waiter makes of one answer of the operation it polls: done (with the waiter's
+/// result), pending, unlisted, failed, or an error to return. Generated, one per waiter.
+pub type Matcher<R, O> = fn(<R as IntoFuture>::Output) -> Result<Poll<O>, Error>;
+
+/// A waiter: sends the request `R` again and again until its [`Matcher`] says the resource
+/// reached a final state, pausing as [`wait`] schedules. Generated crates name one type alias
+/// per waiter (`waiters::WaitUntil…`) and create them with `Client::wait_until_…`.
+///
+/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and
+/// [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)). Dropping the
+/// future stops polling.
+#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
+pub struct Waiter<R: IntoFuture, O> {
+    name: &'static str,
+    request: R,
+    matcher: Matcher<R, O>,
+    interval: Duration,
+    max_interval: Duration,
+    max_wait: Duration,
+}
+
+impl<R: IntoFuture + Clone, O> Clone for Waiter<R, O> {
+    fn clone(&self) -> Self {
+        Waiter {
+            request: self.request.clone(),
+            ..*self
+        }
+    }
+}
+
+impl<R: IntoFuture + fmt::Debug, O> fmt::Debug for Waiter<R, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waiter")
+            .field("name", &self.name)
+            .field("request", &self.request)
+            .field("interval", &self.interval)
+            .field("max_interval", &self.max_interval)
+            .field("max_wait", &self.max_wait)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, O> Waiter<R, O>
+where
+    R: IntoFuture + Clone + Send + 'static,
+    R::IntoFuture: Send,
+    O: Send + 'static,
+{
+    /// A waiter named `name` (its `Client` method, as tracing events and errors name it) that
+    /// polls `request` and reads each answer with `matcher`, with its default schedule.
+    pub fn new(
+        name: &'static str,
+        request: R,
+        matcher: Matcher<R, O>,
+        interval: Duration,
+        max_interval: Duration,
+        max_wait: Duration,
+    ) -> Self {
+        Waiter {
+            name,
+            request,
+            matcher,
+            interval,
+            max_interval,
+            max_wait,
+        }
+    }
+
+    /// Sets the first pause between two polls; each following pause doubles, up to
+    /// [`max_interval`](Self::max_interval).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets the longest pause between two polls, where the doubling stops. An
+    /// [`interval`](Self::interval) longer than this wins: every pause is then the interval.
+    pub fn max_interval(mut self, max_interval: Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// Sets the maximum total wait, after which the waiter fails with
+    /// [`Error::WaiterTimedOut`].
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Polls until the final state.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WaiterFailed`] when the resource reaches a failure state,
+    /// [`Error::WaiterTimedOut`] when [`max_wait`](Self::max_wait) runs out, and any error of
+    /// a poll other than a rate limit (which waits for its `Retry-After` and polls again).
+    pub fn send(self) -> ResponseFuture<O> {
+        let Waiter {
+            name,
+            request,
+            matcher,
+            interval,
+            max_interval,
+            max_wait,
+        } = self;
+        Box::pin(wait(name, interval, max_interval, max_wait, move || {
+            let request = request.clone();
+            async move { matcher(request.await) }
+        }))
+    }
+}
+
+impl<R, O> IntoFuture for Waiter<R, O>
+where
+    R: IntoFuture + Clone + Send + 'static,
+    R::IntoFuture: Send,
+    O: Send + 'static,
+{
+    type Output = Result<O, Error>;
+    type IntoFuture = ResponseFuture<O>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
 
 /// What one poll saw.
 pub enum Poll<T> {
@@ -236,5 +364,80 @@ mod tests {
             *seen.lock().expect("lock"),
             [0, 7, 9].map(Duration::from_secs).to_vec()
         );
+    }
+
+    /// A request of the paused-clock tests: each send answers the next status of its script.
+    #[derive(Clone)]
+    struct Scripted {
+        states: Arc<Mutex<std::vec::IntoIter<&'static str>>>,
+    }
+
+    impl IntoFuture for Scripted {
+        type Output = Result<&'static str, Error>;
+        type IntoFuture = std::future::Ready<Self::Output>;
+
+        fn into_future(self) -> Self::IntoFuture {
+            let state = self.states.lock().expect("lock").next().unwrap_or("READY");
+            std::future::ready(Ok(state))
+        }
+    }
+
+    fn ready_matcher(answer: Result<&'static str, Error>) -> Result<Poll<String>, Error> {
+        let state = answer?;
+        Ok(match state {
+            "READY" => Poll::Done(state.to_lowercase()),
+            "FAILED" => Poll::Failed(state.to_owned()),
+            "CREATING" => Poll::Pending(state.to_owned()),
+            other => Poll::Unlisted(other.to_owned()),
+        })
+    }
+
+    fn waiter(states: Vec<&'static str>) -> Waiter<Scripted, String> {
+        let second = Duration::from_secs(1);
+        Waiter::new(
+            "wait_until_ready",
+            Scripted {
+                states: Arc::new(Mutex::new(states.into_iter())),
+            },
+            ready_matcher,
+            second,
+            2 * second,
+            60 * second,
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_sends_its_request_until_its_matcher_says_done() {
+        let started = Instant::now();
+        let result = waiter(vec!["CREATING", "MIGRATING", "CREATING", "READY"])
+            .interval(Duration::from_secs(2))
+            .max_interval(Duration::from_secs(4))
+            .await
+            .expect("ready");
+        assert_eq!(result, "ready");
+        // Pauses of 2, 4 and 4 seconds (capped) between the four polls.
+        assert_eq!(started.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_stops_at_a_failure_state_and_at_its_maximum_wait() {
+        let error = waiter(vec!["CREATING", "FAILED"])
+            .await
+            .expect_err("failed");
+        assert!(
+            matches!(&error, Error::WaiterFailed { waiter: "wait_until_ready", state } if state == "FAILED"),
+            "{error:?}"
+        );
+        let started = Instant::now();
+        let error = waiter(vec!["CREATING"; 100])
+            .max_wait(Duration::from_secs(5))
+            .send()
+            .await
+            .expect_err("times out");
+        assert!(
+            matches!(&error, Error::WaiterTimedOut { last_state: Some(state), .. } if state == "CREATING"),
+            "{error:?}"
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
     }
 }

@@ -221,7 +221,7 @@ pub(super) fn path_arg_type(param: &PathParam) -> TokenStream {
 }
 
 /// The type a builder stores a path parameter as.
-pub(super) fn path_field_type(param: &PathParam) -> TokenStream {
+fn path_field_type(param: &PathParam) -> TokenStream {
     match &param.enum_ident {
         Some(name) => {
             let name = ident(name);

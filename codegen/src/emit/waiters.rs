@@ -1,10 +1,12 @@
-//! `src/waiters.rs`: one builder per waiter, and the `Client::wait_until_*` methods that create
-//! them. The polling loop itself is the runtime's `polling.rs`.
+//! `src/waiters.rs`: per waiter, its type (the runtime's generic `Waiter` of the operation it
+//! polls), its matcher function (what one answer means) and the `Client::wait_until_*` method
+//! that creates it with its default schedule. The waiter itself and its polling loop are the
+//! runtime's `polling.rs`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{path_arg_type, path_field_type};
+use super::operations::path_arg_type;
 use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, StateField, Waiter, WaiterState, WaiterSubject};
 use crate::naming::unraw;
@@ -30,7 +32,7 @@ pub fn generate(api: &Api) -> RustFile<'_> {
         },
         api.waiters.iter().map(move |waiter| {
             let method = client_method(waiter, &lib);
-            let builder = builder(waiter);
+            let builder = builder(api, waiter);
             Chunk::new(quote! {
                 impl crate::Client {
                     #method
@@ -135,23 +137,24 @@ fn client_method(waiter: &Waiter, lib: &syn::Ident) -> TokenStream {
         let ty = path_arg_type(param);
         quote! { #name: #ty }
     });
-    let inits = waiter.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        quote! { #name: #name.into(), }
-    });
+    let args = waiter.path_params.iter().map(|param| ident(&param.ident));
+    let name = unraw(&waiter.method_ident);
+    let operation = ident(&waiter.operation_method);
+    let matcher = matcher_name(waiter);
     let interval = waiter.interval_seconds;
     let max_interval = waiter.max_interval_seconds;
     let max_wait = waiter.max_wait_seconds;
     quote! {
         #method_docs
         pub fn #method(&self, #( #params ),*) -> crate::waiters::#builder {
-            crate::waiters::#builder {
-                client: ::std::clone::Clone::clone(self),
-                #( #inits )*
-                interval: ::std::time::Duration::from_secs(#interval),
-                max_interval: ::std::time::Duration::from_secs(#max_interval),
-                max_wait: ::std::time::Duration::from_secs(#max_wait),
-            }
+            ::codegen_runtime::polling::Waiter::new(
+                #name,
+                self.#operation(#( #args ),*),
+                crate::waiters::#matcher,
+                ::std::time::Duration::from_secs(#interval),
+                ::std::time::Duration::from_secs(#max_interval),
+                ::std::time::Duration::from_secs(#max_wait),
+            )
         }
     }
 }
@@ -160,28 +163,36 @@ fn builder_path(waiter: &Waiter) -> String {
     format!("crate::waiters::{}", waiter.builder_ident)
 }
 
-fn builder(waiter: &Waiter) -> TokenStream {
+/// The waiter's matcher function: a name of its own, from the waiter's id.
+fn matcher_name(waiter: &Waiter) -> syn::Ident {
+    ident(&format!(
+        "{}_matcher",
+        unraw(&waiter.method_ident).trim_start_matches("wait_until_")
+    ))
+}
+
+/// The waiter's type (the runtime's generic waiter of the operation it polls) and its matcher.
+fn builder(api: &Api, waiter: &Waiter) -> TokenStream {
     let builder = ident(&waiter.builder_ident);
     let output = output_type(waiter);
-    let name = unraw(&waiter.method_ident);
-    let operation = ident(&waiter.operation_method);
+    let polled = api
+        .operations
+        .iter()
+        .find(|operation| operation.method_ident == waiter.operation_method)
+        .map(|operation| ident(&operation.builder_ident))
+        .unwrap_or_else(|| ident("invalid_identifier"));
+    let response = ident(&waiter.response_ident);
+    let matcher = matcher_name(waiter);
     let builder_docs = docs::outer(&format!(
-        "Waiter created by {}.\n\nSet [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).",
+        "Waiter created by {}: a [`Waiter`](codegen_runtime::polling::Waiter) polling {}.\n\nSet `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).",
         docs::member_link("crate::Client", "method", &waiter.method_ident),
+        docs::member_link("crate::Client", "method", &waiter.operation_method),
     ));
-    let param_fields = waiter.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        let ty = path_field_type(param);
-        quote! { pub(crate) #name: #ty, }
-    });
-    let param_bindings = waiter.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        quote! { let #name = self.#name; }
-    });
-    let call_args = waiter.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        quote! { ::std::clone::Clone::clone(&#name) }
-    });
+    let matcher_docs = docs::outer(&format!(
+        "What {} makes of one answer of {}.",
+        docs::member_link("crate::Client", "method", &waiter.method_ident),
+        docs::member_link("crate::Client", "method", &waiter.operation_method),
+    ));
     let classify = match &waiter.subject {
         WaiterSubject::Field(field) => {
             let verdict = verdict(field);
@@ -215,89 +226,34 @@ fn builder(waiter: &Waiter) -> TokenStream {
             }
         }
     };
-    // A waiter for deletion returns nothing.
-    let done_value = if waiter.not_found_is_success {
-        quote! { () }
+    // A waiter for deletion returns nothing, and takes a 404 for done.
+    let (done_value, value) = if waiter.not_found_is_success {
+        (
+            quote! { () },
+            quote! {
+                let value = match answer {
+                    ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+                        return ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()));
+                    }
+                    answer => answer?,
+                };
+            },
+        )
     } else {
-        quote! { value }
-    };
-    let not_found = if waiter.not_found_is_success {
-        quote! {
-            ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
-                ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()))
-            }
-        }
-    } else {
-        quote! {}
+        (quote! { value }, quote! { let value = answer?; })
     };
 
     quote! {
         #builder_docs
-        #[derive(Debug, Clone)]
-        #[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-        pub struct #builder {
-            pub(crate) client: crate::Client,
-            #( #param_fields )*
-            pub(crate) interval: ::std::time::Duration,
-            pub(crate) max_interval: ::std::time::Duration,
-            pub(crate) max_wait: ::std::time::Duration,
-        }
+        pub type #builder = ::codegen_runtime::polling::Waiter<crate::operations::#polled, #output>;
 
-        impl #builder {
-            /// Sets the first pause between two polls; each following pause doubles, up to
-            /// [`max_interval`](Self::max_interval).
-            pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-                self.interval = interval;
-                self
-            }
-
-            /// Sets the longest pause between two polls, where the doubling stops. An
-            /// [`interval`](Self::interval) longer than this wins: every pause is then the
-            /// interval.
-            pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-                self.max_interval = max_interval;
-                self
-            }
-
-            /// Sets the maximum total wait, after which the waiter fails with
-            /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-            pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-                self.max_wait = max_wait;
-                self
-            }
-
-            /// Polls until the final state.
-            ///
-            /// # Errors
-            ///
-            /// See the method that created this waiter.
-            pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
-                let client = self.client;
-                #( #param_bindings )*
-                ::codegen_runtime::polling::wait(#name, self.interval, self.max_interval, self.max_wait, || {
-                    let request = client.#operation( #( #call_args ),* );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = { #classify };
-                                ::std::result::Result::Ok(poll.done_with(#done_value))
-                            }
-                            #not_found
-                            ::std::result::Result::Err(error) => ::std::result::Result::Err(error),
-                        }
-                    }
-                })
-                .await
-            }
-        }
-
-        impl ::std::future::IntoFuture for #builder {
-            type Output = ::std::result::Result<#output, crate::Error>;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
+        #matcher_docs
+        pub(crate) fn #matcher(
+            answer: ::std::result::Result<crate::types::#response, crate::Error>,
+        ) -> ::std::result::Result<::codegen_runtime::polling::Poll<#output>, crate::Error> {
+            #value
+            let poll: ::codegen_runtime::polling::Poll<()> = { #classify };
+            ::std::result::Result::Ok(poll.done_with(#done_value))
         }
     }
 }

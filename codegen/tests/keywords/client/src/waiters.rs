@@ -39,156 +39,91 @@ impl crate::Client {
         &self,
         r#enum: impl ::std::convert::Into<crate::types::Match>,
     ) -> crate::waiters::WaitUntilIn {
-        crate::waiters::WaitUntilIn {
-            client: ::std::clone::Clone::clone(self),
-            r#enum: r#enum.into(),
-            interval: ::std::time::Duration::from_secs(1u64),
-            max_interval: ::std::time::Duration::from_secs(2u64),
-            max_wait: ::std::time::Duration::from_secs(10u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_in",
+            self.r#static(r#enum),
+            crate::waiters::in_matcher,
+            ::std::time::Duration::from_secs(1u64),
+            ::std::time::Duration::from_secs(2u64),
+            ::std::time::Duration::from_secs(10u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_in`](crate::Client#method.wait_until_in).
+/// Waiter created by [`Client::wait_until_in`](crate::Client#method.wait_until_in): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::static`](crate::Client#method.static).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilIn {
-    pub(crate) client: crate::Client,
-    pub(crate) r#enum: crate::types::Match,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilIn = ::codegen_runtime::polling::Waiter<
+    crate::operations::Static,
+    crate::types::Trait,
+>;
 
-impl WaitUntilIn {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(self) -> ::std::result::Result<crate::types::Trait, crate::Error> {
-        let client = self.client;
-        let r#enum = self.r#enum;
-        ::codegen_runtime::polling::wait(
-                "wait_until_in",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client.r#static(::std::clone::Clone::clone(&r#enum));
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    match &value {
-                                        crate::types::Trait::Self_(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.state.as_str(),
-                                            );
-                                            match object.state {
-                                                crate::types::State::Ready => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::State::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::State::Pending => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::Trait::Match(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.phase.as_str(),
-                                            );
-                                            match object.phase {
-                                                crate::types::Phase::Done => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::Phase::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::Phase::Running => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::Trait::SuperUser(object) => {
-                                            let state = ::std::string::ToString::to_string(
-                                                object.state.as_str(),
-                                            );
-                                            match object.state {
-                                                crate::types::State::Ready => {
-                                                    ::codegen_runtime::polling::Poll::Done(())
-                                                }
-                                                crate::types::State::Failed => {
-                                                    ::codegen_runtime::polling::Poll::Failed(state)
-                                                }
-                                                crate::types::State::Pending => {
-                                                    ::codegen_runtime::polling::Poll::Pending(state)
-                                                }
-                                                _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                            }
-                                        }
-                                        crate::types::Trait::Unknown(object) => {
-                                            ::codegen_runtime::polling::Poll::Unlisted(
-                                                ::std::string::ToString::to_string(
-                                                    object
-                                                        .get("state")
-                                                        .and_then(::serde_json::Value::as_str)
-                                                        .unwrap_or_default(),
-                                                ),
-                                            )
-                                        }
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(value))
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
+/// What [`Client::wait_until_in`](crate::Client#method.wait_until_in) makes of one answer of [`Client::static`](crate::Client#method.static).
+pub(crate) fn in_matcher(
+    answer: ::std::result::Result<crate::types::Trait, crate::Error>,
+) -> ::std::result::Result<
+    ::codegen_runtime::polling::Poll<crate::types::Trait>,
+    crate::Error,
+> {
+    let value = answer?;
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        match &value {
+            crate::types::Trait::Self_(object) => {
+                let state = ::std::string::ToString::to_string(object.state.as_str());
+                match object.state {
+                    crate::types::State::Ready => {
+                        ::codegen_runtime::polling::Poll::Done(())
                     }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilIn {
-    type Output = ::std::result::Result<crate::types::Trait, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+                    crate::types::State::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::State::Pending => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::Trait::Match(object) => {
+                let state = ::std::string::ToString::to_string(object.phase.as_str());
+                match object.phase {
+                    crate::types::Phase::Done => {
+                        ::codegen_runtime::polling::Poll::Done(())
+                    }
+                    crate::types::Phase::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::Phase::Running => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::Trait::SuperUser(object) => {
+                let state = ::std::string::ToString::to_string(object.state.as_str());
+                match object.state {
+                    crate::types::State::Ready => {
+                        ::codegen_runtime::polling::Poll::Done(())
+                    }
+                    crate::types::State::Failed => {
+                        ::codegen_runtime::polling::Poll::Failed(state)
+                    }
+                    crate::types::State::Pending => {
+                        ::codegen_runtime::polling::Poll::Pending(state)
+                    }
+                    _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+                }
+            }
+            crate::types::Trait::Unknown(object) => {
+                ::codegen_runtime::polling::Poll::Unlisted(
+                    ::std::string::ToString::to_string(
+                        object
+                            .get("state")
+                            .and_then(::serde_json::Value::as_str)
+                            .unwrap_or_default(),
+                    ),
+                )
+            }
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(value))
 }

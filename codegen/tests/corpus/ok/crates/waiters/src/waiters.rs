@@ -40,120 +40,48 @@ impl crate::Client {
         group_id: impl ::std::convert::Into<::std::string::String>,
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilEndpointReady {
-        crate::waiters::WaitUntilEndpointReady {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            id: id.into(),
-            interval: ::std::time::Duration::from_secs(5u64),
-            max_interval: ::std::time::Duration::from_secs(10u64),
-            max_wait: ::std::time::Duration::from_secs(600u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_endpoint_ready",
+            self.get_endpoint(group_id, id),
+            crate::waiters::endpoint_ready_matcher,
+            ::std::time::Duration::from_secs(5u64),
+            ::std::time::Duration::from_secs(10u64),
+            ::std::time::Duration::from_secs(600u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_endpoint_ready`](crate::Client#method.wait_until_endpoint_ready).
+/// Waiter created by [`Client::wait_until_endpoint_ready`](crate::Client#method.wait_until_endpoint_ready): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_endpoint`](crate::Client#method.get_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilEndpointReady {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilEndpointReady = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetEndpoint,
+    crate::types::Endpoint,
+>;
 
-impl WaitUntilEndpointReady {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<crate::types::Endpoint, crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let id = self.id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_endpoint_ready",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    let object = &value;
-                                    let state = ::std::string::ToString::to_string(
-                                        object.status.as_str(),
-                                    );
-                                    match object.status {
-                                        crate::types::Status::Ready => {
-                                            ::codegen_runtime::polling::Poll::Done(())
-                                        }
-                                        crate::types::Status::Failed => {
-                                            ::codegen_runtime::polling::Poll::Failed(state)
-                                        }
-                                        crate::types::Status::Creating => {
-                                            ::codegen_runtime::polling::Poll::Pending(state)
-                                        }
-                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(value))
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
-                    }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilEndpointReady {
-    type Output = ::std::result::Result<crate::types::Endpoint, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+/// What [`Client::wait_until_endpoint_ready`](crate::Client#method.wait_until_endpoint_ready) makes of one answer of [`Client::get_endpoint`](crate::Client#method.get_endpoint).
+pub(crate) fn endpoint_ready_matcher(
+    answer: ::std::result::Result<crate::types::Endpoint, crate::Error>,
+) -> ::std::result::Result<
+    ::codegen_runtime::polling::Poll<crate::types::Endpoint>,
+    crate::Error,
+> {
+    let value = answer?;
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        let object = &value;
+        let state = ::std::string::ToString::to_string(object.status.as_str());
+        match object.status {
+            crate::types::Status::Ready => ::codegen_runtime::polling::Poll::Done(()),
+            crate::types::Status::Failed => {
+                ::codegen_runtime::polling::Poll::Failed(state)
+            }
+            crate::types::Status::Creating => {
+                ::codegen_runtime::polling::Poll::Pending(state)
+            }
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(value))
 }
 
 impl crate::Client {
@@ -187,121 +115,47 @@ impl crate::Client {
         group_id: impl ::std::convert::Into<::std::string::String>,
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::waiters::WaitUntilEndpointDeleted {
-        crate::waiters::WaitUntilEndpointDeleted {
-            client: ::std::clone::Clone::clone(self),
-            group_id: group_id.into(),
-            id: id.into(),
-            interval: ::std::time::Duration::from_secs(2u64),
-            max_interval: ::std::time::Duration::from_secs(4u64),
-            max_wait: ::std::time::Duration::from_secs(60u64),
-        }
+        ::codegen_runtime::polling::Waiter::new(
+            "wait_until_endpoint_deleted",
+            self.get_endpoint(group_id, id),
+            crate::waiters::endpoint_deleted_matcher,
+            ::std::time::Duration::from_secs(2u64),
+            ::std::time::Duration::from_secs(4u64),
+            ::std::time::Duration::from_secs(60u64),
+        )
     }
 }
 
-/// Waiter created by [`Client::wait_until_endpoint_deleted`](crate::Client#method.wait_until_endpoint_deleted).
+/// Waiter created by [`Client::wait_until_endpoint_deleted`](crate::Client#method.wait_until_endpoint_deleted): a [`Waiter`](codegen_runtime::polling::Waiter) polling [`Client::get_endpoint`](crate::Client#method.get_endpoint).
 ///
-/// Set [`interval`](Self::interval), [`max_interval`](Self::max_interval) and [`max_wait`](Self::max_wait), then `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a waiter does nothing until it is awaited or `.send()` is called"]
-pub struct WaitUntilEndpointDeleted {
-    pub(crate) client: crate::Client,
-    pub(crate) group_id: ::std::string::String,
-    pub(crate) id: ::std::string::String,
-    pub(crate) interval: ::std::time::Duration,
-    pub(crate) max_interval: ::std::time::Duration,
-    pub(crate) max_wait: ::std::time::Duration,
-}
+/// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
+pub type WaitUntilEndpointDeleted = ::codegen_runtime::polling::Waiter<
+    crate::operations::GetEndpoint,
+    (),
+>;
 
-impl WaitUntilEndpointDeleted {
-    /// Sets the first pause between two polls; each following pause doubles, up to
-    /// [`max_interval`](Self::max_interval).
-    pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets the longest pause between two polls, where the doubling stops. An
-    /// [`interval`](Self::interval) longer than this wins: every pause is then the
-    /// interval.
-    pub fn max_interval(mut self, max_interval: ::std::time::Duration) -> Self {
-        self.max_interval = max_interval;
-        self
-    }
-
-    /// Sets the maximum total wait, after which the waiter fails with
-    /// [`Error::WaiterTimedOut`](crate::Error::WaiterTimedOut).
-    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
-        self.max_wait = max_wait;
-        self
-    }
-
-    /// Polls until the final state.
-    ///
-    /// # Errors
-    ///
-    /// See the method that created this waiter.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        let client = self.client;
-        let group_id = self.group_id;
-        let id = self.id;
-        ::codegen_runtime::polling::wait(
-                "wait_until_endpoint_deleted",
-                self.interval,
-                self.max_interval,
-                self.max_wait,
-                || {
-                    let request = client
-                        .get_endpoint(
-                            ::std::clone::Clone::clone(&group_id),
-                            ::std::clone::Clone::clone(&id),
-                        );
-                    async move {
-                        match request.send().await {
-                            ::std::result::Result::Ok(value) => {
-                                let poll: ::codegen_runtime::polling::Poll<()> = {
-                                    let object = &value;
-                                    let state = ::std::string::ToString::to_string(
-                                        object.status.as_str(),
-                                    );
-                                    match object.status {
-                                        crate::types::Status::Failed => {
-                                            ::codegen_runtime::polling::Poll::Failed(state)
-                                        }
-                                        crate::types::Status::Creating
-                                        | crate::types::Status::Ready => {
-                                            ::codegen_runtime::polling::Poll::Pending(state)
-                                        }
-                                        _ => ::codegen_runtime::polling::Poll::Unlisted(state),
-                                    }
-                                };
-                                ::std::result::Result::Ok(poll.done_with(()))
-                            }
-                            ::std::result::Result::Err(
-                                crate::Error::Api(api),
-                            ) if api.status == 404 => {
-                                ::std::result::Result::Ok(
-                                    ::codegen_runtime::polling::Poll::Done(()),
-                                )
-                            }
-                            ::std::result::Result::Err(error) => {
-                                ::std::result::Result::Err(error)
-                            }
-                        }
-                    }
-                },
-            )
-            .await
-    }
-}
-
-impl ::std::future::IntoFuture for WaitUntilEndpointDeleted {
-    type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
+/// What [`Client::wait_until_endpoint_deleted`](crate::Client#method.wait_until_endpoint_deleted) makes of one answer of [`Client::get_endpoint`](crate::Client#method.get_endpoint).
+pub(crate) fn endpoint_deleted_matcher(
+    answer: ::std::result::Result<crate::types::Endpoint, crate::Error>,
+) -> ::std::result::Result<::codegen_runtime::polling::Poll<()>, crate::Error> {
+    let value = match answer {
+        ::std::result::Result::Err(crate::Error::Api(api)) if api.status == 404 => {
+            return ::std::result::Result::Ok(::codegen_runtime::polling::Poll::Done(()));
+        }
+        answer => answer?,
+    };
+    let poll: ::codegen_runtime::polling::Poll<()> = {
+        let object = &value;
+        let state = ::std::string::ToString::to_string(object.status.as_str());
+        match object.status {
+            crate::types::Status::Failed => {
+                ::codegen_runtime::polling::Poll::Failed(state)
+            }
+            crate::types::Status::Creating | crate::types::Status::Ready => {
+                ::codegen_runtime::polling::Poll::Pending(state)
+            }
+            _ => ::codegen_runtime::polling::Poll::Unlisted(state),
+        }
+    };
+    ::std::result::Result::Ok(poll.done_with(()))
 }
