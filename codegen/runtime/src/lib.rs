@@ -27,6 +27,7 @@
 compile_error!("enable at least one authentication scheme: the `digest` or `oauth` feature");
 
 mod auth;
+mod backoff;
 mod client;
 #[doc(hidden)]
 pub mod codec;

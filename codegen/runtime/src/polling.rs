@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
+use crate::backoff::doubling;
 use crate::error::Error;
 use crate::response::ResponseFuture;
 
@@ -160,18 +161,10 @@ impl Poll<()> {
     }
 }
 
-/// The pause before poll number `pauses_taken + 1`: `interval` first, then doubling with each
-/// pause, capped at `max_interval` (or at `interval`, if that is longer).
-pub fn backoff(interval: Duration, max_interval: Duration, pauses_taken: u32) -> Duration {
-    let factor = 1_u32.checked_shl(pauses_taken).unwrap_or(u32::MAX);
-    interval
-        .saturating_mul(factor)
-        .min(max_interval.max(interval))
-}
-
 /// Polls until `poll` reports [`Poll::Done`], a failure, or `max_wait` runs out.
 ///
-/// The pauses follow [`backoff`]. A 429 answer is not a failure: its pause is the longer of
+/// The pauses double from `interval` up to `max_interval` (the schedule retries use too, see
+/// `backoff::doubling`; an interval longer than the maximum is kept). A 429 answer is not a failure: its pause is the longer of
 /// its `Retry-After` and the pause due at that point, and it counts as one step of the
 /// schedule like any other pause. Dropping the returned future stops polling.
 pub async fn wait<T, F, Fut>(
@@ -189,7 +182,7 @@ where
     let mut last_state: Option<String> = None;
     let mut pauses_taken: u32 = 0;
     loop {
-        let pause = backoff(interval, max_interval, pauses_taken);
+        let pause = doubling(interval, max_interval, pauses_taken);
         let pause = match poll().await {
             Ok(Poll::Done(value)) => return Ok(value),
             Ok(Poll::Pending(state)) => {
@@ -261,19 +254,6 @@ mod tests {
             std::future::ready(verdict)
         };
         (seen, poll)
-    }
-
-    #[test]
-    fn pauses_double_from_the_interval_up_to_the_cap() {
-        let second = Duration::from_secs(1);
-        let pauses: Vec<Duration> = (0..6).map(|n| backoff(second, 10 * second, n)).collect();
-        assert_eq!(
-            pauses,
-            [1, 2, 4, 8, 10, 10].map(Duration::from_secs).to_vec()
-        );
-        // An interval above the cap is kept; a huge count does not overflow.
-        assert_eq!(backoff(5 * second, second, 3), 5 * second);
-        assert_eq!(backoff(second, 10 * second, u32::MAX), 10 * second);
     }
 
     #[tokio::test(start_paused = true)]

@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use crate::backoff::doubling;
+
 /// Attempts per call unless [`RetryPolicy::with_max_attempts`] says otherwise (the first try
 /// and two retries).
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -126,11 +128,11 @@ impl RetryPolicy {
         if let Some(retry_after) = retry_after {
             return retry_after.min(self.max_delay);
         }
-        let doublings = failed_attempt.saturating_sub(1).min(31);
-        let ceiling = self
-            .base_delay
-            .saturating_mul(1 << doublings)
-            .min(self.max_delay);
+        let ceiling = doubling(
+            self.base_delay,
+            self.max_delay,
+            failed_attempt.saturating_sub(1),
+        );
         ceiling.mul_f64(random_fraction())
     }
 }
