@@ -517,3 +517,21 @@ fn same_path(a: &Path, b: &Path) -> bool {
         _ => a == b,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runtime_path_is_relative_to_the_output_directory() {
+        let root = workspace_root();
+        assert_eq!(
+            runtime_path_from(&root.join("generated")),
+            "../codegen/runtime"
+        );
+        assert_eq!(
+            runtime_path_from(&root.join("codegen/tests/corpus/ok/crates/minimal")),
+            "../../../../../runtime"
+        );
+    }
+}

@@ -103,6 +103,17 @@ fn gen_writes_into_a_new_directory_then_check_passes() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(out.join("src/types/enums.rs").is_file());
+    // The crate names the runtime by a path that leads there from where it was written.
+    let manifest = fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+    let runtime_path = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("codegen-runtime = { path = \""))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the runtime dependency has a path");
+    assert!(!Path::new(runtime_path).is_absolute(), "{runtime_path}");
+    let runtime_manifest = fs::read_to_string(out.join(runtime_path).join("Cargo.toml"))
+        .expect("the path leads to the runtime crate");
+    assert!(runtime_manifest.contains("name = \"codegen-runtime\""));
     let output = xtask(&[
         "gen",
         "--check",
