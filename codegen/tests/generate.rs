@@ -163,9 +163,7 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        code.contains(
-            "::codegen_runtime::Segment::Literal(\"/api/atlas/v1.0/projects/\"), ::codegen_runtime::Segment::Param(\"groupId\"), ::codegen_runtime::Segment::Literal(\"/endpoints\"),"
-        ),
+        code.contains("path_template: \"/api/atlas/v1.0/projects/{groupId}/endpoints\","),
         "the metadata of makeEndpoint is missing"
     );
     let compact: String = code.split_whitespace().collect();

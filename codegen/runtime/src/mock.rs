@@ -776,7 +776,7 @@ fn differences(
     if request.method.as_str() != operation.method.as_str() {
         return None;
     }
-    let params = match_path(operation.path, request.url.path())?;
+    let params = match_path(operation, request.url.path())?;
     let mut differences = Vec::new();
     for (wire, name, expected) in &expectation.path {
         let actual = params
@@ -873,10 +873,10 @@ fn media_type_differences(
 }
 
 /// The percent-decoded path parameters of `path`, if it fits the template.
-fn match_path(template: &[Segment], path: &str) -> Option<Vec<(&'static str, String)>> {
+fn match_path(operation: &Operation, path: &str) -> Option<Vec<(&'static str, String)>> {
     let mut rest = path;
     let mut params = Vec::new();
-    for segment in template {
+    for segment in operation.segments() {
         match segment {
             Segment::Literal(text) => rest = rest.strip_prefix(text)?,
             Segment::Param(wire) => {
@@ -888,7 +888,7 @@ fn match_path(template: &[Segment], path: &str) -> Option<Vec<(&'static str, Str
                 let decoded = percent_encoding::percent_decode_str(value)
                     .decode_utf8_lossy()
                     .into_owned();
-                params.push((*wire, decoded));
+                params.push((wire, decoded));
                 rest = tail;
             }
         }
@@ -1145,7 +1145,7 @@ impl NoMatch {
             .copied()
             .filter(|operation| {
                 operation.method.as_str() == request.method.as_str()
-                    && match_path(operation.path, request.url.path()).is_some()
+                    && match_path(operation, request.url.path()).is_some()
             })
             .collect();
         if operations.is_empty() {
@@ -1154,7 +1154,7 @@ impl NoMatch {
                 .api
                 .operations
                 .iter()
-                .filter(|operation| match_path(operation.path, request.url.path()).is_some())
+                .filter(|operation| match_path(operation, request.url.path()).is_some())
                 .map(|operation| operation.method.as_str())
                 .collect();
             if !same_path.is_empty() {

@@ -10,10 +10,10 @@ pub struct Operation {
     pub client_method: &'static str,
     /// The HTTP method.
     pub method: reqwest::Method,
-    /// The path template (with its version's prefix), for spans and messages.
+    /// The path template, with its version's prefix: `{name}` placeholders (checked by the
+    /// generator) between literal text. Spans and messages show it; requests and mocks read it
+    /// as [`segments`](Self::segments).
     pub path_template: &'static str,
-    /// The path template, split at its parameters.
-    pub path: &'static [Segment],
     /// Sent as `Accept`, and as `Content-Type` when there is a body.
     pub media_type: &'static str,
     /// Whether requests carry a body.
@@ -27,7 +27,7 @@ pub struct Operation {
 }
 
 /// A piece of a path template.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segment {
     /// Text sent (and matched) as is.
     Literal(&'static str),
@@ -36,12 +36,37 @@ pub enum Segment {
 }
 
 impl Operation {
+    /// The path template, split at its placeholders.
+    pub fn segments(&self) -> impl Iterator<Item = Segment> + use<> {
+        let mut rest = self.path_template;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let segment = match rest.strip_prefix('{').and_then(|tail| tail.split_once('}')) {
+                Some((name, tail)) => {
+                    rest = tail;
+                    Segment::Param(name)
+                }
+                None => {
+                    // Up to the next placeholder (or the end): a `{` at the start that does
+                    // not close is literal text.
+                    let end = rest[1..].find('{').map_or(rest.len(), |at| at + 1);
+                    let (text, tail) = rest.split_at(end);
+                    rest = tail;
+                    Segment::Literal(text)
+                }
+            };
+            Some(segment)
+        })
+    }
+
     /// The path below the base URL: the literal segments with `values` (the path parameters,
     /// already checked and percent-encoded) in the order of the template's placeholders.
     pub fn path_with(&self, values: &[&str]) -> String {
         let mut values = values.iter();
         let mut path = String::with_capacity(self.path_template.len() + 32);
-        for segment in self.path {
+        for segment in self.segments() {
             match segment {
                 Segment::Literal(text) => path.push_str(text),
                 Segment::Param(_) => path.push_str(values.next().copied().unwrap_or_default()),
@@ -62,18 +87,21 @@ mod tests {
             client_method: "get_thing",
             method: reqwest::Method::GET,
             path_template: "/v2/groups/{groupId}/things/{thingId}",
-            path: &[
-                Segment::Literal("/v2/groups/"),
-                Segment::Param("groupId"),
-                Segment::Literal("/things/"),
-                Segment::Param("thingId"),
-            ],
             media_type: "application/json",
             has_body: false,
             status: 200,
             empty: false,
             envelope: None,
         };
+        assert_eq!(
+            OPERATION.segments().collect::<Vec<_>>(),
+            [
+                Segment::Literal("/v2/groups/"),
+                Segment::Param("groupId"),
+                Segment::Literal("/things/"),
+                Segment::Param("thingId"),
+            ]
+        );
         assert_eq!(
             OPERATION.path_with(&["g%2F1", "t"]),
             "/v2/groups/g%2F1/things/t"

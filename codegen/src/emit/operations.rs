@@ -126,17 +126,6 @@ fn operation_metadata(operation: &Operation) -> TokenStream {
     let client_method = unraw(&operation.method_ident);
     let method = http_method(operation);
     let template = &operation.path_template;
-    let segments = operation.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => quote! { ::codegen_runtime::Segment::Literal(#text) },
-        PathSegment::Param(index) => {
-            let wire = operation
-                .path_params
-                .get(*index)
-                .map(|param| param.wire.as_str())
-                .unwrap_or_default();
-            quote! { ::codegen_runtime::Segment::Param(#wire) }
-        }
-    });
     let media_type = &operation.media_type;
     let has_body = operation.body.is_some();
     let status = operation.response.status;
@@ -159,7 +148,6 @@ fn operation_metadata(operation: &Operation) -> TokenStream {
             client_method: #client_method,
             method: ::codegen_runtime::reqwest::Method::#method,
             path_template: #template,
-            path: &[ #( #segments ),* ],
             media_type: #media_type,
             has_body: #has_body,
             status: #status,

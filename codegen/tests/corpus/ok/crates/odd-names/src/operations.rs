@@ -28,11 +28,6 @@ pub(crate) static CREATE_ENDPOINT: ::codegen_runtime::Operation = ::codegen_runt
     client_method: "create_endpoint",
     method: ::codegen_runtime::reqwest::Method::POST,
     path_template: "/groups/{GROUP-ID}/endpoints",
-    path: &[
-        ::codegen_runtime::Segment::Literal("/groups/"),
-        ::codegen_runtime::Segment::Param("GROUP-ID"),
-        ::codegen_runtime::Segment::Literal("/endpoints"),
-    ],
     media_type: "application/json",
     has_body: true,
     status: 200u16,
@@ -142,11 +137,6 @@ pub(crate) static LIST_ENDPOINTS: ::codegen_runtime::Operation = ::codegen_runti
     client_method: "list_endpoints",
     method: ::codegen_runtime::reqwest::Method::GET,
     path_template: "/groups/{GROUP-ID}/endpoints",
-    path: &[
-        ::codegen_runtime::Segment::Literal("/groups/"),
-        ::codegen_runtime::Segment::Param("GROUP-ID"),
-        ::codegen_runtime::Segment::Literal("/endpoints"),
-    ],
     media_type: "application/json",
     has_body: false,
     status: 200u16,
