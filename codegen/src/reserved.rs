@@ -3,9 +3,12 @@
 //! `codegen/tests/reserved.rs` checks it against what the emitted code and the runtime really
 //! define (so a builder method added to either without a line here fails it).
 //!
-//! The rule for spec authors: a name from the spec that would become one of these is an error
-//! that names the clash and the reserved names, at the spec's own location; renaming it in the
-//! spec (its Rust name, not its wire name) resolves it.
+//! The rule for spec authors: a parameter whose Rust name would be a builder's own name is
+//! escaped with a trailing `_` (`send` → `send_`, as keywords are: `self` → `self_`), like
+//! smithy-rs renames; its wire name is unchanged. An operation id that would become a method
+//! `Client` or the mock server already has, and a type named like one the `types` module
+//! re-exports, are errors at the spec's own location (renaming an operation or a type changes
+//! what users call, so the spec author chooses the name).
 
 /// Type names the generated `types` module re-exports from the runtime.
 pub const TYPE_NAMES: &[&str] = &["UnknownValue", "UnknownObject"];
@@ -47,16 +50,7 @@ pub const CRATE_NAMES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"]
 
 /// Whether a parameter's Rust name would clash with a name of a builder made from its
 /// operation (request or mock builder; a waiter keeps its operation's request builder, so its
-/// own names never meet a parameter).
+/// own names never meet a parameter). Such a parameter is renamed with a trailing `_`.
 pub fn is_builder_name(name: &str) -> bool {
-    builder_names().any(|reserved| reserved == name)
-}
-
-/// Every builder name, for error messages, without repeats, in a stable order.
-pub fn builder_names() -> impl Iterator<Item = &'static str> {
-    let all = REQUEST_BUILDER_NAMES.iter().chain(MOCK_BUILDER_NAMES);
-    all.clone()
-        .enumerate()
-        .filter(move |(index, name)| !all.clone().take(*index).any(|seen| seen == *name))
-        .map(|(_, name)| *name)
+    REQUEST_BUILDER_NAMES.contains(&name) || MOCK_BUILDER_NAMES.contains(&name)
 }

@@ -31,6 +31,18 @@ const PRIMITIVES: &[&str] = &["string", "boolean", "integer", "number", "any"];
 /// The name of the catch-all variant every generated enum has.
 const UNKNOWN_VARIANT: &str = "Unknown";
 
+/// A parameter's Rust name: its snake_case name, with `_` appended when that is a name the
+/// generated builders define themselves (`send` → `send_`, as a keyword `self` → `self_`), so
+/// the spec never has to rename a parameter of the API.
+fn parameter_ident(wire: &str) -> String {
+    let ident = snake_ident(wire);
+    if reserved::is_builder_name(unraw(&ident)) {
+        format!("{}_", unraw(&ident))
+    } else {
+        ident
+    }
+}
+
 /// Checks `document` and builds the model, or returns every problem found.
 pub fn validate(file: &str, document: &SpecDocument) -> Result<Api, SpecErrors> {
     let mut checker = Checker {
@@ -543,17 +555,8 @@ impl Checker {
 
     fn parameter(&mut self, name: &str, spec: &ParameterSpec, types: &BTreeMap<String, Kind>) {
         let pointer = format!("parameters.{name}");
-        let ident = snake_ident(name);
+        let ident = parameter_ident(name);
         self.check_ascii_ident(&pointer, true, name, &ident);
-        if reserved::is_builder_name(unraw(&ident)) {
-            self.key_error(
-                pointer.clone(),
-                format!(
-                    "parameter `{name}` would become `{ident}`, which the generated builders use themselves ({}); rename it",
-                    reserved::builder_names().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
-                ),
-            );
-        }
         if spec.location == ParameterLocation::Path && spec.ty != ParameterType::String {
             self.error(format!("{pointer}.type"), "path parameters must be strings");
         }
@@ -679,7 +682,7 @@ impl Checker {
             } else {
                 query_params.push(QueryParam {
                     wire: name.clone(),
-                    ident: snake_ident(name),
+                    ident: parameter_ident(name),
                     ty: parameter.ty,
                     enum_ident: enum_ident(parameter, types),
                     description: parameter.description.clone(),
@@ -729,7 +732,7 @@ impl Checker {
                                     path.push(PathSegment::Param(path_params.len()));
                                     path_params.push(PathParam {
                                         wire: name.clone(),
-                                        ident: snake_ident(&name),
+                                        ident: parameter_ident(&name),
                                         description: parameter.description.clone(),
                                         pattern: parameter.pattern.clone(),
                                         pattern_description: parameter.pattern_description.clone(),

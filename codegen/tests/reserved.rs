@@ -180,13 +180,29 @@ fn the_reserved_names_are_the_names_the_generated_code_and_the_runtime_define() 
     assert_eq!(mock_builder, set(reserved::MOCK_BUILDER_NAMES));
 }
 
-/// The message for a parameter that would clash lists every builder name once.
+/// A parameter named like a builder's own name is escaped, not refused.
 #[test]
-fn builder_names_are_listed_once_each() {
-    let names: Vec<&str> = reserved::builder_names().collect();
-    let unique: BTreeSet<&str> = names.iter().copied().collect();
-    assert_eq!(names.len(), unique.len());
-    assert!(names.contains(&"send_with_metadata"));
+fn parameters_named_like_builder_names_are_escaped() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keywords/spec.json");
+    let text = std::fs::read_to_string(path).expect("the keyword fixture");
+    let api = load_api("keywords/spec.json", &text).expect("the fixture loads");
+    let operation = api
+        .operations
+        .iter()
+        .find(|operation| operation.id == "self")
+        .expect("the operation named `self`");
+    let query: Vec<&str> = operation
+        .query_params
+        .iter()
+        .map(|param| param.ident.as_str())
+        .collect();
+    assert_eq!(query, ["send_", "timeout_", "respond_"]);
+    let path: Vec<&str> = operation
+        .path_params
+        .iter()
+        .map(|param| param.ident.as_str())
+        .collect();
+    assert_eq!(path, ["crate_", "client_"]);
     assert!(reserved::is_builder_name("respond"));
     assert!(!reserved::is_builder_name("group_id"));
 }

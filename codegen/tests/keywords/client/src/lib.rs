@@ -51,7 +51,7 @@
 //! | [`Client::unsafe`](Client#method.unsafe) | `DELETE /api/v2/traits/{enum}` | An operation named `unsafe` |
 //! | [`Client::const`](Client#method.const) | `POST /api/v2/dyns` | An operation named `const` |
 //! | [`Client::use`](Client#method.use) | `PATCH /api/v2/uses` | An operation named `use` |
-//! | [`Client::self_`](Client#method.self_) | `GET /api/v1/selves/{crate}` | An operation named `self` |
+//! | [`Client::self_`](Client#method.self_) | `GET /api/v1/selves/{crate}/clients/{client}` | An operation named `self` |
 //!
 //! ## Waiters
 //!

@@ -6,6 +6,17 @@
 //! Create them with the methods of [`Client`](crate::Client); set optional query
 //! parameters; then `.await` the builder (or call `.send().await`).
 
+/// Checks the `client` path parameter and percent-encodes it as one segment.
+fn client_segment(
+    value: &str,
+) -> ::std::result::Result<::std::string::String, crate::Error> {
+    ::codegen_runtime::transport::path_segment(
+        "client_",
+        value,
+        ::std::option::Option::None,
+    )
+}
+
 /// Checks the `crate` path parameter and percent-encodes it as one segment.
 fn crate_segment(
     value: &str,
@@ -852,7 +863,7 @@ pub(crate) static SELF: ::codegen_runtime::Operation = ::codegen_runtime::Operat
     id: "self",
     client_method: "self_",
     method: ::codegen_runtime::reqwest::Method::GET,
-    path_template: "/api/v1/selves/{crate}",
+    path_template: "/api/v1/selves/{crate}/clients/{client}",
     media_type: "application/json",
     has_body: false,
     status: 200u16,
@@ -863,15 +874,18 @@ pub(crate) static SELF: ::codegen_runtime::Operation = ::codegen_runtime::Operat
 impl crate::Client {
     /// An operation named `self`
     ///
-    /// Its method is `self_` and its builder `Self_`; it answers a list of the type named `Self`.
+    /// Its method is `self_` and its builder `Self_`; it answers a list of the type named `Self`, and its parameters are named like the builders' own names.
     ///
-    /// `GET /api/v1/selves/{crate}`
+    /// `GET /api/v1/selves/{crate}/clients/{client}`
     ///
     /// API version `v1`: sends `Accept: application/json`.
     ///
     /// # Arguments
     ///
     /// - `crate_` (`crate`): A path parameter named `crate`.
+    /// - `client_` (`client`): A path parameter named like a builder's field: its argument is `client_`.
+    ///
+    /// Optional query parameters are setters of the returned builder: [`Self_::send_`](crate::operations::Self_#method.send_), [`Self_::timeout_`](crate::operations::Self_#method.timeout_), [`Self_::respond_`](crate::operations::Self_#method.respond_).
     ///
     /// # Errors
     ///
@@ -881,7 +895,7 @@ impl crate::Client {
     ///
     /// ```no_run
     /// # async fn example(client: keywords_client::Client) -> Result<(), keywords_client::Error> {
-    /// let result = client.self_("crate-VALUE").await?;
+    /// let result = client.self_("crate-VALUE", "client-VALUE").await?;
     /// println!("{result:?}");
     /// # Ok(())
     /// # }
@@ -889,11 +903,16 @@ impl crate::Client {
     pub fn self_(
         &self,
         crate_: impl ::std::convert::Into<::std::string::String>,
+        client_: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::Self_ {
         crate::operations::Self_ {
             client: ::std::clone::Clone::clone(self),
             options: ::std::default::Default::default(),
             crate_: crate_.into(),
+            client_: client_.into(),
+            send_: ::std::option::Option::None,
+            timeout_: ::std::option::Option::None,
+            respond_: ::std::option::Option::None,
         }
     }
 }
@@ -907,24 +926,56 @@ pub struct Self_ {
     pub(crate) client: crate::Client,
     pub(crate) options: ::codegen_runtime::transport::RequestOptions,
     pub(crate) crate_: ::std::string::String,
+    pub(crate) client_: ::std::string::String,
+    pub(crate) send_: ::std::option::Option<bool>,
+    pub(crate) timeout_: ::std::option::Option<i64>,
+    pub(crate) respond_: ::std::option::Option<::std::string::String>,
 }
 
 impl Self_ {
+    /// `send` query parameter: A query parameter named like a builder's own method: its setter is `send_`.
+    pub fn send_(mut self, value: bool) -> Self {
+        self.send_ = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `timeout` query parameter: A query parameter named like a builder's own method: its setter is `timeout_`.
+    pub fn timeout_(mut self, value: i64) -> Self {
+        self.timeout_ = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// `respond` query parameter: A query parameter named like a mock builder's answer: its setters are `respond_`.
+    pub fn respond_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.respond_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+
     fn span(&self) -> ::tracing::Span {
         let crate_ = self.crate_.as_str();
+        let client_ = self.client_.as_str();
         ::tracing::info_span!(
             "operation", operation = SELF.id, method = SELF.method.as_str(),
-            path_template = SELF.path_template, "crate_" = crate_
+            path_template = SELF.path_template, "crate_" = crate_, "client_" = client_
         )
     }
 
     fn request(
         &self,
     ) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
-        let query = ::std::vec::Vec::new();
+        let mut query = ::std::vec::Vec::new();
+        ::codegen_runtime::transport::push_query(&mut query, "send", &self.send_);
+        ::codegen_runtime::transport::push_query(&mut query, "timeout", &self.timeout_);
+        ::codegen_runtime::transport::push_query(&mut query, "respond", &self.respond_);
         ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
             operation: &SELF,
-            path: SELF.path_with(&[&crate_segment(&self.crate_)?]),
+            path: SELF
+                .path_with(
+                    &[&crate_segment(&self.crate_)?, &client_segment(&self.client_)?],
+                ),
             query,
             body: ::std::option::Option::None,
             answer: ::codegen_runtime::transport::AnswerShape {

@@ -343,7 +343,7 @@ impl<'a> crate::mock::operations::Use<'a> {
 ::codegen_runtime::mock_answers!(Use => ::std::vec::Vec<crate::types::Trait>, "200");
 
 impl crate::mock::MockServer {
-    /// Mocks [`Client::self_`](crate::Client#method.self_) (`GET /api/v1/selves/{crate}`): An operation named `self`
+    /// Mocks [`Client::self_`](crate::Client#method.self_) (`GET /api/v1/selves/{crate}/clients/{client}`): An operation named `self`
     ///
     /// The returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: application/json`.
     pub fn self_(&self) -> crate::mock::operations::Self_<'_> {
@@ -356,7 +356,7 @@ impl crate::mock::MockServer {
     }
 }
 
-/// Mock of [`Client::self_`](crate::Client#method.self_) (`GET /api/v1/selves/{crate}`), made by [`MockServer::self_`](crate::mock::MockServer#method.self_).
+/// Mock of [`Client::self_`](crate::Client#method.self_) (`GET /api/v1/selves/{crate}/clients/{client}`), made by [`MockServer::self_`](crate::mock::MockServer#method.self_).
 #[derive(Debug)]
 #[must_use = "a mock does nothing until it is given an answer and awaited"]
 pub struct Self_<'a> {
@@ -370,6 +370,37 @@ impl<'a> crate::mock::operations::Self_<'a> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.mock.path("crate", "crate_", ::std::convert::Into::into(value));
+        self
+    }
+
+    /// Matches only requests whose `client` path parameter is `value`.
+    pub fn client_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mock.path("client", "client_", ::std::convert::Into::into(value));
+        self
+    }
+
+    /// Matches only requests that send the `send` query parameter with this value.
+    pub fn send_(mut self, value: bool) -> Self {
+        self.mock.query("send", "send_", ::std::string::ToString::to_string(&value));
+        self
+    }
+
+    /// Matches only requests that send the `timeout` query parameter with this value.
+    pub fn timeout_(mut self, value: i64) -> Self {
+        self.mock
+            .query("timeout", "timeout_", ::std::string::ToString::to_string(&value));
+        self
+    }
+
+    /// Matches only requests that send the `respond` query parameter with this value.
+    pub fn respond_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mock.query("respond", "respond_", ::std::convert::Into::into(value));
         self
     }
 }
