@@ -13,13 +13,15 @@
 //! (client and in-process server together). Alternating such runs by hand compares the clients
 //! without one sharing a process (allocator, runtime, server history) with the other.
 //!
-//! This file holds the protocol only. Medians, the rows, their targets and the table come from
-//! `cargo xtask bench`'s report module (`xtask/src/bench/report.rs`, included below by
-//! `#[path]`), so both print the same table with the same statistics. The table (name | value
-//! | target | met?) is printed to stdout and written to `target/bench/throughput.md`, followed
-//! by per-round details and the first error of any failed request; the same rows go to
-//! `target/bench/throughput.json` for `cargo xtask bench`. Progress goes to stderr. Every run starts a fresh in-process
-//! [`TestServer`] (loopback, keep-alive, strict Digest with per-nonce `nc` checking) and a
+//! This file holds the protocol and the targets (the constants below). The median, the rows
+//! and the table come from `cargo xtask bench`'s report module (`xtask/src/bench/report.rs`,
+//! included below by `#[path]`), so both print one kind of table with one statistics code. The
+//! table (name | value | target | met?) is printed to stdout and written to
+//! `target/bench/throughput.md`, followed by per-round details and the first error of any
+//! failed request; the same rows go to `target/bench/throughput.json`, which `cargo xtask
+//! bench` appends to its own table. Progress goes to stderr.
+//!
+//! Every run starts a fresh in-process [`TestServer`] (loopback, keep-alive, strict Digest with per-nonce `nc` checking) and a
 //! fresh client on one two-worker Tokio runtime, which the server shares. Every request is a
 //! `create_private_endpoint` (`POST /groups/{GROUP-ID}/privateEndpoint`) in a group id no
 //! other request uses, because a second create in the same group and region is a 409. Every
