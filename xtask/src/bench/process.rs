@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Instant, SystemTime};
 
-use super::{BenchError, io_error, median, progress};
+use super::report::median;
+use super::{BenchError, io_error, progress};
 
 /// Where GNU time is expected.
 const TIME_PATH: &str = "/usr/bin/time";
@@ -208,17 +209,24 @@ impl Cargo {
         Command::new(&self.program)
     }
 
-    /// `cargo bench -p atlas-admin-tests --bench throughput [-- --quick]`, output shown as it
-    /// runs.
-    pub fn bench_client(&self, root: &Path, quick: bool) -> Result<(), BenchError> {
+    /// `cargo bench -p atlas-admin-tests --bench throughput [-- --quick]`, its progress
+    /// (stderr) shown as it runs; its table (stdout) is not, since its rows join this report.
+    /// Returns the command line and how it exited.
+    pub fn bench_client(
+        &self,
+        root: &Path,
+        quick: bool,
+    ) -> Result<(String, ExitStatus), BenchError> {
         let mut command = self.command();
         command
             .args(["bench", "-p", "atlas-admin-tests", "--bench", "throughput"])
-            .current_dir(root);
+            .current_dir(root)
+            .stdout(Stdio::null());
         if quick {
             command.args(["--", "--quick"]);
         }
-        run_inherited_ok(&mut command)
+        let status = run_inherited(&mut command)?;
+        Ok((describe(&command), status))
     }
 
     /// `cargo build --release -p xtask` into the workspace's `target/`.
