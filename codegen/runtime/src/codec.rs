@@ -1,10 +1,11 @@
-//! What every generated type shares, written once: object types with their JSON mapping
-//! ([`object_type!`](crate::object_type)), discriminated unions ([`union_type!`](crate::union_type)), the open-enum impls
-//! ([`open_enum!`](crate::open_enum)) and the `with_*` setters of request types ([`setters!`](crate::setters)).
+//! What every generated type shares, written once: the JSON mapping of object types
+//! ([`object_codec!`](crate::object_codec)), discriminated unions
+//! ([`union_type!`](crate::union_type)), the open-enum impls ([`open_enum!`](crate::open_enum))
+//! and the `with_*` setters of request types ([`setters!`](crate::setters)).
 //!
-//! Object types do not `#[derive(Serialize, Deserialize)]`: the derives expand to about 470
-//! lines per struct, which dominated the generated crate's compile time. Here each struct only
-//! lists its fields (wire name and kind); writing is compiled once per field type, and reading
+//! Object types are plain structs that do not `#[derive(Serialize, Deserialize)]`: the derives
+//! expand to about 470 lines per struct, which dominated the generated crate's compile time.
+//! Here each struct's mapping only lists its fields (wire name and kind); writing is compiled once per field type, and reading
 //! is one small visitor per struct that decodes each member straight into its field (the
 //! helpers it calls are shared).
 
@@ -185,10 +186,14 @@ macro_rules! open_enum {
     };
 }
 
-/// Defines an object type: the struct, and `Serialize` and `Deserialize` from its fields' wire
-/// names and kinds:
+/// Implements `Serialize` and `Deserialize` for an object type (a plain struct the generated
+/// crate defines) from its fields' wire names and kinds:
 ///
-/// | kind | Rust type | reading a missing / `null` member | writing |
+/// ```text
+/// object_codec!(Widget { id: required "id", display_name: optional "displayName" });
+/// ```
+///
+/// | kind | field type | reading a missing / `null` member | writing |
 /// |---|---|---|---|
 /// | `required` | `T` | error / error | always |
 /// | `nullable` | `Option<T>` | `None` / `None` | always (`null` for `None`) |
@@ -196,18 +201,8 @@ macro_rules! open_enum {
 ///
 /// Members nobody asks for are ignored when reading.
 #[macro_export]
-macro_rules! object_type {
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $($(#[$field_meta:meta])* $field:ident: $ty:ty = $kind:ident $wire:literal),* $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        pub struct $name {
-            $($(#[$field_meta])* pub $field: $ty,)*
-        }
-
+macro_rules! object_codec {
+    ($name:ident { $($field:ident: $kind:ident $wire:literal),* $(,)? }) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -455,7 +450,7 @@ pub fn nullable<T, E>(slot: Option<Option<T>>, field: &'static str) -> Result<Op
     optional(slot, field)
 }
 
-/// Writes a struct as a JSON object, member by member (see [`object_type!`](crate::object_type)).
+/// Writes a struct as a JSON object, member by member (see [`object_codec!`](crate::object_codec)).
 pub struct ObjectWriter<M> {
     map: M,
 }
@@ -502,7 +497,7 @@ impl<M: serde::ser::SerializeMap> ObjectWriter<M> {
     }
 }
 
-/// A struct written member by member into a JSON object (implemented by [`object_type!`](crate::object_type)), so
+/// A struct written member by member into a JSON object (implemented by [`object_codec!`](crate::object_codec)), so
 /// a union can add its discriminator to the same object.
 pub trait ToObject {
     /// Writes the struct's members.
@@ -544,16 +539,21 @@ pub fn read_object<'de, D: serde::Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
 
-    object_type! {
-        /// A type like the generated ones.
-        #[derive(Debug, PartialEq)]
-        pub struct Probe {
-            name: String = required "name",
-            count: Option<i64> = optional "count",
-            note: Option<String> = nullable "note",
-            tags: Option<Vec<String>> = optional "tags",
-        }
+    /// A type like the generated ones.
+    #[derive(Debug, PartialEq)]
+    pub struct Probe {
+        name: String,
+        count: Option<i64>,
+        note: Option<String>,
+        tags: Option<Vec<String>>,
     }
+
+    object_codec!(Probe {
+        name: required "name",
+        count: optional "count",
+        note: nullable "note",
+        tags: optional "tags",
+    });
 
     #[test]
     fn reads_required_optional_and_defaulted_members_and_ignores_others() {

@@ -1,5 +1,6 @@
-//! `src/types/models.rs`: object types, each an invocation of `codec::object_type!` (the
-//! struct plus its JSON mapping; see `codegen/templates/codec.rs`), with a constructor taking
+//! `src/types/models.rs`: object types, each a plain struct and an invocation of the runtime's
+//! `object_codec!` (its JSON mapping: each field's wire name and kind; see
+//! `codegen/runtime/src/codec.rs`), with a constructor taking
 //! the required fields and `with_*` setters for the others (which start as `None` and are
 //! then left out of requests). Response types have them too, so users can build values to
 //! test their own code.
@@ -56,7 +57,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// How a field maps to its member (see `object_type!` in `codegen/templates/codec.rs`).
+/// How a field maps to its member (see `object_codec!` in `codegen/runtime/src/codec.rs`).
 fn field_kind(field: &Field) -> &'static str {
     match (field.required, field.nullable) {
         (true, false) => "required",
@@ -67,14 +68,9 @@ fn field_kind(field: &Field) -> &'static str {
 
 fn struct_def(def: &StructDef) -> Chunk {
     let mut verbatim = Verbatim::default();
-    let mut text = String::from("::codegen_runtime::object_type! {\n");
-    text.push_str(&docs::comment_lines(
-        &docs::escape(&def.description),
-        "    ",
-    ));
-    text.push_str("    #[derive(Debug, Clone, PartialEq)]\n    #[non_exhaustive]\n");
-    text.push_str(&format!("    pub struct {} {{\n", def.ident));
-    for field in &def.fields {
+    let name = ident(&def.ident);
+    let type_docs = docs::outer(&docs::escape(&def.description));
+    let fields = def.fields.iter().map(|field| {
         let mut doc = format!("{} Wire name `{}`", field.description, field.wire);
         doc.push_str(match (field.required, field.nullable) {
             (true, false) => "; always present.",
@@ -82,26 +78,44 @@ fn struct_def(def: &StructDef) -> Chunk {
             (false, false) => "; optional.",
             (false, true) => "; optional, may be `null`.",
         });
-        text.push_str(&docs::comment_lines(&docs::escape(&doc), "        "));
+        let doc = docs::outer(&docs::escape(&doc));
+        let field_ident = ident(&field.ident);
+        let ty = rust_type(&field.ty);
         let ty = if field.is_optional() {
-            format!("::std::option::Option<{}>", type_text(&field.ty))
+            quote! { ::std::option::Option<#ty> }
         } else {
-            type_text(&field.ty)
+            ty
         };
-        text.push_str(&format!(
-            "        {}: {ty} = {} {},\n",
+        quote! {
+            #doc
+            pub #field_ident: #ty,
+        }
+    });
+    // The mapping, one member per line (written out: prettyplease would wrap a macro's
+    // tokens at the line width).
+    let mut mapping = format!("::codegen_runtime::object_codec!({} {{\n", def.ident);
+    for field in &def.fields {
+        mapping.push_str(&format!(
+            "    {}: {} {},\n",
             field.ident,
             field_kind(field),
             string_literal(&field.wire)
         ));
     }
-    text.push_str("    }\n}\n");
-    let object = verbatim.item(text);
+    mapping.push_str("});\n");
+    let mapping = verbatim.item(mapping);
     // Every type gets one, responses too: users build them to test their own code.
     let constructor = constructor(def, &mut verbatim);
     Chunk::with_verbatim(
         quote! {
-            #object
+            #type_docs
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #( #fields )*
+            }
+
+            #mapping
             #constructor
         },
         verbatim,

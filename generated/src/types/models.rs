@@ -3,17 +3,20 @@
 
 //! Object types of the API: request bodies and responses.
 
-::codegen_runtime::object_type! {
-    /// Request body of *Create One Private Endpoint Connection*.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CreatePrivateEndpointRequest {
-        /// Name of the cloud provider you want to create the private endpoint connection for. Must be `AWS`. Wire name `providerName`; always present.
-        provider_name: crate::types::ProviderName = required "providerName",
-        /// Cloud provider region in which you want to create the private endpoint connection. Wire name `region`; always present.
-        region: crate::types::Region = required "region",
-    }
+/// Request body of *Create One Private Endpoint Connection*.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePrivateEndpointRequest {
+    /// Name of the cloud provider you want to create the private endpoint connection for. Must be `AWS`. Wire name `providerName`; always present.
+    pub provider_name: crate::types::ProviderName,
+    /// Cloud provider region in which you want to create the private endpoint connection. Wire name `region`; always present.
+    pub region: crate::types::Region,
 }
+
+::codegen_runtime::object_codec!(CreatePrivateEndpointRequest {
+    provider_name: required "providerName",
+    region: required "region",
+});
 
 impl CreatePrivateEndpointRequest {
     /// Creates a value from its required fields (`providerName`, `region`); the others start empty.
@@ -28,23 +31,31 @@ impl CreatePrivateEndpointRequest {
     }
 }
 
-::codegen_runtime::object_type! {
-    /// An AWS PrivateLink private endpoint connection of an Atlas project.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct PrivateEndpoint {
-        /// Name of the AWS PrivateLink endpoint service. Atlas returns `null` while it is creating the endpoint service. Wire name `endpointServiceName`; optional, may be `null`.
-        endpoint_service_name: ::std::option::Option<::std::string::String> = optional "endpointServiceName",
-        /// Error message pertaining to the AWS PrivateLink connection. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-        /// Unique identifier of the AWS PrivateLink connection. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Unique identifiers of the interface endpoints in your VPC that you added to the AWS PrivateLink connection. Wire name `interfaceEndpoints`; optional.
-        interface_endpoints: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "interfaceEndpoints",
-        /// Status of the AWS PrivateLink connection. Wire name `status`; always present.
-        status: crate::types::PrivateEndpointStatus = required "status",
-    }
+/// An AWS PrivateLink private endpoint connection of an Atlas project.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PrivateEndpoint {
+    /// Name of the AWS PrivateLink endpoint service. Atlas returns `null` while it is creating the endpoint service. Wire name `endpointServiceName`; optional, may be `null`.
+    pub endpoint_service_name: ::std::option::Option<::std::string::String>,
+    /// Error message pertaining to the AWS PrivateLink connection. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
+    /// Unique identifier of the AWS PrivateLink connection. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Unique identifiers of the interface endpoints in your VPC that you added to the AWS PrivateLink connection. Wire name `interfaceEndpoints`; optional.
+    pub interface_endpoints: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// Status of the AWS PrivateLink connection. Wire name `status`; always present.
+    pub status: crate::types::PrivateEndpointStatus,
 }
+
+::codegen_runtime::object_codec!(PrivateEndpoint {
+    endpoint_service_name: optional "endpointServiceName",
+    error_message: optional "errorMessage",
+    id: required "id",
+    interface_endpoints: optional "interfaceEndpoints",
+    status: required "status",
+});
 
 impl PrivateEndpoint {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -68,15 +79,17 @@ impl PrivateEndpoint {
     with_interface_endpoints => interface_endpoints "interface_endpoints": ::std::vec::Vec<::std::string::String>,
 });
 
-::codegen_runtime::object_type! {
-    /// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CreateInterfaceEndpointRequest {
-        /// Unique identifier of the interface endpoint you created in your VPC with the AWS resource type `AWS::EC2::VPCEndpoint`. Wire name `interfaceEndpointId`; always present.
-        interface_endpoint_id: ::std::string::String = required "interfaceEndpointId",
-    }
+/// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateInterfaceEndpointRequest {
+    /// Unique identifier of the interface endpoint you created in your VPC with the AWS resource type `AWS::EC2::VPCEndpoint`. Wire name `interfaceEndpointId`; always present.
+    pub interface_endpoint_id: ::std::string::String,
 }
+
+::codegen_runtime::object_codec!(CreateInterfaceEndpointRequest {
+    interface_endpoint_id: required "interfaceEndpointId",
+});
 
 impl CreateInterfaceEndpointRequest {
     /// Creates a value from its required fields (`interfaceEndpointId`); the others start empty.
@@ -89,21 +102,26 @@ impl CreateInterfaceEndpointRequest {
     }
 }
 
-::codegen_runtime::object_type! {
-    /// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct InterfaceEndpoint {
-        /// Unique identifier of the interface endpoint. Wire name `interfaceEndpointId`; always present.
-        interface_endpoint_id: ::std::string::String = required "interfaceEndpointId",
-        /// Status of the interface endpoint. Wire name `connectionStatus`; always present.
-        connection_status: crate::types::InterfaceEndpointStatus = required "connectionStatus",
-        /// Indicates if Atlas received a request to remove the interface endpoint from the private endpoint connection. Wire name `deleteRequested`; optional.
-        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
-        /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-    }
+/// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InterfaceEndpoint {
+    /// Unique identifier of the interface endpoint. Wire name `interfaceEndpointId`; always present.
+    pub interface_endpoint_id: ::std::string::String,
+    /// Status of the interface endpoint. Wire name `connectionStatus`; always present.
+    pub connection_status: crate::types::InterfaceEndpointStatus,
+    /// Indicates if Atlas received a request to remove the interface endpoint from the private endpoint connection. Wire name `deleteRequested`; optional.
+    pub delete_requested: ::std::option::Option<bool>,
+    /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(InterfaceEndpoint {
+    interface_endpoint_id: required "interfaceEndpointId",
+    connection_status: required "connectionStatus",
+    delete_requested: optional "deleteRequested",
+    error_message: optional "errorMessage",
+});
 
 impl InterfaceEndpoint {
     /// Creates a value from its required fields (`interfaceEndpointId`, `connectionStatus`); the others start empty.
@@ -125,21 +143,28 @@ impl InterfaceEndpoint {
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// Request body of *Create One Private Endpoint Service for One Provider*.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CloudProviderEndpointServiceRequest {
-        /// Cloud service provider for which to create the endpoint service. Wire name `providerName`; always present.
-        provider_name: crate::types::CloudProvider = required "providerName",
-        /// Region in which to create the endpoint service: the provider's spelling (`us-east-1`, `us-central1`) or the Atlas one (`US_EAST_1`, `US_EAST_2`); the API accepts both. Wire name `region`; always present.
-        region: ::std::string::String = required "region",
-        /// GCP only: create a port-mapped endpoint service (one service attachment for the project instead of one per Atlas node). The server's default is `false`. Wire name `portMappingEnabled`; optional.
-        port_mapping_enabled: ::std::option::Option<bool> = optional "portMappingEnabled",
-        /// AWS only: other regions, in Atlas format (`US_EAST_1`), from which clients may connect through this endpoint service; at most 35. Wire name `supportedRemoteRegions`; optional.
-        supported_remote_regions: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "supportedRemoteRegions",
-    }
+/// Request body of *Create One Private Endpoint Service for One Provider*.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CloudProviderEndpointServiceRequest {
+    /// Cloud service provider for which to create the endpoint service. Wire name `providerName`; always present.
+    pub provider_name: crate::types::CloudProvider,
+    /// Region in which to create the endpoint service: the provider's spelling (`us-east-1`, `us-central1`) or the Atlas one (`US_EAST_1`, `US_EAST_2`); the API accepts both. Wire name `region`; always present.
+    pub region: ::std::string::String,
+    /// GCP only: create a port-mapped endpoint service (one service attachment for the project instead of one per Atlas node). The server's default is `false`. Wire name `portMappingEnabled`; optional.
+    pub port_mapping_enabled: ::std::option::Option<bool>,
+    /// AWS only: other regions, in Atlas format (`US_EAST_1`), from which clients may connect through this endpoint service; at most 35. Wire name `supportedRemoteRegions`; optional.
+    pub supported_remote_regions: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
 }
+
+::codegen_runtime::object_codec!(CloudProviderEndpointServiceRequest {
+    provider_name: required "providerName",
+    region: required "region",
+    port_mapping_enabled: optional "portMappingEnabled",
+    supported_remote_regions: optional "supportedRemoteRegions",
+});
 
 impl CloudProviderEndpointServiceRequest {
     /// Creates a value from its required fields (`providerName`, `region`); the others start empty.
@@ -161,17 +186,22 @@ impl CloudProviderEndpointServiceRequest {
     with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
 });
 
-::codegen_runtime::object_type! {
-    /// Request body of *Update One Private Endpoint Service*: only the fields set are sent, and only those change.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct ApiAtlasModifyEndpointServiceRequestView {
-        /// Cloud service provider of the endpoint service. The API accepts only `AWS`. Wire name `cloudProvider`; always present.
-        cloud_provider: crate::types::CloudProvider = required "cloudProvider",
-        /// Other regions, in Atlas format (`US_EAST_1`), from which clients may connect through the endpoint service; at most 35. An empty list removes them all; leaving it unset keeps them. Wire name `supportedRemoteRegions`; optional.
-        supported_remote_regions: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "supportedRemoteRegions",
-    }
+/// Request body of *Update One Private Endpoint Service*: only the fields set are sent, and only those change.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiAtlasModifyEndpointServiceRequestView {
+    /// Cloud service provider of the endpoint service. The API accepts only `AWS`. Wire name `cloudProvider`; always present.
+    pub cloud_provider: crate::types::CloudProvider,
+    /// Other regions, in Atlas format (`US_EAST_1`), from which clients may connect through the endpoint service; at most 35. An empty list removes them all; leaving it unset keeps them. Wire name `supportedRemoteRegions`; optional.
+    pub supported_remote_regions: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
 }
+
+::codegen_runtime::object_codec!(ApiAtlasModifyEndpointServiceRequestView {
+    cloud_provider: required "cloudProvider",
+    supported_remote_regions: optional "supportedRemoteRegions",
+});
 
 impl ApiAtlasModifyEndpointServiceRequestView {
     /// Creates a value from its required fields (`cloudProvider`); the others start empty.
@@ -187,27 +217,37 @@ impl ApiAtlasModifyEndpointServiceRequestView {
     with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
 });
 
-::codegen_runtime::object_type! {
-    /// An AWS PrivateLink endpoint service of an Atlas project.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct AwsPrivateLinkConnection {
-        /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
-        region_name: ::std::option::Option<::std::string::String> = optional "regionName",
-        /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
-        status: crate::types::EndpointServiceStatus = required "status",
-        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-        /// Name of the AWS PrivateLink endpoint service (`com.amazonaws.vpce.<region>.vpce-svc-<17 hex>`); `null` while Atlas creates it. Wire name `endpointServiceName`; optional, may be `null`.
-        endpoint_service_name: ::std::option::Option<::std::string::String> = optional "endpointServiceName",
-        /// Identifiers of the interface endpoints added to the endpoint service. The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids (`vpce-…`). Wire name `interfaceEndpoints`; always present.
-        interface_endpoints: ::std::vec::Vec<::std::string::String> = required "interfaceEndpoints",
-        /// Other regions, in Atlas format, from which clients may connect through this endpoint service. Wire name `supportedRemoteRegions`; optional, may be `null`.
-        supported_remote_regions: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "supportedRemoteRegions",
-    }
+/// An AWS PrivateLink endpoint service of an Atlas project.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AwsPrivateLinkConnection {
+    /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+    pub region_name: ::std::option::Option<::std::string::String>,
+    /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    pub status: crate::types::EndpointServiceStatus,
+    /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
+    /// Name of the AWS PrivateLink endpoint service (`com.amazonaws.vpce.<region>.vpce-svc-<17 hex>`); `null` while Atlas creates it. Wire name `endpointServiceName`; optional, may be `null`.
+    pub endpoint_service_name: ::std::option::Option<::std::string::String>,
+    /// Identifiers of the interface endpoints added to the endpoint service. The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids (`vpce-…`). Wire name `interfaceEndpoints`; always present.
+    pub interface_endpoints: ::std::vec::Vec<::std::string::String>,
+    /// Other regions, in Atlas format, from which clients may connect through this endpoint service. Wire name `supportedRemoteRegions`; optional, may be `null`.
+    pub supported_remote_regions: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
 }
+
+::codegen_runtime::object_codec!(AwsPrivateLinkConnection {
+    id: required "id",
+    region_name: optional "regionName",
+    status: required "status",
+    error_message: optional "errorMessage",
+    endpoint_service_name: optional "endpointServiceName",
+    interface_endpoints: required "interfaceEndpoints",
+    supported_remote_regions: optional "supportedRemoteRegions",
+});
 
 impl AwsPrivateLinkConnection {
     /// Creates a value from its required fields (`id`, `status`, `interfaceEndpoints`); the others start empty.
@@ -235,27 +275,35 @@ impl AwsPrivateLinkConnection {
     with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
 });
 
-::codegen_runtime::object_type! {
-    /// An Azure Private Link service of an Atlas project.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct AzurePrivateLinkConnection {
-        /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
-        region_name: ::std::option::Option<::std::string::String> = optional "regionName",
-        /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
-        status: crate::types::EndpointServiceStatus = required "status",
-        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-        /// Azure resource ids of the private endpoints connected to the Private Link service. Wire name `privateEndpoints`; optional.
-        private_endpoints: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "privateEndpoints",
-        /// Name of the Azure Private Link service (`pls_<24 hex>`). Wire name `privateLinkServiceName`; optional.
-        private_link_service_name: ::std::option::Option<::std::string::String> = optional "privateLinkServiceName",
-        /// Azure resource id of the Private Link service. Wire name `privateLinkServiceResourceId`; optional.
-        private_link_service_resource_id: ::std::option::Option<::std::string::String> = optional "privateLinkServiceResourceId",
-    }
+/// An Azure Private Link service of an Atlas project.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AzurePrivateLinkConnection {
+    /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+    pub region_name: ::std::option::Option<::std::string::String>,
+    /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    pub status: crate::types::EndpointServiceStatus,
+    /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
+    /// Azure resource ids of the private endpoints connected to the Private Link service. Wire name `privateEndpoints`; optional.
+    pub private_endpoints: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Name of the Azure Private Link service (`pls_<24 hex>`). Wire name `privateLinkServiceName`; optional.
+    pub private_link_service_name: ::std::option::Option<::std::string::String>,
+    /// Azure resource id of the Private Link service. Wire name `privateLinkServiceResourceId`; optional.
+    pub private_link_service_resource_id: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(AzurePrivateLinkConnection {
+    id: required "id",
+    region_name: optional "regionName",
+    status: required "status",
+    error_message: optional "errorMessage",
+    private_endpoints: optional "privateEndpoints",
+    private_link_service_name: optional "privateLinkServiceName",
+    private_link_service_resource_id: optional "privateLinkServiceResourceId",
+});
 
 impl AzurePrivateLinkConnection {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -283,27 +331,39 @@ impl AzurePrivateLinkConnection {
     with_private_link_service_resource_id => private_link_service_resource_id "private_link_service_resource_id": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// A GCP Private Service Connect endpoint service of an Atlas project.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct GcpEndpointService {
-        /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
-        region_name: ::std::option::Option<::std::string::String> = optional "regionName",
-        /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
-        status: crate::types::EndpointServiceStatus = required "status",
-        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-        /// Names of the endpoint groups connected to the service. Wire name `endpointGroupNames`; optional.
-        endpoint_group_names: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "endpointGroupNames",
-        /// URLs of the service attachments: one for a port-mapped service, else one per Atlas node. Wire name `serviceAttachmentNames`; optional.
-        service_attachment_names: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "serviceAttachmentNames",
-        /// Whether the service is port-mapped (one service attachment for the project). Wire name `portMappingEnabled`; optional.
-        port_mapping_enabled: ::std::option::Option<bool> = optional "portMappingEnabled",
-    }
+/// A GCP Private Service Connect endpoint service of an Atlas project.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GcpEndpointService {
+    /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+    pub region_name: ::std::option::Option<::std::string::String>,
+    /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    pub status: crate::types::EndpointServiceStatus,
+    /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
+    /// Names of the endpoint groups connected to the service. Wire name `endpointGroupNames`; optional.
+    pub endpoint_group_names: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// URLs of the service attachments: one for a port-mapped service, else one per Atlas node. Wire name `serviceAttachmentNames`; optional.
+    pub service_attachment_names: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// Whether the service is port-mapped (one service attachment for the project). Wire name `portMappingEnabled`; optional.
+    pub port_mapping_enabled: ::std::option::Option<bool>,
 }
+
+::codegen_runtime::object_codec!(GcpEndpointService {
+    id: required "id",
+    region_name: optional "regionName",
+    status: required "status",
+    error_message: optional "errorMessage",
+    endpoint_group_names: optional "endpointGroupNames",
+    service_attachment_names: optional "serviceAttachmentNames",
+    port_mapping_enabled: optional "portMappingEnabled",
+});
 
 impl GcpEndpointService {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -331,21 +391,26 @@ impl GcpEndpointService {
     with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
 });
 
-::codegen_runtime::object_type! {
-    /// An AWS interface endpoint (VPC endpoint) connected to an Atlas endpoint service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct AwsInterfaceEndpoint {
-        /// Identifier of the interface endpoint (`vpce-…`). The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids. Wire name `interfaceEndpointId`; optional.
-        interface_endpoint_id: ::std::option::Option<::std::string::String> = optional "interfaceEndpointId",
-        /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `connectionStatus`; always present.
-        connection_status: crate::types::AwsEndpointConnectionStatus = required "connectionStatus",
-        /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
-        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
-        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-    }
+/// An AWS interface endpoint (VPC endpoint) connected to an Atlas endpoint service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AwsInterfaceEndpoint {
+    /// Identifier of the interface endpoint (`vpce-…`). The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids. Wire name `interfaceEndpointId`; optional.
+    pub interface_endpoint_id: ::std::option::Option<::std::string::String>,
+    /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `connectionStatus`; always present.
+    pub connection_status: crate::types::AwsEndpointConnectionStatus,
+    /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+    pub delete_requested: ::std::option::Option<bool>,
+    /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(AwsInterfaceEndpoint {
+    interface_endpoint_id: optional "interfaceEndpointId",
+    connection_status: required "connectionStatus",
+    delete_requested: optional "deleteRequested",
+    error_message: optional "errorMessage",
+});
 
 impl AwsInterfaceEndpoint {
     /// Creates a value from its required fields (`connectionStatus`); the others start empty.
@@ -365,25 +430,32 @@ impl AwsInterfaceEndpoint {
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// An Azure private endpoint connected to an Atlas Private Link service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct AzurePrivateEndpoint {
-        /// Azure resource id of the private endpoint. Wire name `privateEndpointResourceId`; optional.
-        private_endpoint_resource_id: ::std::option::Option<::std::string::String> = optional "privateEndpointResourceId",
-        /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; optional.
-        private_endpoint_ip_address: ::std::option::Option<::std::string::String> = optional "privateEndpointIPAddress",
-        /// Name of the connection between the private endpoint and the Private Link service. The official description expects `%2F` (an encoded `/`) inside this response value. Wire name `privateEndpointConnectionName`; optional.
-        private_endpoint_connection_name: ::std::option::Option<::std::string::String> = optional "privateEndpointConnectionName",
-        /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
-        status: crate::types::AzurePrivateEndpointStatus = required "status",
-        /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
-        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
-        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-    }
+/// An Azure private endpoint connected to an Atlas Private Link service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AzurePrivateEndpoint {
+    /// Azure resource id of the private endpoint. Wire name `privateEndpointResourceId`; optional.
+    pub private_endpoint_resource_id: ::std::option::Option<::std::string::String>,
+    /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; optional.
+    pub private_endpoint_ip_address: ::std::option::Option<::std::string::String>,
+    /// Name of the connection between the private endpoint and the Private Link service. The official description expects `%2F` (an encoded `/`) inside this response value. Wire name `privateEndpointConnectionName`; optional.
+    pub private_endpoint_connection_name: ::std::option::Option<::std::string::String>,
+    /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    pub status: crate::types::AzurePrivateEndpointStatus,
+    /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+    pub delete_requested: ::std::option::Option<bool>,
+    /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(AzurePrivateEndpoint {
+    private_endpoint_resource_id: optional "privateEndpointResourceId",
+    private_endpoint_ip_address: optional "privateEndpointIPAddress",
+    private_endpoint_connection_name: optional "privateEndpointConnectionName",
+    status: required "status",
+    delete_requested: optional "deleteRequested",
+    error_message: optional "errorMessage",
+});
 
 impl AzurePrivateEndpoint {
     /// Creates a value from its required fields (`status`); the others start empty.
@@ -407,19 +479,23 @@ impl AzurePrivateEndpoint {
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// One forwarding rule (consumer endpoint) of a GCP private endpoint group.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct GcpConsumerForwardingRule {
-        /// Name of the forwarding rule. Wire name `endpointName`; optional.
-        endpoint_name: ::std::option::Option<::std::string::String> = optional "endpointName",
-        /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
-        ip_address: ::std::option::Option<::std::string::String> = optional "ipAddress",
-        /// Status of the forwarding rule. Wire name `status`; optional.
-        status: ::std::option::Option<crate::types::GcpForwardingRuleStatus> = optional "status",
-    }
+/// One forwarding rule (consumer endpoint) of a GCP private endpoint group.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GcpConsumerForwardingRule {
+    /// Name of the forwarding rule. Wire name `endpointName`; optional.
+    pub endpoint_name: ::std::option::Option<::std::string::String>,
+    /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
+    pub ip_address: ::std::option::Option<::std::string::String>,
+    /// Status of the forwarding rule. Wire name `status`; optional.
+    pub status: ::std::option::Option<crate::types::GcpForwardingRuleStatus>,
 }
+
+::codegen_runtime::object_codec!(GcpConsumerForwardingRule {
+    endpoint_name: optional "endpointName",
+    ip_address: optional "ipAddress",
+    status: optional "status",
+});
 
 impl GcpConsumerForwardingRule {
     /// Creates a value with every field empty.
@@ -444,27 +520,37 @@ impl ::std::default::Default for GcpConsumerForwardingRule {
     with_status => status "status": crate::types::GcpForwardingRuleStatus,
 });
 
-::codegen_runtime::object_type! {
-    /// A GCP private endpoint group (its forwarding rules) connected to an Atlas endpoint service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct PrivateGcpEndpointGroup {
-        /// Name of the endpoint group (for a port-mapped service, of its single forwarding rule). Wire name `endpointGroupName`; optional.
-        endpoint_group_name: ::std::option::Option<::std::string::String> = optional "endpointGroupName",
-        /// Identifier of the Google Cloud project that holds the endpoints. Wire name `gcpProjectId`; optional.
-        gcp_project_id: ::std::option::Option<::std::string::String> = optional "gcpProjectId",
-        /// The forwarding rules of the group. Wire name `endpoints`; optional.
-        endpoints: ::std::option::Option<::std::vec::Vec<crate::types::GcpConsumerForwardingRule>> = optional "endpoints",
-        /// Whether the group belongs to a port-mapped endpoint service. Wire name `portMappingEnabled`; optional.
-        port_mapping_enabled: ::std::option::Option<bool> = optional "portMappingEnabled",
-        /// Status of the endpoint group. Optional: example payloads omit it. Wire name `status`; optional.
-        status: ::std::option::Option<crate::types::GcpEndpointGroupStatus> = optional "status",
-        /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
-        delete_requested: ::std::option::Option<bool> = optional "deleteRequested",
-        /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
-        error_message: ::std::option::Option<::std::string::String> = optional "errorMessage",
-    }
+/// A GCP private endpoint group (its forwarding rules) connected to an Atlas endpoint service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PrivateGcpEndpointGroup {
+    /// Name of the endpoint group (for a port-mapped service, of its single forwarding rule). Wire name `endpointGroupName`; optional.
+    pub endpoint_group_name: ::std::option::Option<::std::string::String>,
+    /// Identifier of the Google Cloud project that holds the endpoints. Wire name `gcpProjectId`; optional.
+    pub gcp_project_id: ::std::option::Option<::std::string::String>,
+    /// The forwarding rules of the group. Wire name `endpoints`; optional.
+    pub endpoints: ::std::option::Option<
+        ::std::vec::Vec<crate::types::GcpConsumerForwardingRule>,
+    >,
+    /// Whether the group belongs to a port-mapped endpoint service. Wire name `portMappingEnabled`; optional.
+    pub port_mapping_enabled: ::std::option::Option<bool>,
+    /// Status of the endpoint group. Optional: example payloads omit it. Wire name `status`; optional.
+    pub status: ::std::option::Option<crate::types::GcpEndpointGroupStatus>,
+    /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+    pub delete_requested: ::std::option::Option<bool>,
+    /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    pub error_message: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(PrivateGcpEndpointGroup {
+    endpoint_group_name: optional "endpointGroupName",
+    gcp_project_id: optional "gcpProjectId",
+    endpoints: optional "endpoints",
+    port_mapping_enabled: optional "portMappingEnabled",
+    status: optional "status",
+    delete_requested: optional "deleteRequested",
+    error_message: optional "errorMessage",
+});
 
 impl PrivateGcpEndpointGroup {
     /// Creates a value with every field empty.
@@ -497,15 +583,17 @@ impl ::std::default::Default for PrivateGcpEndpointGroup {
     with_error_message => error_message "error_message": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// Request body to add an AWS interface endpoint to an endpoint service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CreateAwsEndpointRequest {
-        /// Identifier of the interface endpoint you created in your VPC (`vpce-` and 17 hexadecimal digits). Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-    }
+/// Request body to add an AWS interface endpoint to an endpoint service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAwsEndpointRequest {
+    /// Identifier of the interface endpoint you created in your VPC (`vpce-` and 17 hexadecimal digits). Wire name `id`; always present.
+    pub id: ::std::string::String,
 }
+
+::codegen_runtime::object_codec!(CreateAwsEndpointRequest {
+    id: required "id",
+});
 
 impl CreateAwsEndpointRequest {
     /// Creates a value from its required fields (`id`); the others start empty.
@@ -516,17 +604,20 @@ impl CreateAwsEndpointRequest {
     }
 }
 
-::codegen_runtime::object_type! {
-    /// Request body to connect an Azure private endpoint to a Private Link service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CreateAzureEndpointRequest {
-        /// Azure resource id of the private endpoint you created (`/subscriptions/…/privateEndpoints/<name>`). Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; always present.
-        private_endpoint_ip_address: ::std::string::String = required "privateEndpointIPAddress",
-    }
+/// Request body to connect an Azure private endpoint to a Private Link service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAzureEndpointRequest {
+    /// Azure resource id of the private endpoint you created (`/subscriptions/…/privateEndpoints/<name>`). Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; always present.
+    pub private_endpoint_ip_address: ::std::string::String,
 }
+
+::codegen_runtime::object_codec!(CreateAzureEndpointRequest {
+    id: required "id",
+    private_endpoint_ip_address: required "privateEndpointIPAddress",
+});
 
 impl CreateAzureEndpointRequest {
     /// Creates a value from its required fields (`id`, `privateEndpointIPAddress`); the others start empty.
@@ -541,17 +632,20 @@ impl CreateAzureEndpointRequest {
     }
 }
 
-::codegen_runtime::object_type! {
-    /// One forwarding rule to connect to a GCP endpoint service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CreateGcpForwardingRuleRequest {
-        /// Name of the forwarding rule you created in Google Cloud. Wire name `endpointName`; optional.
-        endpoint_name: ::std::option::Option<::std::string::String> = optional "endpointName",
-        /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
-        ip_address: ::std::option::Option<::std::string::String> = optional "ipAddress",
-    }
+/// One forwarding rule to connect to a GCP endpoint service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGcpForwardingRuleRequest {
+    /// Name of the forwarding rule you created in Google Cloud. Wire name `endpointName`; optional.
+    pub endpoint_name: ::std::option::Option<::std::string::String>,
+    /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
+    pub ip_address: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(CreateGcpForwardingRuleRequest {
+    endpoint_name: optional "endpointName",
+    ip_address: optional "ipAddress",
+});
 
 impl CreateGcpForwardingRuleRequest {
     /// Creates a value with every field empty.
@@ -574,19 +668,25 @@ impl ::std::default::Default for CreateGcpForwardingRuleRequest {
     with_ip_address => ip_address "ip_address": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// Request body to connect a GCP endpoint group (forwarding rules) to an endpoint service.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct CreateGcpEndpointGroupRequest {
-        /// Name of the endpoint group (ignored by Atlas for a port-mapped service, where Terraform sends the rule name). Wire name `endpointGroupName`; always present.
-        endpoint_group_name: ::std::string::String = required "endpointGroupName",
-        /// Identifier of the Google Cloud project that holds the forwarding rules. The official description's pattern (`p-` and 24 characters) differs from the customer project ids Terraform passes; the client checks none. Wire name `gcpProjectId`; always present.
-        gcp_project_id: ::std::string::String = required "gcpProjectId",
-        /// The forwarding rules: one for a port-mapped service, else one per service attachment. Wire name `endpoints`; optional.
-        endpoints: ::std::option::Option<::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>> = optional "endpoints",
-    }
+/// Request body to connect a GCP endpoint group (forwarding rules) to an endpoint service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGcpEndpointGroupRequest {
+    /// Name of the endpoint group (ignored by Atlas for a port-mapped service, where Terraform sends the rule name). Wire name `endpointGroupName`; always present.
+    pub endpoint_group_name: ::std::string::String,
+    /// Identifier of the Google Cloud project that holds the forwarding rules. The official description's pattern (`p-` and 24 characters) differs from the customer project ids Terraform passes; the client checks none. Wire name `gcpProjectId`; always present.
+    pub gcp_project_id: ::std::string::String,
+    /// The forwarding rules: one for a port-mapped service, else one per service attachment. Wire name `endpoints`; optional.
+    pub endpoints: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
+    >,
 }
+
+::codegen_runtime::object_codec!(CreateGcpEndpointGroupRequest {
+    endpoint_group_name: required "endpointGroupName",
+    gcp_project_id: required "gcpProjectId",
+    endpoints: optional "endpoints",
+});
 
 impl CreateGcpEndpointGroupRequest {
     /// Creates a value from its required fields (`endpointGroupName`, `gcpProjectId`); the others start empty.
@@ -606,15 +706,17 @@ impl CreateGcpEndpointGroupRequest {
     with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
 });
 
-::codegen_runtime::object_type! {
-    /// A project setting that is on or off (regionalized private endpoints).
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct ProjectSettingItemView {
-        /// Whether the setting is on. Wire name `enabled`; always present.
-        enabled: bool = required "enabled",
-    }
+/// A project setting that is on or off (regionalized private endpoints).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ProjectSettingItemView {
+    /// Whether the setting is on. Wire name `enabled`; always present.
+    pub enabled: bool,
 }
+
+::codegen_runtime::object_codec!(ProjectSettingItemView {
+    enabled: required "enabled",
+});
 
 impl ProjectSettingItemView {
     /// Creates a value from its required fields (`enabled`); the others start empty.

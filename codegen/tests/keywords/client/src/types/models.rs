@@ -3,27 +3,35 @@
 
 //! Object types of the API: request bodies and responses.
 
-::codegen_runtime::object_type! {
-    /// A type named `Type` whose fields are keywords.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Type {
-        /// Field `type`. Wire name `type`; always present.
-        r#type: ::std::string::String = required "type",
-        /// Field `self`. Wire name `self`; always present.
-        self_: crate::types::Match = required "self",
-        /// Field `match`. Wire name `match`; optional.
-        r#match: ::std::option::Option<bool> = optional "match",
-        /// Field `crate`. Wire name `crate`; optional, may be `null`.
-        crate_: ::std::option::Option<i64> = optional "crate",
-        /// Field `super`. Wire name `super`; optional.
-        super_: ::std::option::Option<::std::vec::Vec<crate::types::Match>> = optional "super",
-        /// Field `async`. Wire name `async`; optional.
-        r#async: ::std::option::Option<f64> = optional "async",
-        /// Field `fn`. Wire name `fn`; optional.
-        r#fn: ::std::option::Option<::serde_json::Value> = optional "fn",
-    }
+/// A type named `Type` whose fields are keywords.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Type {
+    /// Field `type`. Wire name `type`; always present.
+    pub r#type: ::std::string::String,
+    /// Field `self`. Wire name `self`; always present.
+    pub self_: crate::types::Match,
+    /// Field `match`. Wire name `match`; optional.
+    pub r#match: ::std::option::Option<bool>,
+    /// Field `crate`. Wire name `crate`; optional, may be `null`.
+    pub crate_: ::std::option::Option<i64>,
+    /// Field `super`. Wire name `super`; optional.
+    pub super_: ::std::option::Option<::std::vec::Vec<crate::types::Match>>,
+    /// Field `async`. Wire name `async`; optional.
+    pub r#async: ::std::option::Option<f64>,
+    /// Field `fn`. Wire name `fn`; optional.
+    pub r#fn: ::std::option::Option<::serde_json::Value>,
 }
+
+::codegen_runtime::object_codec!(Type {
+    r#type: required "type",
+    self_: required "self",
+    r#match: optional "match",
+    crate_: optional "crate",
+    super_: optional "super",
+    r#async: optional "async",
+    r#fn: optional "fn",
+});
 
 impl Type {
     /// Creates a value from its required fields (`type`, `self`); the others start empty.
@@ -51,17 +59,20 @@ impl Type {
     with_fn => r#fn "fn": ::serde_json::Value,
 });
 
-::codegen_runtime::object_type! {
-    /// A nested object with keyword fields.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Inner {
-        /// Field `ref`. Wire name `ref`; always present.
-        r#ref: ::std::string::String = required "ref",
-        /// Field `mut`. Wire name `mut`; optional.
-        r#mut: ::std::option::Option<i64> = optional "mut",
-    }
+/// A nested object with keyword fields.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Inner {
+    /// Field `ref`. Wire name `ref`; always present.
+    pub r#ref: ::std::string::String,
+    /// Field `mut`. Wire name `mut`; optional.
+    pub r#mut: ::std::option::Option<i64>,
 }
+
+::codegen_runtime::object_codec!(Inner {
+    r#ref: required "ref",
+    r#mut: optional "mut",
+});
 
 impl Inner {
     /// Creates a value from its required fields (`ref`); the others start empty.
@@ -77,27 +88,35 @@ impl Inner {
     with_mut => r#mut "mut": i64,
 });
 
-::codegen_runtime::object_type! {
-    /// The `self` variant of `Trait`: an array of nested objects.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct SelfVariant {
-        /// The name, in every variant. Wire name `name`; always present.
-        name: ::std::string::String = required "name",
-        /// Field `async`, in every variant. Wire name `async`; optional.
-        r#async: ::std::option::Option<bool> = optional "async",
-        /// Tags, in every variant. Wire name `tags`; optional.
-        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
-        /// A nested object, in every variant. Wire name `where`; optional.
-        r#where: ::std::option::Option<crate::types::Inner> = optional "where",
-        /// The state. Wire name `state`; always present.
-        state: crate::types::State = required "state",
-        /// An array of nested objects. Wire name `loop`; always present.
-        r#loop: ::std::vec::Vec<crate::types::Inner> = required "loop",
-        /// Field `crate`, nullable. Wire name `crate`; optional, may be `null`.
-        crate_: ::std::option::Option<i64> = optional "crate",
-    }
+/// The `self` variant of `Trait`: an array of nested objects.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SelfVariant {
+    /// The name, in every variant. Wire name `name`; always present.
+    pub name: ::std::string::String,
+    /// Field `async`, in every variant. Wire name `async`; optional.
+    pub r#async: ::std::option::Option<bool>,
+    /// Tags, in every variant. Wire name `tags`; optional.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// A nested object, in every variant. Wire name `where`; optional.
+    pub r#where: ::std::option::Option<crate::types::Inner>,
+    /// The state. Wire name `state`; always present.
+    pub state: crate::types::State,
+    /// An array of nested objects. Wire name `loop`; always present.
+    pub r#loop: ::std::vec::Vec<crate::types::Inner>,
+    /// Field `crate`, nullable. Wire name `crate`; optional, may be `null`.
+    pub crate_: ::std::option::Option<i64>,
 }
+
+::codegen_runtime::object_codec!(SelfVariant {
+    name: required "name",
+    r#async: optional "async",
+    tags: optional "tags",
+    r#where: optional "where",
+    state: required "state",
+    r#loop: required "loop",
+    crate_: optional "crate",
+});
 
 impl SelfVariant {
     /// Creates a value from its required fields (`name`, `state`, `loop`); the others start empty.
@@ -125,23 +144,29 @@ impl SelfVariant {
     with_crate => crate_ "crate_": i64,
 });
 
-::codegen_runtime::object_type! {
-    /// The `match` variant of `Trait`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct MatchVariant {
-        /// The name, in every variant. Wire name `name`; always present.
-        name: ::std::string::String = required "name",
-        /// Field `async`, in every variant. Wire name `async`; optional.
-        r#async: ::std::option::Option<bool> = optional "async",
-        /// Tags, in every variant. Wire name `tags`; optional.
-        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
-        /// A nested object, in every variant. Wire name `where`; optional.
-        r#where: ::std::option::Option<crate::types::Inner> = optional "where",
-        /// The phase. Wire name `phase`; always present.
-        phase: crate::types::Phase = required "phase",
-    }
+/// The `match` variant of `Trait`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MatchVariant {
+    /// The name, in every variant. Wire name `name`; always present.
+    pub name: ::std::string::String,
+    /// Field `async`, in every variant. Wire name `async`; optional.
+    pub r#async: ::std::option::Option<bool>,
+    /// Tags, in every variant. Wire name `tags`; optional.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// A nested object, in every variant. Wire name `where`; optional.
+    pub r#where: ::std::option::Option<crate::types::Inner>,
+    /// The phase. Wire name `phase`; always present.
+    pub phase: crate::types::Phase,
 }
+
+::codegen_runtime::object_codec!(MatchVariant {
+    name: required "name",
+    r#async: optional "async",
+    tags: optional "tags",
+    r#where: optional "where",
+    phase: required "phase",
+});
 
 impl MatchVariant {
     /// Creates a value from its required fields (`name`, `phase`); the others start empty.
@@ -165,23 +190,29 @@ impl MatchVariant {
     with_where => r#where "where": crate::types::Inner,
 });
 
-::codegen_runtime::object_type! {
-    /// The `super-user` variant of `Trait`: a required nested object.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct SuperUserVariant {
-        /// The name, in every variant (optional here). Wire name `name`; optional.
-        name: ::std::option::Option<::std::string::String> = optional "name",
-        /// Field `async`, in every variant. Wire name `async`; always present.
-        r#async: bool = required "async",
-        /// Tags, in every variant. Wire name `tags`; always present.
-        tags: ::std::vec::Vec<::std::string::String> = required "tags",
-        /// A nested object, in every variant (required here). Wire name `where`; always present.
-        r#where: crate::types::Inner = required "where",
-        /// The state. Wire name `state`; always present.
-        state: crate::types::State = required "state",
-    }
+/// The `super-user` variant of `Trait`: a required nested object.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SuperUserVariant {
+    /// The name, in every variant (optional here). Wire name `name`; optional.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Field `async`, in every variant. Wire name `async`; always present.
+    pub r#async: bool,
+    /// Tags, in every variant. Wire name `tags`; always present.
+    pub tags: ::std::vec::Vec<::std::string::String>,
+    /// A nested object, in every variant (required here). Wire name `where`; always present.
+    pub r#where: crate::types::Inner,
+    /// The state. Wire name `state`; always present.
+    pub state: crate::types::State,
 }
+
+::codegen_runtime::object_codec!(SuperUserVariant {
+    name: optional "name",
+    r#async: required "async",
+    tags: required "tags",
+    r#where: required "where",
+    state: required "state",
+});
 
 impl SuperUserVariant {
     /// Creates a value from its required fields (`async`, `tags`, `where`, `state`); the others start empty.
@@ -205,19 +236,23 @@ impl SuperUserVariant {
     with_name => name "name": ::std::string::String,
 });
 
-::codegen_runtime::object_type! {
-    /// A type with unions as array items and as a field.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Use {
-        /// Unions as array items. Wire name `items`; always present.
-        items: ::std::vec::Vec<crate::types::Trait> = required "items",
-        /// A union field. Wire name `static`; optional.
-        r#static: ::std::option::Option<crate::types::Trait> = optional "static",
-        /// Optional unions as array items. Wire name `dyn`; optional.
-        r#dyn: ::std::option::Option<::std::vec::Vec<crate::types::Trait>> = optional "dyn",
-    }
+/// A type with unions as array items and as a field.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Use {
+    /// Unions as array items. Wire name `items`; always present.
+    pub items: ::std::vec::Vec<crate::types::Trait>,
+    /// A union field. Wire name `static`; optional.
+    pub r#static: ::std::option::Option<crate::types::Trait>,
+    /// Optional unions as array items. Wire name `dyn`; optional.
+    pub r#dyn: ::std::option::Option<::std::vec::Vec<crate::types::Trait>>,
 }
+
+::codegen_runtime::object_codec!(Use {
+    items: required "items",
+    r#static: optional "static",
+    r#dyn: optional "dyn",
+});
 
 impl Use {
     /// Creates a value from its required fields (`items`); the others start empty.
@@ -235,39 +270,53 @@ impl Use {
     with_dyn => r#dyn "dyn": ::std::vec::Vec<crate::types::Trait>,
 });
 
-::codegen_runtime::object_type! {
-    /// Optional fields of every kind, and a nullable one.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Dyn {
-        /// Required and nullable: always written, `null` when unset. Wire name `yield`; always present, may be `null`.
-        r#yield: ::std::option::Option<::std::string::String> = nullable "yield",
-        /// An optional string. Wire name `abstract`; optional.
-        r#abstract: ::std::option::Option<::std::string::String> = optional "abstract",
-        /// An optional boolean. Wire name `become`; optional.
-        r#become: ::std::option::Option<bool> = optional "become",
-        /// An optional integer. Wire name `box`; optional.
-        r#box: ::std::option::Option<i64> = optional "box",
-        /// An optional number. Wire name `do`; optional.
-        r#do: ::std::option::Option<f64> = optional "do",
-        /// An optional value of any JSON. Wire name `final`; optional.
-        r#final: ::std::option::Option<::serde_json::Value> = optional "final",
-        /// An optional enum. Wire name `macro`; optional.
-        r#macro: ::std::option::Option<crate::types::Match> = optional "macro",
-        /// An optional object. Wire name `override`; optional.
-        r#override: ::std::option::Option<crate::types::Inner> = optional "override",
-        /// An optional union. Wire name `priv`; optional.
-        r#priv: ::std::option::Option<crate::types::Trait> = optional "priv",
-        /// An optional array of strings. Wire name `try`; optional.
-        r#try: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "try",
-        /// An optional array of enums. Wire name `typeof`; optional.
-        r#typeof: ::std::option::Option<::std::vec::Vec<crate::types::Match>> = optional "typeof",
-        /// An optional array of objects. Wire name `unsized`; optional.
-        r#unsized: ::std::option::Option<::std::vec::Vec<crate::types::Inner>> = optional "unsized",
-        /// An optional array of unions. Wire name `virtual`; optional.
-        r#virtual: ::std::option::Option<::std::vec::Vec<crate::types::Trait>> = optional "virtual",
-    }
+/// Optional fields of every kind, and a nullable one.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Dyn {
+    /// Required and nullable: always written, `null` when unset. Wire name `yield`; always present, may be `null`.
+    pub r#yield: ::std::option::Option<::std::string::String>,
+    /// An optional string. Wire name `abstract`; optional.
+    pub r#abstract: ::std::option::Option<::std::string::String>,
+    /// An optional boolean. Wire name `become`; optional.
+    pub r#become: ::std::option::Option<bool>,
+    /// An optional integer. Wire name `box`; optional.
+    pub r#box: ::std::option::Option<i64>,
+    /// An optional number. Wire name `do`; optional.
+    pub r#do: ::std::option::Option<f64>,
+    /// An optional value of any JSON. Wire name `final`; optional.
+    pub r#final: ::std::option::Option<::serde_json::Value>,
+    /// An optional enum. Wire name `macro`; optional.
+    pub r#macro: ::std::option::Option<crate::types::Match>,
+    /// An optional object. Wire name `override`; optional.
+    pub r#override: ::std::option::Option<crate::types::Inner>,
+    /// An optional union. Wire name `priv`; optional.
+    pub r#priv: ::std::option::Option<crate::types::Trait>,
+    /// An optional array of strings. Wire name `try`; optional.
+    pub r#try: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// An optional array of enums. Wire name `typeof`; optional.
+    pub r#typeof: ::std::option::Option<::std::vec::Vec<crate::types::Match>>,
+    /// An optional array of objects. Wire name `unsized`; optional.
+    pub r#unsized: ::std::option::Option<::std::vec::Vec<crate::types::Inner>>,
+    /// An optional array of unions. Wire name `virtual`; optional.
+    pub r#virtual: ::std::option::Option<::std::vec::Vec<crate::types::Trait>>,
 }
+
+::codegen_runtime::object_codec!(Dyn {
+    r#yield: nullable "yield",
+    r#abstract: optional "abstract",
+    r#become: optional "become",
+    r#box: optional "box",
+    r#do: optional "do",
+    r#final: optional "final",
+    r#macro: optional "macro",
+    r#override: optional "override",
+    r#priv: optional "priv",
+    r#try: optional "try",
+    r#typeof: optional "typeof",
+    r#unsized: optional "unsized",
+    r#virtual: optional "virtual",
+});
 
 impl Dyn {
     /// Creates a value with every field empty.
@@ -312,17 +361,20 @@ impl ::std::default::Default for Dyn {
     with_virtual => r#virtual "virtual": ::std::vec::Vec<crate::types::Trait>,
 });
 
-::codegen_runtime::object_type! {
-    /// A type named `Self`, a keyword no raw identifier can carry: it becomes `Self_`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Self_ {
-        /// Id. Wire name `self`; always present.
-        self_: ::std::string::String = required "self",
-        /// Tags. Wire name `crate`; optional.
-        crate_: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "crate",
-    }
+/// A type named `Self`, a keyword no raw identifier can carry: it becomes `Self_`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Self_ {
+    /// Id. Wire name `self`; always present.
+    pub self_: ::std::string::String,
+    /// Tags. Wire name `crate`; optional.
+    pub crate_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+
+::codegen_runtime::object_codec!(Self_ {
+    self_: required "self",
+    crate_: optional "crate",
+});
 
 impl Self_ {
     /// Creates a value from its required fields (`self`); the others start empty.

@@ -3,25 +3,32 @@
 
 //! Object types of the API: request bodies and responses.
 
-::codegen_runtime::object_type! {
-    /// An endpoint.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Endpoint {
-        /// Id. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Region. Wire name `region`; optional.
-        region: ::std::option::Option<crate::types::Region> = optional "region",
-        /// Dotted \[key\] &lt;with&gt; `markup`. Wire name `a.b`; optional.
-        a_b: ::std::option::Option<::std::string::String> = optional "a.b",
-        /// Braces and slash. Wire name `{x}/y`; optional.
-        x_y: ::std::option::Option<i64> = optional "{x}/y",
-        /// Ünïcödé prose — “quotes”, emoji 🚀, backslash \ and "quotes". Wire name `with-desc`; optional, may be `null`.
-        with_desc: ::std::option::Option<f64> = optional "with-desc",
-        /// Tags. Wire name `tags`; optional.
-        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
-    }
+/// An endpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Endpoint {
+    /// Id. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Region. Wire name `region`; optional.
+    pub region: ::std::option::Option<crate::types::Region>,
+    /// Dotted \[key\] &lt;with&gt; `markup`. Wire name `a.b`; optional.
+    pub a_b: ::std::option::Option<::std::string::String>,
+    /// Braces and slash. Wire name `{x}/y`; optional.
+    pub x_y: ::std::option::Option<i64>,
+    /// Ünïcödé prose — “quotes”, emoji 🚀, backslash \ and "quotes". Wire name `with-desc`; optional, may be `null`.
+    pub with_desc: ::std::option::Option<f64>,
+    /// Tags. Wire name `tags`; optional.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+
+::codegen_runtime::object_codec!(Endpoint {
+    id: required "id",
+    region: optional "region",
+    a_b: optional "a.b",
+    x_y: optional "{x}/y",
+    with_desc: optional "with-desc",
+    tags: optional "tags",
+});
 
 impl Endpoint {
     /// Creates a value from its required fields (`id`); the others start empty.

@@ -3,19 +3,23 @@
 
 //! Object types of the API: request bodies and responses.
 
-::codegen_runtime::object_type! {
-    /// An endpoint.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Endpoint {
-        /// Id. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Region. Wire name `region`; optional.
-        region: ::std::option::Option<crate::types::Region> = optional "region",
-        /// Tags. Wire name `tags`; optional.
-        tags: ::std::option::Option<::std::vec::Vec<::std::string::String>> = optional "tags",
-    }
+/// An endpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Endpoint {
+    /// Id. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Region. Wire name `region`; optional.
+    pub region: ::std::option::Option<crate::types::Region>,
+    /// Tags. Wire name `tags`; optional.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+
+::codegen_runtime::object_codec!(Endpoint {
+    id: required "id",
+    region: optional "region",
+    tags: optional "tags",
+});
 
 impl Endpoint {
     /// Creates a value from its required fields (`id`); the others start empty.

@@ -3,19 +3,23 @@
 
 //! Object types of the API: request bodies and responses.
 
-::codegen_runtime::object_type! {
-    /// An endpoint.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub struct Endpoint {
-        /// Id. Wire name `id`; always present.
-        id: ::std::string::String = required "id",
-        /// Status. Wire name `status`; always present.
-        status: crate::types::Status = required "status",
-        /// Note. Wire name `note`; optional, may be `null`.
-        note: ::std::option::Option<::std::string::String> = optional "note",
-    }
+/// An endpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Endpoint {
+    /// Id. Wire name `id`; always present.
+    pub id: ::std::string::String,
+    /// Status. Wire name `status`; always present.
+    pub status: crate::types::Status,
+    /// Note. Wire name `note`; optional, may be `null`.
+    pub note: ::std::option::Option<::std::string::String>,
 }
+
+::codegen_runtime::object_codec!(Endpoint {
+    id: required "id",
+    status: required "status",
+    note: optional "note",
+});
 
 impl Endpoint {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
