@@ -1,6 +1,6 @@
 //! What every generated type shares, written once: the JSON mapping of object types
 //! ([`object_codec!`](crate::object_codec)), discriminated unions
-//! ([`union_type!`](crate::union_type)), the open-enum impls ([`open_enum!`](crate::open_enum))
+//! ([`union_codec!`](crate::union_codec)), the open-enum impls ([`open_enum!`](crate::open_enum))
 //! and the `with_*` setters of request types ([`setters!`](crate::setters)).
 //!
 //! Object types are plain structs that do not `#[derive(Serialize, Deserialize)]`: the derives
@@ -56,8 +56,8 @@ impl fmt::Display for UnknownValue {
 pub struct UnknownObject(Map<String, Value>);
 
 impl UnknownObject {
-    /// For the unions' decoders only (through [`union_type!`](crate::union_type)), which try the known variants
-    /// first.
+    /// For the unions' decoders only (through [`union_codec!`](crate::union_codec)), which
+    /// try the known variants first.
     #[doc(hidden)]
     pub fn new(members: Map<String, Value>) -> Self {
         UnknownObject(members)
@@ -267,30 +267,22 @@ macro_rules! object_codec {
     };
 }
 
-/// Defines a discriminated union: an enum with one variant per known discriminator value
-/// (each holding an object type that leaves the discriminator member to the union) and
-/// `Unknown`, which keeps any other object whole. Reading picks the variant from the
-/// `$discriminator` member, read as the open enum `$enum`; writing puts that member first.
+/// Implements a discriminated union (an enum the generated crate defines, with one variant
+/// per known discriminator value, each holding an object type that leaves the discriminator
+/// member to the union, and `Unknown(UnknownObject)`, which keeps any other object whole):
+/// `DISCRIMINATOR`, `is_known`, `Serialize` and `Deserialize`. Reading picks the variant from
+/// the `$discriminator` member, read as the open enum `$enum`; writing puts that member first.
+///
+/// ```text
+/// union_codec!(Shape: "kind" as ShapeKind { Circle, Square });
+/// ```
 #[allow(
     clippy::crate_in_macro_def,
     reason = "the discriminator enum is in the calling crate's `types` module"
 )]
 #[macro_export]
-macro_rules! union_type {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident: $discriminator:literal as $enum:ident {
-            $($(#[$variant_meta:meta])* $variant:ident($ty:ty)),* $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        pub enum $name {
-            $($(#[$variant_meta])* $variant($ty),)*
-            /// An object whose discriminator this crate does not know (or which has none),
-            /// kept exactly as received.
-            Unknown($crate::UnknownObject),
-        }
-
+macro_rules! union_codec {
+    ($name:ident: $discriminator:literal as $enum:ident { $($variant:ident),* $(,)? }) => {
         impl $name {
             /// Wire name of the member that says which variant an object is.
             pub const DISCRIMINATOR: &'static str = $discriminator;
@@ -520,7 +512,7 @@ pub fn write_variant<S: serde::Serializer, T: ToObject>(
     writer.end()
 }
 
-/// Builds a union variant from the members already read (see [`union_type!`](crate::union_type)); an error
+/// Builds a union variant from the members already read (see [`union_codec!`](crate::union_codec)); an error
 /// names the variant's type.
 pub fn variant<T: DeserializeOwned, E: de::Error>(members: Map<String, Value>) -> Result<T, E> {
     let object = Value::Object(members);

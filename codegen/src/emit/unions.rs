@@ -1,7 +1,7 @@
-//! `src/types/unions.rs`: discriminated unions, each an invocation of the runtime's `union_type!`
-//! (the enum, its `Unknown` variant and its JSON mapping; see `codegen/runtime/src/codec.rs`),
-//! plus accessors for the discriminator and for the fields every variant has, and `From` each
-//! variant's type.
+//! `src/types/unions.rs`: discriminated unions, each a plain enum (a variant per discriminator
+//! value and `Unknown`) and an invocation of the runtime's `union_codec!` (its JSON mapping; see
+//! `codegen/runtime/src/codec.rs`), plus accessors for the discriminator and for the fields
+//! every variant has, and `From` each variant's type.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,38 +23,53 @@ pub fn generate(api: &Api) -> RustFile<'_> {
 
 fn union_def(def: &UnionDef) -> Chunk {
     let mut verbatim = Verbatim::default();
-    let mut text = String::from("::codegen_runtime::union_type! {\n");
-    let type_docs = format!(
+    let name = ident(&def.ident);
+    let type_docs = docs::outer(&format!(
         "{}\n\nOne variant per `{disc}` value; an object with a `{disc}` this crate does not know (or none) decodes into [`Unknown`]({name}::Unknown) and is sent back unchanged. Serializing a variant writes its `{disc}` first. The fields every variant has can be read without a `match`.",
         docs::escape(&def.description),
         disc = def.discriminator_wire,
         name = def.ident,
-    );
-    text.push_str(&docs::comment_lines(&type_docs, "    "));
-    text.push_str("    #[derive(Debug, Clone, PartialEq)]\n    #[non_exhaustive]\n");
-    text.push_str(&format!(
-        "    pub enum {}: {} as {} {{\n",
-        def.ident,
-        string_literal(&def.discriminator_wire),
-        def.discriminator_enum
     ));
-    for variant in &def.variants {
-        let doc = format!(
+    let variants = def.variants.iter().map(|variant| {
+        let doc = docs::outer(&format!(
             "`{}: \"{}\"`, read as [`{}`](crate::types::{}).",
             def.discriminator_wire, variant.wire, variant.struct_ident, variant.struct_ident
-        );
-        text.push_str(&docs::comment_lines(&doc, "        "));
-        text.push_str(&format!(
-            "        {}(crate::types::{}),\n",
-            variant.ident, variant.struct_ident
         ));
-    }
-    text.push_str("    }\n}\n");
-    let union = verbatim.item(text);
+        let variant_ident = ident(&variant.ident);
+        let ty = ident(&variant.struct_ident);
+        quote! {
+            #doc
+            #variant_ident(crate::types::#ty),
+        }
+    });
+    // The codec names each variant once per line (written out: prettyplease would wrap a
+    // macro's tokens at the line width).
+    let names: Vec<&str> = def
+        .variants
+        .iter()
+        .map(|variant| variant.ident.as_str())
+        .collect();
+    let codec = verbatim.item(format!(
+        "::codegen_runtime::union_codec!({}: {} as {} {{ {} }});\n",
+        def.ident,
+        string_literal(&def.discriminator_wire),
+        def.discriminator_enum,
+        names.join(", ")
+    ));
     let accessors = accessors(def);
     Chunk::with_verbatim(
         quote! {
-            #union
+            #type_docs
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #( #variants )*
+                /// An object whose discriminator this crate does not know (or which has none),
+                /// kept exactly as received.
+                Unknown(::codegen_runtime::UnknownObject),
+            }
+
+            #codec
             #accessors
         },
         verbatim,

@@ -4,21 +4,24 @@
 //! Discriminated unions of the API: one variant per known discriminator value, and
 //! `Unknown` for the others.
 
-::codegen_runtime::union_type! {
-    /// A private endpoint service of an Atlas project: the Atlas side of a private link, one shape per cloud provider.
-    ///
-    /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](EndpointService::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum EndpointService: "cloudProvider" as CloudProvider {
-        /// `cloudProvider: "AWS"`, read as [`AwsPrivateLinkConnection`](crate::types::AwsPrivateLinkConnection).
-        Aws(crate::types::AwsPrivateLinkConnection),
-        /// `cloudProvider: "AZURE"`, read as [`AzurePrivateLinkConnection`](crate::types::AzurePrivateLinkConnection).
-        Azure(crate::types::AzurePrivateLinkConnection),
-        /// `cloudProvider: "GCP"`, read as [`GcpEndpointService`](crate::types::GcpEndpointService).
-        Gcp(crate::types::GcpEndpointService),
-    }
+/// A private endpoint service of an Atlas project: the Atlas side of a private link, one shape per cloud provider.
+///
+/// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](EndpointService::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum EndpointService {
+    /// `cloudProvider: "AWS"`, read as [`AwsPrivateLinkConnection`](crate::types::AwsPrivateLinkConnection).
+    Aws(crate::types::AwsPrivateLinkConnection),
+    /// `cloudProvider: "AZURE"`, read as [`AzurePrivateLinkConnection`](crate::types::AzurePrivateLinkConnection).
+    Azure(crate::types::AzurePrivateLinkConnection),
+    /// `cloudProvider: "GCP"`, read as [`GcpEndpointService`](crate::types::GcpEndpointService).
+    Gcp(crate::types::GcpEndpointService),
+    /// An object whose discriminator this crate does not know (or which has none),
+    /// kept exactly as received.
+    Unknown(::codegen_runtime::UnknownObject),
 }
+
+::codegen_runtime::union_codec!(EndpointService: "cloudProvider" as CloudProvider { Aws, Azure, Gcp });
 
 impl ::std::convert::From<crate::types::AwsPrivateLinkConnection> for EndpointService {
     /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
@@ -106,21 +109,24 @@ impl EndpointService {
     }
 }
 
-::codegen_runtime::union_type! {
-    /// A private endpoint connected to a private endpoint service, one shape per cloud provider.
-    ///
-    /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](PrivateLinkEndpoint::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum PrivateLinkEndpoint: "cloudProvider" as CloudProvider {
-        /// `cloudProvider: "AWS"`, read as [`AwsInterfaceEndpoint`](crate::types::AwsInterfaceEndpoint).
-        Aws(crate::types::AwsInterfaceEndpoint),
-        /// `cloudProvider: "AZURE"`, read as [`AzurePrivateEndpoint`](crate::types::AzurePrivateEndpoint).
-        Azure(crate::types::AzurePrivateEndpoint),
-        /// `cloudProvider: "GCP"`, read as [`PrivateGcpEndpointGroup`](crate::types::PrivateGcpEndpointGroup).
-        Gcp(crate::types::PrivateGcpEndpointGroup),
-    }
+/// A private endpoint connected to a private endpoint service, one shape per cloud provider.
+///
+/// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](PrivateLinkEndpoint::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PrivateLinkEndpoint {
+    /// `cloudProvider: "AWS"`, read as [`AwsInterfaceEndpoint`](crate::types::AwsInterfaceEndpoint).
+    Aws(crate::types::AwsInterfaceEndpoint),
+    /// `cloudProvider: "AZURE"`, read as [`AzurePrivateEndpoint`](crate::types::AzurePrivateEndpoint).
+    Azure(crate::types::AzurePrivateEndpoint),
+    /// `cloudProvider: "GCP"`, read as [`PrivateGcpEndpointGroup`](crate::types::PrivateGcpEndpointGroup).
+    Gcp(crate::types::PrivateGcpEndpointGroup),
+    /// An object whose discriminator this crate does not know (or which has none),
+    /// kept exactly as received.
+    Unknown(::codegen_runtime::UnknownObject),
 }
+
+::codegen_runtime::union_codec!(PrivateLinkEndpoint: "cloudProvider" as CloudProvider { Aws, Azure, Gcp });
 
 impl ::std::convert::From<crate::types::AwsInterfaceEndpoint> for PrivateLinkEndpoint {
     /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
@@ -187,21 +193,24 @@ impl PrivateLinkEndpoint {
     }
 }
 
-::codegen_runtime::union_type! {
-    /// Request body of *Create One Private Endpoint for One Provider*, one shape per cloud provider. The official description marks `cloudProvider` optional (Terraform never sends it); the client sends it.
-    ///
-    /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](CreateEndpointRequest::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum CreateEndpointRequest: "cloudProvider" as CloudProvider {
-        /// `cloudProvider: "AWS"`, read as [`CreateAwsEndpointRequest`](crate::types::CreateAwsEndpointRequest).
-        Aws(crate::types::CreateAwsEndpointRequest),
-        /// `cloudProvider: "AZURE"`, read as [`CreateAzureEndpointRequest`](crate::types::CreateAzureEndpointRequest).
-        Azure(crate::types::CreateAzureEndpointRequest),
-        /// `cloudProvider: "GCP"`, read as [`CreateGcpEndpointGroupRequest`](crate::types::CreateGcpEndpointGroupRequest).
-        Gcp(crate::types::CreateGcpEndpointGroupRequest),
-    }
+/// Request body of *Create One Private Endpoint for One Provider*, one shape per cloud provider. The official description marks `cloudProvider` optional (Terraform never sends it); the client sends it.
+///
+/// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](CreateEndpointRequest::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CreateEndpointRequest {
+    /// `cloudProvider: "AWS"`, read as [`CreateAwsEndpointRequest`](crate::types::CreateAwsEndpointRequest).
+    Aws(crate::types::CreateAwsEndpointRequest),
+    /// `cloudProvider: "AZURE"`, read as [`CreateAzureEndpointRequest`](crate::types::CreateAzureEndpointRequest).
+    Azure(crate::types::CreateAzureEndpointRequest),
+    /// `cloudProvider: "GCP"`, read as [`CreateGcpEndpointGroupRequest`](crate::types::CreateGcpEndpointGroupRequest).
+    Gcp(crate::types::CreateGcpEndpointGroupRequest),
+    /// An object whose discriminator this crate does not know (or which has none),
+    /// kept exactly as received.
+    Unknown(::codegen_runtime::UnknownObject),
 }
+
+::codegen_runtime::union_codec!(CreateEndpointRequest: "cloudProvider" as CloudProvider { Aws, Azure, Gcp });
 
 impl ::std::convert::From<crate::types::CreateAwsEndpointRequest>
 for CreateEndpointRequest {

@@ -4,21 +4,24 @@
 //! Discriminated unions of the API: one variant per known discriminator value, and
 //! `Unknown` for the others.
 
-::codegen_runtime::union_type! {
-    /// A union named like a keyword whose discriminator is `type`.
-    ///
-    /// One variant per `type` value; an object with a `type` this crate does not know (or none) decodes into [`Unknown`](Trait::Unknown) and is sent back unchanged. Serializing a variant writes its `type` first. The fields every variant has can be read without a `match`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum Trait: "type" as Match {
-        /// `type: "self"`, read as [`SelfVariant`](crate::types::SelfVariant).
-        Self_(crate::types::SelfVariant),
-        /// `type: "match"`, read as [`MatchVariant`](crate::types::MatchVariant).
-        Match(crate::types::MatchVariant),
-        /// `type: "super-user"`, read as [`SuperUserVariant`](crate::types::SuperUserVariant).
-        SuperUser(crate::types::SuperUserVariant),
-    }
+/// A union named like a keyword whose discriminator is `type`.
+///
+/// One variant per `type` value; an object with a `type` this crate does not know (or none) decodes into [`Unknown`](Trait::Unknown) and is sent back unchanged. Serializing a variant writes its `type` first. The fields every variant has can be read without a `match`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Trait {
+    /// `type: "self"`, read as [`SelfVariant`](crate::types::SelfVariant).
+    Self_(crate::types::SelfVariant),
+    /// `type: "match"`, read as [`MatchVariant`](crate::types::MatchVariant).
+    Match(crate::types::MatchVariant),
+    /// `type: "super-user"`, read as [`SuperUserVariant`](crate::types::SuperUserVariant).
+    SuperUser(crate::types::SuperUserVariant),
+    /// An object whose discriminator this crate does not know (or which has none),
+    /// kept exactly as received.
+    Unknown(::codegen_runtime::UnknownObject),
 }
+
+::codegen_runtime::union_codec!(Trait: "type" as Match { Self_, Match, SuperUser });
 
 impl ::std::convert::From<crate::types::SelfVariant> for Trait {
     /// The [`Self_`](Self::Self_) variant (`type: "self"`).
