@@ -82,9 +82,9 @@ enum Command {
         source: Option<String>,
     },
     /// Measure the generator (in-process and end-to-end generation time, peak memory,
-    /// generated lines per operation, compile time of a generated crate) and print a table,
-    /// also written to target/bench/report.md; then run the client's throughput bench
-    /// (target/bench/throughput.md). Exit 0 when measured, 1 when a step fails.
+    /// generated lines per operation, compile time of a generated crate) and the client (its
+    /// throughput bench against hand-written clients), and print one table with every target,
+    /// also written to target/bench/report.md. Exit 0 when measured, 1 when a step fails.
     Bench {
         /// Fewer repetitions, and no compile-time measurement: a fast smoke run.
         #[arg(long)]
