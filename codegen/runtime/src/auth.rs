@@ -95,7 +95,8 @@ pub(crate) struct AuthChoice {
 }
 
 /// The builder methods that choose credentials the API accepts, as the error for missing
-/// credentials lists them.
+/// credentials lists them (the generated crate docs list the same calls: `choosers` in
+/// `codegen/src/emit/auth.rs`).
 fn choosers(api: &ApiInfo) -> String {
     let mut choosers = Vec::new();
     if api.digest {

@@ -87,11 +87,11 @@ pub(crate) struct ClientInner {
 /// A private key, secret or token. Its `Debug` output is redacted, and it never appears in
 /// errors.
 #[derive(Clone)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Wraps a secret.
-    pub fn new(secret: String) -> Self {
+    pub(crate) fn new(secret: String) -> Self {
         Secret(secret)
     }
 

@@ -73,6 +73,9 @@ pub(crate) fn crate_docs(auth: &Auth, lib: &str) -> String {
 }
 
 /// The builder methods that choose credentials, in the order the crate docs list them.
+// The runtime's error for missing credentials lists the same calls (`choosers` in
+// `codegen/runtime/src/auth.rs`): the generator cannot depend on the runtime, so the two
+// lists are kept in step by hand.
 fn choosers(auth: &Auth) -> Vec<&'static str> {
     let mut choosers = Vec::new();
     if auth.digest.is_some() {
