@@ -18,8 +18,23 @@ pub struct Api {
     pub enums: Vec<EnumDef>,
     pub structs: Vec<StructDef>,
     pub unions: Vec<UnionDef>,
+    /// The query parameters every operation takes alike (not repeated in their
+    /// [`Operation::query_params`]).
+    pub common_query_params: Vec<QueryParam>,
     pub operations: Vec<Operation>,
     pub waiters: Vec<Waiter>,
+}
+
+impl Api {
+    /// Every query parameter `operation` takes: the common ones, then its own.
+    pub fn query_params_of<'a>(
+        &'a self,
+        operation: &'a Operation,
+    ) -> impl Iterator<Item = &'a QueryParam> {
+        self.common_query_params
+            .iter()
+            .chain(&operation.query_params)
+    }
 }
 
 /// Metadata of the generated crate.
@@ -204,6 +219,7 @@ pub struct Operation {
     pub media_type: String,
     /// Path parameters, in the order they appear in the template.
     pub path_params: Vec<PathParam>,
+    /// The query parameters of this operation only (see [`Api::common_query_params`]).
     pub query_params: Vec<QueryParam>,
     pub body: Option<Body>,
     /// A union body whose discriminator must equal a path parameter of the same enum.

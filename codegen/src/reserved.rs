@@ -16,26 +16,27 @@ pub const TYPE_NAMES: &[&str] = &["UnknownValue", "UnknownObject"];
 /// Methods the generated `Client` has besides the operations and waiters.
 pub const CLIENT_METHODS: &[&str] = &["builder", "base_url", "retry_policy", "revoke_token"];
 
-/// Fields and methods of a request builder besides its parameters: the fields `client`,
-/// `options` and `body`, the method `request` (emitted), and `span`, `timeout`, `send` and
-/// `send_with_metadata` (the runtime's `request_builder!`).
+/// Names a parameter meets in an operation's request: the methods of the generic
+/// `Request<E>` besides the setters of parameters (`new` and `with` for the generated code,
+/// `timeout`, `send`, `send_with_metadata`), and `body`, the `Client` method's argument.
 pub const REQUEST_BUILDER_NAMES: &[&str] = &[
-    "client",
-    "options",
-    "body",
-    "request",
-    "span",
+    "new",
+    "with",
     "timeout",
     "send",
     "send_with_metadata",
+    "body",
 ];
 
 /// Methods of the generated mock server besides one per operation.
 pub const MOCK_SERVER_METHODS: &[&str] = &["start", "uri", "base_url", "take_failures", "verify"];
 
-/// Methods of a typed mock builder besides its parameter setters and `body`: the runtime's
-/// `mock_answers!` answers.
+/// Methods of the generic typed mock `Mock<'a, E>` besides its parameter matchers: `new` and
+/// `with` for the generated code, `body` and the answers.
 pub const MOCK_BUILDER_NAMES: &[&str] = &[
+    "new",
+    "with",
+    "body",
     "respond",
     "respond_error",
     "respond_with",

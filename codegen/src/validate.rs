@@ -211,6 +211,7 @@ impl Checker {
                 discriminator_source(operation, &structs, &unions);
             operation.body_variant_check = body_variant_check(operation, &unions);
         }
+        let common_query_params = common_query_params(&mut operations);
         self.check_recursion(&doc.types, &structs, &unions);
         self.upstream_deviations(doc);
         mark_directions(&mut structs, &mut unions, &operations);
@@ -239,6 +240,7 @@ impl Checker {
             enums,
             structs,
             unions,
+            common_query_params,
             operations,
             waiters,
         }
@@ -885,6 +887,29 @@ impl Checker {
             example_response: examples.and_then(|examples| examples.response.clone()),
         }
     }
+}
+
+/// Takes out the query parameters that every operation declares alike (Atlas's `pretty` and
+/// `envelope`): the generated crate defines their setters once, for every request.
+fn common_query_params(operations: &mut [Operation]) -> Vec<QueryParam> {
+    let Some((first, rest)) = operations.split_first() else {
+        return Vec::new();
+    };
+    let common: Vec<QueryParam> = first
+        .query_params
+        .iter()
+        .filter(|param| {
+            rest.iter()
+                .all(|operation| operation.query_params.contains(param))
+        })
+        .cloned()
+        .collect();
+    for operation in operations {
+        operation
+            .query_params
+            .retain(|param| !common.contains(param));
+    }
+    common
 }
 
 /// Marks which object types and unions the client sends (request bodies and what they

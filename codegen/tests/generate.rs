@@ -154,7 +154,7 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
         .find(|file| file.path == "src/operations.rs")
         .expect("operations.rs");
     assert!(operations.contents.contains("pub fn make_endpoint("));
-    assert!(operations.contents.contains("pub struct MakeEndpoint"));
+    assert!(operations.contents.contains("pub enum MakeEndpoint {}"));
     // The version's prefix, the renamed literal and the parameter, in order, stated once in
     // the operation's metadata; the request fills in the checked parameter.
     let code: String = operations
@@ -168,7 +168,7 @@ fn nothing_about_the_endpoint_is_hard_coded_in_the_generator() {
     );
     let compact: String = code.split_whitespace().collect();
     assert!(
-        compact.contains("path:MAKE_ENDPOINT.path_with(&[&group_id_segment(&self.group_id)?]),"),
+        compact.contains("crate::Request::new(self,&[group_id_segment(group_id.as_ref())])"),
         "the request of makeEndpoint does not fill in its path"
     );
     assert!(!operations.contents.contains("create_private_endpoint"));

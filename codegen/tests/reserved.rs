@@ -67,45 +67,6 @@ fn members(file: &syn::File, name: &str) -> BTreeSet<String> {
     members
 }
 
-/// The struct names of `file` that have a field `field`.
-fn structs_with_field(file: &syn::File, field: &str) -> Vec<String> {
-    file.items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(item)
-                if item
-                    .fields
-                    .iter()
-                    .any(|member| member.ident.as_ref().is_some_and(|ident| ident == field)) =>
-            {
-                Some(item.ident.to_string())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The methods the runtime macro `name` gives the type it is invoked on (trait methods aside).
-fn macro_methods(source: &str, name: &str) -> BTreeSet<String> {
-    let start = source
-        .find(&format!("macro_rules! {name}"))
-        .unwrap_or_else(|| panic!("the runtime defines {name}!"));
-    let body = &source[start..];
-    let end = body.find("\n}\n").unwrap_or(body.len());
-    let trait_methods = ["into_future"];
-    body[..end]
-        .split("fn ")
-        .skip(1)
-        .filter_map(|rest| {
-            let ident: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            (!ident.is_empty() && !trait_methods.contains(&ident.as_str())).then_some(ident)
-        })
-        .collect()
-}
-
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|name| (*name).to_owned()).collect()
 }
@@ -129,11 +90,14 @@ fn the_reserved_names_are_the_names_the_generated_code_and_the_runtime_define() 
                         .map(|param| param.ident.clone()),
                 )
         })
+        .chain(
+            api.common_query_params
+                .iter()
+                .map(|param| param.ident.clone()),
+        )
         .chain(["body".to_owned()])
         .collect();
     let without_spec_names = |names: BTreeSet<String>| -> BTreeSet<String> { &names - &from_spec };
-    let transport = include_str!("../runtime/src/transport.rs");
-    let mock_runtime = include_str!("../runtime/src/mock.rs");
 
     let lib = parse(&files, "src/lib.rs");
     assert_eq!(
@@ -144,13 +108,13 @@ fn the_reserved_names_are_the_names_the_generated_code_and_the_runtime_define() 
         set(reserved::CLIENT_METHODS)
     );
 
+    // Every operation's request is the generic `Request<E>`: its own methods (the setters of
+    // the common query parameters aside) and the client method's `body` argument.
     let operations = parse(&files, "src/operations.rs");
-    let mut request_builder = macro_methods(transport, "request_builder");
-    for builder in structs_with_field(&operations, "options") {
-        request_builder.extend(without_spec_names(members(&operations, &builder)));
-    }
-    request_builder.extend(["body".to_owned()]);
-    assert_eq!(request_builder, set(reserved::REQUEST_BUILDER_NAMES));
+    let mut request =
+        &without_spec_names(members(&operations, "Request")) - &set(&["call", "endpoint"]);
+    request.insert("body".to_owned());
+    assert_eq!(request, set(reserved::REQUEST_BUILDER_NAMES));
 
     // Waiters are the runtime's generic `Waiter` (type aliases): no generated struct whose
     // names a parameter could meet.
@@ -171,12 +135,13 @@ fn the_reserved_names_are_the_names_the_generated_code_and_the_runtime_define() 
             .collect::<BTreeSet<_>>(),
         set(reserved::MOCK_SERVER_METHODS)
     );
+    // Every typed mock is the generic `Mock<'a, E>`: its own methods, and each operation's
+    // `respond` and `body`.
     let mock_operations = parse(&files, "src/mock/operations.rs");
-    let mut mock_builder = macro_methods(mock_runtime, "mock_answers");
-    for builder in structs_with_field(&mock_operations, "mock") {
-        mock_builder.extend(without_spec_names(members(&mock_operations, &builder)));
-    }
-    mock_builder.remove("mock");
+    let mut mock_builder =
+        &without_spec_names(members(&mock, "Mock")) - &set(&["pending", "endpoint"]);
+    mock_builder.extend(without_spec_names(members(&mock_operations, "Mock")));
+    mock_builder.insert("body".to_owned());
     assert_eq!(mock_builder, set(reserved::MOCK_BUILDER_NAMES));
 }
 
@@ -202,7 +167,8 @@ fn parameters_named_like_builder_names_are_escaped() {
         .iter()
         .map(|param| param.ident.as_str())
         .collect();
-    assert_eq!(path, ["crate_", "client_"]);
+    // `crate` is a keyword; `client` names nothing of a request any more.
+    assert_eq!(path, ["crate_", "client"]);
     assert!(reserved::is_builder_name("respond"));
     assert!(!reserved::is_builder_name("group_id"));
 }

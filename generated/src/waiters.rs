@@ -37,8 +37,8 @@ impl crate::Client {
     /// ```
     pub fn wait_until_private_endpoint_ready(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
+        privatelink_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilPrivateEndpointReady {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_private_endpoint_ready",
@@ -55,7 +55,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilPrivateEndpointReady = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetPrivateEndpoint,
+    crate::Request<crate::operations::GetPrivateEndpoint>,
     crate::types::PrivateEndpoint,
 >;
 
@@ -114,9 +114,9 @@ impl crate::Client {
     /// ```
     pub fn wait_until_interface_endpoint_available(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
-        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
+        privatelink_id: impl ::std::convert::AsRef<str>,
+        interface_endpoint_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilInterfaceEndpointAvailable {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_interface_endpoint_available",
@@ -133,7 +133,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilInterfaceEndpointAvailable = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetInterfaceEndpoint,
+    crate::Request<crate::operations::GetInterfaceEndpoint>,
     crate::types::InterfaceEndpoint,
 >;
 
@@ -196,8 +196,8 @@ impl crate::Client {
     /// ```
     pub fn wait_until_private_endpoint_deleted(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
+        privatelink_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilPrivateEndpointDeleted {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_private_endpoint_deleted",
@@ -214,7 +214,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilPrivateEndpointDeleted = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetPrivateEndpoint,
+    crate::Request<crate::operations::GetPrivateEndpoint>,
     (),
 >;
 
@@ -273,9 +273,9 @@ impl crate::Client {
     /// ```
     pub fn wait_until_interface_endpoint_deleted(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        privatelink_id: impl ::std::convert::Into<::std::string::String>,
-        interface_endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
+        privatelink_id: impl ::std::convert::AsRef<str>,
+        interface_endpoint_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilInterfaceEndpointDeleted {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_interface_endpoint_deleted",
@@ -292,7 +292,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilInterfaceEndpointDeleted = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetInterfaceEndpoint,
+    crate::Request<crate::operations::GetInterfaceEndpoint>,
     (),
 >;
 
@@ -354,9 +354,9 @@ impl crate::Client {
     /// ```
     pub fn wait_until_private_endpoint_service_ready(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
         cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
-        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_service_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceReady {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_private_endpoint_service_ready",
@@ -378,7 +378,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilPrivateEndpointServiceReady = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetPrivateEndpointService,
+    crate::Request<crate::operations::GetPrivateEndpointService>,
     crate::types::EndpointService,
 >;
 
@@ -486,9 +486,9 @@ impl crate::Client {
     /// ```
     pub fn wait_until_private_endpoint_service_deleted(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
         cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
-        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_service_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceDeleted {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_private_endpoint_service_deleted",
@@ -510,7 +510,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilPrivateEndpointServiceDeleted = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetPrivateEndpointService,
+    crate::Request<crate::operations::GetPrivateEndpointService>,
     (),
 >;
 
@@ -605,10 +605,10 @@ impl crate::Client {
     /// ```
     pub fn wait_until_private_endpoint_service_endpoint_available(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
         cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
-        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_service_id: impl ::std::convert::AsRef<str>,
+        endpoint_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceEndpointAvailable {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_private_endpoint_service_endpoint_available",
@@ -631,7 +631,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilPrivateEndpointServiceEndpointAvailable = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetPrivateEndpointServiceEndpoint,
+    crate::Request<crate::operations::GetPrivateEndpointServiceEndpoint>,
     crate::types::PrivateLinkEndpoint,
 >;
 
@@ -749,10 +749,10 @@ impl crate::Client {
     /// ```
     pub fn wait_until_private_endpoint_service_endpoint_deleted(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
         cloud_provider: impl ::std::convert::Into<crate::types::CloudProvider>,
-        endpoint_service_id: impl ::std::convert::Into<::std::string::String>,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_service_id: impl ::std::convert::AsRef<str>,
+        endpoint_id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilPrivateEndpointServiceEndpointDeleted {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_private_endpoint_service_endpoint_deleted",
@@ -775,7 +775,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilPrivateEndpointServiceEndpointDeleted = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetPrivateEndpointServiceEndpoint,
+    crate::Request<crate::operations::GetPrivateEndpointServiceEndpoint>,
     (),
 >;
 

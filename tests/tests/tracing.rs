@@ -57,25 +57,27 @@ async fn operations_run_in_spans_with_their_parameters_and_retries_are_logged() 
         .collect();
     let template = "/api/atlas/v1.0/groups/{groupId}/privateEndpoint";
     let get_template = "/api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}";
+    // The path parameters are in `path`, the path sent (checked and percent-encoded).
+    let path = format!("/api/atlas/v1.0/groups/{TEST_GROUP_ID}/privateEndpoint");
+    let get_path = format!("{path}/{}", connection.id);
     let expected = [
         fields(&[
             ("operation", "createPrivateEndpoint"),
             ("method", "POST"),
             ("path_template", template),
-            ("group_id", TEST_GROUP_ID),
+            ("path", &path),
         ]),
         fields(&[
             ("operation", "getPrivateEndpoint"),
             ("method", "GET"),
             ("path_template", get_template),
-            ("group_id", TEST_GROUP_ID),
-            ("privatelink_id", &connection.id),
+            ("path", &get_path),
         ]),
         fields(&[
             ("operation", "listPrivateEndpoints"),
             ("method", "GET"),
             ("path_template", template),
-            ("group_id", TEST_GROUP_ID),
+            ("path", &path),
         ]),
     ];
     let seen: Vec<_> = operations.iter().map(|span| span.fields.clone()).collect();

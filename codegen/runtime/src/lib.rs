@@ -53,7 +53,7 @@ pub use crate::codec::{UnknownObject, UnknownValue};
 pub use crate::error::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
 #[cfg(feature = "oauth")]
 pub use crate::oauth::DEFAULT_TOKEN_RENEWAL_MARGIN;
-pub use crate::operation::{Operation, Segment};
+pub use crate::operation::{Endpoint, Operation, Segment};
 pub use crate::response::{ResponseFuture, ResponseValue};
 pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, RetryPolicy};
 

@@ -314,64 +314,6 @@ enum Times {
     Any,
 }
 
-/// Adds the answers every typed mock builder has (`respond`, `respond_error`, `respond_with`,
-/// `respond_sequence`) to `$builder`, whose operation succeeds with `$status` and `$success`
-/// (`()` for an operation without a response body: `respond` then takes no value). The builder
-/// provides a `mock: Pending` field.
-#[macro_export]
-macro_rules! mock_answers {
-    ($builder:ident => (), $status:literal) => {
-        impl<'a> $builder<'a> {
-            #[doc = concat!("Answers with HTTP ", $status, " and no body, the operation's success.")]
-            pub fn respond(self) -> $crate::mock::Mount<'a> {
-                self.mock.respond($crate::mock::Reply::<()>::ok(()))
-            }
-        }
-        $crate::mock_answers!(@common $builder => ());
-    };
-    ($builder:ident => $success:ty, $status:literal) => {
-        impl<'a> $builder<'a> {
-            #[doc = concat!("Answers with HTTP ", $status, " and `value` as the JSON body, which the client decodes back into an equal value.")]
-            pub fn respond(self, value: $success) -> $crate::mock::Mount<'a> {
-                self.mock.respond($crate::mock::Reply::<$success>::ok(value))
-            }
-        }
-        $crate::mock_answers!(@common $builder => $success);
-    };
-    (@common $builder:ident => $success:ty) => {
-        impl<'a> $builder<'a> {
-            /// Answers with an API error: `status` and the JSON error body with `error_code` and
-            /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
-            pub fn respond_error(
-                self,
-                status: u16,
-                error_code: impl ::std::convert::Into<::std::string::String>,
-                detail: impl ::std::convert::Into<::std::string::String>,
-            ) -> $crate::mock::Mount<'a> {
-                self.mock
-                    .respond($crate::mock::Reply::<$success>::error(status, error_code, detail))
-            }
-
-            /// Answers with `reply`: a success value, an error, or any status and body.
-            pub fn respond_with(self, reply: $crate::mock::Reply<$success>) -> $crate::mock::Mount<'a> {
-                self.mock.respond(reply)
-            }
-
-            /// Answers matching requests with `replies` in order, one each (the mock then
-            /// expects exactly that many requests, unless [`times`](crate::mock::Mount::times)
-            /// says more: the last reply repeats). Values convert into replies, so a waiter can
-            /// be driven through states: `[pending.into(), ready.into()]`.
-            pub fn respond_sequence<I>(self, replies: I) -> $crate::mock::Mount<'a>
-            where
-                I: ::std::iter::IntoIterator,
-                I::Item: ::std::convert::Into<$crate::mock::Reply<$success>>,
-            {
-                self.mock.respond_sequence(replies)
-            }
-        }
-    };
-}
-
 /// What a typed mock builder collects: its operation and expectation. The generated builders
 /// wrap it.
 pub struct Pending<'a> {
@@ -1172,7 +1114,8 @@ impl NoMatch {
             let mocks: Vec<&Mounted> = inner
                 .mocks
                 .iter()
-                .filter(|mock| std::ptr::eq(mock.operation, operation))
+                // By id: the generated crate names each operation in a `const`, which has no one address.
+                .filter(|mock| mock.operation.id == operation.id)
                 .collect();
             if mocks.is_empty() {
                 message.push_str(": no mock is mounted for it");

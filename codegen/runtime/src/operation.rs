@@ -1,7 +1,19 @@
 //! What a generated crate states once per operation, and the request, its tracing span and
 //! the mock server all read.
 
-/// An operation of the API: generated once per operation, as a `static`.
+/// An operation of a generated crate, as a type: what it returns and its [`Operation`].
+///
+/// Each operation is an uninhabited marker type implementing this trait; its request
+/// builder is the generated crate's `Request<ThatMarker>`, whose generic methods (`send`,
+/// `timeout`, `IntoFuture`, ...) read the metadata from here.
+pub trait Endpoint: 'static {
+    /// What the operation returns (`()` when it answers without a body).
+    type Output: serde::de::DeserializeOwned + Send + 'static;
+    /// The operation's metadata.
+    const OPERATION: &'static Operation;
+}
+
+/// An operation of the API: generated once per operation, in its [`Endpoint`] impl.
 #[derive(Debug)]
 pub struct Operation {
     /// The operation id (the spec's key), the `operation` field of its tracing span.
@@ -24,6 +36,9 @@ pub struct Operation {
     pub empty: bool,
     /// The query parameter that asks for the `{"status", "content"}` envelope, if any.
     pub envelope: Option<&'static str>,
+    /// The query parameters it takes, in the order they are sent (the spec's, whatever the
+    /// order of the setter calls).
+    pub query: &'static [&'static str],
 }
 
 /// A piece of a path template.
@@ -92,6 +107,7 @@ mod tests {
             status: 200,
             empty: false,
             envelope: None,
+            query: &[],
         };
         assert_eq!(
             OPERATION.segments().collect::<Vec<_>>(),

@@ -2,7 +2,7 @@
 //! off, against the value's bytes: the engine and settings the generator validated them with
 //! (its `pattern.rs`), so a pattern means the same at generation and at run time.
 
-use crate::error::Error;
+use crate::transport::ArgumentError;
 
 /// A path parameter's declared pattern, compiled on first use.
 pub struct Pattern {
@@ -22,14 +22,14 @@ impl Pattern {
     }
 
     /// Checks `value` (the argument `name`) against the pattern.
-    pub fn check(&self, name: &'static str, value: &str) -> Result<(), Error> {
+    pub fn check(&self, name: &'static str, value: &str) -> Result<(), ArgumentError> {
         match &self.regex {
             Ok(regex) if regex.is_match(value.as_bytes()) => Ok(()),
-            Ok(_) => Err(Error::invalid_argument(
+            Ok(_) => Err(ArgumentError::new(
                 name,
                 format!("{value:?} must be {}", self.description),
             )),
-            Err(error) => Err(Error::invalid_argument(
+            Err(error) => Err(ArgumentError::new(
                 name,
                 format!("its pattern does not compile: {error}"),
             )),

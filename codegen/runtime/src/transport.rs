@@ -1,8 +1,8 @@
 //! Sending requests with the client's credentials, and decoding responses.
 //!
-//! Operations build an [`ApiRequest`]; [`send`] runs it in the operation's tracing span,
-//! `Client::execute` sends it (retrying as the policy allows), and [`decode_json`] /
-//! [`decode_empty`] turn the answer into the operation's result or a typed [`Error`].
+//! A generated request builder collects a [`Call`]; sending it runs the request in the
+//! operation's tracing span, `Client::execute` sends it (retrying as the policy allows), and
+//! the answer is decoded into the operation's result or a typed [`Error`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +30,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A request ready to send: its operation, encoded path, query pairs and JSON body.
+#[derive(Debug)]
 pub struct ApiRequest {
     /// The operation: its method and media type.
     pub operation: &'static Operation,
@@ -45,6 +46,7 @@ pub struct ApiRequest {
 }
 
 /// What the decoder needs to know about an answer besides its bytes.
+#[derive(Debug, Clone)]
 pub struct AnswerShape {
     /// Whether the answer comes wrapped in the `{"status", "content"}` envelope.
     pub envelope: bool,
@@ -73,68 +75,21 @@ pub struct RawResponse {
 }
 
 /// Turns an answer into an operation's value and the status it carried (the envelope's, if
-/// any): [`decode_json`] or [`decode_empty`].
-pub type Decoder<T> = fn(&RawResponse, &AnswerShape) -> Result<(T, u16), Error>;
-
-/// Adds what every request builder has besides its parameters: `timeout`, `send`,
-/// `send_with_metadata` and `IntoFuture`. The builder provides `client` (a generated client,
-/// which converts into a [`Client`]) and `options` fields, and the methods `request()` (the
-/// [`ApiRequest`]) and `span()` (its tracing span).
-#[macro_export]
-macro_rules! request_builder {
-    ($builder:ident => $output:ty, $decode:path, $client_method:literal, $returns:literal) => {
-        impl $builder {
-            /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
-            /// for this request: the longest one attempt may take, from sending to reading the
-            /// whole answer.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = ::std::option::Option::Some(timeout);
-                self
-            }
-
-            #[doc = concat!("Sends the request and returns ", $returns, ".\n\n# Errors\n\nSee [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
-            pub fn send(self) -> $crate::ResponseFuture<$output> {
-                let span = self.span();
-                let request = self.request();
-                $crate::transport::send_value(::std::convert::Into::into(self.client), span, request, self.options, $decode)
-            }
-
-            /// Sends the request and returns the value together with the HTTP status and
-            /// headers of the answer (for example `RateLimit-Remaining`).
-            ///
-            /// # Errors
-            ///
-            #[doc = concat!("See [`Client::", $client_method, "`](crate::Client#method.", $client_method, ").")]
-            pub fn send_with_metadata(self) -> $crate::ResponseFuture<$crate::ResponseValue<$output>> {
-                let span = self.span();
-                let request = self.request();
-                $crate::transport::send(::std::convert::Into::into(self.client), span, request, self.options, $decode)
-            }
-        }
-
-        impl ::std::future::IntoFuture for $builder {
-            type Output = ::std::result::Result<$output, $crate::Error>;
-            type IntoFuture = $crate::ResponseFuture<$output>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                self.send()
-            }
-        }
-    };
-}
+/// any).
+type Decoder<T> = fn(&RawResponse, &AnswerShape) -> Result<(T, u16), Error>;
 
 /// Checks one path parameter and percent-encodes it as a single path segment.
 pub fn path_segment(
     name: &'static str,
     value: &str,
     pattern: Option<&Pattern>,
-) -> Result<String, Error> {
+) -> Result<String, ArgumentError> {
     if value.is_empty() {
-        return Err(Error::invalid_argument(name, "must not be empty"));
+        return Err(ArgumentError::new(name, "must not be empty"));
     }
     // URL parsers resolve `.` and `..` segments even when the dots are escaped.
     if value == "." || value == ".." {
-        return Err(Error::invalid_argument(
+        return Err(ArgumentError::new(
             name,
             format!("`{value}` is not allowed as a path segment"),
         ));
@@ -145,26 +100,15 @@ pub fn path_segment(
     Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
 }
 
-/// Adds an optional query parameter when it is set.
-pub fn push_query<T: ToString>(
-    query: &mut Vec<(&'static str, String)>,
-    name: &'static str,
-    value: &Option<T>,
-) {
-    if let Some(value) = value {
-        query.push((name, value.to_string()));
-    }
-}
-
 /// Checks that a union body is the variant its path parameter `name` names (a body whose
 /// discriminator the crate does not know is left to the server).
 pub fn check_body_variant<E: PartialEq + AsRef<str>>(
     body: Option<E>,
     path: &E,
     name: &'static str,
-) -> Result<(), Error> {
+) -> Result<(), ArgumentError> {
     match body {
-        Some(body) if body != *path => Err(Error::invalid_argument(
+        Some(body) if body != *path => Err(ArgumentError::new(
             "body",
             format!(
                 "is for `{}` but `{name}` is `{}`; they must name the same variant",
@@ -176,70 +120,216 @@ pub fn check_body_variant<E: PartialEq + AsRef<str>>(
     }
 }
 
-/// Serializes a request body as JSON.
-pub fn encode_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(body).map_err(|error| {
-        Error::invalid_argument("body", format!("cannot be serialized as JSON: {error}"))
-    })
+/// An argument refused before anything is sent; it becomes [`Error::InvalidArgument`] when
+/// the request is sent. (A request builder keeps it until then, and can be cloned with it.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid argument `{name}`: {message}")]
+pub struct ArgumentError {
+    name: &'static str,
+    message: String,
 }
 
-/// Sends an operation's request inside its tracing span, decodes the answer and hands it to
-/// the status and headers with it ([`send_value`] drops them).
-///
-/// Request builders call this instead of being `async fn`s themselves, and the exchange itself
-/// (`exchange`) does not depend on the result type: the async machinery is compiled once,
-/// and each result type only adds the small `Decoding` future. That keeps a crate with many
-/// operations quick to build.
-pub fn send<T>(
-    client: Client,
-    span: tracing::Span,
-    request: Result<ApiRequest, Error>,
-    options: RequestOptions,
-    decode: Decoder<T>,
-) -> ResponseFuture<ResponseValue<T>>
-where
-    T: Send + 'static,
-{
-    Box::pin(Decoding {
-        exchange: exchange(client, span, request, options),
-        decode,
-    })
+impl ArgumentError {
+    /// `name` (as the Rust API names the argument) is refused because of `message`.
+    pub fn new(name: &'static str, message: impl Into<String>) -> Self {
+        ArgumentError {
+            name,
+            message: message.into(),
+        }
+    }
 }
 
-/// [`send`] without the status and headers.
-pub fn send_value<T>(
+impl From<ArgumentError> for Error {
+    fn from(error: ArgumentError) -> Self {
+        Error::invalid_argument(error.name, error.message)
+    }
+}
+
+/// What an operation's request builder has collected: the operation, its checked and encoded
+/// path, its query, its JSON body and how to read the answer. Generated request builders wrap
+/// one, and their generic methods send it; a refused argument is kept and returned when the
+/// request is sent, before anything goes out.
+#[derive(Clone)]
+pub struct Call {
     client: Client,
-    span: tracing::Span,
-    request: Result<ApiRequest, Error>,
+    operation: &'static Operation,
+    path: Result<String, ArgumentError>,
+    query: Vec<(&'static str, String)>,
+    body: Option<Result<Vec<u8>, ArgumentError>>,
+    /// The first argument refused besides the path (a body of the wrong variant).
+    refused: Option<ArgumentError>,
+    answer: AnswerShape,
     options: RequestOptions,
-    decode: Decoder<T>,
-) -> ResponseFuture<T>
-where
-    T: Send + 'static,
-{
-    Box::pin(ValueOnly(Decoding {
-        exchange: exchange(client, span, request, options),
-        decode,
-    }))
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body's bytes are left out: they say no more than the typed value did.
+        f.debug_struct("Call")
+            .field("operation", &self.operation.id)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field(
+                "body_len",
+                &self.body.as_ref().map(|body| body.as_ref().map(Vec::len)),
+            )
+            .field("refused", &self.refused)
+            .field("timeout", &self.options.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Call {
+    /// A request to `operation` from `client`, with its path parameters (checked and
+    /// encoded, in the order of the template's placeholders; the first refused one is kept).
+    pub fn new(
+        client: Client,
+        operation: &'static Operation,
+        path: &[Result<String, ArgumentError>],
+    ) -> Self {
+        let path = path
+            .iter()
+            .map(|segment| segment.as_deref())
+            .collect::<Result<Vec<&str>, _>>()
+            .map(|values| operation.path_with(&values))
+            .map_err(Clone::clone);
+        Call {
+            client,
+            operation,
+            path,
+            query: Vec::new(),
+            body: None,
+            refused: None,
+            answer: AnswerShape {
+                envelope: false,
+                discriminator: None,
+            },
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Sets the query parameter `name` (replacing an earlier value).
+    pub fn query(&mut self, name: &'static str, value: impl ToString) {
+        let value = value.to_string();
+        match self.query.iter_mut().find(|(key, _)| *key == name) {
+            Some(pair) => pair.1 = value,
+            None => self.query.push((name, value)),
+        }
+    }
+
+    /// Sets the query parameter `name` that asks for the `{"status", "content"}` envelope,
+    /// and unwraps the answer accordingly.
+    pub fn envelope(&mut self, name: &'static str, value: bool) {
+        self.query(name, value);
+        self.answer.envelope = value;
+    }
+
+    /// Sets the JSON body.
+    pub fn body<T: serde::Serialize>(&mut self, body: &T) {
+        self.body = Some(serde_json::to_vec(body).map_err(|error| {
+            ArgumentError::new("body", format!("cannot be serialized as JSON: {error}"))
+        }));
+    }
+
+    /// For a union answer: `member` is the discriminator, and `implied` the value this
+    /// request implies, written into answered objects that lack the member.
+    pub fn discriminator(&mut self, member: &'static str, implied: &str) {
+        self.answer.discriminator = Some((member, implied.to_owned()));
+    }
+
+    /// Keeps `check`'s refusal (the first one), to be returned when the request is sent.
+    pub fn check(&mut self, check: Result<(), ArgumentError>) {
+        if let Err(error) = check {
+            self.refused.get_or_insert(error);
+        }
+    }
+
+    /// Overrides the client's timeout for this request.
+    pub fn timeout(&mut self, timeout: Duration) {
+        self.options.timeout = Some(timeout);
+    }
+
+    /// Sends the request and decodes the answer into `T`.
+    pub fn send<T>(self) -> ResponseFuture<T>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let decode = decoder::<T>(self.operation);
+        Box::pin(ValueOnly(Decoding {
+            exchange: self.exchange(),
+            decode,
+        }))
+    }
+
+    /// [`send`](Self::send), keeping the status and headers of the answer.
+    pub fn send_with_metadata<T>(self) -> ResponseFuture<ResponseValue<T>>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let decode = decoder::<T>(self.operation);
+        Box::pin(Decoding {
+            exchange: self.exchange(),
+            decode,
+        })
+    }
+
+    /// Sends the request inside the operation's tracing span, retrying as the client's
+    /// policy allows.
+    ///
+    /// The exchange does not depend on the result type: the async machinery is compiled once,
+    /// and each result type only adds the small `Decoding` future. That keeps a crate with
+    /// many operations quick to build.
+    fn exchange(self) -> Exchange {
+        let operation = self.operation;
+        let span = tracing::info_span!(
+            "operation",
+            operation = operation.id,
+            method = operation.method.as_str(),
+            path_template = operation.path_template,
+            path = self.path.as_deref().unwrap_or_default(),
+        );
+        let call = async move {
+            let request = self.request()?;
+            let response = self.client.execute(&request, &self.options).await?;
+            Ok((response, request.answer))
+        };
+        Box::pin(call.instrument(span))
+    }
+
+    /// The request to send, or the first argument refused.
+    fn request(&self) -> Result<ApiRequest, Error> {
+        let path = self.path.clone()?;
+        if let Some(refused) = &self.refused {
+            return Err(refused.clone().into());
+        }
+        let body = match &self.body {
+            Some(body) => Some(body.clone()?),
+            None => None,
+        };
+        let mut query = self.query.clone();
+        let declared = self.operation.query;
+        query.sort_by_key(|(name, _)| declared.iter().position(|known| known == name));
+        Ok(ApiRequest {
+            operation: self.operation,
+            path,
+            query,
+            body,
+            answer: self.answer.clone(),
+        })
+    }
+}
+
+/// How an operation's answer becomes a `T`: JSON, or nothing at all.
+fn decoder<T: serde::de::DeserializeOwned>(operation: &Operation) -> Decoder<T> {
+    if operation.empty {
+        decode_nothing::<T>
+    } else {
+        decode_json::<T>
+    }
 }
 
 /// The answer and how to read it.
 type Exchange = Pin<Box<dyn Future<Output = Result<(RawResponse, AnswerShape), Error>> + Send>>;
-
-/// Sends `request` inside `span`, retrying as the client's policy allows.
-fn exchange(
-    client: Client,
-    span: tracing::Span,
-    request: Result<ApiRequest, Error>,
-    options: RequestOptions,
-) -> Exchange {
-    let call = async move {
-        let request = request?;
-        let response = client.execute(&request, &options).await?;
-        Ok((response, request.answer))
-    };
-    Box::pin(call.instrument(span))
-}
 
 /// Waits for an [`Exchange`], then decodes its answer.
 struct Decoding<T> {
@@ -475,7 +565,7 @@ impl Target {
 
 /// Decodes a JSON answer into `T`, unwrapping the `{"status", "content"}` envelope if asked
 /// and filling in a union's missing discriminator from the request.
-pub fn decode_json<T: serde::de::DeserializeOwned>(
+fn decode_json<T: serde::de::DeserializeOwned>(
     response: &RawResponse,
     shape: &AnswerShape,
 ) -> Result<(T, u16), Error> {
@@ -517,12 +607,19 @@ fn fill_discriminator(value: &mut serde_json::Value, member: &str, implied: &str
     }
 }
 
-/// Checks an answer that carries nothing of interest (no body, `204 No Content`, or `{}`).
-pub fn decode_empty(response: &RawResponse, shape: &AnswerShape) -> Result<((), u16), Error> {
-    Ok(match success_content(response, shape.envelope)? {
-        Content::Raw => ((), response.status),
-        Content::Enveloped(status, _) => ((), status),
-    })
+/// Checks an answer that carries nothing of interest (no body, `204 No Content`, or `{}`),
+/// and gives the operation's `T` (`()`) from JSON `null`.
+fn decode_nothing<T: serde::de::DeserializeOwned>(
+    response: &RawResponse,
+    shape: &AnswerShape,
+) -> Result<(T, u16), Error> {
+    let status = match success_content(response, shape.envelope)? {
+        Content::Raw => response.status,
+        Content::Enveloped(status, _) => status,
+    };
+    T::deserialize(serde_json::Value::Null)
+        .map(|nothing| (nothing, status))
+        .map_err(|source| decode_error(status, response, source))
 }
 
 enum Content {
@@ -679,5 +776,99 @@ mod tests {
         for (pause, ceiling) in pauses.iter().zip([10, 20, 40]) {
             assert!(*pause <= Duration::from_secs(ceiling), "{pauses:?}");
         }
+    }
+
+    #[cfg(feature = "digest")]
+    static THINGS: Operation = Operation {
+        id: "listThings",
+        client_method: "list_things",
+        method: reqwest::Method::GET,
+        path_template: "/v2/groups/{groupId}/things",
+        media_type: "application/json",
+        has_body: false,
+        status: 200,
+        empty: false,
+        envelope: Some("envelope"),
+        query: &["pretty", "envelope", "itemsPerPage"],
+    };
+
+    // A Digest client: these tests only need a client to hold, not to send.
+    #[cfg(feature = "digest")]
+    fn client() -> Client {
+        struct Api(Client);
+        impl crate::ApiClient for Api {
+            const API: &'static crate::ApiInfo = &crate::ApiInfo {
+                default_base_url: "https://api.example.com",
+                default_user_agent: "example/1.0",
+                digest: true,
+                oauth: None,
+            };
+            fn from_client(client: Client) -> Self {
+                Api(client)
+            }
+        }
+        crate::ClientBuilder::<Api>::new()
+            .digest_auth("PUBLIC-KEY", "PRIVATE-KEY")
+            .build()
+            .expect("a client")
+            .0
+    }
+
+    #[cfg(feature = "digest")]
+    #[test]
+    fn query_parameters_go_out_in_declared_order_and_a_later_setting_wins() {
+        let mut call = Call::new(client(), &THINGS, &[Ok("g1".to_owned())]);
+        call.query("itemsPerPage", 5);
+        call.envelope("envelope", true);
+        call.query("pretty", true);
+        call.query("itemsPerPage", 10);
+        let request = call.request().expect("nothing refused");
+        assert_eq!(request.path, "/v2/groups/g1/things");
+        assert_eq!(
+            request.query,
+            [
+                ("pretty", "true".to_owned()),
+                ("envelope", "true".to_owned()),
+                ("itemsPerPage", "10".to_owned()),
+            ]
+        );
+        assert!(request.answer.envelope);
+    }
+
+    #[cfg(feature = "digest")]
+    #[test]
+    fn a_refused_argument_is_returned_when_sending_and_survives_a_clone() {
+        let refused = Call::new(
+            client(),
+            &THINGS,
+            &[Err(ArgumentError::new("group_id", "must not be empty"))],
+        );
+        let copy = refused.clone();
+        for call in [refused, copy] {
+            let error = call.request().expect_err("the path was refused");
+            assert_eq!(
+                error.to_string(),
+                "invalid argument `group_id`: must not be empty"
+            );
+        }
+        // The first refusal besides the path is kept; a later one does not replace it.
+        let mut call = Call::new(client(), &THINGS, &[Ok("g1".to_owned())]);
+        call.check(Ok(()));
+        call.check(Err(ArgumentError::new("body", "first")));
+        call.check(Err(ArgumentError::new("body", "second")));
+        let error = call.request().expect_err("the body was refused");
+        assert_eq!(error.to_string(), "invalid argument `body`: first");
+    }
+
+    #[cfg(feature = "digest")]
+    #[test]
+    fn debug_shows_what_the_request_collected_but_not_the_body() {
+        let mut call = Call::new(client(), &THINGS, &[Ok("g1".to_owned())]);
+        call.body(&serde_json::json!({"password": "hunter2"}));
+        let debug = format!("{call:?}");
+        assert!(debug.contains("listThings"), "{debug}");
+        assert!(debug.contains("/v2/groups/g1/things"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("PRIVATE-KEY"), "{debug}");
     }
 }

@@ -201,6 +201,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         pub mod mock;
 
         // Short lists in rustfmt's order, so the file is the same whether or not it runs.
+        pub use self::operations::Request;
         #oauth_exports
         pub use ::codegen_runtime::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
         pub use ::codegen_runtime::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};

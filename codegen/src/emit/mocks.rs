@@ -6,14 +6,15 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::example_values::ExampleValues;
-use super::models::{rust_type, type_text};
-use super::{Chunk, RustFile, Verbatim, docs, ident};
+use super::models::rust_type;
+use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, Operation, ParameterType, QueryParam, ResponseType, TypeRef};
 use crate::naming::unraw;
 
 /// `src/mock.rs`: the module docs (with an example that runs), and its submodules.
 pub fn module(api: &Api) -> RustFile<'_> {
     let text = module_docs(api);
+    let mock_type = mock_type(api);
     let docs = docs::inner(&text);
     // The spec's token endpoints, served only when it declares OAuth client credentials.
     let (oauth_constants, oauth_endpoints) = match &api.auth.client_credentials {
@@ -112,66 +113,123 @@ pub fn module(api: &Api) -> RustFile<'_> {
                 self.inner.verify()
             }
         }
+
+        #mock_type
     })
+}
+
+/// The typed mock every operation shares, `Mock<'a, E>`: the matchers of the query parameters
+/// all operations take, and the answers besides the operation's own `respond`.
+fn mock_type(api: &Api) -> TokenStream {
+    let common_matchers = api.common_query_params.iter().map(query_setter);
+    quote! {
+        /// A typed mock of the operation `E` (a marker type of [`operations`](crate::operations)),
+        /// made by the [`MockServer`] method named like the operation's `Client` method.
+        ///
+        /// It takes what a request must carry (whatever is left unset matches anything): the
+        /// matchers here apply to every operation; path parameters, an operation's own query
+        /// parameters, `body` and `respond` (the typed success value) are methods of its
+        /// `Mock<'a, E>`. Then an answer gives a [`Mount`]: set [`times`](Mount::times) if you
+        /// like, then `.await` it.
+        #[must_use = "a mock does nothing until it is given an answer and awaited"]
+        pub struct Mock<'a, E> {
+            pending: ::codegen_runtime::mock::Pending<'a>,
+            endpoint: ::std::marker::PhantomData<fn() -> E>,
+        }
+
+        impl<E> ::std::fmt::Debug for Mock<'_, E> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.pending, f)
+            }
+        }
+
+        impl<'a, E: ::codegen_runtime::Endpoint> Mock<'a, E> {
+            /// A mock of `E` on `server` that matches any of its requests so far.
+            pub(crate) fn new(server: &'a MockServer) -> Self {
+                Mock {
+                    pending: ::codegen_runtime::mock::Pending::new(&server.inner, E::OPERATION),
+                    endpoint: ::std::marker::PhantomData,
+                }
+            }
+
+            /// Changes what the mock matches.
+            pub(crate) fn with(mut self, change: impl ::std::ops::FnOnce(&mut ::codegen_runtime::mock::Pending<'a>)) -> Self {
+                change(&mut self.pending);
+                self
+            }
+
+            #( #common_matchers )*
+
+            /// Answers with an API error: `status` and the JSON error body with `error_code` and
+            /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
+            pub fn respond_error(
+                self,
+                status: u16,
+                error_code: impl ::std::convert::Into<::std::string::String>,
+                detail: impl ::std::convert::Into<::std::string::String>,
+            ) -> Mount<'a> {
+                self.respond_with(Reply::error(status, error_code, detail))
+            }
+
+            /// Answers with `reply`: a success value, an error, or any status and body.
+            pub fn respond_with(self, reply: Reply<E::Output>) -> Mount<'a> {
+                self.pending.respond(reply)
+            }
+
+            /// Answers matching requests with `replies` in order, one each (the mock then
+            /// expects exactly that many requests, unless [`times`](Mount::times) says more: the
+            /// last reply repeats). Values convert into replies, so a waiter can be driven
+            /// through states: `[pending.into(), ready.into()]`.
+            pub fn respond_sequence<I>(self, replies: I) -> Mount<'a>
+            where
+                I: ::std::iter::IntoIterator,
+                I::Item: ::std::convert::Into<Reply<E::Output>>,
+            {
+                self.pending.respond_sequence(replies)
+            }
+        }
+    }
 }
 
 /// `src/mock/operations.rs`: the table the server matches requests against, then per
 /// operation its `MockServer` method and typed builder.
 pub fn generate(api: &Api) -> RustFile<'_> {
-    let statics = api
+    let markers = api
         .operations
         .iter()
-        .map(super::operations::operation_static);
+        .map(|operation| ident(&operation.builder_ident));
     let count = api.operations.len();
     let table = Chunk::new(quote! {
         /// Every operation, as the mock server matches requests against them.
-        pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; #count] = [ #( &crate::operations::#statics ),* ];
+        pub(crate) static OPERATIONS: [&::codegen_runtime::Operation; #count] = [
+            #( <crate::operations::#markers as ::codegen_runtime::Endpoint>::OPERATION ),*
+        ];
     });
-    let chunks = api.operations.iter().map(|operation| {
-        let mut verbatim = Verbatim::default();
-        let tokens = operation_mock(operation, &mut verbatim);
-        Chunk::with_verbatim(tokens, verbatim)
-    });
+    let chunks = api
+        .operations
+        .iter()
+        .map(|operation| Chunk::new(operation_mock(operation)));
     RustFile::new(
         quote! {
-            //! Typed mock builders, one per operation, created by the methods of
-            //! [`MockServer`](crate::mock::MockServer) named like the client's.
-            //!
-            //! A builder takes what a request must carry (path parameters, query parameters,
-            //! body; whatever is left unset matches anything), then an answer: `respond` (the
-            //! typed success value), `respond_error`, `respond_with` (any [`Reply`](crate::mock::Reply))
-            //! or `respond_sequence` (one answer per request, in order). That gives a
-            //! [`Mount`](crate::mock::Mount): set [`times`](crate::mock::Mount::times) if you like, then
-            //! `.await` it.
+            //! Per operation, its [`MockServer`](crate::mock::MockServer) method (named like the
+            //! client's) and what its [`Mock`](crate::mock::Mock) matches on and answers with.
         },
         std::iter::once(table).chain(chunks),
     )
 }
 
-/// The success type of an operation, as Rust source.
-fn success_type(operation: &Operation) -> String {
-    match &operation.response.ty {
-        ResponseType::Object(ty) => type_text(ty),
-        ResponseType::Array(item) => type_text(&TypeRef::Array(Box::new(item.clone()))),
-        ResponseType::Empty => "()".to_owned(),
-    }
-}
-
-/// An operation's `MockServer` method and its typed builder.
-fn operation_mock(operation: &Operation, verbatim: &mut Verbatim) -> TokenStream {
-    let operation_static = super::operations::operation_static(operation);
+/// An operation's `MockServer` method, its matchers and its `respond`.
+fn operation_mock(operation: &Operation) -> TokenStream {
     let method = ident(&operation.method_ident);
-    let builder = ident(&operation.builder_ident);
+    let marker = ident(&operation.builder_ident);
     let http = format!(
         "`{} {}`",
         operation.http_method.as_str(),
         operation.path_template
     );
     let client_link = docs::member_link("crate::Client", "method", &operation.method_ident);
-    let server_link =
-        docs::member_link("crate::mock::MockServer", "method", &operation.method_ident);
     let method_docs = docs::outer(&format!(
-        "Mocks {client_link} ({http}): {}\n\nThe returned builder takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: {}`{}.",
+        "Mocks {client_link} ({http}): {}\n\nThe returned mock takes what a request must carry; whatever is left unset matches anything. The request must also send `Accept: {}`{}.",
         docs::escape(&operation.summary),
         operation.media_type,
         if operation.body.is_some() {
@@ -180,9 +238,6 @@ fn operation_mock(operation: &Operation, verbatim: &mut Verbatim) -> TokenStream
             ""
         }
     ));
-    let builder_docs = docs::outer(&format!(
-        "Mock of {client_link} ({http}), made by {server_link}."
-    ));
     let path_setters = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
         let wire = &param.wire;
@@ -190,25 +245,24 @@ fn operation_mock(operation: &Operation, verbatim: &mut Verbatim) -> TokenStream
         let doc = docs::outer(&format!(
             "Matches only requests whose `{wire}` path parameter is `value`."
         ));
-        match &param.enum_ident {
+        let (arg, value) = match &param.enum_ident {
             Some(enum_ident) => {
                 let enum_ident = ident(enum_ident);
-                quote! {
-                    #doc
-                    pub fn #name(mut self, value: impl ::std::convert::Into<crate::types::#enum_ident>) -> Self {
-                        let value: crate::types::#enum_ident = ::std::convert::Into::into(value);
-                        self.mock.path(#wire, #rust_name, ::std::borrow::ToOwned::to_owned(value.as_str()));
-                        self
-                    }
-                }
+                (
+                    quote! { impl ::std::convert::Into<crate::types::#enum_ident> },
+                    quote! { ::std::convert::Into::<crate::types::#enum_ident>::into(value).as_str().to_owned() },
+                )
             }
-            None => quote! {
-                #doc
-                pub fn #name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                    self.mock.path(#wire, #rust_name, ::std::convert::Into::into(value));
-                    self
-                }
-            },
+            None => (
+                quote! { impl ::std::convert::Into<::std::string::String> },
+                quote! { ::std::convert::Into::into(value) },
+            ),
+        };
+        quote! {
+            #doc
+            pub fn #name(self, value: #arg) -> Self {
+                self.with(|mock| mock.path(#wire, #rust_name, #value))
+            }
         }
     });
     let query_setters = operation.query_params.iter().map(query_setter);
@@ -221,42 +275,50 @@ fn operation_mock(operation: &Operation, verbatim: &mut Verbatim) -> TokenStream
         ));
         quote! {
             #doc
-            pub fn body(mut self, body: #ty) -> Self {
-                self.mock.body(&body);
-                self
+            pub fn body(self, body: #ty) -> Self {
+                self.with(|mock| mock.body(&body))
             }
         }
     });
-    let answers = verbatim.item(format!(
-        "::codegen_runtime::mock_answers!({} => {}, \"{}\");\n",
-        operation.builder_ident,
-        success_type(operation),
-        operation.response.status
-    ));
-    quote! {
-        impl crate::mock::MockServer {
-            #method_docs
-            pub fn #method(&self) -> crate::mock::operations::#builder<'_> {
-                crate::mock::operations::#builder {
-                    mock: ::codegen_runtime::mock::Pending::new(&self.inner, &crate::operations::#operation_static),
+    let status = operation.response.status;
+    let respond = match &operation.response.ty {
+        ResponseType::Empty => {
+            let doc = docs::outer(&format!(
+                "Answers with HTTP {status} and no body, the operation's success."
+            ));
+            quote! {
+                #doc
+                pub fn respond(self) -> crate::mock::Mount<'a> {
+                    self.respond_with(crate::mock::Reply::ok(()))
                 }
             }
         }
-
-        #builder_docs
-        #[derive(Debug)]
-        #[must_use = "a mock does nothing until it is given an answer and awaited"]
-        pub struct #builder<'a> {
-            mock: ::codegen_runtime::mock::Pending<'a>,
+        ResponseType::Object(_) | ResponseType::Array(_) => {
+            let doc = docs::outer(&format!(
+                "Answers with HTTP {status} and `value` as the JSON body, which the client decodes back into an equal value."
+            ));
+            quote! {
+                #doc
+                pub fn respond(self, value: <crate::operations::#marker as ::codegen_runtime::Endpoint>::Output) -> crate::mock::Mount<'a> {
+                    self.respond_with(crate::mock::Reply::ok(value))
+                }
+            }
+        }
+    };
+    quote! {
+        impl crate::mock::MockServer {
+            #method_docs
+            pub fn #method(&self) -> crate::mock::Mock<'_, crate::operations::#marker> {
+                crate::mock::Mock::new(self)
+            }
         }
 
-        impl<'a> crate::mock::operations::#builder<'a> {
+        impl<'a> crate::mock::Mock<'a, crate::operations::#marker> {
             #( #path_setters )*
             #( #query_setters )*
             #body_setter
+            #respond
         }
-
-        #answers
     }
 }
 
@@ -293,9 +355,8 @@ fn query_setter(param: &QueryParam) -> TokenStream {
     };
     quote! {
         #doc
-        pub fn #name(mut self, value: #arg) -> Self {
-            self.mock.query(#wire, #rust_name, #value);
-            self
+        pub fn #name(self, value: #arg) -> Self {
+            self.with(|mock| mock.query(#wire, #rust_name, #value))
         }
     }
 }

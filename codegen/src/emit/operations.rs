@@ -1,39 +1,172 @@
-//! `src/operations.rs`: one request builder per operation, and the `Client` methods that
-//! create them.
+//! `src/operations.rs`: the generic request builder `Request<E>` (once), then per operation
+//! its marker type `E` with its metadata, its `Client` method and the setters of its own
+//! query parameters.
 
 use std::collections::BTreeMap;
 
-use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::example_values::ExampleValues;
-use super::models::{rust_type, type_text};
-use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
+use super::models::rust_type;
+use super::{Chunk, RustFile, docs, ident};
 use crate::model::{
     Api, DiscriminatorArgument, HttpMethod, Operation, ParameterType, PathParam, PathSegment,
     QueryParam, ResponseType, TypeRef,
 };
 use crate::naming::unraw;
 
-/// Emits the shared path-parameter helpers, then one chunk per operation: its metadata, its
-/// `Client` method and its request builder.
+/// Emits the request builder and the shared path-parameter helpers, then one chunk per
+/// operation.
 pub fn generate(api: &Api) -> RustFile<'_> {
     let shared = Shared::of(api);
-    let helpers = Chunk::new(shared.helpers());
+    let helpers = Chunk::new({
+        let request = request_type(api);
+        let segments = shared.helpers();
+        quote! { #request #segments }
+    });
     let operations = api
         .operations
         .iter()
         .map(move |operation| operation_chunk(api, &shared, operation));
     RustFile::new(
         quote! {
-            //! Request builders, one per operation.
+            //! The operations: one marker type each, whose [`Request`] the
+            //! [`Client`](crate::Client) method of the operation returns.
             //!
-            //! Create them with the methods of [`Client`](crate::Client); set optional query
-            //! parameters; then `.await` the builder (or call `.send().await`).
+            //! Set optional query parameters on the request, then `.await` it (or call
+            //! [`send`](Request::send)).
         },
         std::iter::once(helpers).chain(operations),
     )
+}
+
+/// The request builder every operation shares, `Request<E>`, with the setters of the query
+/// parameters all operations take, `timeout`, `send`, `send_with_metadata` and `IntoFuture`.
+fn request_type(api: &Api) -> TokenStream {
+    let common_setters = api.common_query_params.iter().map(query_setter);
+    quote! {
+        /// A request to the operation `E` (a marker type of this module), returned by its
+        /// [`Client`](crate::Client) method: set optional parameters, then `.await` it (or call
+        /// [`send`](Self::send)).
+        ///
+        /// The setters here apply to every operation; an operation's own query parameters are
+        /// setters of its `Request<E>`, listed in the docs of its `Client` method.
+        #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
+        pub struct Request<E> {
+            call: ::codegen_runtime::transport::Call,
+            endpoint: ::std::marker::PhantomData<fn() -> E>,
+        }
+
+        impl<E> ::std::clone::Clone for Request<E> {
+            fn clone(&self) -> Self {
+                Request { call: ::std::clone::Clone::clone(&self.call), endpoint: ::std::marker::PhantomData }
+            }
+        }
+
+        impl<E> ::std::fmt::Debug for Request<E> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.call, f)
+            }
+        }
+
+        impl<E: ::codegen_runtime::Endpoint> Request<E> {
+            /// A request from `client` with the operation's path parameters, checked and
+            /// encoded.
+            pub(crate) fn new(
+                client: &crate::Client,
+                path: &[::std::result::Result<::std::string::String, ::codegen_runtime::transport::ArgumentError>],
+            ) -> Self {
+                Request {
+                    call: ::codegen_runtime::transport::Call::new(::std::clone::Clone::clone(&client.inner), E::OPERATION, path),
+                    endpoint: ::std::marker::PhantomData,
+                }
+            }
+
+            /// Changes what the request collects.
+            pub(crate) fn with(mut self, change: impl ::std::ops::FnOnce(&mut ::codegen_runtime::transport::Call)) -> Self {
+                change(&mut self.call);
+                self
+            }
+
+            #( #common_setters )*
+
+            /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
+            /// for this request: the longest one attempt may take, from sending to reading the
+            /// whole answer.
+            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
+                self.with(|call| call.timeout(timeout))
+            }
+
+            /// Sends the request and returns the operation's result.
+            ///
+            /// # Errors
+            ///
+            /// See [Errors](crate#errors) in the crate docs.
+            pub fn send(self) -> ::codegen_runtime::ResponseFuture<E::Output> {
+                self.call.send()
+            }
+
+            /// Sends the request and returns the result together with the HTTP status and
+            /// headers of the answer (for example `RateLimit-Remaining`).
+            ///
+            /// # Errors
+            ///
+            /// See [Errors](crate#errors) in the crate docs.
+            pub fn send_with_metadata(self) -> ::codegen_runtime::ResponseFuture<::codegen_runtime::ResponseValue<E::Output>> {
+                self.call.send_with_metadata()
+            }
+        }
+
+        impl<E: ::codegen_runtime::Endpoint> ::std::future::IntoFuture for Request<E> {
+            type Output = ::std::result::Result<E::Output, crate::Error>;
+            type IntoFuture = ::codegen_runtime::ResponseFuture<E::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.send()
+            }
+        }
+    }
+}
+
+/// The setter of an optional query parameter: on `Request<E>` for one operation, or for all.
+fn query_setter(param: &QueryParam) -> TokenStream {
+    let name = ident(&param.ident);
+    let wire = &param.wire;
+    let ty = query_rust_type(param);
+    let mut text = format!(
+        "`{}` query parameter: {}",
+        param.wire,
+        docs::escape(&param.description)
+    );
+    if let Some(default) = &param.default {
+        text.push_str(&format!(
+            " The server's default is `{default}`; the parameter is only sent when set."
+        ));
+    }
+    if param.response_envelope {
+        text.push_str(" The client unwraps the `{\"status\", \"content\"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).");
+    }
+    let setter_docs = docs::outer(&text);
+    // Every value is sent as its `Display` text (an enum's wire value).
+    let (arg_ty, value) = match param.ty {
+        ParameterType::String => (
+            quote! { impl ::std::convert::Into<#ty> },
+            quote! { ::std::convert::Into::<#ty>::into(value) },
+        ),
+        _ => (ty, quote! { value }),
+    };
+    let set = if param.response_envelope {
+        quote! { call.envelope(#wire, value) }
+    } else {
+        quote! { call.query(#wire, #value) }
+    };
+    quote! {
+        #setter_docs
+        pub fn #name(self, value: #arg_ty) -> Self {
+            self.with(|call| #set)
+        }
+    }
 }
 
 /// Code several operations share: one function per path parameter (check and encode), so each
@@ -92,7 +225,7 @@ impl<'a> Shared<'a> {
             ));
             quote! {
                 #doc
-                fn #name(value: &str) -> ::std::result::Result<::std::string::String, crate::Error> {
+                fn #name(value: &str) -> ::std::result::Result<::std::string::String, ::codegen_runtime::transport::ArgumentError> {
                     #pattern
                     ::codegen_runtime::transport::path_segment(#arg_name, value, #pattern_arg)
                 }
@@ -109,19 +242,20 @@ fn snake_name(ident: &str) -> &str {
     unraw(ident).trim_end_matches('_')
 }
 
-/// The name of an operation's metadata `static` (see [`operation_metadata`]).
-pub(super) fn operation_static(operation: &Operation) -> syn::Ident {
-    ident(&unraw(&operation.method_ident).to_shouty_snake_case())
-}
-
-/// What is said once about an operation, and its request, tracing span and mock read: a
-/// `static` [`Operation`](codegen_runtime::Operation).
-fn operation_metadata(operation: &Operation) -> TokenStream {
-    let name = operation_static(operation);
+/// An operation's marker type: the `E` of its `Request<E>`, implementing
+/// [`Endpoint`](codegen_runtime::Endpoint) with its result type and its metadata, which its
+/// request, tracing span and mock read.
+fn marker(api: &Api, operation: &Operation) -> TokenStream {
+    let name = ident(&operation.builder_ident);
     let docs = docs::outer(&format!(
-        "The operation `{}`: what its request, tracing span and mock read.",
-        operation.id
+        "The operation `{}` (`{} {}`): {}, whose [`Request`] {} returns.",
+        operation.id,
+        operation.http_method.as_str(),
+        operation.path_template,
+        docs::escape(&operation.summary),
+        docs::member_link("crate::Client", "method", &operation.method_ident),
     ));
+    let output = response_type(operation);
     let id = &operation.id;
     let client_method = unraw(&operation.method_ident);
     let method = http_method(operation);
@@ -130,9 +264,8 @@ fn operation_metadata(operation: &Operation) -> TokenStream {
     let has_body = operation.body.is_some();
     let status = operation.response.status;
     let empty = matches!(operation.response.ty, ResponseType::Empty);
-    let envelope = match operation
-        .query_params
-        .iter()
+    let envelope = match api
+        .query_params_of(operation)
         .find(|param| param.response_envelope)
     {
         Some(param) => {
@@ -141,19 +274,26 @@ fn operation_metadata(operation: &Operation) -> TokenStream {
         }
         None => quote! { ::std::option::Option::None },
     };
+    let query = api.query_params_of(operation).map(|param| &param.wire);
     quote! {
         #docs
-        pub(crate) static #name: ::codegen_runtime::Operation = ::codegen_runtime::Operation {
-            id: #id,
-            client_method: #client_method,
-            method: ::codegen_runtime::reqwest::Method::#method,
-            path_template: #template,
-            media_type: #media_type,
-            has_body: #has_body,
-            status: #status,
-            empty: #empty,
-            envelope: #envelope,
-        };
+        pub enum #name {}
+
+        impl ::codegen_runtime::Endpoint for #name {
+            type Output = #output;
+            const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
+                id: #id,
+                client_method: #client_method,
+                method: ::codegen_runtime::reqwest::Method::#method,
+                path_template: #template,
+                media_type: #media_type,
+                has_body: #has_body,
+                status: #status,
+                empty: #empty,
+                envelope: #envelope,
+                query: &[#( #query ),*],
+            };
+        }
     }
 }
 
@@ -168,32 +308,36 @@ fn http_method(operation: &Operation) -> TokenStream {
     }
 }
 
-/// An operation's `Client` method and request builder.
+/// An operation's marker type, `Client` method and the setters of its own query parameters.
 fn operation_chunk(api: &Api, shared: &Shared<'_>, operation: &Operation) -> Chunk {
-    let mut verbatim = Verbatim::default();
-    let metadata = operation_metadata(operation);
-    let method = client_method(api, operation, &mut verbatim);
-    let builder = request_builder(shared, operation, &mut verbatim);
-    Chunk::with_verbatim(
+    let marker = marker(api, operation);
+    let method = client_method(api, shared, operation);
+    let name = ident(&operation.builder_ident);
+    let setters = (!operation.query_params.is_empty()).then(|| {
+        let setters = operation.query_params.iter().map(query_setter);
         quote! {
-            #metadata
-
-            impl crate::Client {
-                #method
+            impl crate::Request<#name> {
+                #( #setters )*
             }
+        }
+    });
+    Chunk::new(quote! {
+        #marker
 
-            #builder
-        },
-        verbatim,
-    )
+        impl crate::Client {
+            #method
+        }
+
+        #setters
+    })
 }
 
-/// The type an operation returns, as source text.
-fn response_type(operation: &Operation) -> String {
+/// The type an operation returns.
+fn response_type(operation: &Operation) -> TokenStream {
     match &operation.response.ty {
-        ResponseType::Object(ty) => type_text(ty),
-        ResponseType::Array(item) => type_text(&TypeRef::Array(Box::new(item.clone()))),
-        ResponseType::Empty => "()".to_owned(),
+        ResponseType::Object(ty) => rust_type(ty),
+        ResponseType::Array(item) => rust_type(&TypeRef::Array(Box::new(item.clone()))),
+        ResponseType::Empty => quote! { () },
     }
 }
 
@@ -204,18 +348,7 @@ pub(super) fn path_arg_type(param: &PathParam) -> TokenStream {
             let name = ident(name);
             quote! { impl ::std::convert::Into<crate::types::#name> }
         }
-        None => quote! { impl ::std::convert::Into<::std::string::String> },
-    }
-}
-
-/// The type a builder stores a path parameter as.
-fn path_field_type(param: &PathParam) -> TokenStream {
-    match &param.enum_ident {
-        Some(name) => {
-            let name = ident(name);
-            quote! { crate::types::#name }
-        }
-        None => quote! { ::std::string::String },
+        None => quote! { impl ::std::convert::AsRef<str> },
     }
 }
 
@@ -312,17 +445,17 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
         let setters: Vec<String> = operation
             .query_params
             .iter()
-            .map(|param| {
-                docs::member_link(
-                    &format!("crate::operations::{}", operation.builder_ident),
-                    "method",
-                    &param.ident,
-                )
-            })
+            .map(|param| docs::member_link("crate::Request", "method", &param.ident))
             .collect();
         text.push_str(&format!(
-            "\nOptional query parameters are setters of the returned builder: {}.\n",
+            "\nOptional query parameters of this operation are setters of the returned request: {}.\n",
             setters.join(", ")
+        ));
+    }
+    if let Some(description) = &operation.response.description {
+        text.push_str(&format!(
+            "\nThe request resolves to {}.\n",
+            docs::escape(&docs::lower_first(description))
         ));
     }
     // What can go wrong is the same for every operation: said once, in the crate docs.
@@ -356,96 +489,27 @@ fn operation_docs(api: &Api, operation: &Operation) -> String {
     text
 }
 
-fn client_method(api: &Api, operation: &Operation, verbatim: &mut Verbatim) -> TokenStream {
+/// The `Client` method: it checks and encodes the path parameters and the body into the
+/// operation's `Request`, whose sending reports the first refused argument.
+fn client_method(api: &Api, shared: &Shared<'_>, operation: &Operation) -> TokenStream {
     let method = ident(&operation.method_ident);
-    let builder = ident(&operation.builder_ident);
-    let method_docs = verbatim.doc(&operation_docs(api, operation));
-    let path_args = operation.path_params.iter().map(|param| {
+    let marker = ident(&operation.builder_ident);
+    let method_docs = docs::outer(&operation_docs(api, operation));
+    let args = operation.path_params.iter().map(|param| {
         let name = ident(&param.ident);
         let ty = path_arg_type(param);
         quote! { #name: #ty }
-    });
-    let path_inits = operation.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        quote! { #name: #name.into(), }
     });
     let body_arg = operation.body.as_ref().map(|body| {
         let ty = rust_type(&body.ty);
         quote! { body: #ty }
     });
-    let body_init = operation.body.as_ref().map(|_| quote! { body, });
-    let query_inits = operation.query_params.iter().map(|param| {
+    // Enum arguments are converted once: the path, a discriminator and a body check read them.
+    let conversions = operation.path_params.iter().filter_map(|param| {
+        let enum_name = ident(param.enum_ident.as_ref()?);
         let name = ident(&param.ident);
-        quote! { #name: ::std::option::Option::None, }
+        Some(quote! { let #name: crate::types::#enum_name = ::std::convert::Into::into(#name); })
     });
-    quote! {
-        #method_docs
-        pub fn #method(&self, #( #path_args, )* #body_arg) -> crate::operations::#builder {
-            crate::operations::#builder {
-                client: ::std::clone::Clone::clone(self),
-                options: ::std::default::Default::default(),
-                #( #path_inits )*
-                #body_init
-                #( #query_inits )*
-            }
-        }
-    }
-}
-
-fn request_builder(
-    shared: &Shared<'_>,
-    operation: &Operation,
-    verbatim: &mut Verbatim,
-) -> TokenStream {
-    let builder = ident(&operation.builder_ident);
-    let builder_docs = verbatim.doc(&format!(
-        "Request builder for {method}: {summary}.\n\nSet optional query parameters, then `.await` it (or call [`send`](Self::send)).",
-        method = docs::member_link("crate::Client", "method", &operation.method_ident),
-        summary = docs::escape(&operation.summary),
-    ));
-
-    let path_fields = operation.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        let ty = path_field_type(param);
-        quote! { #name: #ty, }
-    });
-    let body_field = operation.body.as_ref().map(|body| {
-        let ty = rust_type(&body.ty);
-        quote! { pub(crate) body: #ty, }
-    });
-    let query_fields = operation.query_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        let ty = query_rust_type(param);
-        quote! { #name: ::std::option::Option<#ty>, }
-    });
-    let setters: Vec<TokenStream> = operation.query_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        let ty = query_rust_type(param);
-        let mut text = format!("`{}` query parameter: {}", param.wire, docs::escape(&param.description));
-        if let Some(default) = &param.default {
-            text.push_str(&format!(" The server's default is `{default}`; the parameter is only sent when set."));
-        }
-        if param.response_envelope {
-            text.push_str(" The client unwraps the `{\"status\", \"content\"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).");
-        }
-        let setter_docs = verbatim.doc(&text);
-        let value = match param.ty {
-            ParameterType::String => quote! { ::std::option::Option::Some(::std::convert::Into::into(value)) },
-            _ => quote! { ::std::option::Option::Some(value) },
-        };
-        let arg_ty = match param.ty {
-            ParameterType::String => quote! { impl ::std::convert::Into<#ty> },
-            _ => ty,
-        };
-        quote! {
-            #setter_docs
-            pub fn #name(mut self, value: #arg_ty) -> Self {
-                self.#name = #value;
-                self
-            }
-        }
-    }).collect();
-
     // The path parameters, checked and encoded, in the order of the template's placeholders.
     let path_values = operation.path.iter().filter_map(|segment| match segment {
         PathSegment::Literal(_) => None,
@@ -454,132 +518,46 @@ fn request_builder(
             let segment_fn = shared.segment_fn(param)?;
             let name = ident(&param.ident);
             let value = if param.enum_ident.is_some() {
-                quote! { self.#name.as_str() }
+                quote! { #name.as_str() }
             } else {
-                quote! { &self.#name }
+                quote! { #name.as_ref() }
             };
-            Some(quote! { &#segment_fn(#value)? })
+            Some(quote! { #segment_fn(#value) })
         }
     });
-    let operation_static = operation_static(operation);
-    let path = quote! { #operation_static.path_with(&[#( #path_values ),*]) };
-    let query_pushes = operation.query_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        let wire = &param.wire;
-        quote! { ::codegen_runtime::transport::push_query(&mut query, #wire, &self.#name); }
-    });
-    let envelope = operation
-        .query_params
-        .iter()
-        .find(|param| param.response_envelope)
-        .map(|param| {
-            let name = ident(&param.ident);
-            quote! { self.#name.unwrap_or(false) }
-        })
-        .unwrap_or_else(|| quote! { false });
-    let discriminator = match &operation.response.discriminator_source {
-        Some(source) => {
-            let member = &source.member;
-            let value = match &source.from {
-                DiscriminatorArgument::PathParam(name) => {
-                    let name = ident(name);
-                    quote! { self.#name.as_str() }
-                }
-                DiscriminatorArgument::BodyField(name) => {
-                    let name = ident(name);
-                    quote! { self.body.#name.as_str() }
-                }
-            };
-            quote! { ::std::option::Option::Some((#member, ::std::borrow::ToOwned::to_owned(#value))) }
-        }
-        None => quote! { ::std::option::Option::None },
-    };
-    let variant_check = operation.body_variant_check.as_ref().map(|check| {
+    let mut changes = Vec::new();
+    if let Some(source) = &operation.response.discriminator_source {
+        let member = &source.member;
+        let value = match &source.from {
+            DiscriminatorArgument::PathParam(name) => {
+                let name = ident(name);
+                quote! { #name.as_str() }
+            }
+            DiscriminatorArgument::BodyField(name) => {
+                let name = ident(name);
+                quote! { body.#name.as_str() }
+            }
+        };
+        changes.push(quote! { call.discriminator(#member, #value); });
+    }
+    if let Some(check) = &operation.body_variant_check {
         let accessor = ident(&check.accessor);
         let param = ident(&check.param_ident);
         let name = unraw(&check.param_ident);
-        quote! {
-            ::codegen_runtime::transport::check_body_variant(self.body.#accessor(), &self.#param, #name)?;
-        }
-    });
-    let body = if operation.body.is_some() {
-        quote! { ::std::option::Option::Some(::codegen_runtime::transport::encode_body(&self.body)?) }
-    } else {
-        quote! { ::std::option::Option::None }
-    };
-    let query_mut = (!operation.query_params.is_empty()).then(|| quote! { mut });
-
-    // The span: the operation's metadata and one field per path parameter.
-    let span_values = operation.path_params.iter().map(|param| {
-        let name = ident(&param.ident);
-        quote! { let #name = self.#name.as_str(); }
-    });
-    let span_fields = operation.path_params.iter().map(|param| {
-        let field = unraw(&param.ident);
-        let name = ident(&param.ident);
-        quote! { , #field = #name }
-    });
-
-    let output = response_type(operation);
-    let decode = match operation.response.ty {
-        ResponseType::Empty => "::codegen_runtime::transport::decode_empty",
-        _ => "::codegen_runtime::transport::decode_json",
-    };
-    let returns = match &operation.response.description {
-        Some(description) => docs::escape(&docs::lower_first(description)),
-        None => "the decoded response".to_owned(),
-    };
-    let shared_methods = verbatim.item(format!(
-        "::codegen_runtime::request_builder!(\n    {} => {output}, {decode}, {}, {}\n);\n",
-        operation.builder_ident,
-        string_literal(unraw(&operation.method_ident)),
-        string_literal(&returns),
-    ));
-
+        changes.push(quote! {
+            call.check(::codegen_runtime::transport::check_body_variant(body.#accessor(), &#param, #name));
+        });
+    }
+    if operation.body.is_some() {
+        changes.push(quote! { call.body(&body); });
+    }
+    let with = (!changes.is_empty()).then(|| quote! { .with(|call| { #( #changes )* }) });
     quote! {
-        #builder_docs
-        #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until it is awaited or `.send()` is called"]
-        pub struct #builder {
-            pub(crate) client: crate::Client,
-            pub(crate) options: ::codegen_runtime::transport::RequestOptions,
-            #( pub(crate) #path_fields )*
-            #body_field
-            #( pub(crate) #query_fields )*
+        #method_docs
+        pub fn #method(&self, #( #args, )* #body_arg) -> crate::Request<#marker> {
+            #( #conversions )*
+            crate::Request::new(self, &[#( #path_values ),*]) #with
         }
-
-        impl #builder {
-            #( #setters )*
-
-            fn span(&self) -> ::tracing::Span {
-                #( #span_values )*
-                ::tracing::info_span!(
-                    "operation",
-                    operation = #operation_static.id,
-                    method = #operation_static.method.as_str(),
-                    path_template = #operation_static.path_template
-                    #( #span_fields )*
-                )
-            }
-
-            fn request(&self) -> ::std::result::Result<::codegen_runtime::transport::ApiRequest, crate::Error> {
-                #variant_check
-                let #query_mut query = ::std::vec::Vec::new();
-                #( #query_pushes )*
-                ::std::result::Result::Ok(::codegen_runtime::transport::ApiRequest {
-                    operation: &#operation_static,
-                    path: #path,
-                    query,
-                    body: #body,
-                    answer: ::codegen_runtime::transport::AnswerShape {
-                        envelope: #envelope,
-                        discriminator: #discriminator,
-                    },
-                })
-            }
-        }
-
-        #shared_methods
     }
 }
 

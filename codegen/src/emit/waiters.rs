@@ -245,7 +245,7 @@ fn builder(api: &Api, waiter: &Waiter) -> TokenStream {
 
     quote! {
         #builder_docs
-        pub type #builder = ::codegen_runtime::polling::Waiter<crate::operations::#polled, #output>;
+        pub type #builder = ::codegen_runtime::polling::Waiter<crate::Request<crate::operations::#polled>, #output>;
 
         #matcher_docs
         pub(crate) fn #matcher(

@@ -91,6 +91,7 @@ pub mod waiters;
 #[rustfmt::skip]
 pub mod mock;
 
+pub use self::operations::Request;
 pub use ::codegen_runtime::DEFAULT_TOKEN_RENEWAL_MARGIN;
 pub use ::codegen_runtime::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
 pub use ::codegen_runtime::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};

@@ -54,7 +54,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilIn = ::codegen_runtime::polling::Waiter<
-    crate::operations::Static,
+    crate::Request<crate::operations::Static>,
     crate::types::Trait,
 >;
 

@@ -87,3 +87,70 @@ impl MockServer {
         self.inner.verify()
     }
 }
+
+/// A typed mock of the operation `E` (a marker type of [`operations`](crate::operations)),
+/// made by the [`MockServer`] method named like the operation's `Client` method.
+///
+/// It takes what a request must carry (whatever is left unset matches anything): the
+/// matchers here apply to every operation; path parameters, an operation's own query
+/// parameters, `body` and `respond` (the typed success value) are methods of its
+/// `Mock<'a, E>`. Then an answer gives a [`Mount`]: set [`times`](Mount::times) if you
+/// like, then `.await` it.
+#[must_use = "a mock does nothing until it is given an answer and awaited"]
+pub struct Mock<'a, E> {
+    pending: ::codegen_runtime::mock::Pending<'a>,
+    endpoint: ::std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> ::std::fmt::Debug for Mock<'_, E> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Debug::fmt(&self.pending, f)
+    }
+}
+
+impl<'a, E: ::codegen_runtime::Endpoint> Mock<'a, E> {
+    /// A mock of `E` on `server` that matches any of its requests so far.
+    pub(crate) fn new(server: &'a MockServer) -> Self {
+        Mock {
+            pending: ::codegen_runtime::mock::Pending::new(&server.inner, E::OPERATION),
+            endpoint: ::std::marker::PhantomData,
+        }
+    }
+
+    /// Changes what the mock matches.
+    pub(crate) fn with(
+        mut self,
+        change: impl ::std::ops::FnOnce(&mut ::codegen_runtime::mock::Pending<'a>),
+    ) -> Self {
+        change(&mut self.pending);
+        self
+    }
+
+    /// Answers with an API error: `status` and the JSON error body with `error_code` and
+    /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
+    pub fn respond_error(
+        self,
+        status: u16,
+        error_code: impl ::std::convert::Into<::std::string::String>,
+        detail: impl ::std::convert::Into<::std::string::String>,
+    ) -> Mount<'a> {
+        self.respond_with(Reply::error(status, error_code, detail))
+    }
+
+    /// Answers with `reply`: a success value, an error, or any status and body.
+    pub fn respond_with(self, reply: Reply<E::Output>) -> Mount<'a> {
+        self.pending.respond(reply)
+    }
+
+    /// Answers matching requests with `replies` in order, one each (the mock then
+    /// expects exactly that many requests, unless [`times`](Mount::times) says more: the
+    /// last reply repeats). Values convert into replies, so a waiter can be driven
+    /// through states: `[pending.into(), ready.into()]`.
+    pub fn respond_sequence<I>(self, replies: I) -> Mount<'a>
+    where
+        I: ::std::iter::IntoIterator,
+        I::Item: ::std::convert::Into<Reply<E::Output>>,
+    {
+        self.pending.respond_sequence(replies)
+    }
+}

@@ -37,8 +37,8 @@ impl crate::Client {
     /// ```
     pub fn wait_until_endpoint_ready(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
+        id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilEndpointReady {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_endpoint_ready",
@@ -55,7 +55,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilEndpointReady = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetEndpoint,
+    crate::Request<crate::operations::GetEndpoint>,
     crate::types::Endpoint,
 >;
 
@@ -112,8 +112,8 @@ impl crate::Client {
     /// ```
     pub fn wait_until_endpoint_deleted(
         &self,
-        group_id: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::AsRef<str>,
+        id: impl ::std::convert::AsRef<str>,
     ) -> crate::waiters::WaitUntilEndpointDeleted {
         ::codegen_runtime::polling::Waiter::new(
             "wait_until_endpoint_deleted",
@@ -130,7 +130,7 @@ impl crate::Client {
 ///
 /// Set `interval`, `max_interval` and `max_wait`, then `.await` it (or call `send`).
 pub type WaitUntilEndpointDeleted = ::codegen_runtime::polling::Waiter<
-    crate::operations::GetEndpoint,
+    crate::Request<crate::operations::GetEndpoint>,
     (),
 >;
 
