@@ -53,7 +53,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
             endpoint: ::std::marker::PhantomData,
         }
     }
-
     /// Changes what the request collects.
     pub(crate) fn with(
         mut self,
@@ -62,24 +61,20 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
         change(&mut self.call);
         self
     }
-
     /// `pretty` query parameter: Flag indicating whether the response body should be in a prettyprint format. The server's default is `false`; the parameter is only sent when set.
     pub fn pretty(self, value: bool) -> Self {
         self.with(|call| call.query("pretty", value))
     }
-
     /// `envelope` query parameter: Flag indicating if Atlas should wrap the response in a JSON envelope. This option may be needed for some API clients that cannot access the HTTP response headers or status code. For endpoints that return one result, the response body includes `status` (the HTTP response code) and `content` (the expected response body). The server's default is `false`; the parameter is only sent when set. The client unwraps the `{"status", "content"}` envelope, so the result is the same, and an enveloped non-2xx status still becomes [`Error::Api`](crate::Error::Api).
     pub fn envelope(self, value: bool) -> Self {
         self.with(|call| call.envelope("envelope", value))
     }
-
     /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
     /// for this request: the longest one attempt may take, from sending to reading the
     /// whole answer.
     pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
         self.with(|call| call.timeout(timeout))
     }
-
     /// Sends the request and returns the operation's result.
     ///
     /// # Errors
@@ -88,7 +83,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
     pub fn send(self) -> ::codegen_runtime::ResponseFuture<E::Output> {
         self.call.send()
     }
-
     /// Sends the request and returns the result together with the HTTP status and
     /// headers of the answer (for example `RateLimit-Remaining`).
     ///
@@ -216,6 +210,7 @@ fn privatelink_id_segment(
 
 /// The operation `createPrivateEndpoint` (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Create One Private Endpoint Connection, whose [`Request`] [`Client::create_private_endpoint`](crate::Client#method.create_private_endpoint) returns.
 pub enum CreatePrivateEndpoint {}
+
 impl ::codegen_runtime::Endpoint for CreatePrivateEndpoint {
     type Output = crate::types::PrivateEndpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -298,6 +293,7 @@ impl crate::Client {
 
 /// The operation `listPrivateEndpoints` (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint`): Get All Private Endpoint Connections, whose [`Request`] [`Client::list_private_endpoints`](crate::Client#method.list_private_endpoints) returns.
 pub enum ListPrivateEndpoints {}
+
 impl ::codegen_runtime::Endpoint for ListPrivateEndpoints {
     type Output = ::std::vec::Vec<crate::types::PrivateEndpoint>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -372,6 +368,7 @@ impl crate::Client {
 
 /// The operation `getPrivateEndpoint` (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Get One Private Endpoint Connection, whose [`Request`] [`Client::get_private_endpoint`](crate::Client#method.get_private_endpoint) returns.
 pub enum GetPrivateEndpoint {}
+
 impl ::codegen_runtime::Endpoint for GetPrivateEndpoint {
     type Output = crate::types::PrivateEndpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -452,6 +449,7 @@ impl crate::Client {
 
 /// The operation `deletePrivateEndpoint` (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}`): Delete One Private Endpoint Connection, whose [`Request`] [`Client::delete_private_endpoint`](crate::Client#method.delete_private_endpoint) returns.
 pub enum DeletePrivateEndpoint {}
+
 impl ::codegen_runtime::Endpoint for DeletePrivateEndpoint {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -522,6 +520,7 @@ impl crate::Client {
 
 /// The operation `createInterfaceEndpoint` (`POST /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints`): Add One Interface Endpoint to One Private Endpoint Connection, whose [`Request`] [`Client::create_interface_endpoint`](crate::Client#method.create_interface_endpoint) returns.
 pub enum CreateInterfaceEndpoint {}
+
 impl ::codegen_runtime::Endpoint for CreateInterfaceEndpoint {
     type Output = crate::types::InterfaceEndpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -605,6 +604,7 @@ impl crate::Client {
 
 /// The operation `getInterfaceEndpoint` (`GET /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Get One Interface Endpoint by ID, whose [`Request`] [`Client::get_interface_endpoint`](crate::Client#method.get_interface_endpoint) returns.
 pub enum GetInterfaceEndpoint {}
+
 impl ::codegen_runtime::Endpoint for GetInterfaceEndpoint {
     type Output = crate::types::InterfaceEndpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -685,6 +685,7 @@ impl crate::Client {
 
 /// The operation `deleteInterfaceEndpoint` (`DELETE /api/atlas/v1.0/groups/{groupId}/privateEndpoint/{privatelinkId}/interfaceEndpoints/{interfaceEndpointId}`): Delete One Interface Endpoint, whose [`Request`] [`Client::delete_interface_endpoint`](crate::Client#method.delete_interface_endpoint) returns.
 pub enum DeleteInterfaceEndpoint {}
+
 impl ::codegen_runtime::Endpoint for DeleteInterfaceEndpoint {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -754,6 +755,7 @@ impl crate::Client {
 
 /// The operation `createPrivateEndpointService` (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`): Create One Private Endpoint Service for One Provider, whose [`Request`] [`Client::create_private_endpoint_service`](crate::Client#method.create_private_endpoint_service) returns.
 pub enum CreatePrivateEndpointService {}
+
 impl ::codegen_runtime::Endpoint for CreatePrivateEndpointService {
     type Output = crate::types::EndpointService;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -837,6 +839,7 @@ impl crate::Client {
 
 /// The operation `listPrivateEndpointServices` (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`): Return All Private Endpoint Services for One Provider, whose [`Request`] [`Client::list_private_endpoint_services`](crate::Client#method.list_private_endpoint_services) returns.
 pub enum ListPrivateEndpointServices {}
+
 impl ::codegen_runtime::Endpoint for ListPrivateEndpointServices {
     type Output = ::std::vec::Vec<crate::types::EndpointService>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -923,6 +926,7 @@ impl crate::Client {
 
 /// The operation `getPrivateEndpointService` (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Return One Private Endpoint Service for One Provider, whose [`Request`] [`Client::get_private_endpoint_service`](crate::Client#method.get_private_endpoint_service) returns.
 pub enum GetPrivateEndpointService {}
+
 impl ::codegen_runtime::Endpoint for GetPrivateEndpointService {
     type Output = crate::types::EndpointService;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1010,6 +1014,7 @@ impl crate::Client {
 
 /// The operation `updatePrivateEndpointService` (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`): Update One Private Endpoint Service, whose [`Request`] [`Client::update_private_endpoint_service`](crate::Client#method.update_private_endpoint_service) returns.
 pub enum UpdatePrivateEndpointService {}
+
 impl ::codegen_runtime::Endpoint for UpdatePrivateEndpointService {
     type Output = crate::types::EndpointService;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1083,6 +1088,7 @@ impl crate::Client {
 
 /// The operation `deletePrivateEndpointService` (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}`): Remove One Private Endpoint Service for One Provider, whose [`Request`] [`Client::delete_private_endpoint_service`](crate::Client#method.delete_private_endpoint_service) returns.
 pub enum DeletePrivateEndpointService {}
+
 impl ::codegen_runtime::Endpoint for DeletePrivateEndpointService {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1155,6 +1161,7 @@ impl crate::Client {
 
 /// The operation `createPrivateEndpointServiceEndpoint` (`POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`): Create One Private Endpoint for One Provider, whose [`Request`] [`Client::create_private_endpoint_service_endpoint`](crate::Client#method.create_private_endpoint_service_endpoint) returns.
 pub enum CreatePrivateEndpointServiceEndpoint {}
+
 impl ::codegen_runtime::Endpoint for CreatePrivateEndpointServiceEndpoint {
     type Output = crate::types::PrivateLinkEndpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1257,6 +1264,7 @@ impl crate::Client {
 
 /// The operation `getPrivateEndpointServiceEndpoint` (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Return One Private Endpoint for One Provider, whose [`Request`] [`Client::get_private_endpoint_service_endpoint`](crate::Client#method.get_private_endpoint_service_endpoint) returns.
 pub enum GetPrivateEndpointServiceEndpoint {}
+
 impl ::codegen_runtime::Endpoint for GetPrivateEndpointServiceEndpoint {
     type Output = crate::types::PrivateLinkEndpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1346,6 +1354,7 @@ impl crate::Client {
 
 /// The operation `deletePrivateEndpointServiceEndpoint` (`DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`): Remove One Private Endpoint for One Provider, whose [`Request`] [`Client::delete_private_endpoint_service_endpoint`](crate::Client#method.delete_private_endpoint_service_endpoint) returns.
 pub enum DeletePrivateEndpointServiceEndpoint {}
+
 impl ::codegen_runtime::Endpoint for DeletePrivateEndpointServiceEndpoint {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1425,6 +1434,7 @@ impl crate::Client {
 
 /// The operation `getRegionalEndpointMode` (`GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Return Regionalized Private Endpoint Status, whose [`Request`] [`Client::get_regional_endpoint_mode`](crate::Client#method.get_regional_endpoint_mode) returns.
 pub enum GetRegionalEndpointMode {}
+
 impl ::codegen_runtime::Endpoint for GetRegionalEndpointMode {
     type Output = crate::types::ProjectSettingItemView;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -1491,6 +1501,7 @@ impl crate::Client {
 
 /// The operation `toggleRegionalEndpointMode` (`PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`): Toggle Regionalized Private Endpoint Status, whose [`Request`] [`Client::toggle_regional_endpoint_mode`](crate::Client#method.toggle_regional_endpoint_mode) returns.
 pub enum ToggleRegionalEndpointMode {}
+
 impl ::codegen_runtime::Endpoint for ToggleRegionalEndpointMode {
     type Output = crate::types::ProjectSettingItemView;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {

@@ -1,17 +1,15 @@
-//! What every generated type shares, written once: the JSON mapping of object types
-//! ([`object_codec!`](crate::object_codec)), discriminated unions
-//! ([`union_codec!`](crate::union_codec)), the open-enum impls ([`open_enum!`](crate::open_enum))
-//! and the `with_*` setters of request types ([`setters!`](crate::setters)).
+//! What every generated type shares, written once: the helpers that the derives
+//! [`Object`](crate::Object), [`Union`](crate::Union) and [`OpenEnum`](crate::OpenEnum) expand
+//! to, and the values a generated type keeps when it does not know them ([`UnknownValue`],
+//! [`UnknownObject`]).
 //!
-//! Object types are plain structs that do not `#[derive(Serialize, Deserialize)]`: the derives
-//! expand to about 470 lines per struct, which dominated the generated crate's compile time.
-//! Here each struct's mapping only lists its fields (wire name and kind); writing is compiled once per field type, and reading
+//! Object types do not `#[derive(Serialize, Deserialize)]`: serde's derives expand to about
+//! 470 lines per struct, which dominated the generated crate's compile time. `Object` only
+//! reads each field's wire name and kind; writing is compiled once per field type, and reading
 //! is one small visitor per struct that decodes each member straight into its field (the
 //! helpers it calls are shared).
-
 //!
-//! Everything here is for generated code: the macros are exported at the crate root, and
-//! the helpers they expand to are public but hidden from the docs.
+//! Everything here is for generated code: the helpers are public but hidden from the docs.
 
 use std::fmt;
 
@@ -28,7 +26,7 @@ use serde_json::{Map, Value};
 pub struct UnknownValue(String);
 
 impl UnknownValue {
-    /// For the enums' `From<&str>` only (through [`open_enum!`](crate::open_enum)), which tries the known
+    /// For the enums' `From<&str>` only (derived with [`OpenEnum`](crate::OpenEnum)), which tries the known
     /// values first.
     #[doc(hidden)]
     pub fn new(value: String) -> Self {
@@ -56,7 +54,7 @@ impl fmt::Display for UnknownValue {
 pub struct UnknownObject(Map<String, Value>);
 
 impl UnknownObject {
-    /// For the unions' decoders only (through [`union_codec!`](crate::union_codec)), which
+    /// For the unions' decoders only (derived with [`Union`](crate::Union)), which
     /// try the known variants first.
     #[doc(hidden)]
     pub fn new(members: Map<String, Value>) -> Self {
@@ -77,280 +75,6 @@ impl UnknownObject {
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
     }
-}
-
-/// Implements `KNOWN_VALUES`, `as_str`, `is_known`, `From<&str>`, `From<String>`, `FromStr`,
-/// `AsRef<str>`, `PartialEq`, `Eq`, `Hash` and `Ord` (by wire value; the derives cost far more
-/// to compile), `Display`, `Serialize` and `Deserialize` for an open enum, from its variants'
-/// wire values (and the aliases also accepted when reading).
-#[macro_export]
-macro_rules! open_enum {
-    ($name:ident { $($variant:ident = $wire:literal $(| $alias:literal)*),* $(,)? }) => {
-        impl $name {
-            /// Every value this crate knows, as sent on the wire, in the order of the spec.
-            pub const KNOWN_VALUES: &'static [&'static str] = &[$($wire),*];
-
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $wire,)*
-                    $name::Unknown(value) => value.as_str(),
-                }
-            }
-
-            /// Whether this is a value the crate knows (not [`Self::Unknown`]).
-            pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl ::std::convert::From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $($wire $(| $alias)* => $name::$variant,)*
-                    other => $name::Unknown($crate::UnknownValue::new(other.to_owned())),
-                }
-            }
-        }
-
-        impl ::std::convert::From<::std::string::String> for $name {
-            fn from(value: ::std::string::String) -> Self {
-                $name::from(value.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::convert::Infallible;
-
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok($name::from(value))
-            }
-        }
-
-        // Equality, hashing and order go by wire value: the same as comparing variants (a known
-        // value never ends up in `Unknown`), and far cheaper to compile than the derives.
-        impl ::std::cmp::PartialEq for $name {
-            fn eq(&self, other: &Self) -> bool {
-                self.as_str() == other.as_str()
-            }
-        }
-
-        impl ::std::cmp::Eq for $name {}
-
-        impl ::std::hash::Hash for $name {
-            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
-                self.as_str().hash(state);
-            }
-        }
-
-        impl ::std::cmp::Ord for $name {
-            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
-                self.as_str().cmp(other.as_str())
-            }
-        }
-
-        impl ::std::cmp::PartialOrd for $name {
-            fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
-                ::std::option::Option::Some(::std::cmp::Ord::cmp(self, other))
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::convert::AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                $crate::codec::string(deserializer).map(|value| $name::from(value.as_ref()))
-            }
-        }
-    };
-}
-
-/// Implements `Serialize` and `Deserialize` for an object type (a plain struct the generated
-/// crate defines) from its fields' wire names and kinds:
-///
-/// ```text
-/// object_codec!(Widget { id: required "id", display_name: optional "displayName" });
-/// ```
-///
-/// | kind | field type | reading a missing / `null` member | writing |
-/// |---|---|---|---|
-/// | `required` | `T` | error / error | always |
-/// | `nullable` | `Option<T>` | `None` / `None` | always (`null` for `None`) |
-/// | `optional` | `Option<T>` | `None` / `None` | only when `Some` |
-///
-/// Members nobody asks for are ignored when reading.
-#[macro_export]
-macro_rules! object_codec {
-    ($name:ident { $($field:ident: $kind:ident $wire:literal),* $(,)? }) => {
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                let mut writer = $crate::codec::ObjectWriter::new(serializer)?;
-                $crate::codec::ToObject::write_members(self, &mut writer)?;
-                writer.end()
-            }
-        }
-
-        impl $crate::codec::ToObject for $name {
-            fn write_members<M: ::serde::ser::SerializeMap>(
-                &self,
-                writer: &mut $crate::codec::ObjectWriter<M>,
-            ) -> ::std::result::Result<(), M::Error> {
-                $(writer.$kind($wire, &self.$field)?;)*
-                ::std::result::Result::Ok(())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                // Reads the members straight from the input, one field slot each: no map is
-                // built in between.
-                struct Members;
-
-                impl<'de> ::serde::de::Visitor<'de> for Members {
-                    type Value = $name;
-
-                    fn expecting(
-                        &self,
-                        formatter: &mut ::std::fmt::Formatter<'_>,
-                    ) -> ::std::fmt::Result {
-                        formatter.write_str(concat!("a ", stringify!($name), " object"))
-                    }
-
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> ::std::result::Result<$name, A::Error> {
-                        $(let mut $field = ::std::option::Option::None;)*
-                        while let ::std::option::Option::Some(key) =
-                            map.next_key::<$crate::codec::Key<'de>>()?
-                        {
-                            match key.as_str() {
-                                $($wire => $crate::codec::read_member(&mut map, &mut $field, $wire)?,)*
-                                _ => $crate::codec::skip_member(&mut map)?,
-                            }
-                        }
-                        ::std::result::Result::Ok($name {
-                            $($field: $crate::codec::$kind($field, $wire)?,)*
-                        })
-                    }
-                }
-
-                deserializer.deserialize_map(Members)
-            }
-        }
-    };
-}
-
-/// Implements a discriminated union (an enum the generated crate defines, with one variant
-/// per known discriminator value, each holding an object type that leaves the discriminator
-/// member to the union, and `Unknown(UnknownObject)`, which keeps any other object whole):
-/// `DISCRIMINATOR`, `is_known`, `Serialize` and `Deserialize`. Reading picks the variant from
-/// the `$discriminator` member, read as the open enum `$enum`; writing puts that member first.
-///
-/// ```text
-/// union_codec!(Shape: "kind" as ShapeKind { Circle, Square });
-/// ```
-#[allow(
-    clippy::crate_in_macro_def,
-    reason = "the discriminator enum is in the calling crate's `types` module"
-)]
-#[macro_export]
-macro_rules! union_codec {
-    ($name:ident: $discriminator:literal as $enum:ident { $($variant:ident),* $(,)? }) => {
-        impl $name {
-            /// Wire name of the member that says which variant an object is.
-            pub const DISCRIMINATOR: &'static str = $discriminator;
-
-            /// Whether this is a variant the crate knows (not [`Self::Unknown`]).
-            pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                match self {
-                    $($name::$variant(value) => $crate::codec::write_variant(
-                        serializer,
-                        $discriminator,
-                        crate::types::$enum::$variant.as_str(),
-                        value,
-                    ),)*
-                    $name::Unknown(object) => ::serde::Serialize::serialize(object.as_map(), serializer),
-                }
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                // The discriminator may come after the members it decides on, so the object is
-                // read whole first.
-                let members = $crate::codec::read_object(deserializer)?;
-                let value = members
-                    .get($discriminator)
-                    .and_then(::serde_json::Value::as_str)
-                    .map(crate::types::$enum::from);
-                match value {
-                    $(::std::option::Option::Some(crate::types::$enum::$variant) => {
-                        $crate::codec::variant(members).map($name::$variant)
-                    })*
-                    _ => ::std::result::Result::Ok($name::Unknown(
-                        $crate::UnknownObject::new(members),
-                    )),
-                }
-            }
-        }
-    };
-}
-
-/// Adds `with_*` setters for the fields a request type's constructor does not take:
-/// `with_x => x "x": T` sets the optional field `x` to `Some(value.into())` (so a string
-/// field takes a `&str`, an enum field its wire value); the literal names the field in the
-/// setter's docs.
-#[macro_export]
-macro_rules! setters {
-    ($name:ident { $($setter:ident => $field:ident $doc:literal: $ty:ty),* $(,)? }) => {
-        impl $name {
-            $(
-                #[doc = concat!("Sets [`", $doc, "`](Self#structfield.", $doc, ").")]
-                pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
-                    self.$field = ::std::option::Option::Some(value.into());
-                    self
-                }
-            )*
-        }
-    };
 }
 
 /// Reads a string, borrowed from the input when possible (shared by every open enum).
@@ -442,7 +166,7 @@ pub fn nullable<T, E>(slot: Option<Option<T>>, field: &'static str) -> Result<Op
     optional(slot, field)
 }
 
-/// Writes a struct as a JSON object, member by member (see [`object_codec!`](crate::object_codec)).
+/// Writes a struct as a JSON object, member by member (see the [`Object`](crate::Object) derive).
 pub struct ObjectWriter<M> {
     map: M,
 }
@@ -489,7 +213,7 @@ impl<M: serde::ser::SerializeMap> ObjectWriter<M> {
     }
 }
 
-/// A struct written member by member into a JSON object (implemented by [`object_codec!`](crate::object_codec)), so
+/// A struct written member by member into a JSON object (implemented by the [`Object`](crate::Object) derive), so
 /// a union can add its discriminator to the same object.
 pub trait ToObject {
     /// Writes the struct's members.
@@ -512,7 +236,7 @@ pub fn write_variant<S: serde::Serializer, T: ToObject>(
     writer.end()
 }
 
-/// Builds a union variant from the members already read (see [`union_codec!`](crate::union_codec)); an error
+/// Builds a union variant from the members already read (see the [`Union`](crate::Union) derive); an error
 /// names the variant's type.
 pub fn variant<T: DeserializeOwned, E: de::Error>(members: Map<String, Value>) -> Result<T, E> {
     let object = Value::Object(members);
@@ -532,20 +256,17 @@ pub fn read_object<'de, D: serde::Deserializer<'de>>(
 mod tests {
 
     /// A type like the generated ones.
-    #[derive(Debug, PartialEq)]
+    #[derive(Debug, PartialEq, crate::Object)]
     pub struct Probe {
+        #[member("name")]
         name: String,
+        #[member("count", optional)]
         count: Option<i64>,
+        #[member("note", nullable)]
         note: Option<String>,
+        #[member("tags", optional)]
         tags: Option<Vec<String>>,
     }
-
-    object_codec!(Probe {
-        name: required "name",
-        count: optional "count",
-        note: nullable "note",
-        tags: optional "tags",
-    });
 
     #[test]
     fn reads_required_optional_and_defaulted_members_and_ignores_others() {

@@ -12,7 +12,8 @@
 //!   service account or given (feature `oauth`);
 //! - [`transport`]: requests, retries ([`RetryPolicy`]), timeouts, tracing and decoding into
 //!   a typed result or an [`Error`];
-//! - [`codec`]: the JSON mapping of generated types (open enums, object types, unions);
+//! - the derives [`Object`], [`Union`] and [`OpenEnum`]: the JSON mapping of generated types,
+//!   with the helpers of `codec`;
 //! - [`polling`]: the loop that generated waiters run;
 //! - `mock` (feature `mock`): the mock server that generated typed mocks build on.
 //!
@@ -25,6 +26,10 @@
 // A client authenticates somehow: generated crates enable the schemes their API declares.
 #[cfg(not(any(feature = "digest", feature = "oauth")))]
 compile_error!("enable at least one authentication scheme: the `digest` or `oauth` feature");
+
+// The derives expand to `::codegen_runtime::…` paths, which this crate's own tests use too.
+#[cfg(test)]
+extern crate self as codegen_runtime;
 
 mod auth;
 mod backoff;
@@ -56,6 +61,7 @@ pub use crate::oauth::DEFAULT_TOKEN_RENEWAL_MARGIN;
 pub use crate::operation::{Endpoint, Operation, Segment};
 pub use crate::response::{ResponseFuture, ResponseValue};
 pub use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, RetryPolicy};
+pub use codegen_runtime_macros::{Object, OpenEnum, Union};
 
 /// The `reqwest` this crate is built on.
 pub use reqwest;

@@ -101,7 +101,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     }
     text.push_str(&super::auth::crate_docs(&api.auth, lib));
     if !api.operations.is_empty() {
-        text.push_str("\n## Operations\n\nEach operation is a method of [`Client`] returning a request builder in [`operations`]; path parameters and the body are arguments, optional query parameters are setters, and the builder is awaited (or `.send()`).\n\n| Method | HTTP | Summary |\n|---|---|---|\n");
+        text.push_str("\n## Operations\n\nEach operation is a method of [`Client`] returning a [`Request`] of its marker type in [`operations`]; path parameters and the body are arguments, optional query parameters are setters of the request, and the request is awaited (or `.send()`).\n\n| Method | HTTP | Summary |\n|---|---|---|\n");
         for operation in &api.operations {
             text.push_str(&format!(
                 "| {} | `{} {}` | {} |\n",
@@ -125,7 +125,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     }
     text.push_str("\n## Errors\n\nEvery operation returns [`Error`]: [`Error::InvalidArgument`] before anything is sent when a path parameter is empty, `.`/`..`, or does not match its pattern (or another argument is unusable); [`Error::Api`] for a non-2xx answer, with the decoded error body; [`Error::Decode`] when a 2xx body does not decode, keeping the raw body; [`Error::Transport`] and [`Error::Authentication`] when the exchange itself fails. Waiters add [`Error::WaiterFailed`] and [`Error::WaiterTimedOut`].\n");
     text.push_str("\n## Testing code that uses the client\n\nThe cargo feature `mock` (off by default) adds the module `mock`: a local mock server with one typed method per operation, which a real `Client` can be pointed at (see its docs).\n");
-    text.push_str("\n## Retries, timeouts and tracing\n\nRate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.\n\nEvery operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.\n");
+    text.push_str("\n## Retries, timeouts and tracing\n\nRate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or [`Request::timeout`] on one request) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. [`Request::send_with_metadata`] returns a [`ResponseValue`] carrying the status and headers as well.\n\nEvery operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and `path` (the path sent, with its parameters), and target `codegen_runtime::transport`; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.\n");
 
     let crate_docs = docs::inner(&text);
     let base_url = &api.base_url;
@@ -203,12 +203,12 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         // Short lists in rustfmt's order, so the file is the same whether or not it runs.
         pub use self::operations::Request;
         #oauth_exports
+        /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
+        pub use ::codegen_runtime::reqwest;
         pub use ::codegen_runtime::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
         pub use ::codegen_runtime::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
         pub use ::codegen_runtime::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         pub use ::codegen_runtime::{ResponseFuture, ResponseValue, RetryPolicy};
-        /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
-        pub use ::codegen_runtime::reqwest;
 
         #base_url_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;

@@ -15,20 +15,6 @@ pub fn outer(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
-/// `text` as `///` comment lines, each starting with `indent`, for code written out as text
-/// (see [`super::Verbatim`]). The text is taken as it is: escape prose first.
-pub fn comment_lines(text: &str, indent: &str) -> String {
-    text.lines()
-        .map(|line| {
-            if line.is_empty() {
-                format!("{indent}///\n")
-            } else {
-                format!("{indent}/// {line}\n")
-            }
-        })
-        .collect()
-}
-
 /// `#![doc = "..."]` attributes, one per line of `text` (rendered as `//!` lines).
 pub fn inner(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {

@@ -1,9 +1,10 @@
-//! `src/types/enums.rs`: open enums with an `Unknown` variant; `as_str`, `Display`, `FromStr`
-//! and serde that round-trips values this crate does not know come from the runtime's `open_enum!`.
+//! `src/types/enums.rs`: open enums with an `Unknown` variant, deriving the runtime's
+//! `OpenEnum` (`as_str`, `Display`, `FromStr`, and serde that round-trips values this crate
+//! does not know) from each variant's `#[value(wire value, alias = ..)]`.
 
 use quote::quote;
 
-use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
+use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, EnumDef};
 
 /// Emits every enum of the API (their `Unknown` variants hold the runtime's `UnknownValue`).
@@ -38,37 +39,22 @@ fn enum_def(def: &EnumDef) -> Chunk {
             text.push_str(&format!("\n\nAlso read from {}.", aliases.join(", ")));
         }
         let variant_docs = docs::outer(&text);
-        quote! { #variant_docs #variant_ident, }
-    });
-    let mut verbatim = Verbatim::default();
-    let mut invocation = format!("::codegen_runtime::open_enum!({} {{\n", def.ident);
-    for variant in &def.variants {
-        invocation.push_str(&format!(
-            "    {} = {}",
-            variant.ident,
-            string_literal(&variant.wire)
-        ));
-        for alias in &variant.aliases {
-            invocation.push_str(&format!(" | {}", string_literal(alias)));
-        }
-        invocation.push_str(",\n");
-    }
-    invocation.push_str("});\n");
-    let impls = verbatim.item(invocation);
-
-    Chunk::with_verbatim(
+        let wire = &variant.wire;
+        let aliases = &variant.aliases;
         quote! {
-            #type_docs
-            #[derive(Debug, Clone)]
-            #[non_exhaustive]
-            pub enum #name {
-                #( #variants )*
-                /// A value this version of the crate does not know, kept as received.
-                Unknown(::codegen_runtime::UnknownValue),
-            }
-
-            #impls
-        },
-        verbatim,
-    )
+            #variant_docs
+            #[value(#wire #( , alias = #aliases )*)]
+            #variant_ident,
+        }
+    });
+    Chunk::new(quote! {
+        #type_docs
+        #[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variants )*
+            /// A value this version of the crate does not know, kept as received.
+            Unknown(::codegen_runtime::UnknownValue),
+        }
+    })
 }

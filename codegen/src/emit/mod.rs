@@ -124,63 +124,12 @@ impl<'a> RustFile<'a> {
     }
 }
 
-/// Some items of a file, plus text that replaces their placeholders after formatting.
-pub struct Chunk {
-    tokens: TokenStream,
-    verbatim: Vec<String>,
-}
+/// Some items of a file, as tokens.
+pub struct Chunk(TokenStream);
 
 impl Chunk {
     pub fn new(tokens: TokenStream) -> Self {
-        Chunk {
-            tokens,
-            verbatim: Vec::new(),
-        }
-    }
-
-    /// A chunk whose placeholders (see [`Verbatim::item`]) are filled from `verbatim`.
-    pub fn with_verbatim(tokens: TokenStream, verbatim: Verbatim) -> Self {
-        Chunk {
-            tokens,
-            verbatim: verbatim.0,
-        }
-    }
-}
-
-/// Item-level macro invocations written out by hand: prettyplease can only wrap a macro's
-/// tokens at the line width, which scatters a list of entries across lines. Each invocation
-/// becomes a placeholder item `__verbatim_TAG_N!();` in the tokens, replaced by its text once
-/// the chunk is formatted.
-#[derive(Default)]
-pub struct Verbatim(Vec<String>);
-
-/// A random tag in every placeholder, so text from the spec (which can say anything) is never
-/// taken for one. It never reaches the output.
-fn placeholder_prefix() -> &'static str {
-    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PREFIX.get_or_init(|| {
-        use std::hash::{BuildHasher, Hasher};
-        let tag = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        format!("__verbatim_{tag:016x}_")
-    })
-}
-
-impl Verbatim {
-    /// A placeholder for `text`: complete items, on as many lines as it likes.
-    pub fn item(&mut self, text: String) -> TokenStream {
-        let placeholder = ident(&format!("{}{}", placeholder_prefix(), self.0.len()));
-        self.0.push(text);
-        quote::quote! { #placeholder!(); }
-    }
-
-    /// A placeholder for the `///` doc comment of `text` (already escaped as needed): one
-    /// attribute for syn and prettyplease to carry instead of one per line.
-    pub fn doc(&mut self, text: &str) -> TokenStream {
-        let placeholder = format!(" {}{}", placeholder_prefix(), self.0.len());
-        self.0.push(docs::comment_lines(text, ""));
-        quote::quote! { #[doc = #placeholder] }
+        Chunk(tokens)
     }
 }
 
@@ -191,13 +140,10 @@ fn rust_file(
     file: RustFile<'_>,
 ) -> Result<GeneratedFile, GenerateError> {
     let mut contents = format!("{}\n", provenance.header("//"));
-    contents.push_str(&format_chunk(path, &Chunk::new(file.header))?);
+    let mut layout = Layout::default();
+    format_tokens(path, file.header, &mut layout, &mut contents)?;
     for chunk in file.chunks {
-        let text = format_chunk(path, &chunk)?;
-        if !contents.ends_with("\n\n") {
-            contents.push('\n');
-        }
-        contents.push_str(&text);
+        format_tokens(path, chunk.0, &mut layout, &mut contents)?;
     }
     Ok(GeneratedFile {
         path: path.to_owned(),
@@ -205,106 +151,72 @@ fn rust_file(
     })
 }
 
-/// Parses a chunk's tokens as Rust items, pretty-prints them, fills in verbatim text and
-/// separates items with blank lines.
-fn format_chunk(path: &str, chunk: &Chunk) -> Result<String, GenerateError> {
-    let file = syn::parse2::<syn::File>(chunk.tokens.clone()).map_err(|error| {
-        GenerateError::Internal {
-            file: path.to_owned(),
-            message: error.to_string(),
+/// Where the formatted items of a file stand: what the last one was, to choose the blank
+/// lines before the next.
+#[derive(Default)]
+struct Layout {
+    last: Option<ItemKind>,
+}
+
+/// Items are separated by a blank line, except within a run of `use` items or of `mod x;`
+/// declarations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ItemKind {
+    InnerAttributes,
+    Use,
+    ModDeclaration,
+    Other,
+}
+
+impl ItemKind {
+    fn of(item: &syn::Item) -> Self {
+        match item {
+            syn::Item::Use(_) => ItemKind::Use,
+            syn::Item::Mod(module) if module.content.is_none() => ItemKind::ModDeclaration,
+            _ => ItemKind::Other,
         }
+    }
+}
+
+/// Parses `tokens` as Rust items (with inner attributes) and appends them to `out`,
+/// pretty-printed one item at a time by prettyplease.
+fn format_tokens(
+    path: &str,
+    tokens: TokenStream,
+    layout: &mut Layout,
+    out: &mut String,
+) -> Result<(), GenerateError> {
+    let file = syn::parse2::<syn::File>(tokens).map_err(|error| GenerateError::Internal {
+        file: path.to_owned(),
+        message: error.to_string(),
     })?;
-    let formatted = prettyplease::unparse(&file);
-    let formatted = if chunk.verbatim.is_empty() {
-        formatted
-    } else {
-        fill_verbatim(&formatted, &chunk.verbatim)
-    };
-    Ok(separate_items(&formatted))
-}
-
-/// Replaces each `__verbatim_TAG_N!();` or `/// __verbatim_TAG_N` line with the Nth text,
-/// indented like the placeholder.
-fn fill_verbatim(formatted: &str, verbatim: &[String]) -> String {
-    let mut out =
-        String::with_capacity(formatted.len() + verbatim.iter().map(String::len).sum::<usize>());
-    for line in formatted.lines() {
-        let trimmed = line.trim_start();
-        let prefix = placeholder_prefix();
-        let index = match trimmed
-            .strip_prefix("/// ")
-            .and_then(|rest| rest.strip_prefix(prefix))
-        {
-            Some(index) => Some(index),
-            None => trimmed
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.strip_suffix("!();")),
+    if !file.attrs.is_empty() {
+        let attributes = syn::File {
+            shebang: None,
+            attrs: file.attrs,
+            items: Vec::new(),
         };
-        let text = index
-            .and_then(|index| index.parse::<usize>().ok())
-            .and_then(|index| verbatim.get(index));
-        match text {
-            Some(text) => {
-                let indent = &line[..line.len() - trimmed.len()];
-                for text_line in text.lines() {
-                    if !text_line.is_empty() {
-                        out.push_str(indent);
-                    }
-                    out.push_str(text_line);
-                    out.push('\n');
-                }
-            }
-            None => {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
+        push_item(out, layout, ItemKind::InnerAttributes, &attributes);
     }
-    out
+    for item in file.items {
+        let kind = ItemKind::of(&item);
+        let single = syn::File {
+            shebang: None,
+            attrs: Vec::new(),
+            items: vec![item],
+        };
+        push_item(out, layout, kind, &single);
+    }
+    Ok(())
 }
 
-/// The kind of a one-line item: its first word after any visibility (`mod`, `use`, `const`).
-fn item_kind(line: &str) -> &str {
-    let line = line.trim_start();
-    let line = ["pub(crate) ", "pub "]
-        .iter()
-        .find_map(|prefix| line.strip_prefix(prefix))
-        .unwrap_or(line);
-    line.split_whitespace().next().unwrap_or_default()
-}
-
-/// Adds the blank lines prettyplease leaves out: after the inner docs, and after an item or a
-/// method that ends before another begins, so the output reads like hand-written code. Only
-/// whole lines are added, and string literals never span lines in prettyplease's output, so
-/// the code is unchanged.
-fn separate_items(code: &str) -> String {
-    let mut out = String::with_capacity(code.len() + code.len() / 16);
-    let mut lines = code.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
+fn push_item(out: &mut String, layout: &mut Layout, kind: ItemKind, file: &syn::File) {
+    let grouped = matches!(kind, ItemKind::Use | ItemKind::ModDeclaration);
+    if layout.last.is_some() && !(grouped && layout.last == Some(kind)) {
         out.push('\n');
-        let Some(next) = lines.peek() else { break };
-        let ends_inner_docs = line.starts_with("//!") && !next.starts_with("//!");
-        let ends_inner_attributes = line.starts_with("#![") && !next.starts_with("#![");
-        let is_code = !line.starts_with("//") && !line.starts_with('#');
-        // One-line items (`mod x;`, `pub use ...;`) stay grouped with their own kind.
-        let ends_one_line_item = is_code
-            && line.ends_with(';')
-            && !line.starts_with(' ')
-            && (next.starts_with("//")
-                || next.starts_with('#')
-                || item_kind(line) != item_kind(next));
-        let ends_item = (line == "}" || line == "});" || ends_one_line_item)
-            && !next.is_empty()
-            && !next.starts_with('}');
-        let ends_method = (line == "    }" || line == "    ];")
-            && next.starts_with("    ")
-            && !next.starts_with("    }");
-        if ends_inner_docs || ends_inner_attributes || ends_item || ends_method {
-            out.push('\n');
-        }
     }
-    out
+    out.push_str(&prettyplease::unparse(file));
+    layout.last = Some(kind);
 }
 
 /// `text` as a Rust string literal, escaped.
@@ -323,35 +235,29 @@ fn ident(name: &str) -> syn::Ident {
 
 #[cfg(test)]
 mod tests {
-    use super::{Verbatim, fill_verbatim, separate_items};
+    use super::{Layout, format_tokens};
 
     #[test]
-    fn verbatim_text_replaces_its_placeholders_at_their_indentation() {
-        let mut verbatim = Verbatim::default();
-        let item = verbatim.item("m!(A {\n    a,\n});\n".to_owned());
-        let doc = verbatim.doc("Line one.\n\nLine two.");
-        let prefix = super::placeholder_prefix();
-        assert_eq!(item.to_string(), format!("{prefix}0 ! () ;"));
-        assert_eq!(doc.to_string(), format!("# [doc = \" {prefix}1\"]"));
-        // Text from a spec that looks like an untagged placeholder stays as written.
-        let formatted = format!(
-            "{prefix}0!();\nimpl A {{\n    /// {prefix}1\n    /// __verbatim_0\n    fn f() {{}}\n}}\n"
-        );
+    fn items_are_separated_by_blank_lines_except_runs_of_uses_and_module_declarations() {
+        let tokens = quote::quote! {
+            //! Docs.
+            pub mod a;
+            pub mod b;
+            pub use a::X;
+            pub use b::Y;
+            pub struct A;
+            impl A {
+                fn f() {}
+                fn g() {}
+            }
+            mod inline {}
+            fn k() {}
+        };
+        let mut out = String::new();
+        format_tokens("lib.rs", tokens, &mut Layout::default(), &mut out).expect("formats");
         assert_eq!(
-            fill_verbatim(&formatted, &verbatim.0),
-            "m!(A {\n    a,\n});\nimpl A {\n    /// Line one.\n    ///\n    /// Line two.\n    /// __verbatim_0\n    fn f() {}\n}\n"
+            out,
+            "//! Docs.\n\npub mod a;\npub mod b;\n\npub use a::X;\npub use b::Y;\n\npub struct A;\n\nimpl A {\n    fn f() {}\n    fn g() {}\n}\n\nmod inline {}\n\nfn k() {}\n"
         );
-    }
-
-    #[test]
-    fn separating_items_only_adds_blank_lines() {
-        let code = "//! Docs.\nuse a::b;\nuse c::d;\nmod x;\nmod y;\npub struct A;\nimpl A {\n    fn f() {}\n    fn g() {\n        g();\n    }\n    fn h() {}\n}\nfn k() {}\n";
-        let spaced = separate_items(code);
-        assert_eq!(
-            spaced,
-            "//! Docs.\n\nuse a::b;\nuse c::d;\n\nmod x;\nmod y;\n\npub struct A;\n\nimpl A {\n    fn f() {}\n    fn g() {\n        g();\n    }\n\n    fn h() {}\n}\n\nfn k() {}\n"
-        );
-        let without_blanks: Vec<&str> = spaced.lines().filter(|line| !line.is_empty()).collect();
-        assert_eq!(without_blanks, code.lines().collect::<Vec<_>>());
     }
 }

@@ -1,14 +1,13 @@
-//! `src/types/models.rs`: object types, each a plain struct and an invocation of the runtime's
-//! `object_codec!` (its JSON mapping: each field's wire name and kind; see
-//! `codegen/runtime/src/codec.rs`), with a constructor taking
-//! the required fields and `with_*` setters for the others (which start as `None` and are
-//! then left out of requests). Response types have them too, so users can build values to
-//! test their own code.
+//! `src/types/models.rs`: object types, each a plain struct deriving the runtime's `Object`
+//! (its JSON mapping, from each field's `#[member(wire name, kind)]`; see
+//! `codegen/runtime/macros`), with a constructor taking the required fields and `with_*`
+//! setters for the others (which start as `None` and are then left out of requests).
+//! Response types have them too, so users can build values to test their own code.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
+use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, Field, StructDef, TypeRef};
 use crate::naming::unraw;
 
@@ -20,22 +19,6 @@ pub fn generate(api: &Api) -> RustFile<'_> {
         },
         api.structs.iter().map(struct_def),
     )
-}
-
-/// [`rust_type`] as source text, for code written out verbatim (a unit test keeps the two
-/// in step).
-pub fn type_text(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String => "::std::string::String".to_owned(),
-        TypeRef::Boolean => "bool".to_owned(),
-        TypeRef::Integer => "i64".to_owned(),
-        TypeRef::Number => "f64".to_owned(),
-        TypeRef::Any => "::serde_json::Value".to_owned(),
-        TypeRef::Array(inner) => format!("::std::vec::Vec<{}>", type_text(inner)),
-        TypeRef::Enum(name) | TypeRef::Struct(name) | TypeRef::Union(name) => {
-            format!("crate::types::{name}")
-        }
-    }
 }
 
 /// The Rust type of a field's value, without the `Option` an optional field adds.
@@ -57,17 +40,18 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// How a field maps to its member (see `object_codec!` in `codegen/runtime/src/codec.rs`).
-fn field_kind(field: &Field) -> &'static str {
+/// A field's `#[member(..)]`: its wire name and kind (see the `Object` derive of
+/// `codegen/runtime/macros`).
+fn member_attribute(field: &Field) -> TokenStream {
+    let wire = &field.wire;
     match (field.required, field.nullable) {
-        (true, false) => "required",
-        (true, true) => "nullable",
-        (false, _) => "optional",
+        (true, false) => quote! { #[member(#wire)] },
+        (true, true) => quote! { #[member(#wire, nullable)] },
+        (false, _) => quote! { #[member(#wire, optional)] },
     }
 }
 
 fn struct_def(def: &StructDef) -> Chunk {
-    let mut verbatim = Verbatim::default();
     let name = ident(&def.ident);
     let type_docs = docs::outer(&docs::escape(&def.description));
     let fields = def.fields.iter().map(|field| {
@@ -79,6 +63,7 @@ fn struct_def(def: &StructDef) -> Chunk {
             (false, true) => "; optional, may be `null`.",
         });
         let doc = docs::outer(&docs::escape(&doc));
+        let member = member_attribute(field);
         let field_ident = ident(&field.ident);
         let ty = rust_type(&field.ty);
         let ty = if field.is_optional() {
@@ -88,42 +73,26 @@ fn struct_def(def: &StructDef) -> Chunk {
         };
         quote! {
             #doc
+            #member
             pub #field_ident: #ty,
         }
     });
-    // The mapping, one member per line (written out: prettyplease would wrap a macro's
-    // tokens at the line width).
-    let mut mapping = format!("::codegen_runtime::object_codec!({} {{\n", def.ident);
-    for field in &def.fields {
-        mapping.push_str(&format!(
-            "    {}: {} {},\n",
-            field.ident,
-            field_kind(field),
-            string_literal(&field.wire)
-        ));
-    }
-    mapping.push_str("});\n");
-    let mapping = verbatim.item(mapping);
     // Every type gets one, responses too: users build them to test their own code.
-    let constructor = constructor(def, &mut verbatim);
-    Chunk::with_verbatim(
-        quote! {
-            #type_docs
-            #[derive(Debug, Clone, PartialEq)]
-            #[non_exhaustive]
-            pub struct #name {
-                #( #fields )*
-            }
+    let constructor = constructor(def);
+    Chunk::new(quote! {
+        #type_docs
+        #[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
+        #[non_exhaustive]
+        pub struct #name {
+            #( #fields )*
+        }
 
-            #mapping
-            #constructor
-        },
-        verbatim,
-    )
+        #constructor
+    })
 }
 
 /// `new()` taking the required fields, and `with_*` setters for the others.
-fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
+fn constructor(def: &StructDef) -> TokenStream {
     let name = ident(&def.ident);
     let required: Vec<&Field> = def
         .fields
@@ -153,27 +122,28 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
             quote! { #field_ident: ::std::option::Option::None, }
         }
     });
-    let setters: Vec<String> = def
+    // Each optional field's setter takes what converts into it (a `&str` for a string, an
+    // enum's wire value for an enum).
+    let setters = def
         .fields
         .iter()
         .filter(|field| !field.is_constructor_arg())
         .map(|field| {
-            format!(
-                "    {} => {} {}: {},\n",
-                field.setter_ident,
-                field.ident,
-                string_literal(unraw(&field.ident)),
-                type_text(&field.ty),
-            )
-        })
-        .collect();
-    let setters = (!setters.is_empty()).then(|| {
-        verbatim.item(format!(
-            "::codegen_runtime::setters!({} {{\n{}}});\n",
-            def.ident,
-            setters.concat()
-        ))
-    });
+            let setter = ident(&field.setter_ident);
+            let field_ident = ident(&field.ident);
+            let ty = rust_type(&field.ty);
+            let doc = docs::outer(&format!(
+                "Sets [`{name}`](Self#structfield.{name}).",
+                name = unraw(&field.ident)
+            ));
+            quote! {
+                #doc
+                pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#field_ident = ::std::option::Option::Some(value.into());
+                    self
+                }
+            }
+        });
     let new_docs = if required.is_empty() {
         "Creates a value with every field empty.".to_owned()
     } else {
@@ -203,34 +173,10 @@ fn constructor(def: &StructDef, verbatim: &mut Verbatim) -> TokenStream {
             pub fn new( #( #params ),* ) -> Self {
                 #name { #( #inits )* }
             }
+
+            #( #setters )*
         }
 
         #default
-        #setters
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{rust_type, type_text};
-    use crate::model::TypeRef;
-
-    #[test]
-    fn type_text_spells_the_same_type_as_rust_type() {
-        let types = [
-            TypeRef::String,
-            TypeRef::Boolean,
-            TypeRef::Integer,
-            TypeRef::Number,
-            TypeRef::Any,
-            TypeRef::Enum("Region".to_owned()),
-            TypeRef::Struct("Endpoint".to_owned()),
-            TypeRef::Array(Box::new(TypeRef::Array(Box::new(TypeRef::Struct(
-                "Endpoint".to_owned(),
-            ))))),
-        ];
-        for ty in types {
-            assert_eq!(rust_type(&ty).to_string().replace(' ', ""), type_text(&ty));
-        }
     }
 }

@@ -1,13 +1,13 @@
 //! `src/types/unions.rs`: discriminated unions, each a plain enum (a variant per discriminator
-//! value and `Unknown`) and an invocation of the runtime's `union_codec!` (its JSON mapping; see
-//! `codegen/runtime/src/codec.rs`), plus accessors for the discriminator and for the fields
-//! every variant has, and `From` each variant's type.
+//! value and `Unknown`) deriving the runtime's `Union` (its JSON mapping, from
+//! `#[union(discriminator = .., kind = ..)]`; see `codegen/runtime/macros`), plus accessors for
+//! the discriminator and for the fields every variant has, and `From` each variant's type.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::models::rust_type;
-use super::{Chunk, RustFile, Verbatim, docs, ident, string_literal};
+use super::{Chunk, RustFile, docs, ident};
 use crate::model::{Api, CommonField, TypeRef, UnionDef};
 
 /// Emits every union of the API (their `Unknown` variants hold the runtime's `UnknownObject`).
@@ -22,7 +22,6 @@ pub fn generate(api: &Api) -> RustFile<'_> {
 }
 
 fn union_def(def: &UnionDef) -> Chunk {
-    let mut verbatim = Verbatim::default();
     let name = ident(&def.ident);
     let type_docs = docs::outer(&format!(
         "{}\n\nOne variant per `{disc}` value; an object with a `{disc}` this crate does not know (or none) decodes into [`Unknown`]({name}::Unknown) and is sent back unchanged. Serializing a variant writes its `{disc}` first. The fields every variant has can be read without a `match`.",
@@ -42,38 +41,23 @@ fn union_def(def: &UnionDef) -> Chunk {
             #variant_ident(crate::types::#ty),
         }
     });
-    // The codec names each variant once per line (written out: prettyplease would wrap a
-    // macro's tokens at the line width).
-    let names: Vec<&str> = def
-        .variants
-        .iter()
-        .map(|variant| variant.ident.as_str())
-        .collect();
-    let codec = verbatim.item(format!(
-        "::codegen_runtime::union_codec!({}: {} as {} {{ {} }});\n",
-        def.ident,
-        string_literal(&def.discriminator_wire),
-        def.discriminator_enum,
-        names.join(", ")
-    ));
+    let discriminator = &def.discriminator_wire;
+    let kind = ident(&def.discriminator_enum);
     let accessors = accessors(def);
-    Chunk::with_verbatim(
-        quote! {
-            #type_docs
-            #[derive(Debug, Clone, PartialEq)]
-            #[non_exhaustive]
-            pub enum #name {
-                #( #variants )*
-                /// An object whose discriminator this crate does not know (or which has none),
-                /// kept exactly as received.
-                Unknown(::codegen_runtime::UnknownObject),
-            }
+    Chunk::new(quote! {
+        #type_docs
+        #[derive(Debug, Clone, PartialEq, ::codegen_runtime::Union)]
+        #[union(discriminator = #discriminator, kind = crate::types::#kind)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variants )*
+            /// An object whose discriminator this crate does not know (or which has none),
+            /// kept exactly as received.
+            Unknown(::codegen_runtime::UnknownObject),
+        }
 
-            #codec
-            #accessors
-        },
-        verbatim,
-    )
+        #accessors
+    })
 }
 
 fn accessors(def: &UnionDef) -> TokenStream {

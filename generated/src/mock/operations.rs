@@ -46,12 +46,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreatePrivateEndpoint> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`CreatePrivateEndpointRequest`](crate::types::CreatePrivateEndpointRequest).
     pub fn body(self, body: crate::types::CreatePrivateEndpointRequest) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -82,7 +80,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::ListPrivateEndpoints> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -113,7 +110,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpoint> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `privatelinkId` path parameter is `value`.
     pub fn privatelink_id(
         self,
@@ -128,7 +124,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpoint> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -159,7 +154,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpoint> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `privatelinkId` path parameter is `value`.
     pub fn privatelink_id(
         self,
@@ -174,7 +168,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpoint> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))
@@ -202,7 +195,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreateInterfaceEndpoint> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `privatelinkId` path parameter is `value`.
     pub fn privatelink_id(
         self,
@@ -217,12 +209,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreateInterfaceEndpoint> {
                 )
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`CreateInterfaceEndpointRequest`](crate::types::CreateInterfaceEndpointRequest).
     pub fn body(self, body: crate::types::CreateInterfaceEndpointRequest) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -253,7 +243,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetInterfaceEndpoint> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `privatelinkId` path parameter is `value`.
     pub fn privatelink_id(
         self,
@@ -268,7 +257,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetInterfaceEndpoint> {
                 )
         })
     }
-
     /// Matches only requests whose `interfaceEndpointId` path parameter is `value`.
     pub fn interface_endpoint_id(
         self,
@@ -283,7 +271,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetInterfaceEndpoint> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -314,7 +301,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeleteInterfaceEndpoint> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `privatelinkId` path parameter is `value`.
     pub fn privatelink_id(
         self,
@@ -329,7 +315,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeleteInterfaceEndpoint> {
                 )
         })
     }
-
     /// Matches only requests whose `interfaceEndpointId` path parameter is `value`.
     pub fn interface_endpoint_id(
         self,
@@ -344,7 +329,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeleteInterfaceEndpoint> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))
@@ -372,12 +356,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreatePrivateEndpointService> 
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`CloudProviderEndpointServiceRequest`](crate::types::CloudProviderEndpointServiceRequest).
     pub fn body(self, body: crate::types::CloudProviderEndpointServiceRequest) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -408,7 +390,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::ListPrivateEndpointServices> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `cloudProvider` path parameter is `value`.
     pub fn cloud_provider(
         self,
@@ -425,7 +406,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::ListPrivateEndpointServices> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -456,7 +436,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointService> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `cloudProvider` path parameter is `value`.
     pub fn cloud_provider(
         self,
@@ -473,7 +452,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointService> {
                 )
         })
     }
-
     /// Matches only requests whose `endpointServiceId` path parameter is `value`.
     pub fn endpoint_service_id(
         self,
@@ -488,7 +466,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointService> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -519,7 +496,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::UpdatePrivateEndpointService> 
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `endpointServiceId` path parameter is `value`.
     pub fn endpoint_service_id(
         self,
@@ -534,7 +510,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::UpdatePrivateEndpointService> 
                 )
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`ApiAtlasModifyEndpointServiceRequestView`](crate::types::ApiAtlasModifyEndpointServiceRequestView).
     pub fn body(
         self,
@@ -542,7 +517,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::UpdatePrivateEndpointService> 
     ) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -573,7 +547,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointService> 
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `cloudProvider` path parameter is `value`.
     pub fn cloud_provider(
         self,
@@ -590,7 +563,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointService> 
                 )
         })
     }
-
     /// Matches only requests whose `endpointServiceId` path parameter is `value`.
     pub fn endpoint_service_id(
         self,
@@ -605,7 +577,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointService> 
                 )
         })
     }
-
     /// Answers with HTTP 204 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))
@@ -633,7 +604,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreatePrivateEndpointServiceEn
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `cloudProvider` path parameter is `value`.
     pub fn cloud_provider(
         self,
@@ -650,7 +620,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreatePrivateEndpointServiceEn
                 )
         })
     }
-
     /// Matches only requests whose `endpointServiceId` path parameter is `value`.
     pub fn endpoint_service_id(
         self,
@@ -665,12 +634,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreatePrivateEndpointServiceEn
                 )
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`CreateEndpointRequest`](crate::types::CreateEndpointRequest).
     pub fn body(self, body: crate::types::CreateEndpointRequest) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -701,7 +668,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointServiceEndpo
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `cloudProvider` path parameter is `value`.
     pub fn cloud_provider(
         self,
@@ -718,7 +684,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointServiceEndpo
                 )
         })
     }
-
     /// Matches only requests whose `endpointServiceId` path parameter is `value`.
     pub fn endpoint_service_id(
         self,
@@ -733,7 +698,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointServiceEndpo
                 )
         })
     }
-
     /// Matches only requests whose `endpointId` path parameter is `value`.
     pub fn endpoint_id(
         self,
@@ -743,7 +707,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetPrivateEndpointServiceEndpo
             mock.path("endpointId", "endpoint_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -774,7 +737,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointServiceEn
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `cloudProvider` path parameter is `value`.
     pub fn cloud_provider(
         self,
@@ -791,7 +753,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointServiceEn
                 )
         })
     }
-
     /// Matches only requests whose `endpointServiceId` path parameter is `value`.
     pub fn endpoint_service_id(
         self,
@@ -806,7 +767,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointServiceEn
                 )
         })
     }
-
     /// Matches only requests whose `endpointId` path parameter is `value`.
     pub fn endpoint_id(
         self,
@@ -816,7 +776,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeletePrivateEndpointServiceEn
             mock.path("endpointId", "endpoint_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 204 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))
@@ -844,7 +803,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetRegionalEndpointMode> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -875,12 +833,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::ToggleRegionalEndpointMode> {
             mock.path("groupId", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`ProjectSettingItemView`](crate::types::ProjectSettingItemView).
     pub fn body(self, body: crate::types::ProjectSettingItemView) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,

@@ -6,333 +6,303 @@
 /// Name of the cloud provider of a private endpoint connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`ProviderName::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum ProviderName {
     /// `AWS`: Amazon Web Services. The only provider this endpoint accepts.
+    #[value("AWS")]
     Aws,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(ProviderName {
-    Aws = "AWS",
-});
-
 /// Cloud provider region in which to create a private endpoint connection. Requests send the AWS spelling (`us-east-1`); responses from Atlas may use the Atlas spelling (`US_EAST_1`), which is accepted when deserializing.
 ///
 /// Open enum: values this crate does not know deserialize into [`Region::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum Region {
     /// `us-east-1`
     ///
     /// Also read from `US_EAST_1`.
+    #[value("us-east-1", alias = "US_EAST_1")]
     UsEast1,
     /// `us-east-2`
     ///
     /// Also read from `US_EAST_2`.
+    #[value("us-east-2", alias = "US_EAST_2")]
     UsEast2,
     /// `us-west-1`
     ///
     /// Also read from `US_WEST_1`.
+    #[value("us-west-1", alias = "US_WEST_1")]
     UsWest1,
     /// `us-west-2`
     ///
     /// Also read from `US_WEST_2`.
+    #[value("us-west-2", alias = "US_WEST_2")]
     UsWest2,
     /// `ca-central-1`
     ///
     /// Also read from `CA_CENTRAL_1`.
+    #[value("ca-central-1", alias = "CA_CENTRAL_1")]
     CaCentral1,
     /// `sa-east-1`
     ///
     /// Also read from `SA_EAST_1`.
+    #[value("sa-east-1", alias = "SA_EAST_1")]
     SaEast1,
     /// `eu-north-1`
     ///
     /// Also read from `EU_NORTH_1`.
+    #[value("eu-north-1", alias = "EU_NORTH_1")]
     EuNorth1,
     /// `eu-west-1`
     ///
     /// Also read from `EU_WEST_1`.
+    #[value("eu-west-1", alias = "EU_WEST_1")]
     EuWest1,
     /// `eu-west-2`
     ///
     /// Also read from `EU_WEST_2`.
+    #[value("eu-west-2", alias = "EU_WEST_2")]
     EuWest2,
     /// `eu-west-3`
     ///
     /// Also read from `EU_WEST_3`.
+    #[value("eu-west-3", alias = "EU_WEST_3")]
     EuWest3,
     /// `eu-central-1`
     ///
     /// Also read from `EU_CENTRAL_1`.
+    #[value("eu-central-1", alias = "EU_CENTRAL_1")]
     EuCentral1,
     /// `me-south-1`
     ///
     /// Also read from `ME_SOUTH_1`.
+    #[value("me-south-1", alias = "ME_SOUTH_1")]
     MeSouth1,
     /// `ap-northeast-1`
     ///
     /// Also read from `AP_NORTHEAST_1`.
+    #[value("ap-northeast-1", alias = "AP_NORTHEAST_1")]
     ApNortheast1,
     /// `ap-northeast-2`
     ///
     /// Also read from `AP_NORTHEAST_2`.
+    #[value("ap-northeast-2", alias = "AP_NORTHEAST_2")]
     ApNortheast2,
     /// `ap-south-1`
     ///
     /// Also read from `AP_SOUTH_1`.
+    #[value("ap-south-1", alias = "AP_SOUTH_1")]
     ApSouth1,
     /// `ap-southeast-1`
     ///
     /// Also read from `AP_SOUTHEAST_1`.
+    #[value("ap-southeast-1", alias = "AP_SOUTHEAST_1")]
     ApSoutheast1,
     /// `ap-southeast-2`
     ///
     /// Also read from `AP_SOUTHEAST_2`.
+    #[value("ap-southeast-2", alias = "AP_SOUTHEAST_2")]
     ApSoutheast2,
     /// `ap-east-1`
     ///
     /// Also read from `AP_EAST_1`.
+    #[value("ap-east-1", alias = "AP_EAST_1")]
     ApEast1,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(Region {
-    UsEast1 = "us-east-1" | "US_EAST_1",
-    UsEast2 = "us-east-2" | "US_EAST_2",
-    UsWest1 = "us-west-1" | "US_WEST_1",
-    UsWest2 = "us-west-2" | "US_WEST_2",
-    CaCentral1 = "ca-central-1" | "CA_CENTRAL_1",
-    SaEast1 = "sa-east-1" | "SA_EAST_1",
-    EuNorth1 = "eu-north-1" | "EU_NORTH_1",
-    EuWest1 = "eu-west-1" | "EU_WEST_1",
-    EuWest2 = "eu-west-2" | "EU_WEST_2",
-    EuWest3 = "eu-west-3" | "EU_WEST_3",
-    EuCentral1 = "eu-central-1" | "EU_CENTRAL_1",
-    MeSouth1 = "me-south-1" | "ME_SOUTH_1",
-    ApNortheast1 = "ap-northeast-1" | "AP_NORTHEAST_1",
-    ApNortheast2 = "ap-northeast-2" | "AP_NORTHEAST_2",
-    ApSouth1 = "ap-south-1" | "AP_SOUTH_1",
-    ApSoutheast1 = "ap-southeast-1" | "AP_SOUTHEAST_1",
-    ApSoutheast2 = "ap-southeast-2" | "AP_SOUTHEAST_2",
-    ApEast1 = "ap-east-1" | "AP_EAST_1",
-});
-
 /// Status of the AWS PrivateLink connection.
 ///
 /// Open enum: values this crate does not know deserialize into [`PrivateEndpointStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum PrivateEndpointStatus {
     /// `INITIATING`: Atlas is creating the network load balancer and VPC endpoint service.
+    #[value("INITIATING")]
     Initiating,
     /// `WAITING_FOR_USER`: The Atlas network load balancer and VPC endpoint service are created and ready to receive connection requests. When you receive this status, create an interface endpoint to continue configuring the AWS PrivateLink connection.
+    #[value("WAITING_FOR_USER")]
     WaitingForUser,
     /// `FAILED`: A system failure has occurred.
+    #[value("FAILED")]
     Failed,
     /// `DELETING`: The AWS PrivateLink connection is being deleted.
+    #[value("DELETING")]
     Deleting,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(PrivateEndpointStatus {
-    Initiating = "INITIATING",
-    WaitingForUser = "WAITING_FOR_USER",
-    Failed = "FAILED",
-    Deleting = "DELETING",
-});
 
 /// Status of the interface endpoint: its connection from the VPC endpoint in AWS to the Atlas endpoint service.
 ///
 /// Open enum: values this crate does not know deserialize into [`InterfaceEndpointStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum InterfaceEndpointStatus {
     /// `NONE`: Atlas created the network load balancer and VPC endpoint service, but AWS hasn't yet created the VPC endpoint.
+    #[value("NONE")]
     None,
     /// `PENDING_ACCEPTANCE`: AWS has received the connection request from your VPC endpoint to the Atlas VPC endpoint service.
+    #[value("PENDING_ACCEPTANCE")]
     PendingAcceptance,
     /// `PENDING`: AWS is establishing the connection between your VPC endpoint and the Atlas VPC endpoint service.
+    #[value("PENDING")]
     Pending,
     /// `AVAILABLE`: Atlas VPC resources are connected to the VPC endpoint in your VPC. You can connect to Atlas clusters in this region using AWS PrivateLink.
+    #[value("AVAILABLE")]
     Available,
     /// `REJECTED`: AWS failed to establish a connection between Atlas VPC resources to the VPC endpoint in your VPC.
+    #[value("REJECTED")]
     Rejected,
     /// `DELETING`: Atlas is removing the interface endpoint from the private endpoint connection.
+    #[value("DELETING")]
     Deleting,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(InterfaceEndpointStatus {
-    None = "NONE",
-    PendingAcceptance = "PENDING_ACCEPTANCE",
-    Pending = "PENDING",
-    Available = "AVAILABLE",
-    Rejected = "REJECTED",
-    Deleting = "DELETING",
-});
-
 /// Cloud service provider of a private endpoint service or private endpoint.
 ///
 /// Open enum: values this crate does not know deserialize into [`CloudProvider::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum CloudProvider {
     /// `AWS`: Amazon Web Services (AWS PrivateLink).
+    #[value("AWS")]
     Aws,
     /// `AZURE`: Microsoft Azure (Azure Private Link).
+    #[value("AZURE")]
     Azure,
     /// `GCP`: Google Cloud (Private Service Connect).
+    #[value("GCP")]
     Gcp,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(CloudProvider {
-    Aws = "AWS",
-    Azure = "AZURE",
-    Gcp = "GCP",
-});
-
 /// Status of a private endpoint service (the Atlas side of a private link, for any provider).
 ///
 /// Open enum: values this crate does not know deserialize into [`EndpointServiceStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum EndpointServiceStatus {
     /// `INITIATING`: Atlas is creating the endpoint service (for AWS the network load balancer and VPC endpoint service).
+    #[value("INITIATING")]
     Initiating,
     /// `AVAILABLE`: The endpoint service is ready (the ready state for Azure and GCP).
+    #[value("AVAILABLE")]
     Available,
     /// `WAITING_FOR_USER`: AWS: the network load balancer and VPC endpoint service are ready to receive connection requests; create the interface endpoint in your VPC.
+    #[value("WAITING_FOR_USER")]
     WaitingForUser,
     /// `FAILED`: A system failure has occurred; `errorMessage` says more.
+    #[value("FAILED")]
     Failed,
     /// `DELETING`: Atlas is deleting the endpoint service.
+    #[value("DELETING")]
     Deleting,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(EndpointServiceStatus {
-    Initiating = "INITIATING",
-    Available = "AVAILABLE",
-    WaitingForUser = "WAITING_FOR_USER",
-    Failed = "FAILED",
-    Deleting = "DELETING",
-});
 
 /// Status of the connection between an AWS interface endpoint and the Atlas endpoint service.
 ///
 /// Open enum: values this crate does not know deserialize into [`AwsEndpointConnectionStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum AwsEndpointConnectionStatus {
     /// `PENDING_ACCEPTANCE`: AWS has received the connection request from your VPC endpoint to the Atlas VPC endpoint service.
+    #[value("PENDING_ACCEPTANCE")]
     PendingAcceptance,
     /// `PENDING`: AWS is establishing the connection between your VPC endpoint and the Atlas VPC endpoint service.
+    #[value("PENDING")]
     Pending,
     /// `AVAILABLE`: Atlas VPC resources are connected to the VPC endpoint in your VPC.
+    #[value("AVAILABLE")]
     Available,
     /// `REJECTED`: AWS failed to establish a connection between Atlas VPC resources and the VPC endpoint in your VPC.
+    #[value("REJECTED")]
     Rejected,
     /// `DELETING`: Atlas is removing the interface endpoint from the endpoint service.
+    #[value("DELETING")]
     Deleting,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(AwsEndpointConnectionStatus {
-    PendingAcceptance = "PENDING_ACCEPTANCE",
-    Pending = "PENDING",
-    Available = "AVAILABLE",
-    Rejected = "REJECTED",
-    Deleting = "DELETING",
-});
 
 /// Status of an Azure private endpoint's connection to the Atlas Private Link service.
 ///
 /// Open enum: values this crate does not know deserialize into [`AzurePrivateEndpointStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum AzurePrivateEndpointStatus {
     /// `INITIATING`: Atlas has not yet accepted the connection to your private endpoint.
+    #[value("INITIATING")]
     Initiating,
     /// `AVAILABLE`: Atlas approved the connection to your private endpoint.
+    #[value("AVAILABLE")]
     Available,
     /// `FAILED`: Atlas failed to accept the connection to your private endpoint.
+    #[value("FAILED")]
     Failed,
     /// `DELETING`: Atlas is removing the connection to your private endpoint.
+    #[value("DELETING")]
     Deleting,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(AzurePrivateEndpointStatus {
-    Initiating = "INITIATING",
-    Available = "AVAILABLE",
-    Failed = "FAILED",
-    Deleting = "DELETING",
-});
-
 /// Status of a GCP private endpoint group (its forwarding rules) connected to the Atlas service attachments.
 ///
 /// Open enum: values this crate does not know deserialize into [`GcpEndpointGroupStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum GcpEndpointGroupStatus {
     /// `INITIATING`: Atlas has not yet accepted the connection to your endpoints.
+    #[value("INITIATING")]
     Initiating,
     /// `VERIFIED`: Atlas verified the forwarding rules; the connection is being established.
+    #[value("VERIFIED")]
     Verified,
     /// `AVAILABLE`: Atlas approved the connection to your endpoints.
+    #[value("AVAILABLE")]
     Available,
     /// `FAILED`: Atlas failed to accept the connection to your endpoints.
+    #[value("FAILED")]
     Failed,
     /// `DELETING`: Atlas is removing the connection to your endpoints.
+    #[value("DELETING")]
     Deleting,
     /// `DELETED`: Atlas removed the connection to your endpoints.
+    #[value("DELETED")]
     Deleted,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(GcpEndpointGroupStatus {
-    Initiating = "INITIATING",
-    Verified = "VERIFIED",
-    Available = "AVAILABLE",
-    Failed = "FAILED",
-    Deleting = "DELETING",
-    Deleted = "DELETED",
-});
-
 /// Status of one GCP forwarding rule (consumer endpoint) of a private endpoint group.
 ///
 /// Open enum: values this crate does not know deserialize into [`GcpForwardingRuleStatus::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum GcpForwardingRuleStatus {
     /// `INITIATING`
+    #[value("INITIATING")]
     Initiating,
     /// `AVAILABLE`
+    #[value("AVAILABLE")]
     Available,
     /// `FAILED`
+    #[value("FAILED")]
     Failed,
     /// `DELETING`
+    #[value("DELETING")]
     Deleting,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(GcpForwardingRuleStatus {
-    Initiating = "INITIATING",
-    Available = "AVAILABLE",
-    Failed = "FAILED",
-    Deleting = "DELETING",
-});

@@ -4,19 +4,16 @@
 //! Object types of the API: request bodies and responses.
 
 /// Request body of *Create One Private Endpoint Connection*.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CreatePrivateEndpointRequest {
     /// Name of the cloud provider you want to create the private endpoint connection for. Must be `AWS`. Wire name `providerName`; always present.
+    #[member("providerName")]
     pub provider_name: crate::types::ProviderName,
     /// Cloud provider region in which you want to create the private endpoint connection. Wire name `region`; always present.
+    #[member("region")]
     pub region: crate::types::Region,
 }
-
-::codegen_runtime::object_codec!(CreatePrivateEndpointRequest {
-    provider_name: required "providerName",
-    region: required "region",
-});
 
 impl CreatePrivateEndpointRequest {
     /// Creates a value from its required fields (`providerName`, `region`); the others start empty.
@@ -32,30 +29,27 @@ impl CreatePrivateEndpointRequest {
 }
 
 /// An AWS PrivateLink private endpoint connection of an Atlas project.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct PrivateEndpoint {
     /// Name of the AWS PrivateLink endpoint service. Atlas returns `null` while it is creating the endpoint service. Wire name `endpointServiceName`; optional, may be `null`.
+    #[member("endpointServiceName", optional)]
     pub endpoint_service_name: ::std::option::Option<::std::string::String>,
     /// Error message pertaining to the AWS PrivateLink connection. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// Unique identifier of the AWS PrivateLink connection. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Unique identifiers of the interface endpoints in your VPC that you added to the AWS PrivateLink connection. Wire name `interfaceEndpoints`; optional.
+    #[member("interfaceEndpoints", optional)]
     pub interface_endpoints: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Status of the AWS PrivateLink connection. Wire name `status`; always present.
+    #[member("status")]
     pub status: crate::types::PrivateEndpointStatus,
 }
-
-::codegen_runtime::object_codec!(PrivateEndpoint {
-    endpoint_service_name: optional "endpointServiceName",
-    error_message: optional "errorMessage",
-    id: required "id",
-    interface_endpoints: optional "interfaceEndpoints",
-    status: required "status",
-});
 
 impl PrivateEndpoint {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -71,25 +65,40 @@ impl PrivateEndpoint {
             status,
         }
     }
+    /// Sets [`endpoint_service_name`](Self#structfield.endpoint_service_name).
+    pub fn with_endpoint_service_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_service_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`interface_endpoints`](Self#structfield.interface_endpoints).
+    pub fn with_interface_endpoints(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.interface_endpoints = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(PrivateEndpoint {
-    with_endpoint_service_name => endpoint_service_name "endpoint_service_name": ::std::string::String,
-    with_error_message => error_message "error_message": ::std::string::String,
-    with_interface_endpoints => interface_endpoints "interface_endpoints": ::std::vec::Vec<::std::string::String>,
-});
-
 /// Request body of *Add One Interface Endpoint to One Private Endpoint Connection*.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CreateInterfaceEndpointRequest {
     /// Unique identifier of the interface endpoint you created in your VPC with the AWS resource type `AWS::EC2::VPCEndpoint`. Wire name `interfaceEndpointId`; always present.
+    #[member("interfaceEndpointId")]
     pub interface_endpoint_id: ::std::string::String,
 }
-
-::codegen_runtime::object_codec!(CreateInterfaceEndpointRequest {
-    interface_endpoint_id: required "interfaceEndpointId",
-});
 
 impl CreateInterfaceEndpointRequest {
     /// Creates a value from its required fields (`interfaceEndpointId`); the others start empty.
@@ -103,25 +112,22 @@ impl CreateInterfaceEndpointRequest {
 }
 
 /// An interface endpoint (AWS VPC endpoint) added to an AWS PrivateLink private endpoint connection.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct InterfaceEndpoint {
     /// Unique identifier of the interface endpoint. Wire name `interfaceEndpointId`; always present.
+    #[member("interfaceEndpointId")]
     pub interface_endpoint_id: ::std::string::String,
     /// Status of the interface endpoint. Wire name `connectionStatus`; always present.
+    #[member("connectionStatus")]
     pub connection_status: crate::types::InterfaceEndpointStatus,
     /// Indicates if Atlas received a request to remove the interface endpoint from the private endpoint connection. Wire name `deleteRequested`; optional.
+    #[member("deleteRequested", optional)]
     pub delete_requested: ::std::option::Option<bool>,
     /// Error message pertaining to the interface endpoint. Returns `null` if there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(InterfaceEndpoint {
-    interface_endpoint_id: required "interfaceEndpointId",
-    connection_status: required "connectionStatus",
-    delete_requested: optional "deleteRequested",
-    error_message: optional "errorMessage",
-});
 
 impl InterfaceEndpoint {
     /// Creates a value from its required fields (`interfaceEndpointId`, `connectionStatus`); the others start empty.
@@ -136,35 +142,43 @@ impl InterfaceEndpoint {
             error_message: ::std::option::Option::None,
         }
     }
+    /// Sets [`delete_requested`](Self#structfield.delete_requested).
+    pub fn with_delete_requested(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.delete_requested = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(InterfaceEndpoint {
-    with_delete_requested => delete_requested "delete_requested": bool,
-    with_error_message => error_message "error_message": ::std::string::String,
-});
-
 /// Request body of *Create One Private Endpoint Service for One Provider*.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CloudProviderEndpointServiceRequest {
     /// Cloud service provider for which to create the endpoint service. Wire name `providerName`; always present.
+    #[member("providerName")]
     pub provider_name: crate::types::CloudProvider,
     /// Region in which to create the endpoint service: the provider's spelling (`us-east-1`, `us-central1`) or the Atlas one (`US_EAST_1`, `US_EAST_2`); the API accepts both. Wire name `region`; always present.
+    #[member("region")]
     pub region: ::std::string::String,
     /// GCP only: create a port-mapped endpoint service (one service attachment for the project instead of one per Atlas node). The server's default is `false`. Wire name `portMappingEnabled`; optional.
+    #[member("portMappingEnabled", optional)]
     pub port_mapping_enabled: ::std::option::Option<bool>,
     /// AWS only: other regions, in Atlas format (`US_EAST_1`), from which clients may connect through this endpoint service; at most 35. Wire name `supportedRemoteRegions`; optional.
+    #[member("supportedRemoteRegions", optional)]
     pub supported_remote_regions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-
-::codegen_runtime::object_codec!(CloudProviderEndpointServiceRequest {
-    provider_name: required "providerName",
-    region: required "region",
-    port_mapping_enabled: optional "portMappingEnabled",
-    supported_remote_regions: optional "supportedRemoteRegions",
-});
 
 impl CloudProviderEndpointServiceRequest {
     /// Creates a value from its required fields (`providerName`, `region`); the others start empty.
@@ -179,29 +193,37 @@ impl CloudProviderEndpointServiceRequest {
             supported_remote_regions: ::std::option::Option::None,
         }
     }
+    /// Sets [`port_mapping_enabled`](Self#structfield.port_mapping_enabled).
+    pub fn with_port_mapping_enabled(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.port_mapping_enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`supported_remote_regions`](Self#structfield.supported_remote_regions).
+    pub fn with_supported_remote_regions(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.supported_remote_regions = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(CloudProviderEndpointServiceRequest {
-    with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
-    with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
-});
-
 /// Request body of *Update One Private Endpoint Service*: only the fields set are sent, and only those change.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct ApiAtlasModifyEndpointServiceRequestView {
     /// Cloud service provider of the endpoint service. The API accepts only `AWS`. Wire name `cloudProvider`; always present.
+    #[member("cloudProvider")]
     pub cloud_provider: crate::types::CloudProvider,
     /// Other regions, in Atlas format (`US_EAST_1`), from which clients may connect through the endpoint service; at most 35. An empty list removes them all; leaving it unset keeps them. Wire name `supportedRemoteRegions`; optional.
+    #[member("supportedRemoteRegions", optional)]
     pub supported_remote_regions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-
-::codegen_runtime::object_codec!(ApiAtlasModifyEndpointServiceRequestView {
-    cloud_provider: required "cloudProvider",
-    supported_remote_regions: optional "supportedRemoteRegions",
-});
 
 impl ApiAtlasModifyEndpointServiceRequestView {
     /// Creates a value from its required fields (`cloudProvider`); the others start empty.
@@ -211,43 +233,44 @@ impl ApiAtlasModifyEndpointServiceRequestView {
             supported_remote_regions: ::std::option::Option::None,
         }
     }
+    /// Sets [`supported_remote_regions`](Self#structfield.supported_remote_regions).
+    pub fn with_supported_remote_regions(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.supported_remote_regions = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(ApiAtlasModifyEndpointServiceRequestView {
-    with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
-});
-
 /// An AWS PrivateLink endpoint service of an Atlas project.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct AwsPrivateLinkConnection {
     /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+    #[member("regionName", optional)]
     pub region_name: ::std::option::Option<::std::string::String>,
     /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    #[member("status")]
     pub status: crate::types::EndpointServiceStatus,
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// Name of the AWS PrivateLink endpoint service (`com.amazonaws.vpce.<region>.vpce-svc-<17 hex>`); `null` while Atlas creates it. Wire name `endpointServiceName`; optional, may be `null`.
+    #[member("endpointServiceName", optional)]
     pub endpoint_service_name: ::std::option::Option<::std::string::String>,
     /// Identifiers of the interface endpoints added to the endpoint service. The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids (`vpce-…`). Wire name `interfaceEndpoints`; always present.
+    #[member("interfaceEndpoints")]
     pub interface_endpoints: ::std::vec::Vec<::std::string::String>,
     /// Other regions, in Atlas format, from which clients may connect through this endpoint service. Wire name `supportedRemoteRegions`; optional, may be `null`.
+    #[member("supportedRemoteRegions", optional)]
     pub supported_remote_regions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-
-::codegen_runtime::object_codec!(AwsPrivateLinkConnection {
-    id: required "id",
-    region_name: optional "regionName",
-    status: required "status",
-    error_message: optional "errorMessage",
-    endpoint_service_name: optional "endpointServiceName",
-    interface_endpoints: required "interfaceEndpoints",
-    supported_remote_regions: optional "supportedRemoteRegions",
-});
 
 impl AwsPrivateLinkConnection {
     /// Creates a value from its required fields (`id`, `status`, `interfaceEndpoints`); the others start empty.
@@ -266,44 +289,66 @@ impl AwsPrivateLinkConnection {
             supported_remote_regions: ::std::option::Option::None,
         }
     }
+    /// Sets [`region_name`](Self#structfield.region_name).
+    pub fn with_region_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`endpoint_service_name`](Self#structfield.endpoint_service_name).
+    pub fn with_endpoint_service_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_service_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`supported_remote_regions`](Self#structfield.supported_remote_regions).
+    pub fn with_supported_remote_regions(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.supported_remote_regions = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(AwsPrivateLinkConnection {
-    with_region_name => region_name "region_name": ::std::string::String,
-    with_error_message => error_message "error_message": ::std::string::String,
-    with_endpoint_service_name => endpoint_service_name "endpoint_service_name": ::std::string::String,
-    with_supported_remote_regions => supported_remote_regions "supported_remote_regions": ::std::vec::Vec<::std::string::String>,
-});
-
 /// An Azure Private Link service of an Atlas project.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct AzurePrivateLinkConnection {
     /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+    #[member("regionName", optional)]
     pub region_name: ::std::option::Option<::std::string::String>,
     /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    #[member("status")]
     pub status: crate::types::EndpointServiceStatus,
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// Azure resource ids of the private endpoints connected to the Private Link service. Wire name `privateEndpoints`; optional.
+    #[member("privateEndpoints", optional)]
     pub private_endpoints: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Name of the Azure Private Link service (`pls_<24 hex>`). Wire name `privateLinkServiceName`; optional.
+    #[member("privateLinkServiceName", optional)]
     pub private_link_service_name: ::std::option::Option<::std::string::String>,
     /// Azure resource id of the Private Link service. Wire name `privateLinkServiceResourceId`; optional.
+    #[member("privateLinkServiceResourceId", optional)]
     pub private_link_service_resource_id: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(AzurePrivateLinkConnection {
-    id: required "id",
-    region_name: optional "regionName",
-    status: required "status",
-    error_message: optional "errorMessage",
-    private_endpoints: optional "privateEndpoints",
-    private_link_service_name: optional "privateLinkServiceName",
-    private_link_service_resource_id: optional "privateLinkServiceResourceId",
-});
 
 impl AzurePrivateLinkConnection {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -321,49 +366,80 @@ impl AzurePrivateLinkConnection {
             private_link_service_resource_id: ::std::option::Option::None,
         }
     }
+    /// Sets [`region_name`](Self#structfield.region_name).
+    pub fn with_region_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`private_endpoints`](Self#structfield.private_endpoints).
+    pub fn with_private_endpoints(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.private_endpoints = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`private_link_service_name`](Self#structfield.private_link_service_name).
+    pub fn with_private_link_service_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_link_service_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`private_link_service_resource_id`](Self#structfield.private_link_service_resource_id).
+    pub fn with_private_link_service_resource_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_link_service_resource_id = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
 }
 
-::codegen_runtime::setters!(AzurePrivateLinkConnection {
-    with_region_name => region_name "region_name": ::std::string::String,
-    with_error_message => error_message "error_message": ::std::string::String,
-    with_private_endpoints => private_endpoints "private_endpoints": ::std::vec::Vec<::std::string::String>,
-    with_private_link_service_name => private_link_service_name "private_link_service_name": ::std::string::String,
-    with_private_link_service_resource_id => private_link_service_resource_id "private_link_service_resource_id": ::std::string::String,
-});
-
 /// A GCP Private Service Connect endpoint service of an Atlas project.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct GcpEndpointService {
     /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`; optional.
+    #[member("regionName", optional)]
     pub region_name: ::std::option::Option<::std::string::String>,
     /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    #[member("status")]
     pub status: crate::types::EndpointServiceStatus,
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// Names of the endpoint groups connected to the service. Wire name `endpointGroupNames`; optional.
+    #[member("endpointGroupNames", optional)]
     pub endpoint_group_names: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// URLs of the service attachments: one for a port-mapped service, else one per Atlas node. Wire name `serviceAttachmentNames`; optional.
+    #[member("serviceAttachmentNames", optional)]
     pub service_attachment_names: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Whether the service is port-mapped (one service attachment for the project). Wire name `portMappingEnabled`; optional.
+    #[member("portMappingEnabled", optional)]
     pub port_mapping_enabled: ::std::option::Option<bool>,
 }
-
-::codegen_runtime::object_codec!(GcpEndpointService {
-    id: required "id",
-    region_name: optional "regionName",
-    status: required "status",
-    error_message: optional "errorMessage",
-    endpoint_group_names: optional "endpointGroupNames",
-    service_attachment_names: optional "serviceAttachmentNames",
-    port_mapping_enabled: optional "portMappingEnabled",
-});
 
 impl GcpEndpointService {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -381,36 +457,65 @@ impl GcpEndpointService {
             port_mapping_enabled: ::std::option::Option::None,
         }
     }
+    /// Sets [`region_name`](Self#structfield.region_name).
+    pub fn with_region_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`endpoint_group_names`](Self#structfield.endpoint_group_names).
+    pub fn with_endpoint_group_names(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.endpoint_group_names = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`service_attachment_names`](Self#structfield.service_attachment_names).
+    pub fn with_service_attachment_names(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.service_attachment_names = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`port_mapping_enabled`](Self#structfield.port_mapping_enabled).
+    pub fn with_port_mapping_enabled(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.port_mapping_enabled = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(GcpEndpointService {
-    with_region_name => region_name "region_name": ::std::string::String,
-    with_error_message => error_message "error_message": ::std::string::String,
-    with_endpoint_group_names => endpoint_group_names "endpoint_group_names": ::std::vec::Vec<::std::string::String>,
-    with_service_attachment_names => service_attachment_names "service_attachment_names": ::std::vec::Vec<::std::string::String>,
-    with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
-});
-
 /// An AWS interface endpoint (VPC endpoint) connected to an Atlas endpoint service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct AwsInterfaceEndpoint {
     /// Identifier of the interface endpoint (`vpce-…`). The official description says 24 hexadecimal digits; real values are AWS VPC endpoint ids. Wire name `interfaceEndpointId`; optional.
+    #[member("interfaceEndpointId", optional)]
     pub interface_endpoint_id: ::std::option::Option<::std::string::String>,
     /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `connectionStatus`; always present.
+    #[member("connectionStatus")]
     pub connection_status: crate::types::AwsEndpointConnectionStatus,
     /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+    #[member("deleteRequested", optional)]
     pub delete_requested: ::std::option::Option<bool>,
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(AwsInterfaceEndpoint {
-    interface_endpoint_id: optional "interfaceEndpointId",
-    connection_status: required "connectionStatus",
-    delete_requested: optional "deleteRequested",
-    error_message: optional "errorMessage",
-});
 
 impl AwsInterfaceEndpoint {
     /// Creates a value from its required fields (`connectionStatus`); the others start empty.
@@ -422,40 +527,55 @@ impl AwsInterfaceEndpoint {
             error_message: ::std::option::Option::None,
         }
     }
+    /// Sets [`interface_endpoint_id`](Self#structfield.interface_endpoint_id).
+    pub fn with_interface_endpoint_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.interface_endpoint_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`delete_requested`](Self#structfield.delete_requested).
+    pub fn with_delete_requested(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.delete_requested = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(AwsInterfaceEndpoint {
-    with_interface_endpoint_id => interface_endpoint_id "interface_endpoint_id": ::std::string::String,
-    with_delete_requested => delete_requested "delete_requested": bool,
-    with_error_message => error_message "error_message": ::std::string::String,
-});
-
 /// An Azure private endpoint connected to an Atlas Private Link service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct AzurePrivateEndpoint {
     /// Azure resource id of the private endpoint. Wire name `privateEndpointResourceId`; optional.
+    #[member("privateEndpointResourceId", optional)]
     pub private_endpoint_resource_id: ::std::option::Option<::std::string::String>,
     /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; optional.
+    #[member("privateEndpointIPAddress", optional)]
     pub private_endpoint_ip_address: ::std::option::Option<::std::string::String>,
     /// Name of the connection between the private endpoint and the Private Link service. The official description expects `%2F` (an encoded `/`) inside this response value. Wire name `privateEndpointConnectionName`; optional.
+    #[member("privateEndpointConnectionName", optional)]
     pub private_endpoint_connection_name: ::std::option::Option<::std::string::String>,
     /// Status of the connection. Present in every real payload, though the official description does not mark it required. Wire name `status`; always present.
+    #[member("status")]
     pub status: crate::types::AzurePrivateEndpointStatus,
     /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+    #[member("deleteRequested", optional)]
     pub delete_requested: ::std::option::Option<bool>,
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(AzurePrivateEndpoint {
-    private_endpoint_resource_id: optional "privateEndpointResourceId",
-    private_endpoint_ip_address: optional "privateEndpointIPAddress",
-    private_endpoint_connection_name: optional "privateEndpointConnectionName",
-    status: required "status",
-    delete_requested: optional "deleteRequested",
-    error_message: optional "errorMessage",
-});
 
 impl AzurePrivateEndpoint {
     /// Creates a value from its required fields (`status`); the others start empty.
@@ -469,33 +589,64 @@ impl AzurePrivateEndpoint {
             error_message: ::std::option::Option::None,
         }
     }
+    /// Sets [`private_endpoint_resource_id`](Self#structfield.private_endpoint_resource_id).
+    pub fn with_private_endpoint_resource_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_endpoint_resource_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`private_endpoint_ip_address`](Self#structfield.private_endpoint_ip_address).
+    pub fn with_private_endpoint_ip_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_endpoint_ip_address = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`private_endpoint_connection_name`](Self#structfield.private_endpoint_connection_name).
+    pub fn with_private_endpoint_connection_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_endpoint_connection_name = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// Sets [`delete_requested`](Self#structfield.delete_requested).
+    pub fn with_delete_requested(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.delete_requested = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(AzurePrivateEndpoint {
-    with_private_endpoint_resource_id => private_endpoint_resource_id "private_endpoint_resource_id": ::std::string::String,
-    with_private_endpoint_ip_address => private_endpoint_ip_address "private_endpoint_ip_address": ::std::string::String,
-    with_private_endpoint_connection_name => private_endpoint_connection_name "private_endpoint_connection_name": ::std::string::String,
-    with_delete_requested => delete_requested "delete_requested": bool,
-    with_error_message => error_message "error_message": ::std::string::String,
-});
-
 /// One forwarding rule (consumer endpoint) of a GCP private endpoint group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct GcpConsumerForwardingRule {
     /// Name of the forwarding rule. Wire name `endpointName`; optional.
+    #[member("endpointName", optional)]
     pub endpoint_name: ::std::option::Option<::std::string::String>,
     /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
+    #[member("ipAddress", optional)]
     pub ip_address: ::std::option::Option<::std::string::String>,
     /// Status of the forwarding rule. Wire name `status`; optional.
+    #[member("status", optional)]
     pub status: ::std::option::Option<crate::types::GcpForwardingRuleStatus>,
 }
-
-::codegen_runtime::object_codec!(GcpConsumerForwardingRule {
-    endpoint_name: optional "endpointName",
-    ip_address: optional "ipAddress",
-    status: optional "status",
-});
 
 impl GcpConsumerForwardingRule {
     /// Creates a value with every field empty.
@@ -506,6 +657,30 @@ impl GcpConsumerForwardingRule {
             status: ::std::option::Option::None,
         }
     }
+    /// Sets [`endpoint_name`](Self#structfield.endpoint_name).
+    pub fn with_endpoint_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`ip_address`](Self#structfield.ip_address).
+    pub fn with_ip_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`status`](Self#structfield.status).
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::GcpForwardingRuleStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
 impl ::std::default::Default for GcpConsumerForwardingRule {
@@ -514,43 +689,34 @@ impl ::std::default::Default for GcpConsumerForwardingRule {
     }
 }
 
-::codegen_runtime::setters!(GcpConsumerForwardingRule {
-    with_endpoint_name => endpoint_name "endpoint_name": ::std::string::String,
-    with_ip_address => ip_address "ip_address": ::std::string::String,
-    with_status => status "status": crate::types::GcpForwardingRuleStatus,
-});
-
 /// A GCP private endpoint group (its forwarding rules) connected to an Atlas endpoint service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct PrivateGcpEndpointGroup {
     /// Name of the endpoint group (for a port-mapped service, of its single forwarding rule). Wire name `endpointGroupName`; optional.
+    #[member("endpointGroupName", optional)]
     pub endpoint_group_name: ::std::option::Option<::std::string::String>,
     /// Identifier of the Google Cloud project that holds the endpoints. Wire name `gcpProjectId`; optional.
+    #[member("gcpProjectId", optional)]
     pub gcp_project_id: ::std::option::Option<::std::string::String>,
     /// The forwarding rules of the group. Wire name `endpoints`; optional.
+    #[member("endpoints", optional)]
     pub endpoints: ::std::option::Option<
         ::std::vec::Vec<crate::types::GcpConsumerForwardingRule>,
     >,
     /// Whether the group belongs to a port-mapped endpoint service. Wire name `portMappingEnabled`; optional.
+    #[member("portMappingEnabled", optional)]
     pub port_mapping_enabled: ::std::option::Option<bool>,
     /// Status of the endpoint group. Optional: example payloads omit it. Wire name `status`; optional.
+    #[member("status", optional)]
     pub status: ::std::option::Option<crate::types::GcpEndpointGroupStatus>,
     /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`; optional.
+    #[member("deleteRequested", optional)]
     pub delete_requested: ::std::option::Option<bool>,
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`; optional, may be `null`.
+    #[member("errorMessage", optional)]
     pub error_message: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(PrivateGcpEndpointGroup {
-    endpoint_group_name: optional "endpointGroupName",
-    gcp_project_id: optional "gcpProjectId",
-    endpoints: optional "endpoints",
-    port_mapping_enabled: optional "portMappingEnabled",
-    status: optional "status",
-    delete_requested: optional "deleteRequested",
-    error_message: optional "errorMessage",
-});
 
 impl PrivateGcpEndpointGroup {
     /// Creates a value with every field empty.
@@ -565,6 +731,64 @@ impl PrivateGcpEndpointGroup {
             error_message: ::std::option::Option::None,
         }
     }
+    /// Sets [`endpoint_group_name`](Self#structfield.endpoint_group_name).
+    pub fn with_endpoint_group_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_group_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`gcp_project_id`](Self#structfield.gcp_project_id).
+    pub fn with_gcp_project_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gcp_project_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`endpoints`](Self#structfield.endpoints).
+    pub fn with_endpoints(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::GcpConsumerForwardingRule>,
+        >,
+    ) -> Self {
+        self.endpoints = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`port_mapping_enabled`](Self#structfield.port_mapping_enabled).
+    pub fn with_port_mapping_enabled(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.port_mapping_enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`status`](Self#structfield.status).
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::GcpEndpointGroupStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`delete_requested`](Self#structfield.delete_requested).
+    pub fn with_delete_requested(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.delete_requested = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`error_message`](Self#structfield.error_message).
+    pub fn with_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
 impl ::std::default::Default for PrivateGcpEndpointGroup {
@@ -573,27 +797,14 @@ impl ::std::default::Default for PrivateGcpEndpointGroup {
     }
 }
 
-::codegen_runtime::setters!(PrivateGcpEndpointGroup {
-    with_endpoint_group_name => endpoint_group_name "endpoint_group_name": ::std::string::String,
-    with_gcp_project_id => gcp_project_id "gcp_project_id": ::std::string::String,
-    with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::GcpConsumerForwardingRule>,
-    with_port_mapping_enabled => port_mapping_enabled "port_mapping_enabled": bool,
-    with_status => status "status": crate::types::GcpEndpointGroupStatus,
-    with_delete_requested => delete_requested "delete_requested": bool,
-    with_error_message => error_message "error_message": ::std::string::String,
-});
-
 /// Request body to add an AWS interface endpoint to an endpoint service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CreateAwsEndpointRequest {
     /// Identifier of the interface endpoint you created in your VPC (`vpce-` and 17 hexadecimal digits). Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
 }
-
-::codegen_runtime::object_codec!(CreateAwsEndpointRequest {
-    id: required "id",
-});
 
 impl CreateAwsEndpointRequest {
     /// Creates a value from its required fields (`id`); the others start empty.
@@ -605,19 +816,16 @@ impl CreateAwsEndpointRequest {
 }
 
 /// Request body to connect an Azure private endpoint to a Private Link service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CreateAzureEndpointRequest {
     /// Azure resource id of the private endpoint you created (`/subscriptions/…/privateEndpoints/<name>`). Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Private IP address (IPv4 or IPv6) of the private endpoint in your Azure VNet. Wire name `privateEndpointIPAddress`; always present.
+    #[member("privateEndpointIPAddress")]
     pub private_endpoint_ip_address: ::std::string::String,
 }
-
-::codegen_runtime::object_codec!(CreateAzureEndpointRequest {
-    id: required "id",
-    private_endpoint_ip_address: required "privateEndpointIPAddress",
-});
 
 impl CreateAzureEndpointRequest {
     /// Creates a value from its required fields (`id`, `privateEndpointIPAddress`); the others start empty.
@@ -633,19 +841,16 @@ impl CreateAzureEndpointRequest {
 }
 
 /// One forwarding rule to connect to a GCP endpoint service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CreateGcpForwardingRuleRequest {
     /// Name of the forwarding rule you created in Google Cloud. Wire name `endpointName`; optional.
+    #[member("endpointName", optional)]
     pub endpoint_name: ::std::option::Option<::std::string::String>,
     /// Private IP address of the forwarding rule. Wire name `ipAddress`; optional.
+    #[member("ipAddress", optional)]
     pub ip_address: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(CreateGcpForwardingRuleRequest {
-    endpoint_name: optional "endpointName",
-    ip_address: optional "ipAddress",
-});
 
 impl CreateGcpForwardingRuleRequest {
     /// Creates a value with every field empty.
@@ -655,6 +860,22 @@ impl CreateGcpForwardingRuleRequest {
             ip_address: ::std::option::Option::None,
         }
     }
+    /// Sets [`endpoint_name`](Self#structfield.endpoint_name).
+    pub fn with_endpoint_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`ip_address`](Self#structfield.ip_address).
+    pub fn with_ip_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
 impl ::std::default::Default for CreateGcpForwardingRuleRequest {
@@ -663,30 +884,22 @@ impl ::std::default::Default for CreateGcpForwardingRuleRequest {
     }
 }
 
-::codegen_runtime::setters!(CreateGcpForwardingRuleRequest {
-    with_endpoint_name => endpoint_name "endpoint_name": ::std::string::String,
-    with_ip_address => ip_address "ip_address": ::std::string::String,
-});
-
 /// Request body to connect a GCP endpoint group (forwarding rules) to an endpoint service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct CreateGcpEndpointGroupRequest {
     /// Name of the endpoint group (ignored by Atlas for a port-mapped service, where Terraform sends the rule name). Wire name `endpointGroupName`; always present.
+    #[member("endpointGroupName")]
     pub endpoint_group_name: ::std::string::String,
     /// Identifier of the Google Cloud project that holds the forwarding rules. The official description's pattern (`p-` and 24 characters) differs from the customer project ids Terraform passes; the client checks none. Wire name `gcpProjectId`; always present.
+    #[member("gcpProjectId")]
     pub gcp_project_id: ::std::string::String,
     /// The forwarding rules: one for a port-mapped service, else one per service attachment. Wire name `endpoints`; optional.
+    #[member("endpoints", optional)]
     pub endpoints: ::std::option::Option<
         ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
     >,
 }
-
-::codegen_runtime::object_codec!(CreateGcpEndpointGroupRequest {
-    endpoint_group_name: required "endpointGroupName",
-    gcp_project_id: required "gcpProjectId",
-    endpoints: optional "endpoints",
-});
 
 impl CreateGcpEndpointGroupRequest {
     /// Creates a value from its required fields (`endpointGroupName`, `gcpProjectId`); the others start empty.
@@ -700,23 +913,26 @@ impl CreateGcpEndpointGroupRequest {
             endpoints: ::std::option::Option::None,
         }
     }
+    /// Sets [`endpoints`](Self#structfield.endpoints).
+    pub fn with_endpoints(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
+        >,
+    ) -> Self {
+        self.endpoints = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(CreateGcpEndpointGroupRequest {
-    with_endpoints => endpoints "endpoints": ::std::vec::Vec<crate::types::CreateGcpForwardingRuleRequest>,
-});
-
 /// A project setting that is on or off (regionalized private endpoints).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct ProjectSettingItemView {
     /// Whether the setting is on. Wire name `enabled`; always present.
+    #[member("enabled")]
     pub enabled: bool,
 }
-
-::codegen_runtime::object_codec!(ProjectSettingItemView {
-    enabled: required "enabled",
-});
 
 impl ProjectSettingItemView {
     /// Creates a value from its required fields (`enabled`); the others start empty.

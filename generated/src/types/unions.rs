@@ -7,7 +7,8 @@
 /// A private endpoint service of an Atlas project: the Atlas side of a private link, one shape per cloud provider.
 ///
 /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](EndpointService::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Union)]
+#[union(discriminator = "cloudProvider", kind = crate::types::CloudProvider)]
 #[non_exhaustive]
 pub enum EndpointService {
     /// `cloudProvider: "AWS"`, read as [`AwsPrivateLinkConnection`](crate::types::AwsPrivateLinkConnection).
@@ -20,8 +21,6 @@ pub enum EndpointService {
     /// kept exactly as received.
     Unknown(::codegen_runtime::UnknownObject),
 }
-
-::codegen_runtime::union_codec!(EndpointService: "cloudProvider" as CloudProvider { Aws, Azure, Gcp });
 
 impl ::std::convert::From<crate::types::AwsPrivateLinkConnection> for EndpointService {
     /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
@@ -65,7 +64,6 @@ impl EndpointService {
             }
         }
     }
-
     /// Unique 24-hexadecimal-digit identifier of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `id`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn id(&self) -> ::std::option::Option<&str> {
         match self {
@@ -77,7 +75,6 @@ impl EndpointService {
             EndpointService::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// Region of the endpoint service, in Atlas format (`US_EAST_1`, `WESTERN_US`). Wire name `regionName`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn region_name(&self) -> ::std::option::Option<&str> {
         match self {
@@ -87,7 +84,6 @@ impl EndpointService {
             EndpointService::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// Status of the endpoint service. Present in every real payload, though the official description does not mark it required. Wire name `status`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn status(&self) -> ::std::option::Option<&crate::types::EndpointServiceStatus> {
         match self {
@@ -97,7 +93,6 @@ impl EndpointService {
             EndpointService::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn error_message(&self) -> ::std::option::Option<&str> {
         match self {
@@ -112,7 +107,8 @@ impl EndpointService {
 /// A private endpoint connected to a private endpoint service, one shape per cloud provider.
 ///
 /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](PrivateLinkEndpoint::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Union)]
+#[union(discriminator = "cloudProvider", kind = crate::types::CloudProvider)]
 #[non_exhaustive]
 pub enum PrivateLinkEndpoint {
     /// `cloudProvider: "AWS"`, read as [`AwsInterfaceEndpoint`](crate::types::AwsInterfaceEndpoint).
@@ -125,8 +121,6 @@ pub enum PrivateLinkEndpoint {
     /// kept exactly as received.
     Unknown(::codegen_runtime::UnknownObject),
 }
-
-::codegen_runtime::union_codec!(PrivateLinkEndpoint: "cloudProvider" as CloudProvider { Aws, Azure, Gcp });
 
 impl ::std::convert::From<crate::types::AwsInterfaceEndpoint> for PrivateLinkEndpoint {
     /// The [`Aws`](Self::Aws) variant (`cloudProvider: "AWS"`).
@@ -171,7 +165,6 @@ impl PrivateLinkEndpoint {
             }
         }
     }
-
     /// Whether Atlas received a request to remove the private endpoint. Wire name `deleteRequested`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn delete_requested(&self) -> ::std::option::Option<bool> {
         match self {
@@ -181,7 +174,6 @@ impl PrivateLinkEndpoint {
             PrivateLinkEndpoint::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// Error message about the resource; `null` (or absent) when there are no errors. Wire name `errorMessage`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn error_message(&self) -> ::std::option::Option<&str> {
         match self {
@@ -196,7 +188,8 @@ impl PrivateLinkEndpoint {
 /// Request body of *Create One Private Endpoint for One Provider*, one shape per cloud provider. The official description marks `cloudProvider` optional (Terraform never sends it); the client sends it.
 ///
 /// One variant per `cloudProvider` value; an object with a `cloudProvider` this crate does not know (or none) decodes into [`Unknown`](CreateEndpointRequest::Unknown) and is sent back unchanged. Serializing a variant writes its `cloudProvider` first. The fields every variant has can be read without a `match`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Union)]
+#[union(discriminator = "cloudProvider", kind = crate::types::CloudProvider)]
 #[non_exhaustive]
 pub enum CreateEndpointRequest {
     /// `cloudProvider: "AWS"`, read as [`CreateAwsEndpointRequest`](crate::types::CreateAwsEndpointRequest).
@@ -209,8 +202,6 @@ pub enum CreateEndpointRequest {
     /// kept exactly as received.
     Unknown(::codegen_runtime::UnknownObject),
 }
-
-::codegen_runtime::union_codec!(CreateEndpointRequest: "cloudProvider" as CloudProvider { Aws, Azure, Gcp });
 
 impl ::std::convert::From<crate::types::CreateAwsEndpointRequest>
 for CreateEndpointRequest {

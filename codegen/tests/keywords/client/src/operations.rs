@@ -53,7 +53,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
             endpoint: ::std::marker::PhantomData,
         }
     }
-
     /// Changes what the request collects.
     pub(crate) fn with(
         mut self,
@@ -62,14 +61,12 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
         change(&mut self.call);
         self
     }
-
     /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
     /// for this request: the longest one attempt may take, from sending to reading the
     /// whole answer.
     pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
         self.with(|call| call.timeout(timeout))
     }
-
     /// Sends the request and returns the operation's result.
     ///
     /// # Errors
@@ -78,7 +75,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
     pub fn send(self) -> ::codegen_runtime::ResponseFuture<E::Output> {
         self.call.send()
     }
-
     /// Sends the request and returns the result together with the HTTP status and
     /// headers of the answer (for example `RateLimit-Remaining`).
     ///
@@ -160,6 +156,7 @@ fn self_segment(
 
 /// The operation `match` (`PUT /api/v1/crates/{crate}/selves/{self}`): An operation named `match`, whose [`Request`] [`Client::match`](crate::Client#method.match) returns.
 pub enum Match {}
+
 impl ::codegen_runtime::Endpoint for Match {
     type Output = crate::types::Type;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -237,12 +234,10 @@ impl crate::Request<Match> {
                 )
         })
     }
-
     /// `match` query parameter: A query parameter named `match`.
     pub fn r#match(self, value: bool) -> Self {
         self.with(|call| call.query("match", value))
     }
-
     /// `async` query parameter: A query parameter named `async`.
     pub fn r#async(self, value: i64) -> Self {
         self.with(|call| call.query("async", value))
@@ -251,6 +246,7 @@ impl crate::Request<Match> {
 
 /// The operation `type` (`GET /api/v1/types`): An operation named `type`, whose [`Request`] [`Client::type`](crate::Client#method.type) returns.
 pub enum Type {}
+
 impl ::codegen_runtime::Endpoint for Type {
     type Output = ::std::vec::Vec<crate::types::Type>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -299,6 +295,7 @@ impl crate::Client {
 
 /// The operation `loop` (`DELETE /api/v1/crates/{crate}`): An operation named `loop`, whose [`Request`] [`Client::loop`](crate::Client#method.loop) returns.
 pub enum Loop {}
+
 impl ::codegen_runtime::Endpoint for Loop {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -351,6 +348,7 @@ impl crate::Client {
 
 /// The operation `impl` (`PUT /api/v2/traits/{enum}`): An operation named `impl`, whose [`Request`] [`Client::impl`](crate::Client#method.impl) returns.
 pub enum Impl {}
+
 impl ::codegen_runtime::Endpoint for Impl {
     type Output = crate::types::Trait;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -420,6 +418,7 @@ impl crate::Client {
 
 /// The operation `static` (`GET /api/v2/traits/{enum}`): An operation named `static`, whose [`Request`] [`Client::static`](crate::Client#method.static) returns.
 pub enum Static {}
+
 impl ::codegen_runtime::Endpoint for Static {
     type Output = crate::types::Trait;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -487,6 +486,7 @@ impl crate::Request<Static> {
 
 /// The operation `unsafe` (`DELETE /api/v2/traits/{enum}`): An operation named `unsafe`, whose [`Request`] [`Client::unsafe`](crate::Client#method.unsafe) returns.
 pub enum Unsafe {}
+
 impl ::codegen_runtime::Endpoint for Unsafe {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -540,6 +540,7 @@ impl crate::Client {
 
 /// The operation `const` (`POST /api/v2/dyns`): An operation named `const`, whose [`Request`] [`Client::const`](crate::Client#method.const) returns.
 pub enum Const {}
+
 impl ::codegen_runtime::Endpoint for Const {
     type Output = crate::types::Dyn;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -593,6 +594,7 @@ impl crate::Client {
 
 /// The operation `use` (`PATCH /api/v2/uses`): An operation named `use`, whose [`Request`] [`Client::use`](crate::Client#method.use) returns.
 pub enum Use {}
+
 impl ::codegen_runtime::Endpoint for Use {
     type Output = ::std::vec::Vec<crate::types::Trait>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -646,6 +648,7 @@ impl crate::Client {
 
 /// The operation `self` (`GET /api/v1/selves/{crate}/clients/{client}`): An operation named `self`, whose [`Request`] [`Client::self_`](crate::Client#method.self_) returns.
 pub enum Self_ {}
+
 impl ::codegen_runtime::Endpoint for Self_ {
     type Output = ::std::vec::Vec<crate::types::Self_>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -708,12 +711,10 @@ impl crate::Request<Self_> {
     pub fn send_(self, value: bool) -> Self {
         self.with(|call| call.query("send", value))
     }
-
     /// `timeout` query parameter: A query parameter named like a builder's own method: its setter is `timeout_`.
     pub fn timeout_(self, value: i64) -> Self {
         self.with(|call| call.query("timeout", value))
     }
-
     /// `respond` query parameter: A query parameter named like a mock builder's answer: its setters are `respond_`.
     pub fn respond_(
         self,

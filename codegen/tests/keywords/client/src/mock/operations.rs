@@ -34,12 +34,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Match> {
     ) -> Self {
         self.with(|mock| mock.path("crate", "crate_", ::std::convert::Into::into(value)))
     }
-
     /// Matches only requests whose `self` path parameter is `value`.
     pub fn self_(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.with(|mock| mock.path("self", "self_", ::std::convert::Into::into(value)))
     }
-
     /// Matches only requests that send the `type` query parameter with this value.
     pub fn r#type(
         self,
@@ -47,26 +45,22 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Match> {
     ) -> Self {
         self.with(|mock| mock.query("type", "type", ::std::convert::Into::into(value)))
     }
-
     /// Matches only requests that send the `match` query parameter with this value.
     pub fn r#match(self, value: bool) -> Self {
         self.with(|mock| {
             mock.query("match", "match", ::std::string::ToString::to_string(&value))
         })
     }
-
     /// Matches only requests that send the `async` query parameter with this value.
     pub fn r#async(self, value: i64) -> Self {
         self.with(|mock| {
             mock.query("async", "async", ::std::string::ToString::to_string(&value))
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`Type`](crate::types::Type).
     pub fn body(self, body: crate::types::Type) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -112,7 +106,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Loop> {
     ) -> Self {
         self.with(|mock| mock.path("crate", "crate_", ::std::convert::Into::into(value)))
     }
-
     /// Answers with HTTP 200 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))
@@ -142,12 +135,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Impl> {
                 )
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`Trait`](crate::types::Trait).
     pub fn body(self, body: crate::types::Trait) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 201 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -180,7 +171,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Static> {
                 )
         })
     }
-
     /// Matches only requests that send the `dyn` query parameter with this value.
     pub fn r#dyn(self, value: impl ::std::convert::Into<crate::types::Match>) -> Self {
         self.with(|mock| {
@@ -197,7 +187,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Static> {
                 )
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -230,7 +219,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Unsafe> {
                 )
         })
     }
-
     /// Answers with HTTP 204 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))
@@ -251,7 +239,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Const> {
     pub fn body(self, body: crate::types::Dyn) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -275,7 +262,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Use> {
     pub fn body(self, body: crate::types::Use) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -302,7 +288,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Self_> {
     ) -> Self {
         self.with(|mock| mock.path("crate", "crate_", ::std::convert::Into::into(value)))
     }
-
     /// Matches only requests whose `client` path parameter is `value`.
     pub fn client(
         self,
@@ -312,21 +297,18 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Self_> {
             mock.path("client", "client", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests that send the `send` query parameter with this value.
     pub fn send_(self, value: bool) -> Self {
         self.with(|mock| {
             mock.query("send", "send_", ::std::string::ToString::to_string(&value))
         })
     }
-
     /// Matches only requests that send the `timeout` query parameter with this value.
     pub fn timeout_(self, value: i64) -> Self {
         self.with(|mock| {
             mock.query("timeout", "timeout_", ::std::string::ToString::to_string(&value))
         })
     }
-
     /// Matches only requests that send the `respond` query parameter with this value.
     pub fn respond_(
         self,
@@ -336,7 +318,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::Self_> {
             mock.query("respond", "respond_", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,

@@ -6,76 +6,67 @@
 /// An enum named like a keyword, with keyword values.
 ///
 /// Open enum: values this crate does not know deserialize into [`Match::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum Match {
     /// `self`: Becomes `Self_`.
+    #[value("self")]
     Self_,
     /// `match`
+    #[value("match")]
     Match,
     /// `crate`
+    #[value("crate")]
     Crate,
     /// `fn`
+    #[value("fn")]
     Fn,
     /// `2fa`: Starts with a digit.
+    #[value("2fa")]
     V2fa,
     /// `super-user`
     ///
     /// Also read from `SUPER_USER`.
+    #[value("super-user", alias = "SUPER_USER")]
     SuperUser,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
 
-::codegen_runtime::open_enum!(Match {
-    Self_ = "self",
-    Match = "match",
-    Crate = "crate",
-    Fn = "fn",
-    V2fa = "2fa",
-    SuperUser = "super-user" | "SUPER_USER",
-});
-
 /// The state of the `self` and `super-user` variants.
 ///
 /// Open enum: values this crate does not know deserialize into [`State::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum State {
     /// `PENDING`
+    #[value("PENDING")]
     Pending,
     /// `READY`
+    #[value("READY")]
     Ready,
     /// `FAILED`
+    #[value("FAILED")]
     Failed,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(State {
-    Pending = "PENDING",
-    Ready = "READY",
-    Failed = "FAILED",
-});
 
 /// The phase of the `match` variant.
 ///
 /// Open enum: values this crate does not know deserialize into [`Phase::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum Phase {
     /// `RUNNING`
+    #[value("RUNNING")]
     Running,
     /// `DONE`
+    #[value("DONE")]
     Done,
     /// `FAILED`
+    #[value("FAILED")]
     Failed,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(Phase {
-    Running = "RUNNING",
-    Done = "DONE",
-    Failed = "FAILED",
-});

@@ -4,34 +4,31 @@
 //! Object types of the API: request bodies and responses.
 
 /// A type named `Type` whose fields are keywords.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Type {
     /// Field `type`. Wire name `type`; always present.
+    #[member("type")]
     pub r#type: ::std::string::String,
     /// Field `self`. Wire name `self`; always present.
+    #[member("self")]
     pub self_: crate::types::Match,
     /// Field `match`. Wire name `match`; optional.
+    #[member("match", optional)]
     pub r#match: ::std::option::Option<bool>,
     /// Field `crate`. Wire name `crate`; optional, may be `null`.
+    #[member("crate", optional)]
     pub crate_: ::std::option::Option<i64>,
     /// Field `super`. Wire name `super`; optional.
+    #[member("super", optional)]
     pub super_: ::std::option::Option<::std::vec::Vec<crate::types::Match>>,
     /// Field `async`. Wire name `async`; optional.
+    #[member("async", optional)]
     pub r#async: ::std::option::Option<f64>,
     /// Field `fn`. Wire name `fn`; optional.
+    #[member("fn", optional)]
     pub r#fn: ::std::option::Option<::serde_json::Value>,
 }
-
-::codegen_runtime::object_codec!(Type {
-    r#type: required "type",
-    self_: required "self",
-    r#match: optional "match",
-    crate_: optional "crate",
-    super_: optional "super",
-    r#async: optional "async",
-    r#fn: optional "fn",
-});
 
 impl Type {
     /// Creates a value from its required fields (`type`, `self`); the others start empty.
@@ -49,30 +46,50 @@ impl Type {
             r#fn: ::std::option::Option::None,
         }
     }
+    /// Sets [`match`](Self#structfield.match).
+    pub fn with_match(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.r#match = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`crate_`](Self#structfield.crate_).
+    pub fn with_crate(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.crate_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`super_`](Self#structfield.super_).
+    pub fn with_super(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::Match>>,
+    ) -> Self {
+        self.super_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`async`](Self#structfield.async).
+    pub fn with_async(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.r#async = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`fn`](Self#structfield.fn).
+    pub fn with_fn(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.r#fn = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(Type {
-    with_match => r#match "match": bool,
-    with_crate => crate_ "crate_": i64,
-    with_super => super_ "super_": ::std::vec::Vec<crate::types::Match>,
-    with_async => r#async "async": f64,
-    with_fn => r#fn "fn": ::serde_json::Value,
-});
-
 /// A nested object with keyword fields.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Inner {
     /// Field `ref`. Wire name `ref`; always present.
+    #[member("ref")]
     pub r#ref: ::std::string::String,
     /// Field `mut`. Wire name `mut`; optional.
+    #[member("mut", optional)]
     pub r#mut: ::std::option::Option<i64>,
 }
-
-::codegen_runtime::object_codec!(Inner {
-    r#ref: required "ref",
-    r#mut: optional "mut",
-});
 
 impl Inner {
     /// Creates a value from its required fields (`ref`); the others start empty.
@@ -82,41 +99,39 @@ impl Inner {
             r#mut: ::std::option::Option::None,
         }
     }
+    /// Sets [`mut`](Self#structfield.mut).
+    pub fn with_mut(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.r#mut = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(Inner {
-    with_mut => r#mut "mut": i64,
-});
-
 /// The `self` variant of `Trait`: an array of nested objects.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct SelfVariant {
     /// The name, in every variant. Wire name `name`; always present.
+    #[member("name")]
     pub name: ::std::string::String,
     /// Field `async`, in every variant. Wire name `async`; optional.
+    #[member("async", optional)]
     pub r#async: ::std::option::Option<bool>,
     /// Tags, in every variant. Wire name `tags`; optional.
+    #[member("tags", optional)]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A nested object, in every variant. Wire name `where`; optional.
+    #[member("where", optional)]
     pub r#where: ::std::option::Option<crate::types::Inner>,
     /// The state. Wire name `state`; always present.
+    #[member("state")]
     pub state: crate::types::State,
     /// An array of nested objects. Wire name `loop`; always present.
+    #[member("loop")]
     pub r#loop: ::std::vec::Vec<crate::types::Inner>,
     /// Field `crate`, nullable. Wire name `crate`; optional, may be `null`.
+    #[member("crate", optional)]
     pub crate_: ::std::option::Option<i64>,
 }
-
-::codegen_runtime::object_codec!(SelfVariant {
-    name: required "name",
-    r#async: optional "async",
-    tags: optional "tags",
-    r#where: optional "where",
-    state: required "state",
-    r#loop: required "loop",
-    crate_: optional "crate",
-});
 
 impl SelfVariant {
     /// Creates a value from its required fields (`name`, `state`, `loop`); the others start empty.
@@ -135,38 +150,54 @@ impl SelfVariant {
             crate_: ::std::option::Option::None,
         }
     }
+    /// Sets [`async`](Self#structfield.async).
+    pub fn with_async(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.r#async = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`tags`](Self#structfield.tags).
+    pub fn with_tags(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`where`](Self#structfield.where).
+    pub fn with_where(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Inner>,
+    ) -> Self {
+        self.r#where = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`crate_`](Self#structfield.crate_).
+    pub fn with_crate(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.crate_ = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(SelfVariant {
-    with_async => r#async "async": bool,
-    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
-    with_where => r#where "where": crate::types::Inner,
-    with_crate => crate_ "crate_": i64,
-});
-
 /// The `match` variant of `Trait`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct MatchVariant {
     /// The name, in every variant. Wire name `name`; always present.
+    #[member("name")]
     pub name: ::std::string::String,
     /// Field `async`, in every variant. Wire name `async`; optional.
+    #[member("async", optional)]
     pub r#async: ::std::option::Option<bool>,
     /// Tags, in every variant. Wire name `tags`; optional.
+    #[member("tags", optional)]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A nested object, in every variant. Wire name `where`; optional.
+    #[member("where", optional)]
     pub r#where: ::std::option::Option<crate::types::Inner>,
     /// The phase. Wire name `phase`; always present.
+    #[member("phase")]
     pub phase: crate::types::Phase,
 }
-
-::codegen_runtime::object_codec!(MatchVariant {
-    name: required "name",
-    r#async: optional "async",
-    tags: optional "tags",
-    r#where: optional "where",
-    phase: required "phase",
-});
 
 impl MatchVariant {
     /// Creates a value from its required fields (`name`, `phase`); the others start empty.
@@ -182,37 +213,49 @@ impl MatchVariant {
             phase,
         }
     }
+    /// Sets [`async`](Self#structfield.async).
+    pub fn with_async(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.r#async = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`tags`](Self#structfield.tags).
+    pub fn with_tags(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`where`](Self#structfield.where).
+    pub fn with_where(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Inner>,
+    ) -> Self {
+        self.r#where = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(MatchVariant {
-    with_async => r#async "async": bool,
-    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
-    with_where => r#where "where": crate::types::Inner,
-});
-
 /// The `super-user` variant of `Trait`: a required nested object.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct SuperUserVariant {
     /// The name, in every variant (optional here). Wire name `name`; optional.
+    #[member("name", optional)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Field `async`, in every variant. Wire name `async`; always present.
+    #[member("async")]
     pub r#async: bool,
     /// Tags, in every variant. Wire name `tags`; always present.
+    #[member("tags")]
     pub tags: ::std::vec::Vec<::std::string::String>,
     /// A nested object, in every variant (required here). Wire name `where`; always present.
+    #[member("where")]
     pub r#where: crate::types::Inner,
     /// The state. Wire name `state`; always present.
+    #[member("state")]
     pub state: crate::types::State,
 }
-
-::codegen_runtime::object_codec!(SuperUserVariant {
-    name: optional "name",
-    r#async: required "async",
-    tags: required "tags",
-    r#where: required "where",
-    state: required "state",
-});
 
 impl SuperUserVariant {
     /// Creates a value from its required fields (`async`, `tags`, `where`, `state`); the others start empty.
@@ -230,29 +273,30 @@ impl SuperUserVariant {
             state,
         }
     }
+    /// Sets [`name`](Self#structfield.name).
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(SuperUserVariant {
-    with_name => name "name": ::std::string::String,
-});
-
 /// A type with unions as array items and as a field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Use {
     /// Unions as array items. Wire name `items`; always present.
+    #[member("items")]
     pub items: ::std::vec::Vec<crate::types::Trait>,
     /// A union field. Wire name `static`; optional.
+    #[member("static", optional)]
     pub r#static: ::std::option::Option<crate::types::Trait>,
     /// Optional unions as array items. Wire name `dyn`; optional.
+    #[member("dyn", optional)]
     pub r#dyn: ::std::option::Option<::std::vec::Vec<crate::types::Trait>>,
 }
-
-::codegen_runtime::object_codec!(Use {
-    items: required "items",
-    r#static: optional "static",
-    r#dyn: optional "dyn",
-});
 
 impl Use {
     /// Creates a value from its required fields (`items`); the others start empty.
@@ -263,60 +307,68 @@ impl Use {
             r#dyn: ::std::option::Option::None,
         }
     }
+    /// Sets [`static`](Self#structfield.static).
+    pub fn with_static(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Trait>,
+    ) -> Self {
+        self.r#static = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`dyn`](Self#structfield.dyn).
+    pub fn with_dyn(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::Trait>>,
+    ) -> Self {
+        self.r#dyn = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
-::codegen_runtime::setters!(Use {
-    with_static => r#static "static": crate::types::Trait,
-    with_dyn => r#dyn "dyn": ::std::vec::Vec<crate::types::Trait>,
-});
-
 /// Optional fields of every kind, and a nullable one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Dyn {
     /// Required and nullable: always written, `null` when unset. Wire name `yield`; always present, may be `null`.
+    #[member("yield", nullable)]
     pub r#yield: ::std::option::Option<::std::string::String>,
     /// An optional string. Wire name `abstract`; optional.
+    #[member("abstract", optional)]
     pub r#abstract: ::std::option::Option<::std::string::String>,
     /// An optional boolean. Wire name `become`; optional.
+    #[member("become", optional)]
     pub r#become: ::std::option::Option<bool>,
     /// An optional integer. Wire name `box`; optional.
+    #[member("box", optional)]
     pub r#box: ::std::option::Option<i64>,
     /// An optional number. Wire name `do`; optional.
+    #[member("do", optional)]
     pub r#do: ::std::option::Option<f64>,
     /// An optional value of any JSON. Wire name `final`; optional.
+    #[member("final", optional)]
     pub r#final: ::std::option::Option<::serde_json::Value>,
     /// An optional enum. Wire name `macro`; optional.
+    #[member("macro", optional)]
     pub r#macro: ::std::option::Option<crate::types::Match>,
     /// An optional object. Wire name `override`; optional.
+    #[member("override", optional)]
     pub r#override: ::std::option::Option<crate::types::Inner>,
     /// An optional union. Wire name `priv`; optional.
+    #[member("priv", optional)]
     pub r#priv: ::std::option::Option<crate::types::Trait>,
     /// An optional array of strings. Wire name `try`; optional.
+    #[member("try", optional)]
     pub r#try: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// An optional array of enums. Wire name `typeof`; optional.
+    #[member("typeof", optional)]
     pub r#typeof: ::std::option::Option<::std::vec::Vec<crate::types::Match>>,
     /// An optional array of objects. Wire name `unsized`; optional.
+    #[member("unsized", optional)]
     pub r#unsized: ::std::option::Option<::std::vec::Vec<crate::types::Inner>>,
     /// An optional array of unions. Wire name `virtual`; optional.
+    #[member("virtual", optional)]
     pub r#virtual: ::std::option::Option<::std::vec::Vec<crate::types::Trait>>,
 }
-
-::codegen_runtime::object_codec!(Dyn {
-    r#yield: nullable "yield",
-    r#abstract: optional "abstract",
-    r#become: optional "become",
-    r#box: optional "box",
-    r#do: optional "do",
-    r#final: optional "final",
-    r#macro: optional "macro",
-    r#override: optional "override",
-    r#priv: optional "priv",
-    r#try: optional "try",
-    r#typeof: optional "typeof",
-    r#unsized: optional "unsized",
-    r#virtual: optional "virtual",
-});
 
 impl Dyn {
     /// Creates a value with every field empty.
@@ -337,6 +389,101 @@ impl Dyn {
             r#virtual: ::std::option::Option::None,
         }
     }
+    /// Sets [`yield`](Self#structfield.yield).
+    pub fn with_yield(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.r#yield = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`abstract`](Self#structfield.abstract).
+    pub fn with_abstract(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.r#abstract = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`become`](Self#structfield.become).
+    pub fn with_become(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.r#become = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`box`](Self#structfield.box).
+    pub fn with_box(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.r#box = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`do`](Self#structfield.do).
+    pub fn with_do(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.r#do = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`final`](Self#structfield.final).
+    pub fn with_final(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.r#final = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`macro`](Self#structfield.macro).
+    pub fn with_macro(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Match>,
+    ) -> Self {
+        self.r#macro = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`override`](Self#structfield.override).
+    pub fn with_override(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Inner>,
+    ) -> Self {
+        self.r#override = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`priv`](Self#structfield.priv).
+    pub fn with_priv(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Trait>,
+    ) -> Self {
+        self.r#priv = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`try`](Self#structfield.try).
+    pub fn with_try(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.r#try = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`typeof`](Self#structfield.typeof).
+    pub fn with_typeof(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::Match>>,
+    ) -> Self {
+        self.r#typeof = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`unsized`](Self#structfield.unsized).
+    pub fn with_unsized(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::Inner>>,
+    ) -> Self {
+        self.r#unsized = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`virtual`](Self#structfield.virtual).
+    pub fn with_virtual(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::Trait>>,
+    ) -> Self {
+        self.r#virtual = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 
 impl ::std::default::Default for Dyn {
@@ -345,36 +492,17 @@ impl ::std::default::Default for Dyn {
     }
 }
 
-::codegen_runtime::setters!(Dyn {
-    with_yield => r#yield "yield": ::std::string::String,
-    with_abstract => r#abstract "abstract": ::std::string::String,
-    with_become => r#become "become": bool,
-    with_box => r#box "box": i64,
-    with_do => r#do "do": f64,
-    with_final => r#final "final": ::serde_json::Value,
-    with_macro => r#macro "macro": crate::types::Match,
-    with_override => r#override "override": crate::types::Inner,
-    with_priv => r#priv "priv": crate::types::Trait,
-    with_try => r#try "try": ::std::vec::Vec<::std::string::String>,
-    with_typeof => r#typeof "typeof": ::std::vec::Vec<crate::types::Match>,
-    with_unsized => r#unsized "unsized": ::std::vec::Vec<crate::types::Inner>,
-    with_virtual => r#virtual "virtual": ::std::vec::Vec<crate::types::Trait>,
-});
-
 /// A type named `Self`, a keyword no raw identifier can carry: it becomes `Self_`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Self_ {
     /// Id. Wire name `self`; always present.
+    #[member("self")]
     pub self_: ::std::string::String,
     /// Tags. Wire name `crate`; optional.
+    #[member("crate", optional)]
     pub crate_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::codegen_runtime::object_codec!(Self_ {
-    self_: required "self",
-    crate_: optional "crate",
-});
 
 impl Self_ {
     /// Creates a value from its required fields (`self`); the others start empty.
@@ -384,8 +512,12 @@ impl Self_ {
             crate_: ::std::option::Option::None,
         }
     }
+    /// Sets [`crate_`](Self#structfield.crate_).
+    pub fn with_crate(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.crate_ = ::std::option::Option::Some(value.into());
+        self
+    }
 }
-
-::codegen_runtime::setters!(Self_ {
-    with_crate => crate_ "crate_": ::std::vec::Vec<::std::string::String>,
-});

@@ -7,7 +7,8 @@
 /// A union named like a keyword whose discriminator is `type`.
 ///
 /// One variant per `type` value; an object with a `type` this crate does not know (or none) decodes into [`Unknown`](Trait::Unknown) and is sent back unchanged. Serializing a variant writes its `type` first. The fields every variant has can be read without a `match`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Union)]
+#[union(discriminator = "type", kind = crate::types::Match)]
 #[non_exhaustive]
 pub enum Trait {
     /// `type: "self"`, read as [`SelfVariant`](crate::types::SelfVariant).
@@ -20,8 +21,6 @@ pub enum Trait {
     /// kept exactly as received.
     Unknown(::codegen_runtime::UnknownObject),
 }
-
-::codegen_runtime::union_codec!(Trait: "type" as Match { Self_, Match, SuperUser });
 
 impl ::std::convert::From<crate::types::SelfVariant> for Trait {
     /// The [`Self_`](Self::Self_) variant (`type: "self"`).
@@ -61,7 +60,6 @@ impl Trait {
             }
         }
     }
-
     /// The name, in every variant. Wire name `name`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn name(&self) -> ::std::option::Option<&str> {
         match self {
@@ -71,7 +69,6 @@ impl Trait {
             Trait::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// Field `async`, in every variant. Wire name `async`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn r#async(&self) -> ::std::option::Option<bool> {
         match self {
@@ -81,7 +78,6 @@ impl Trait {
             Trait::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// Tags, in every variant. Wire name `tags`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn tags(&self) -> ::std::option::Option<&[::std::string::String]> {
         match self {
@@ -91,7 +87,6 @@ impl Trait {
             Trait::Unknown(_) => ::std::option::Option::None,
         }
     }
-
     /// A nested object, in every variant. Wire name `where`, in every variant; `None` for [`Unknown`](Self::Unknown) or when the variant's value is unset.
     pub fn r#where(&self) -> ::std::option::Option<&crate::types::Inner> {
         match self {

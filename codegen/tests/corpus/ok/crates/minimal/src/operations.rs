@@ -53,7 +53,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
             endpoint: ::std::marker::PhantomData,
         }
     }
-
     /// Changes what the request collects.
     pub(crate) fn with(
         mut self,
@@ -62,14 +61,12 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
         change(&mut self.call);
         self
     }
-
     /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
     /// for this request: the longest one attempt may take, from sending to reading the
     /// whole answer.
     pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
         self.with(|call| call.timeout(timeout))
     }
-
     /// Sends the request and returns the operation's result.
     ///
     /// # Errors
@@ -78,7 +75,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
     pub fn send(self) -> ::codegen_runtime::ResponseFuture<E::Output> {
         self.call.send()
     }
-
     /// Sends the request and returns the result together with the HTTP status and
     /// headers of the answer (for example `RateLimit-Remaining`).
     ///
@@ -121,6 +117,7 @@ fn group_id_segment(
 
 /// The operation `createEndpoint` (`POST /groups/{GROUP-ID}/endpoints`): Create an endpoint, whose [`Request`] [`Client::create_endpoint`](crate::Client#method.create_endpoint) returns.
 pub enum CreateEndpoint {}
+
 impl ::codegen_runtime::Endpoint for CreateEndpoint {
     type Output = crate::types::Endpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -186,6 +183,7 @@ impl crate::Request<CreateEndpoint> {
 
 /// The operation `listEndpoints` (`GET /groups/{GROUP-ID}/endpoints`): List endpoints, whose [`Request`] [`Client::list_endpoints`](crate::Client#method.list_endpoints) returns.
 pub enum ListEndpoints {}
+
 impl ::codegen_runtime::Endpoint for ListEndpoints {
     type Output = ::std::vec::Vec<crate::types::Endpoint>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {

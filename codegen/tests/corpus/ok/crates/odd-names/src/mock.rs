@@ -58,25 +58,21 @@ impl MockServer {
             inner: ::codegen_runtime::mock::MockServer::start(&API).await,
         }
     }
-
     /// The server's root URL (`http://127.0.0.1:PORT`): the client's base URL.
     pub fn uri(&self) -> ::std::string::String {
         self.inner.uri()
     }
-
     /// Same as [`uri`](Self::uri), named like
     /// [`ClientBuilder::base_url`](crate::ClientBuilder#method.base_url).
     pub fn base_url(&self) -> ::std::string::String {
         self.inner.base_url()
     }
-
     /// Takes the messages of the requests no mock matched so far (and of
     /// authentication failures), so they no longer fail the test on drop. Use it to
     /// assert on them.
     pub fn take_failures(&self) -> ::std::vec::Vec<::std::string::String> {
         self.inner.take_failures()
     }
-
     /// Checks now what dropping the server checks: no request went unmatched or
     /// unauthenticated, and every mock got its expected number of requests.
     ///
@@ -116,7 +112,6 @@ impl<'a, E: ::codegen_runtime::Endpoint> Mock<'a, E> {
             endpoint: ::std::marker::PhantomData,
         }
     }
-
     /// Changes what the mock matches.
     pub(crate) fn with(
         mut self,
@@ -125,7 +120,6 @@ impl<'a, E: ::codegen_runtime::Endpoint> Mock<'a, E> {
         change(&mut self.pending);
         self
     }
-
     /// Answers with an API error: `status` and the JSON error body with `error_code` and
     /// `detail`, which the client returns as [`Error::Api`](crate::Error::Api).
     pub fn respond_error(
@@ -136,12 +130,10 @@ impl<'a, E: ::codegen_runtime::Endpoint> Mock<'a, E> {
     ) -> Mount<'a> {
         self.respond_with(Reply::error(status, error_code, detail))
     }
-
     /// Answers with `reply`: a success value, an error, or any status and body.
     pub fn respond_with(self, reply: Reply<E::Output>) -> Mount<'a> {
         self.pending.respond(reply)
     }
-
     /// Answers matching requests with `replies` in order, one each (the mock then
     /// expects exactly that many requests, unless [`times`](Mount::times) says more: the
     /// last reply repeats). Values convert into replies, so a waiter can be driven

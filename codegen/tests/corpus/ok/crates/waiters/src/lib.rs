@@ -27,7 +27,7 @@
 //!
 //! ## Operations
 //!
-//! Each operation is a method of [`Client`] returning a request builder in [`operations`]; path parameters and the body are arguments, optional query parameters are setters, and the builder is awaited (or `.send()`).
+//! Each operation is a method of [`Client`] returning a [`Request`] of its marker type in [`operations`]; path parameters and the body are arguments, optional query parameters are setters of the request, and the request is awaited (or `.send()`).
 //!
 //! | Method | HTTP | Summary |
 //! |---|---|---|
@@ -54,34 +54,29 @@
 //!
 //! ## Retries, timeouts and tracing
 //!
-//! Rate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or `.timeout(..)` on one request builder) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. `send_with_metadata()` on a request builder returns a [`ResponseValue`] carrying the status and headers as well.
+//! Rate-limited answers (429), gateway errors (502, 503, 504: idempotent methods only) and connections that could not be opened are retried with jittered exponential backoff, honouring `Retry-After`: see [`RetryPolicy`] (default [`DEFAULT_MAX_ATTEMPTS`] attempts) and [`ClientBuilder::retry_policy`]. Each attempt is bounded by [`DEFAULT_TIMEOUT`] ([`ClientBuilder::timeout`], or [`Request::timeout`] on one request) and opening a connection by [`DEFAULT_CONNECT_TIMEOUT`]. [`Request::send_with_metadata`] returns a [`ResponseValue`] carrying the status and headers as well.
 //!
-//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and one field per path parameter; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.
-
+//! Every operation runs in a `tracing` span named `operation` with the fields `operation` (the operation id), `method`, `path_template` and `path` (the path sent, with its parameters), and target `codegen_runtime::transport`; retries are `INFO` events (`attempt`, `max_attempts`, `delay_ms`, `cause`); answered Digest challenges and fetched OAuth tokens (with `expires_in_s` and `renew_in_s`) are `DEBUG` events. No key, secret or token is ever recorded.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 #[rustfmt::skip]
 pub mod operations;
-
 #[rustfmt::skip]
 pub mod types;
-
 #[rustfmt::skip]
 pub mod waiters;
-
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 pub mod mock;
 
 pub use self::operations::Request;
+/// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
+pub use ::codegen_runtime::reqwest;
 pub use ::codegen_runtime::{ApiError, AuthErrorKind, DecodeError, Error, OAuthError};
 pub use ::codegen_runtime::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 pub use ::codegen_runtime::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use ::codegen_runtime::{ResponseFuture, ResponseValue, RetryPolicy};
-
-/// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
-pub use ::codegen_runtime::reqwest;
 
 /// Base URL used unless [`ClientBuilder::base_url`] overrides it: `https://api.example.com/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.example.com/v1";
@@ -132,12 +127,10 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
-
     /// The base URL every operation path is appended to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.inner.base_url()
     }
-
     /// The retry policy of every request of this client.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry_policy()

@@ -53,7 +53,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
             endpoint: ::std::marker::PhantomData,
         }
     }
-
     /// Changes what the request collects.
     pub(crate) fn with(
         mut self,
@@ -62,14 +61,12 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
         change(&mut self.call);
         self
     }
-
     /// Overrides the client's timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout))
     /// for this request: the longest one attempt may take, from sending to reading the
     /// whole answer.
     pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
         self.with(|call| call.timeout(timeout))
     }
-
     /// Sends the request and returns the operation's result.
     ///
     /// # Errors
@@ -78,7 +75,6 @@ impl<E: ::codegen_runtime::Endpoint> Request<E> {
     pub fn send(self) -> ::codegen_runtime::ResponseFuture<E::Output> {
         self.call.send()
     }
-
     /// Sends the request and returns the result together with the HTTP status and
     /// headers of the answer (for example `RateLimit-Remaining`).
     ///
@@ -126,6 +122,7 @@ fn id_segment(
 
 /// The operation `getEndpoint` (`GET /groups/{GROUP-ID}/endpoints/{ID}`): Get an endpoint, whose [`Request`] [`Client::get_endpoint`](crate::Client#method.get_endpoint) returns.
 pub enum GetEndpoint {}
+
 impl ::codegen_runtime::Endpoint for GetEndpoint {
     type Output = crate::types::Endpoint;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -181,6 +178,7 @@ impl crate::Client {
 
 /// The operation `listEndpoints` (`GET /groups/{GROUP-ID}/endpoints`): List endpoints, whose [`Request`] [`Client::list_endpoints`](crate::Client#method.list_endpoints) returns.
 pub enum ListEndpoints {}
+
 impl ::codegen_runtime::Endpoint for ListEndpoints {
     type Output = ::std::vec::Vec<crate::types::Endpoint>;
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {
@@ -231,6 +229,7 @@ impl crate::Client {
 
 /// The operation `deleteEndpoint` (`DELETE /groups/{GROUP-ID}/endpoints/{ID}`): Delete an endpoint, whose [`Request`] [`Client::delete_endpoint`](crate::Client#method.delete_endpoint) returns.
 pub enum DeleteEndpoint {}
+
 impl ::codegen_runtime::Endpoint for DeleteEndpoint {
     type Output = ();
     const OPERATION: &'static ::codegen_runtime::Operation = &::codegen_runtime::Operation {

@@ -6,20 +6,17 @@
 /// A region.
 ///
 /// Open enum: values this crate does not know deserialize into [`Region::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum Region {
     /// `us-east-1`
     ///
     /// Also read from `US_EAST_1`.
+    #[value("us-east-1", alias = "US_EAST_1")]
     UsEast1,
     /// `eu-west-1`
+    #[value("eu-west-1")]
     EuWest1,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(Region {
-    UsEast1 = "us-east-1" | "US_EAST_1",
-    EuWest1 = "eu-west-1",
-});

@@ -31,19 +31,16 @@ impl<'a> crate::mock::Mock<'a, crate::operations::CreateEndpoint> {
             mock.path("GROUP-ID", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests that send the `pretty` query parameter with this value.
     pub fn pretty(self, value: bool) -> Self {
         self.with(|mock| {
             mock.query("pretty", "pretty", ::std::string::ToString::to_string(&value))
         })
     }
-
     /// Matches only requests whose body equals `body` as JSON (a difference is reported member by member): a [`Endpoint`](crate::types::Endpoint).
     pub fn body(self, body: crate::types::Endpoint) -> Self {
         self.with(|mock| mock.body(&body))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -74,7 +71,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::ListEndpoints> {
             mock.path("GROUP-ID", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,

@@ -4,31 +4,28 @@
 //! Object types of the API: request bodies and responses.
 
 /// An endpoint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Endpoint {
     /// Id. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Region. Wire name `region`; optional.
+    #[member("region", optional)]
     pub region: ::std::option::Option<crate::types::Region>,
     /// Dotted \[key\] &lt;with&gt; `markup`. Wire name `a.b`; optional.
+    #[member("a.b", optional)]
     pub a_b: ::std::option::Option<::std::string::String>,
     /// Braces and slash. Wire name `{x}/y`; optional.
+    #[member("{x}/y", optional)]
     pub x_y: ::std::option::Option<i64>,
     /// Ünïcödé prose — “quotes”, emoji 🚀, backslash \ and "quotes". Wire name `with-desc`; optional, may be `null`.
+    #[member("with-desc", optional)]
     pub with_desc: ::std::option::Option<f64>,
     /// Tags. Wire name `tags`; optional.
+    #[member("tags", optional)]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::codegen_runtime::object_codec!(Endpoint {
-    id: required "id",
-    region: optional "region",
-    a_b: optional "a.b",
-    x_y: optional "{x}/y",
-    with_desc: optional "with-desc",
-    tags: optional "tags",
-});
 
 impl Endpoint {
     /// Creates a value from its required fields (`id`); the others start empty.
@@ -42,12 +39,38 @@ impl Endpoint {
             tags: ::std::option::Option::None,
         }
     }
+    /// Sets [`region`](Self#structfield.region).
+    pub fn with_region(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Region>,
+    ) -> Self {
+        self.region = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`a_b`](Self#structfield.a_b).
+    pub fn with_a_b(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.a_b = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`x_y`](Self#structfield.x_y).
+    pub fn with_x_y(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.x_y = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`with_desc`](Self#structfield.with_desc).
+    pub fn with_with_desc(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.with_desc = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`tags`](Self#structfield.tags).
+    pub fn with_tags(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
 }
-
-::codegen_runtime::setters!(Endpoint {
-    with_region => region "region": crate::types::Region,
-    with_a_b => a_b "a_b": ::std::string::String,
-    with_x_y => x_y "x_y": i64,
-    with_with_desc => with_desc "with_desc": f64,
-    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
-});

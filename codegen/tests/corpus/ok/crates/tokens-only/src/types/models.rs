@@ -4,22 +4,19 @@
 //! Object types of the API: request bodies and responses.
 
 /// An endpoint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Endpoint {
     /// Id. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Region. Wire name `region`; optional.
+    #[member("region", optional)]
     pub region: ::std::option::Option<crate::types::Region>,
     /// Tags. Wire name `tags`; optional.
+    #[member("tags", optional)]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::codegen_runtime::object_codec!(Endpoint {
-    id: required "id",
-    region: optional "region",
-    tags: optional "tags",
-});
 
 impl Endpoint {
     /// Creates a value from its required fields (`id`); the others start empty.
@@ -30,9 +27,20 @@ impl Endpoint {
             tags: ::std::option::Option::None,
         }
     }
+    /// Sets [`region`](Self#structfield.region).
+    pub fn with_region(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Region>,
+    ) -> Self {
+        self.region = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets [`tags`](Self#structfield.tags).
+    pub fn with_tags(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
 }
-
-::codegen_runtime::setters!(Endpoint {
-    with_region => region "region": crate::types::Region,
-    with_tags => tags "tags": ::std::vec::Vec<::std::string::String>,
-});

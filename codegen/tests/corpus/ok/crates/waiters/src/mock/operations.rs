@@ -30,12 +30,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::GetEndpoint> {
             mock.path("GROUP-ID", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `ID` path parameter is `value`.
     pub fn id(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.with(|mock| mock.path("ID", "id", ::std::convert::Into::into(value)))
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -66,7 +64,6 @@ impl<'a> crate::mock::Mock<'a, crate::operations::ListEndpoints> {
             mock.path("GROUP-ID", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Answers with HTTP 200 and `value` as the JSON body, which the client decodes back into an equal value.
     pub fn respond(
         self,
@@ -97,12 +94,10 @@ impl<'a> crate::mock::Mock<'a, crate::operations::DeleteEndpoint> {
             mock.path("GROUP-ID", "group_id", ::std::convert::Into::into(value))
         })
     }
-
     /// Matches only requests whose `ID` path parameter is `value`.
     pub fn id(self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.with(|mock| mock.path("ID", "id", ::std::convert::Into::into(value)))
     }
-
     /// Answers with HTTP 200 and no body, the operation's success.
     pub fn respond(self) -> crate::mock::Mount<'a> {
         self.respond_with(crate::mock::Reply::ok(()))

@@ -6,21 +6,18 @@
 /// A status.
 ///
 /// Open enum: values this crate does not know deserialize into [`Status::Unknown`] and serialize back unchanged.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, ::codegen_runtime::OpenEnum)]
 #[non_exhaustive]
 pub enum Status {
     /// `CREATING`
+    #[value("CREATING")]
     Creating,
     /// `READY`
+    #[value("READY")]
     Ready,
     /// `FAILED`
+    #[value("FAILED")]
     Failed,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::codegen_runtime::UnknownValue),
 }
-
-::codegen_runtime::open_enum!(Status {
-    Creating = "CREATING",
-    Ready = "READY",
-    Failed = "FAILED",
-});

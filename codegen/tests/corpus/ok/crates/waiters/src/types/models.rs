@@ -4,22 +4,19 @@
 //! Object types of the API: request bodies and responses.
 
 /// An endpoint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ::codegen_runtime::Object)]
 #[non_exhaustive]
 pub struct Endpoint {
     /// Id. Wire name `id`; always present.
+    #[member("id")]
     pub id: ::std::string::String,
     /// Status. Wire name `status`; always present.
+    #[member("status")]
     pub status: crate::types::Status,
     /// Note. Wire name `note`; optional, may be `null`.
+    #[member("note", optional)]
     pub note: ::std::option::Option<::std::string::String>,
 }
-
-::codegen_runtime::object_codec!(Endpoint {
-    id: required "id",
-    status: required "status",
-    note: optional "note",
-});
 
 impl Endpoint {
     /// Creates a value from its required fields (`id`, `status`); the others start empty.
@@ -33,8 +30,12 @@ impl Endpoint {
             note: ::std::option::Option::None,
         }
     }
+    /// Sets [`note`](Self#structfield.note).
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(value.into());
+        self
+    }
 }
-
-::codegen_runtime::setters!(Endpoint {
-    with_note => note "note": ::std::string::String,
-});
