@@ -48,53 +48,70 @@ impl Provenance {
     }
 }
 
+/// A Rust file of the generated crate: its path and the emitter that builds it.
+type RustEmitter = (&'static str, fn(&Api) -> RustFile<'_>);
+
 /// Emits every file of the generated crate, in a stable order.
+///
+/// The Rust files are independent, so they are formatted on as many threads as the machine
+/// has (the work is building tokens, parsing them with syn and printing them with
+/// prettyplease, file by file); the order of the result does not depend on it.
 pub fn emit_all(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, GenerateError> {
-    let mut files = vec![
-        crate_files::cargo_toml(api, provenance),
-        rust_file(
-            provenance,
-            "src/lib.rs",
-            RustFile::whole(crate_files::lib_rs(api)),
-        )?,
-        rust_file(
-            provenance,
-            "src/types/mod.rs",
-            RustFile::whole(crate_files::types_mod_rs(api)),
-        )?,
-        rust_file(provenance, "src/operations.rs", operations::generate(api))?,
-        rust_file(provenance, "src/mock.rs", mocks::module(api))?,
-        rust_file(provenance, "src/mock/operations.rs", mocks::generate(api))?,
+    let mut emitters: Vec<RustEmitter> = vec![
+        // The largest first, so the threads finish together.
+        ("src/operations.rs", operations::generate),
+        ("src/mock/operations.rs", mocks::generate),
+        ("src/lib.rs", |api| {
+            RustFile::whole(crate_files::lib_rs(api))
+        }),
+        ("src/types/mod.rs", |api| {
+            RustFile::whole(crate_files::types_mod_rs(api))
+        }),
+        ("src/mock.rs", mocks::module),
     ];
     // One module per kind of type the spec has (see `crate_files::types_mod_rs`).
-    if !api.enums.is_empty() {
-        files.push(rust_file(
-            provenance,
-            "src/types/enums.rs",
-            enums::generate(api),
-        )?);
-    }
     if !api.structs.is_empty() {
-        files.push(rust_file(
-            provenance,
-            "src/types/models.rs",
-            models::generate(api),
-        )?);
+        emitters.insert(1, ("src/types/models.rs", models::generate));
+    }
+    if !api.enums.is_empty() {
+        emitters.push(("src/types/enums.rs", enums::generate));
     }
     if !api.unions.is_empty() {
-        files.push(rust_file(
-            provenance,
-            "src/types/unions.rs",
-            unions::generate(api),
-        )?);
+        emitters.push(("src/types/unions.rs", unions::generate));
     }
     if !api.waiters.is_empty() {
-        files.push(rust_file(
-            provenance,
-            "src/waiters.rs",
-            waiters::generate(api),
-        )?);
+        emitters.push(("src/waiters.rs", waiters::generate));
     }
+
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(emitters.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((path, emit)) = emitters.get(index) else {
+                return done;
+            };
+            done.push(rust_file(provenance, path, emit(api)));
+        }
+    };
+    let mut results = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut results = work();
+        for helper in helpers {
+            // A panic in an emitter is a bug of the generator: let it surface as one.
+            results.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    results.push(Ok(crate_files::cargo_toml(api, provenance)));
+    let mut files = results.into_iter().collect::<Result<Vec<_>, _>>()?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -229,13 +246,35 @@ fn string_literal(text: &str) -> String {
 /// Validation only lets valid identifiers into the model; should one slip through anyway, the
 /// output names it `invalid_identifier` (and fails to compile visibly) instead of panicking.
 fn ident(name: &str) -> syn::Ident {
+    // Most names are plain ASCII words: made directly, without lexing them (a measurable part
+    // of generating a large spec); anything else goes through syn's parser.
+    let plain = name.len() > 1
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if plain {
+        return syn::Ident::new(name, proc_macro2::Span::call_site());
+    }
     syn::parse_str::<syn::Ident>(name)
         .unwrap_or_else(|_| syn::Ident::new("invalid_identifier", proc_macro2::Span::call_site()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Layout, format_tokens};
+    use super::{Layout, format_tokens, ident};
+
+    #[test]
+    fn identifiers_plain_raw_and_invalid() {
+        assert_eq!(ident("group_id").to_string(), "group_id");
+        assert_eq!(ident("r#type").to_string(), "r#type");
+        assert_eq!(ident("x").to_string(), "x");
+        for invalid in ["", "1abc", "a-b", "r#self", "two words"] {
+            assert_eq!(
+                ident(invalid).to_string(),
+                "invalid_identifier",
+                "{invalid:?}"
+            );
+        }
+    }
 
     #[test]
     fn items_are_separated_by_blank_lines_except_runs_of_uses_and_module_declarations() {
