@@ -620,7 +620,6 @@ fn thousands(value: usize) -> String {
     out
 }
 
-/// Lines of every `.rs` file below `dir`.
 /// Lines of one file (0 when it does not exist).
 fn rust_lines_of(file: &Path) -> Result<usize, BenchError> {
     if !file.exists() {
