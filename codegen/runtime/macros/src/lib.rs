@@ -77,9 +77,9 @@ pub fn derive_union(input: TokenStream) -> TokenStream {
 ///
 /// ```text
 /// #[derive(codegen_runtime::OpenEnum)]
-/// pub enum Region {
-///     #[value("us-east-1", alias = "US_EAST_1")]
-///     UsEast1,
+/// pub enum Color {
+///     #[value("dark-red", alias = "DARK_RED")]
+///     DarkRed,
 ///     Unknown(codegen_runtime::UnknownValue),
 /// }
 /// ```
