@@ -4,10 +4,13 @@
 
 mod common;
 
+use std::task::Poll;
 use std::time::Duration;
 
-use atlas_admin::types::{CloudProvider, CloudProviderEndpointServiceRequest, Region};
-use atlas_admin::{AuthErrorKind, Client, ClientBuilder, Error};
+use atlas_admin::types::{
+    CloudProvider, CloudProviderEndpointServiceRequest, EndpointService, Region,
+};
+use atlas_admin::{AuthErrorKind, Client, ClientBuilder, Error, ResponseFuture};
 use atlas_test_server::{
     AuthScheme, OAUTH_REVOKE_PATH, OAUTH_TOKEN_PATH, ServerConfig, TEST_CLIENT_ID,
     TEST_CLIENT_SECRET, TEST_GROUP_ID, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY, TestServer,
@@ -264,11 +267,22 @@ async fn rate_limited_and_unavailable_token_endpoints_are_retried() {
         .expect("third token request succeeds");
     assert_eq!(server.token_requests(), 3);
 
-    // A 500 is not retried (as for API calls); it is typed, with the OAuth error.
+    // A 500 is not retried (as for API calls); it is a failure of the endpoint, not a
+    // refusal of the credentials, with the OAuth error.
     let server = TestServer::start().await;
     let client = service_account_client(&server);
     server.fail_token_requests(1, 500);
-    let error = list_aws(&client).await.expect_err("refused");
+    let error = list_aws(&client).await.expect_err("failed");
+    assert!(
+        matches!(
+            error,
+            Error::Authentication {
+                kind: AuthErrorKind::TokenEndpointFailed,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     let oauth = error.as_oauth_error().expect("an OAuth error");
     assert_eq!(
         (oauth.status, oauth.error.as_deref()),
@@ -279,13 +293,24 @@ async fn rate_limited_and_unavailable_token_endpoints_are_retried() {
     list_aws(&client).await.expect("listed");
     assert_eq!(server.tokens_issued(), 1);
 
-    // Retries are bounded by the policy's attempts.
-    let server = TestServer::start().await;
-    let client = service_account_client(&server);
-    server.fail_token_requests(10, 429);
-    let error = list_aws(&client).await.expect_err("still rate limited");
-    assert_eq!(error.attempts(), Some(3), "{error}");
-    assert_eq!(server.token_requests(), 3);
+    // Retries are bounded by the policy's attempts; then the last answer is the error: a
+    // refusal for a 4xx, a failure of the endpoint for a 5xx.
+    for (status, kind) in [
+        (429, AuthErrorKind::TokenRefused),
+        (503, AuthErrorKind::TokenEndpointFailed),
+    ] {
+        let server = TestServer::start().await;
+        let client = service_account_client(&server);
+        server.fail_token_requests(10, status);
+        let error = list_aws(&client).await.expect_err("still failing");
+        assert_eq!(error.attempts(), Some(3), "{error}");
+        assert_eq!(error.status(), Some(status));
+        assert!(
+            matches!(&error, Error::Authentication { kind: found, .. } if *found == kind),
+            "{error:?}"
+        );
+        assert_eq!(server.token_requests(), 3);
+    }
 }
 
 #[tokio::test]
@@ -507,6 +532,23 @@ fn bad_credentials_are_an_invalid_argument_from_build() {
     }
 }
 
+/// The call of `list_aws`, polled once: it runs until it waits for a token (sending the
+/// token request, or queueing behind the call that sends it).
+async fn waiting_call(client: &Client) -> ResponseFuture<Vec<EndpointService>> {
+    let mut call = client
+        .list_private_endpoint_services(TEST_GROUP_ID, CloudProvider::Aws)
+        .send();
+    std::future::poll_fn(|context| {
+        assert!(
+            call.as_mut().poll(context).is_pending(),
+            "waits for a token"
+        );
+        Poll::Ready(())
+    })
+    .await;
+    call
+}
+
 #[tokio::test]
 async fn concurrent_calls_with_a_wrong_secret_share_one_refused_token_request() {
     let server = TestServer::start().await;
@@ -514,12 +556,12 @@ async fn concurrent_calls_with_a_wrong_secret_share_one_refused_token_request() 
         .service_account(TEST_CLIENT_ID, "mdb_sa_sk_not-the-secret")
         .build()
         .expect("valid");
-    let calls: Vec<_> = (0..16)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { list_aws(&client).await })
-        })
-        .collect();
+    // Sixteen calls, all waiting before the token request (sent by the first) is answered.
+    let mut waiting = Vec::new();
+    for _ in 0..16 {
+        waiting.push(waiting_call(&client).await);
+    }
+    let calls: Vec<_> = waiting.into_iter().map(tokio::spawn).collect();
     for call in calls {
         let error = call.await.expect("task").expect_err("refused");
         let oauth = error.as_oauth_error().expect("the token endpoint's answer");
@@ -535,7 +577,7 @@ async fn concurrent_calls_with_a_wrong_secret_share_one_refused_token_request() 
     );
     assert!(api_requests(&server).is_empty());
 
-    // A later call is not answered from that refusal: it asks again.
+    // The refusal is not kept: a call that needs a token after it was returned asks again.
     list_aws(&client).await.expect_err("still refused");
     assert_eq!(server.token_requests(), 2);
 }

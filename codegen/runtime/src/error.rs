@@ -38,16 +38,21 @@ pub enum Error {
         attempts: u32,
     },
     /// Authentication could not be carried out: the server's Digest challenge was missing or
-    /// could not be understood, or the OAuth token endpoint refused the client's credentials
-    /// or answered something that is not a token. (An API call refused with 401 is an
-    /// [`Error::Api`].)
+    /// could not be understood, or the OAuth token endpoint refused the client's credentials,
+    /// failed with a server error, or answered something that is not a token; [`kind`]
+    /// says which. (An API call refused with 401 is an [`Error::Api`]; a token endpoint that
+    /// cannot be reached is an [`Error::Transport`].)
+    ///
+    /// [`kind`]: AuthErrorKind
     #[error("authentication failed: {message}")]
     Authentication {
         /// Which step failed.
         kind: AuthErrorKind,
         /// Details; never contains a key, a secret or a token.
         message: String,
-        /// What the token endpoint said, when it refused a token or revocation request.
+        /// What the endpoint answered, when a token request was refused or failed
+        /// ([`AuthErrorKind::TokenRefused`], [`AuthErrorKind::TokenEndpointFailed`]) or a
+        /// revocation was refused ([`AuthErrorKind::RevocationRefused`]).
         oauth: Option<Box<OAuthError>>,
     },
     /// The server answered with a status outside 2xx (or an envelope carrying one).
@@ -164,9 +169,17 @@ pub enum AuthErrorKind {
     MissingChallenge,
     /// Digest: the server's challenge could not be parsed or answered.
     InvalidChallenge,
-    /// OAuth: the token endpoint refused to issue a token (wrong client id or secret:
-    /// `invalid_client`); see [`Error::as_oauth_error`].
+    /// OAuth: the token endpoint refused to issue a token: it answered a client error (4xx),
+    /// e.g. `401 invalid_client` for a wrong client id or secret, or a `429` that outlasted
+    /// the retries the [`RetryPolicy`](crate::RetryPolicy) allows. See [`Error::as_oauth_error`]
+    /// for the status and the endpoint's `error`.
     TokenRefused,
+    /// OAuth: the token endpoint failed to issue a token on its side: it answered a server
+    /// error (5xx, e.g. `500 server_error`; `502`–`504` only after the retries the
+    /// [`RetryPolicy`](crate::RetryPolicy) allows), or another status that is neither a token
+    /// nor a refusal. It says nothing about the credentials: a later call may succeed. See
+    /// [`Error::as_oauth_error`].
+    TokenEndpointFailed,
     /// OAuth: the token endpoint answered 2xx with something that is not a bearer token.
     InvalidTokenResponse,
     /// OAuth: the revocation endpoint refused to revoke the token; see
@@ -175,7 +188,8 @@ pub enum AuthErrorKind {
 }
 
 /// An error answer of an OAuth 2.0 token or revocation endpoint (RFC 6749 §5.2), e.g.
-/// `invalid_client` for a wrong client secret. The raw body is kept; it never holds a token.
+/// `invalid_client` for a wrong client secret or `server_error` for a failure of the
+/// endpoint. The raw body is kept; it never holds a token.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OAuthError {

@@ -50,11 +50,23 @@ impl<C: ApiClient> ClientBuilder<C> {
     /// The token is shared by all clones of the client. However many requests need one at
     /// once, one token request is made and the others wait for it. It is renewed before it
     /// expires (see [`token_renewal_margin`](Self::token_renewal_margin)), and when the API
-    /// refuses it with `401` it is renewed once and the call is sent again once. A refused
-    /// token request is an [`Error::Authentication`] carrying the endpoint's OAuth error; `429`
-    /// and gateway errors from the token endpoint are retried as the
-    /// [`RetryPolicy`](crate::RetryPolicy) says. Neither the secret nor the token ever
-    /// appears in `Debug` output, errors or tracing events.
+    /// refuses it with `401` it is renewed once and the call is sent again once.
+    ///
+    /// The token request is retried as the [`RetryPolicy`](crate::RetryPolicy) retries an
+    /// idempotent request (asking again has no effect beyond the answer): `429`, `502`–`504`
+    /// and failed or lost connections; not `500` nor a timeout. What it finally answers, if
+    /// not a token, is an [`Error::Authentication`] carrying the endpoint's OAuth error, of
+    /// kind [`AuthErrorKind::TokenRefused`] for a client error (4xx: `invalid_client` for a
+    /// wrong id or secret) and [`AuthErrorKind::TokenEndpointFailed`] for a server error
+    /// (5xx); an endpoint that cannot be reached is an [`Error::Transport`].
+    ///
+    /// Requests that were waiting for a token request that fails with an answer of the
+    /// endpoint get the same error without asking again (one token request for all of them);
+    /// after a transport failure each waiting request sends its own. The error is not kept: a
+    /// request that needs a token after it was returned sends a new token request.
+    ///
+    /// Neither the secret nor the token ever appears in `Debug` output, errors or tracing
+    /// events.
     pub fn service_account(
         self,
         client_id: impl Into<String>,
@@ -130,9 +142,11 @@ pub(crate) struct Tokens {
     /// Held while a token is fetched or revoked: the first request that needs a token fetches
     /// it, the others wait here and then use it.
     exchanging: tokio::sync::Mutex<()>,
-    /// Token requests finished so far, and how the last refused one was refused: requests
-    /// that waited for a token request which was refused get its error instead of asking
-    /// again, so a wrong secret costs one token request however many calls needed a token.
+    /// Token requests finished so far, and the error of the last one the endpoint answered
+    /// with something other than a token: requests that were waiting when it finished get
+    /// that error instead of asking again, so a wrong secret costs one token request per
+    /// group of requests waiting together, however many they are. A request that starts
+    /// waiting later asks again (the endpoint may have changed its mind).
     exchanges: Mutex<Exchanges>,
     renewal_margin: Duration,
 }
@@ -140,12 +154,13 @@ pub(crate) struct Tokens {
 #[derive(Default)]
 struct Exchanges {
     finished: u64,
-    /// The number of the refused exchange, and its error's parts.
-    refused: Option<(u64, Refusal)>,
+    /// The number of the last exchange that failed with an answer, and its error's parts.
+    failed: Option<(u64, Failure)>,
 }
 
-/// An `Error::Authentication`, kept to be handed to each request that waited for it.
-struct Refusal {
+/// An `Error::Authentication` (a refused or failed token request, or an answer that is not a
+/// token), kept to be handed to each request that waited for it.
+struct Failure {
     kind: AuthErrorKind,
     message: String,
     oauth: Option<Box<OAuthError>>,
@@ -270,14 +285,14 @@ impl Tokens {
         if let Some(token) = self.usable() {
             return Ok(token);
         }
-        if let Some((exchange, refusal)) = &self.exchanges().refused
+        if let Some((exchange, failure)) = &self.exchanges().failed
             && *exchange > finished_before
         {
-            // Refused while this request waited: the same answer, without asking again.
+            // Failed while this request waited: the same answer, without asking again.
             return Err(Error::Authentication {
-                kind: refusal.kind,
-                message: refusal.message.clone(),
-                oauth: refusal.oauth.clone(),
+                kind: failure.kind,
+                message: failure.message.clone(),
+                oauth: failure.oauth.clone(),
             });
         }
         let Origin::ServiceAccount {
@@ -294,19 +309,21 @@ impl Tokens {
         let fetched = self.fetch(client, client_id, client_secret).await;
         let mut exchanges = self.exchanges();
         exchanges.finished += 1;
-        // Only refusals are shared: after a transport failure, a waiting request tries itself.
+        // Only the endpoint's answers are shared (a refusal, a server error once the retry
+        // policy gave up, an answer that is not a token): after a transport failure (whose
+        // `reqwest::Error` cannot be copied), a waiting request tries itself.
         if let Err(Error::Authentication {
             kind,
             message,
             oauth,
         }) = &fetched
         {
-            let refusal = Refusal {
+            let failure = Failure {
                 kind: *kind,
                 message: message.clone(),
                 oauth: oauth.clone(),
             };
-            exchanges.refused = Some((exchanges.finished, refusal));
+            exchanges.failed = Some((exchanges.finished, failure));
         }
         drop(exchanges);
         let token = Arc::new(fetched?);
@@ -346,12 +363,23 @@ impl Tokens {
             "grant_type=client_credentials".to_owned(),
         )
         .await?;
-        if !(200..300).contains(&response.status) {
-            return Err(refused(
-                AuthErrorKind::TokenRefused,
-                "the token endpoint refused to issue a token",
-                &response,
-            ));
+        match response.status {
+            200..=299 => {}
+            400..=499 => {
+                return Err(endpoint_error(
+                    AuthErrorKind::TokenRefused,
+                    "the token endpoint refused to issue a token",
+                    &response,
+                ));
+            }
+            // 5xx, or a status that is neither (a redirect the HTTP client did not follow).
+            _ => {
+                return Err(endpoint_error(
+                    AuthErrorKind::TokenEndpointFailed,
+                    "the token endpoint failed to issue a token",
+                    &response,
+                ));
+            }
         }
         let invalid = |message: String| {
             Error::authentication(
@@ -426,7 +454,7 @@ impl Tokens {
         )
         .await?;
         if !(200..300).contains(&response.status) {
-            return Err(refused(
+            return Err(endpoint_error(
                 AuthErrorKind::RevocationRefused,
                 "the revocation endpoint refused to revoke the token",
                 &response,
@@ -539,8 +567,8 @@ impl OAuthError {
     }
 }
 
-/// The error for a refused token or revocation request.
-fn refused(kind: AuthErrorKind, what: &str, response: &RawResponse) -> Error {
+/// The error for a refused or failed token request, or a refused revocation request.
+fn endpoint_error(kind: AuthErrorKind, what: &str, response: &RawResponse) -> Error {
     let oauth = OAuthError::new(response.status, &response.body, response.attempts);
     Error::Authentication {
         kind,
@@ -551,7 +579,21 @@ fn refused(kind: AuthErrorKind, what: &str, response: &RawResponse) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::net::Ipv4Addr;
+    use std::pin::Pin;
+    use std::task::Poll;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
     use super::*;
+    use crate::client::ApiInfo;
+    use crate::operation::Operation;
+    use crate::response::ResponseFuture;
+    use crate::retry::RetryPolicy;
+    use crate::transport::Call;
 
     #[test]
     fn values_are_form_encoded_like_a_query_string() {
@@ -575,5 +617,408 @@ mod tests {
             Duration::from_secs(2)
         );
         assert_eq!(renew_after(Duration::ZERO, Duration::ZERO), Duration::ZERO);
+    }
+
+    // The tests below run a client against a scripted token endpoint on loopback, in the
+    // test's own runtime and on its paused clock: waits between attempts take no time, and
+    // when each token request arrived is exact.
+
+    const TOKEN_PATH: &str = "/oauth/token";
+    const SECRET: &str = "mdb_sa_sk_never-shown";
+
+    struct Api(Client);
+
+    impl ApiClient for Api {
+        const API: &'static ApiInfo = &ApiInfo {
+            default_base_url: "https://api.example.com",
+            default_user_agent: "example/1.0",
+            digest: false,
+            oauth: Some(OAuthEndpoints {
+                token_path: TOKEN_PATH,
+                revoke_path: "/oauth/revoke",
+            }),
+        };
+        fn from_client(client: Client) -> Self {
+            Api(client)
+        }
+    }
+
+    static THINGS: Operation = Operation {
+        id: "listThings",
+        client_method: "list_things",
+        method: reqwest::Method::GET,
+        path_template: "/things",
+        media_type: "application/json",
+        has_body: false,
+        status: 200,
+        empty: false,
+        envelope: None,
+        query: &[],
+    };
+
+    /// What the token endpoint answers to one request.
+    #[derive(Clone, Copy)]
+    enum Answer {
+        /// `200` with a bearer token valid for an hour.
+        Token,
+        /// This error status and OAuth `error` code, with `Retry-After: seconds` if given.
+        Error(u16, &'static str, Option<u64>),
+        /// Reads the request, then closes the connection without answering.
+        Close,
+        /// The answer to any request but a token request: `200 {}` if it carries the token
+        /// the endpoint issues, else `400`.
+        Api { authorized: bool },
+    }
+
+    #[derive(Default)]
+    struct Log {
+        /// The answers still to give to token requests, in order.
+        script: VecDeque<Answer>,
+        /// When each token request arrived, since the server started.
+        token_requests: Vec<Duration>,
+        /// API requests (anything but a token request).
+        api_requests: usize,
+    }
+
+    /// A token endpoint (and an API answering `200 {}` to anything else) on loopback.
+    struct Server {
+        url: String,
+        log: Arc<Mutex<Log>>,
+    }
+
+    impl Server {
+        async fn start() -> Server {
+            let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+                .await
+                .expect("a loopback port");
+            let url = format!("http://{}", listener.local_addr().expect("an address"));
+            let log = Arc::new(Mutex::new(Log::default()));
+            let started = Instant::now();
+            let shared = Arc::clone(&log);
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(serve(stream, Arc::clone(&shared), started));
+                }
+            });
+            Server { url, log }
+        }
+
+        /// Adds answers for the next token requests.
+        fn script(&self, answers: impl IntoIterator<Item = Answer>) {
+            self.log().script.extend(answers);
+        }
+
+        fn token_requests(&self) -> Vec<Duration> {
+            self.log().token_requests.clone()
+        }
+
+        fn api_requests(&self) -> usize {
+            self.log().api_requests
+        }
+
+        fn log(&self) -> MutexGuard<'_, Log> {
+            self.log.lock().expect("the log")
+        }
+
+        /// A service account client of this server. No timeout and no connection pool: no
+        /// timer runs while a request is in flight, which the paused clock would otherwise
+        /// advance to at once (firing a timeout early). The server closes each connection.
+        fn client(&self, retry: RetryPolicy) -> Client {
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("a reqwest client");
+            ClientBuilder::<Api>::new()
+                .base_url(&self.url)
+                .service_account("mdb_sa_id_test", SECRET)
+                .http_client(http)
+                .no_timeout()
+                .retry_policy(retry)
+                .build()
+                .expect("a client")
+                .0
+        }
+    }
+
+    /// Reads one request and answers it (token requests from the script), then closes.
+    async fn serve(mut stream: TcpStream, log: Arc<Mutex<Log>>, started: Instant) {
+        let mut request = Vec::new();
+        let mut buffer = [0; 4096];
+        let head_end = loop {
+            if let Some(end) = request.windows(4).position(|window| window == b"\r\n\r\n") {
+                break end + 4;
+            }
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => request.extend_from_slice(&buffer[..read]),
+            }
+        };
+        let head = String::from_utf8_lossy(&request[..head_end]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(0);
+        // The whole body, so that closing the connection does not reset it.
+        while request.len() < head_end + length {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => request.extend_from_slice(&buffer[..read]),
+            }
+        }
+        let path = head
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        let answer = {
+            let mut log = log.lock().expect("the log");
+            if path == TOKEN_PATH {
+                log.token_requests.push(started.elapsed());
+                log.script
+                    .pop_front()
+                    .expect("an answer scripted for each token request")
+            } else {
+                log.api_requests += 1;
+                Answer::Api {
+                    authorized: head.contains("\r\nauthorization: bearer an-access-token\r\n"),
+                }
+            }
+        };
+        let (status, body, retry_after) = match answer {
+            Answer::Close => return,
+            Answer::Api { authorized: true } => (200, "{}".to_owned(), None),
+            Answer::Api { authorized: false } => (400, "{}".to_owned(), None),
+            Answer::Token => (
+                200,
+                r#"{"access_token":"an-access-token","token_type":"Bearer","expires_in":3600}"#
+                    .to_owned(),
+                None,
+            ),
+            Answer::Error(status, error, retry_after) => (
+                status,
+                format!(r#"{{"error":"{error}","error_description":"Scripted."}}"#),
+                retry_after,
+            ),
+        };
+        let retry_after = retry_after
+            .map(|seconds| format!("retry-after: {seconds}\r\n"))
+            .unwrap_or_default();
+        let answer = format!(
+            "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{retry_after}\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    }
+
+    fn call(client: &Client) -> ResponseFuture<serde_json::Value> {
+        Call::new(client.clone(), &THINGS, &[]).send()
+    }
+
+    /// Polls `call` once: it runs until it waits (for a token request, or to take its turn
+    /// at making one).
+    async fn start(
+        mut call: ResponseFuture<serde_json::Value>,
+    ) -> ResponseFuture<serde_json::Value> {
+        std::future::poll_fn(|context| {
+            assert!(
+                Pin::new(&mut call).poll(context).is_pending(),
+                "the call needs the token endpoint's answer"
+            );
+            Poll::Ready(())
+        })
+        .await;
+        call
+    }
+
+    /// The kind and HTTP status of a token error, checking that the secret is not shown.
+    fn token_error(outcome: Result<serde_json::Value, Error>) -> (AuthErrorKind, u16, u32) {
+        let error = outcome.expect_err("no token");
+        for text in [error.to_string(), format!("{error:?}")] {
+            assert!(!text.contains(SECRET), "{text}");
+        }
+        match &error {
+            Error::Authentication {
+                kind,
+                oauth: Some(oauth),
+                ..
+            } => (*kind, oauth.status, oauth.attempts),
+            other => panic!("expected a token error, got {other:?}"),
+        }
+    }
+
+    fn seconds(times: &[u64]) -> Vec<Duration> {
+        times.iter().copied().map(Duration::from_secs).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_error_of_the_token_endpoint_is_not_a_refusal_and_is_not_retried() {
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::standard());
+        server.script([Answer::Error(500, "server_error", None)]);
+        let error = call(&client).await.expect_err("no token");
+        assert_eq!(error.status(), Some(500));
+        assert_eq!(error.attempts(), Some(1));
+        assert_eq!(
+            error.to_string(),
+            "authentication failed: the token endpoint failed to issue a token: HTTP 500 server_error: Scripted."
+        );
+        assert_eq!(
+            token_error(Err(error)),
+            (AuthErrorKind::TokenEndpointFailed, 500, 1)
+        );
+        assert_eq!(server.token_requests(), seconds(&[0]), "500 is not retried");
+        assert_eq!(server.api_requests(), 0);
+
+        // Nothing is kept: the next call asks again.
+        server.script([Answer::Token]);
+        call(&client).await.expect("a token, then the answer");
+        assert_eq!(server.token_requests().len(), 2);
+        assert_eq!(server.api_requests(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gateway_errors_of_the_token_endpoint_are_retried_as_the_policy_says() {
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::standard());
+        server.script([
+            Answer::Error(503, "temporarily_unavailable", Some(5)),
+            Answer::Error(502, "server_error", Some(7)),
+            Answer::Token,
+        ]);
+        call(&client).await.expect("a token on the third attempt");
+        assert_eq!(server.token_requests(), seconds(&[0, 5, 12]));
+        assert_eq!(server.api_requests(), 1);
+
+        // Until the policy's attempts are used up; then the last answer is the error.
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::standard().with_max_attempts(4));
+        server.script([Answer::Error(504, "server_error", Some(2)); 4]);
+        assert_eq!(
+            token_error(call(&client).await),
+            (AuthErrorKind::TokenEndpointFailed, 504, 4)
+        );
+        assert_eq!(server.token_requests(), seconds(&[0, 2, 4, 6]));
+
+        // A rate limit that outlasts the retries is a refusal (4xx).
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::standard());
+        server.script([Answer::Error(429, "rate_limit_exceeded", Some(30)); 3]);
+        assert_eq!(
+            token_error(call(&client).await),
+            (AuthErrorKind::TokenRefused, 429, 3)
+        );
+        assert_eq!(server.token_requests(), seconds(&[0, 30, 60]));
+        assert_eq!(server.api_requests(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn client_errors_of_the_token_endpoint_are_refusals_and_are_not_retried() {
+        for (status, code) in [(401, "invalid_client"), (400, "invalid_request")] {
+            let server = Server::start().await;
+            let client = server.client(RetryPolicy::standard());
+            server.script([Answer::Error(status, code, None)]);
+            let error = call(&client).await.expect_err("refused");
+            assert_eq!(
+                error
+                    .as_oauth_error()
+                    .and_then(|oauth| oauth.error.as_deref()),
+                Some(code)
+            );
+            assert!(
+                error
+                    .to_string()
+                    .contains("the token endpoint refused to issue a token"),
+                "{error}"
+            );
+            assert_eq!(
+                token_error(Err(error)),
+                (AuthErrorKind::TokenRefused, status, 1)
+            );
+            assert_eq!(server.token_requests().len(), 1);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_endpoint_that_cannot_be_reached_is_retried_then_a_transport_error() {
+        // Connections lost before the answer: retried (the token request is idempotent).
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::standard());
+        server.script([Answer::Close, Answer::Close, Answer::Token]);
+        call(&client).await.expect("a token on the third attempt");
+        assert_eq!(server.token_requests().len(), 3);
+        server.script([Answer::Close; 3]);
+        let client = server.client(RetryPolicy::standard());
+        match call(&client).await {
+            Err(error @ Error::Transport { .. }) => assert_eq!(error.attempts(), Some(3)),
+            other => panic!("expected a transport error, got {other:?}"),
+        }
+        assert_eq!(server.token_requests().len(), 6);
+        assert_eq!(server.api_requests(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_waiting_for_a_failed_token_request_share_its_error_and_later_calls_ask_again() {
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::standard());
+        server.script([Answer::Error(401, "invalid_client", None)]);
+        // Sixteen calls, each waiting before the first token request is answered (the first
+        // one sends it): one token request, sixteen refusals.
+        let mut waiting = Vec::new();
+        for _ in 0..16 {
+            waiting.push(start(call(&client)).await);
+        }
+        let calls: Vec<_> = waiting.into_iter().map(tokio::spawn).collect();
+        for call in calls {
+            let outcome = call.await.expect("joined");
+            assert_eq!(token_error(outcome), (AuthErrorKind::TokenRefused, 401, 1));
+        }
+        assert_eq!(server.token_requests().len(), 1);
+
+        // The refusal is not kept: calls that start after it was returned ask again, once
+        // for all that wait together.
+        server.script([Answer::Error(401, "invalid_client", None)]);
+        let first = start(call(&client)).await;
+        let second = start(call(&client)).await;
+        for outcome in [first.await, second.await] {
+            assert_eq!(token_error(outcome), (AuthErrorKind::TokenRefused, 401, 1));
+        }
+        assert_eq!(server.token_requests().len(), 2);
+
+        // A server error is shared the same way.
+        server.script([Answer::Error(500, "server_error", None)]);
+        let first = start(call(&client)).await;
+        let second = start(call(&client)).await;
+        for outcome in [first.await, second.await] {
+            assert_eq!(
+                token_error(outcome),
+                (AuthErrorKind::TokenEndpointFailed, 500, 1)
+            );
+        }
+        assert_eq!(server.token_requests().len(), 3);
+
+        // So a secret the endpoint comes to accept works from the next call on.
+        server.script([Answer::Token]);
+        call(&client).await.expect("a token, then the answer");
+        assert_eq!(server.token_requests().len(), 4);
+        assert_eq!(server.api_requests(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_transport_failure_each_waiting_call_asks_itself() {
+        let server = Server::start().await;
+        let client = server.client(RetryPolicy::disabled());
+        server.script([Answer::Close, Answer::Close, Answer::Token]);
+        let first = start(call(&client)).await;
+        let second = start(call(&client)).await;
+        let third = start(call(&client)).await;
+        assert!(matches!(first.await, Err(Error::Transport { .. })));
+        assert!(matches!(second.await, Err(Error::Transport { .. })));
+        third
+            .await
+            .expect("the third call's own token request succeeds");
+        assert_eq!(server.token_requests().len(), 3);
+        assert_eq!(server.api_requests(), 1);
     }
 }

@@ -24,7 +24,9 @@ pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60);
 /// - `429 Too Many Requests`, for every method: the server did not process the request. The
 ///   wait is the answer's `Retry-After` (seconds or an HTTP date), capped by the maximum delay;
 /// - `502`, `503` and `504`, and connections lost mid-exchange, for the idempotent methods
-///   `GET`, `PUT` and `DELETE` only: a `POST` may already have created something;
+///   `GET`, `PUT` and `DELETE` only: a `POST` may already have created something (a service
+///   account's token and revocation requests, `POST`s that may be repeated harmlessly,
+///   count as idempotent);
 /// - a connection that could not be opened, for every method: nothing was sent.
 ///
 /// Never retried: any other status (other 4xx and 5xx), a timed-out attempt (the server may
