@@ -39,8 +39,9 @@ pub(crate) fn crate_docs(auth: &Auth, lib: &str) -> String {
         text.push_str(&format!(
             "\n[`ClientBuilder::service_account`] takes the client id ({}) and the client secret \
              ({}) of OAuth 2.0 client credentials, exchanged at `{}` for a bearer token when the \
-             first request needs one. All clones share the token; concurrent requests cause one \
-             token request; it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires \
+             first request needs one. All clones share the token; requests that need one at the \
+             same time wait for a single token request and share its token or its error (a \
+             later request asks again); it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires \
              ([`ClientBuilder::token_renewal_margin`]), and once more when the API refuses it \
              with 401. [`Client::revoke_token`] revokes it at `{}`. \
              [`ClientBuilder::bearer_token`] sends a token obtained elsewhere, as is.\n",

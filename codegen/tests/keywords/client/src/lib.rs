@@ -13,7 +13,7 @@
 //!
 //! [`ClientBuilder::digest_auth`] takes the user name (public key) and the password (private key) of HTTP Digest. The client keeps the server's nonces for all its clones, each used by one request at a time, so later requests need one round trip and concurrent ones never send a nonce count out of order; an expired nonce is renewed transparently.
 //!
-//! [`ClientBuilder::service_account`] takes the client id (client id) and the client secret (client secret) of OAuth 2.0 client credentials, exchanged at `/oauth/token` for a bearer token when the first request needs one. All clones share the token; concurrent requests cause one token request; it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires ([`ClientBuilder::token_renewal_margin`]), and once more when the API refuses it with 401. [`Client::revoke_token`] revokes it at `/oauth/revoke`. [`ClientBuilder::bearer_token`] sends a token obtained elsewhere, as is.
+//! [`ClientBuilder::service_account`] takes the client id (client id) and the client secret (client secret) of OAuth 2.0 client credentials, exchanged at `/oauth/token` for a bearer token when the first request needs one. All clones share the token; requests that need one at the same time wait for a single token request and share its token or its error (a later request asks again); it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires ([`ClientBuilder::token_renewal_margin`]), and once more when the API refuses it with 401. [`Client::revoke_token`] revokes it at `/oauth/revoke`. [`ClientBuilder::bearer_token`] sends a token obtained elsewhere, as is.
 //!
 //! Keys, secrets and tokens never appear in `Debug` output, errors or tracing events.
 //!

@@ -11,7 +11,7 @@
 //!
 //! A client authenticates one way, chosen on its builder with `.service_account(client_id, client_secret)` or `.bearer_token(token)`.
 //!
-//! [`ClientBuilder::service_account`] takes the client id (client id) and the client secret (client secret) of OAuth 2.0 client credentials, exchanged at `/oauth2/token` for a bearer token when the first request needs one. All clones share the token; concurrent requests cause one token request; it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires ([`ClientBuilder::token_renewal_margin`]), and once more when the API refuses it with 401. [`Client::revoke_token`] revokes it at `/oauth2/revoke`. [`ClientBuilder::bearer_token`] sends a token obtained elsewhere, as is.
+//! [`ClientBuilder::service_account`] takes the client id (client id) and the client secret (client secret) of OAuth 2.0 client credentials, exchanged at `/oauth2/token` for a bearer token when the first request needs one. All clones share the token; requests that need one at the same time wait for a single token request and share its token or its error (a later request asks again); it is renewed [`DEFAULT_TOKEN_RENEWAL_MARGIN`] before it expires ([`ClientBuilder::token_renewal_margin`]), and once more when the API refuses it with 401. [`Client::revoke_token`] revokes it at `/oauth2/revoke`. [`ClientBuilder::bearer_token`] sends a token obtained elsewhere, as is.
 //!
 //! Keys, secrets and tokens never appear in `Debug` output, errors or tracing events.
 //!
