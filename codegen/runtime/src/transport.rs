@@ -289,33 +289,31 @@ impl Call {
             path = self.path.as_deref().unwrap_or_default(),
         );
         let call = async move {
-            let request = self.request()?;
-            let response = self.client.execute(&request, &self.options).await?;
+            let (client, request, options) = self.into_request()?;
+            let response = client.execute(&request, &options).await?;
             Ok((response, request.answer))
         };
         Box::pin(call.instrument(span))
     }
 
-    /// The request to send, or the first argument refused.
-    fn request(&self) -> Result<ApiRequest, Error> {
-        let path = self.path.clone()?;
-        if let Some(refused) = &self.refused {
-            return Err(refused.clone().into());
+    /// The request to send (taken apart, nothing copied), or the first argument refused.
+    fn into_request(self) -> Result<(Client, ApiRequest, RequestOptions), Error> {
+        let path = self.path?;
+        if let Some(refused) = self.refused {
+            return Err(refused.into());
         }
-        let body = match &self.body {
-            Some(body) => Some(body.clone()?),
-            None => None,
-        };
-        let mut query = self.query.clone();
+        let body = self.body.transpose()?;
+        let mut query = self.query;
         let declared = self.operation.query;
         query.sort_by_key(|(name, _)| declared.iter().position(|known| known == name));
-        Ok(ApiRequest {
+        let request = ApiRequest {
             operation: self.operation,
             path,
             query,
             body,
-            answer: self.answer.clone(),
-        })
+            answer: self.answer,
+        };
+        Ok((self.client, request, self.options))
     }
 }
 
@@ -822,7 +820,7 @@ mod tests {
         call.envelope("envelope", true);
         call.query("pretty", true);
         call.query("itemsPerPage", 10);
-        let request = call.request().expect("nothing refused");
+        let (_, request, _) = call.into_request().expect("nothing refused");
         assert_eq!(request.path, "/v2/groups/g1/things");
         assert_eq!(
             request.query,
@@ -845,7 +843,7 @@ mod tests {
         );
         let copy = refused.clone();
         for call in [refused, copy] {
-            let error = call.request().expect_err("the path was refused");
+            let error = call.into_request().expect_err("the path was refused");
             assert_eq!(
                 error.to_string(),
                 "invalid argument `group_id`: must not be empty"
@@ -856,7 +854,7 @@ mod tests {
         call.check(Ok(()));
         call.check(Err(ArgumentError::new("body", "first")));
         call.check(Err(ArgumentError::new("body", "second")));
-        let error = call.request().expect_err("the body was refused");
+        let error = call.into_request().expect_err("the body was refused");
         assert_eq!(error.to_string(), "invalid argument `body`: first");
     }
 
